@@ -1,0 +1,270 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import type { Log } from "@eventwire/core";
+import { addSource, type IngestRunSummary, ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { createDynamoClients, ensureTable } from "@eventwire/store";
+import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
+import { buildDeps } from "./deps";
+import { loadOrCreateAdminKey } from "./local/admin-key";
+import { DEMO_OUTLETS, loadDemoCorpus, startDemoFeedServer } from "./local/demo/feed-server";
+import { startDynamoLocal } from "./local/dynamo-local";
+import { MissingPrerequisiteError } from "./local/java";
+import { startLocalStack } from "./local/stack";
+import { createLog } from "./log";
+
+const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
+
+Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options])
+
+  start [--demo]           run the local stack: DynamoDB Local, the API on PORT, the ingest schedule
+                           --demo adds a local feed server releasing a bundled sample corpus
+  ingest --once            fetch every enabled source now, store new articles, print the summary
+  sources add URL [--title TITLE] [--interval SECONDS]
+                           add a feed to poll (adding it again changes nothing)
+  sources list             list sources and their fetch state
+  help                     show this text
+
+Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES, EVENTWIRE_ADMIN_KEY,
+DYNAMODB_ENDPOINT (use a running DynamoDB instead of starting one); see README.md.`;
+
+const TABLE_DEFAULT = "eventwire";
+
+class UsageError extends Error {}
+
+type StackFile = { pid: number; dynamoEndpoint: string; apiUrl: string };
+
+function stackFile(settings: EnvSettings): string {
+  return path.resolve(settings.DATA_DIR, "stack.json");
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The DynamoDB endpoint of a `start` running on the same DATA_DIR, if it answers. */
+async function runningStackEndpoint(settings: EnvSettings): Promise<string | undefined> {
+  const file = stackFile(settings);
+  if (!existsSync(file)) return undefined;
+  let stack: StackFile;
+  try {
+    stack = JSON.parse(readFileSync(file, "utf8")) as StackFile;
+  } catch {
+    return undefined;
+  }
+  if (!isAlive(stack.pid)) return undefined;
+  const { client } = createDynamoClients({ endpoint: stack.dynamoEndpoint, maxAttempts: 1 });
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }));
+    return stack.dynamoEndpoint;
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Runs `work` against the store a command should use: DYNAMODB_ENDPOINT when set, else the
+ * DynamoDB Local of a running `start` on the same DATA_DIR, else one started for this command.
+ */
+async function withDeps<T>(
+  settings: EnvSettings,
+  log: Log,
+  work: (deps: ReturnType<typeof buildDeps>["deps"]) => Promise<T>,
+): Promise<T> {
+  let endpoint = settings.DYNAMODB_ENDPOINT ?? (await runningStackEndpoint(settings));
+  let stopDynamo: (() => Promise<void>) | undefined;
+  if (endpoint === undefined) {
+    const dynamo = await startDynamoLocal({ dataDir: path.join(settings.DATA_DIR, "dynamodb") });
+    endpoint = dynamo.endpoint;
+    stopDynamo = () => dynamo.stop();
+  }
+  const tableName = settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT;
+  const adminKey = loadOrCreateAdminKey(settings.EVENTWIRE_ADMIN_KEY, settings.DATA_DIR).key;
+  const { deps, clients } = buildDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, adminKey, log });
+  try {
+    await ensureTable(clients.client, tableName);
+    return await work(deps);
+  } finally {
+    clients.client.destroy();
+    await stopDynamo?.();
+  }
+}
+
+function printSummary(summary: IngestRunSummary): void {
+  for (const result of summary.results) {
+    if (result.ok) {
+      const detail =
+        result.status === "not-modified" ? "not modified" : `${result.stored} new, ${result.duplicates} already stored`;
+      process.stdout.write(`ok    ${result.url}  ${detail}\n`);
+    } else {
+      process.stdout.write(`FAIL  ${result.url}  ${result.error}\n`);
+    }
+  }
+  process.stdout.write(
+    `${summary.sourcesDue} sources: ${summary.succeeded} ok, ${summary.failed} failed; ${summary.stored} articles stored\n`,
+  );
+}
+
+async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Promise<void> {
+  const dataDir = settings.DATA_DIR;
+  const demoServer = demo
+    ? await startDemoFeedServer({ corpus: loadDemoCorpus(), batchSize: 3, releaseEveryMs: 8000 })
+    : undefined;
+  const admin = loadOrCreateAdminKey(settings.EVENTWIRE_ADMIN_KEY, demo ? null : dataDir);
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      settings,
+      host: settings.HOST,
+      port: settings.PORT,
+      // The demo starts from nothing every time, and leaves nothing behind.
+      dataDir: demo ? null : path.join(dataDir, "dynamodb"),
+      dynamoEndpoint: settings.DYNAMODB_ENDPOINT,
+      tableName: settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT,
+      adminKey: admin.key,
+      sources: demoServer ? demoServer.feedUrls : sourceUrls(settings),
+      sourceIntervalSeconds: demoServer ? 10 : undefined,
+      scheduleIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_SCHEDULE_SECONDS) * 1000,
+      log,
+    });
+  } catch (error) {
+    await demoServer?.close();
+    throw error;
+  }
+  if (!demo) {
+    mkdirSync(dataDir, { recursive: true });
+    const file: StackFile = { pid: process.pid, dynamoEndpoint: stack.dynamoEndpoint, apiUrl: stack.apiUrl };
+    writeFileSync(stackFile(settings), JSON.stringify(file));
+  }
+  const theme = stack.deps.config.defaultTheme;
+  process.stdout.write(
+    [
+      "",
+      `eventwire is running${demo ? " (demo)" : ""}`,
+      `  API        ${stack.apiUrl}/api/v1/articles`,
+      `  feeds      ${stack.apiUrl}/feeds/${theme}.rss  .atom  .json`,
+      `  health     ${stack.apiUrl}/health`,
+      `  admin key  ${demo ? admin.key : `in ${admin.origin}`}`,
+      demoServer
+        ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, 3 articles every 8 s`
+        : `  data       ${path.resolve(dataDir)}`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info("stopping", { signal });
+      void (async () => {
+        await stack.stop();
+        await demoServer?.close();
+        if (!demo) rmSync(stackFile(settings), { force: true });
+        resolve();
+      })();
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const settings = parseEnv(process.env);
+  const log = createLog(settings.EVENTWIRE_LOG_FORMAT ?? "pretty");
+
+  switch (command) {
+    case "start": {
+      const { values } = parseArgs({ args: rest, options: { demo: { type: "boolean", default: false } }, strict: true });
+      await commandStart(settings, values.demo, log);
+      return 0;
+    }
+    case "ingest": {
+      const { values } = parseArgs({ args: rest, options: { once: { type: "boolean", default: false } }, strict: true });
+      if (!values.once) throw new UsageError("ingest needs --once (the schedule itself runs under `start`)");
+      const summary = await withDeps(settings, log, async (deps) => {
+        await seedSources(deps, sourceUrls(settings));
+        return ingestDueSources(deps, { all: true });
+      });
+      printSummary(summary);
+      return summary.failed > 0 ? 2 : 0;
+    }
+    case "sources": {
+      const [sub, ...args] = rest;
+      if (sub === "list") {
+        const sources = await withDeps(settings, log, (deps) => deps.store.sources.list());
+        for (const source of sources) {
+          const state = source.lastError
+            ? `failing (${source.consecutiveFailures}): ${source.lastError}`
+            : source.lastSuccessAt
+              ? `ok at ${source.lastSuccessAt}`
+              : "not fetched yet";
+          process.stdout.write(`${source.id}  ${source.url}  ${state}\n`);
+        }
+        return 0;
+      }
+      if (sub === "add") {
+        const { values, positionals } = parseArgs({
+          args,
+          options: { title: { type: "string" }, interval: { type: "string" } },
+          allowPositionals: true,
+          strict: true,
+        });
+        const url = positionals[0];
+        if (url === undefined || positionals.length > 1) throw new UsageError("sources add takes exactly one URL");
+        const interval = values.interval === undefined ? undefined : Number(values.interval);
+        const result = await withDeps(settings, log, (deps) =>
+          addSource(deps, { url, title: values.title, intervalSeconds: interval }),
+        );
+        if (!result.ok) throw new UsageError(result.error);
+        process.stdout.write(`${result.created ? "added" : "already present"}: ${result.source.id}  ${result.source.url}\n`);
+        return 0;
+      }
+      throw new UsageError(`unknown sources command "${sub ?? ""}" (add, list)`);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Idle keep-alive sockets of fetch would hold the process for seconds after the work is done.
+    process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`eventwire: ${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 64;
+    } else if (error instanceof ConfigError || error instanceof MissingPrerequisiteError) {
+      process.stderr.write(`eventwire: ${error.message}\n`);
+      process.exitCode = 78;
+    } else if (
+      error instanceof Error &&
+      error.name === "TypeError" &&
+      "code" in error &&
+      String(error.code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      process.stderr.write(`eventwire: ${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 64;
+    } else {
+      process.stderr.write(`eventwire: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

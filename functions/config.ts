@@ -1,0 +1,82 @@
+import { createHmac } from "node:crypto";
+import { INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { z } from "zod";
+import { DEFAULT_SOURCE_URLS } from "./default-sources";
+
+const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+/** Environment variables read by every entry point, with their defaults. */
+const ENV_SCHEMA = z.object({
+  DYNAMODB_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  AWS_REGION: optionalText,
+  EVENTWIRE_TABLE: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 letters, digits, '_', '-' or '.'")
+      .optional(),
+  ),
+  EVENTWIRE_ADMIN_KEY: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  EVENTWIRE_CURSOR_SECRET: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
+  EVENTWIRE_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Comma- or space-separated feed URLs; set but empty means no sources at all. */
+  EVENTWIRE_SOURCES: z.string().optional(),
+  EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
+  EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
+  EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
+  EVENTWIRE_FEED_LIMIT: positiveInt(50, 500),
+  EVENTWIRE_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+  EVENTWIRE_CONTACT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  EVENTWIRE_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  // The local runner's own settings.
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
+  HOST: optionalText.pipe(z.string().default("127.0.0.1")),
+  DATA_DIR: optionalText.pipe(z.string().default(".data")),
+  /** Period of the local ingest schedule; defaults to the deployed schedule's. */
+  EVENTWIRE_SCHEDULE_SECONDS: positiveInt(INGEST_SCHEDULE_MINUTES * 60, 86_400),
+});
+
+export type EnvSettings = z.output<typeof ENV_SCHEMA>;
+
+/** A configuration problem, worded for the operator who set the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates the environment; a bad value is a ConfigError naming the variable and the value. */
+export function parseEnv(env: Record<string, string | undefined>): EnvSettings {
+  const result = ENV_SCHEMA.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "?");
+    return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}
+
+/** The source URLs to seed: EVENTWIRE_SOURCES when set (even to nothing), else the defaults. */
+export function sourceUrls(settings: EnvSettings): string[] {
+  if (settings.EVENTWIRE_SOURCES === undefined) return [...DEFAULT_SOURCE_URLS];
+  return settings.EVENTWIRE_SOURCES.split(/[\s,]+/).filter((url) => url !== "");
+}
+
+/** The cursor-signing key: configured, else derived from the admin key so all instances agree. */
+export function cursorSecret(settings: EnvSettings, adminKey: string | null): string {
+  if (settings.EVENTWIRE_CURSOR_SECRET !== undefined) return settings.EVENTWIRE_CURSOR_SECRET;
+  if (adminKey !== null) return createHmac("sha256", adminKey).update("eventwire cursor key").digest("base64url");
+  throw new ConfigError("EVENTWIRE_CURSOR_SECRET or an admin key is needed to sign pagination cursors");
+}
+
+export const VERSION = "0.1.0";
+
+export function userAgent(settings: EnvSettings): string {
+  const contact = settings.EVENTWIRE_CONTACT_URL ? `; +${settings.EVENTWIRE_CONTACT_URL}` : "";
+  return `eventwire/${VERSION} (feed reader${contact})`;
+}

@@ -1,0 +1,83 @@
+import { type ApiDeps, createApp } from "@eventwire/api";
+import type { Log } from "@eventwire/core";
+import { ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { ensureTable } from "@eventwire/store";
+import type { EnvSettings } from "../config";
+import { buildDeps } from "../deps";
+import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
+import { listen } from "./http-server";
+import { startSchedule } from "./schedule";
+
+export type LocalStackOptions = {
+  settings: EnvSettings;
+  host: string;
+  port: number;
+  /** Where DynamoDB Local keeps its data; null keeps it in memory. Ignored with `dynamoEndpoint`. */
+  dataDir: string | null;
+  /** Use a DynamoDB that is already running instead of starting one. */
+  dynamoEndpoint?: string | undefined;
+  tableName: string;
+  adminKey: string | null;
+  sources: readonly string[];
+  sourceIntervalSeconds?: number | undefined;
+  /** Period of the ingest schedule; null runs no schedule. */
+  scheduleIntervalMs: number | null;
+  log: Log;
+};
+
+export type LocalStack = {
+  apiUrl: string;
+  dynamoEndpoint: string;
+  deps: ApiDeps;
+  stop(): Promise<void>;
+};
+
+/**
+ * The whole product on one machine: DynamoDB Local (embedded), the table, the configured
+ * sources, the Hono app on host:port and the ingest schedule. `stop` undoes it in reverse.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { log } = options;
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error("shutdown step failed", { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  try {
+    let endpoint = options.dynamoEndpoint;
+    if (endpoint === undefined) {
+      const dynamo: DynamoLocal = await startDynamoLocal({ dataDir: options.dataDir });
+      cleanups.push(() => dynamo.stop());
+      endpoint = dynamo.endpoint;
+      log.info("DynamoDB Local started", { endpoint, data: options.dataDir ?? "in memory" });
+    }
+    const { deps, clients } = buildDeps({
+      settings: { ...options.settings, DYNAMODB_ENDPOINT: endpoint },
+      tableName: options.tableName,
+      adminKey: options.adminKey,
+      log,
+    });
+    cleanups.push(async () => clients.client.destroy());
+    const table = await ensureTable(clients.client, options.tableName);
+    if (table.created) log.info("table created", { table: options.tableName });
+    const added = await seedSources(deps, options.sources, options.sourceIntervalSeconds);
+    if (added > 0) log.info("sources added", { count: added });
+
+    const server = await listen(createApp(deps).fetch, options.host, options.port);
+    cleanups.push(() => server.close());
+
+    if (options.scheduleIntervalMs !== null) {
+      const schedule = startSchedule("ingest", () => ingestDueSources(deps), options.scheduleIntervalMs, log);
+      cleanups.push(() => schedule.stop());
+    }
+    return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import { Hono } from "hono";
+import { etag } from "hono/etag";
+import { type RequestIdVariables, requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { baseUrl } from "./base-url";
+import type { ApiDeps } from "./deps";
+import { ApiError, errorBody } from "./errors";
+import { articleRoutes } from "./routes/articles";
+import { feedRoutes } from "./routes/feeds";
+import { healthRoutes } from "./routes/health";
+import { ingestRoutes } from "./routes/ingest";
+import { sourceRoutes } from "./routes/sources";
+
+/**
+ * The one Hono app: served by the local runner and, unchanged, by the Lambda handler. Every
+ * failure leaves as `{ "error": { "code", "message", "requestId" } }`.
+ */
+export function createApp(deps: ApiDeps) {
+  const app = new Hono<{ Variables: RequestIdVariables }>();
+  app.use(requestId());
+  app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // Strong validators from the body, 304 on If-None-Match, for feeds and JSON reads.
+  const conditional = etag({ retainedHeaders: ["cache-control", "etag", "expires", "vary", "last-modified"] });
+  app.use("/feeds/*", conditional);
+  app.use("/api/v1/*", conditional);
+
+  app.get("/", (c) => {
+    const base = baseUrl(c, deps);
+    return c.json({
+      name: "eventwire",
+      version: deps.config.version,
+      feeds: deps.config.themes.map((theme) => ({
+        theme: theme.id,
+        title: theme.title,
+        rss: `${base}/feeds/${theme.id}.rss`,
+        atom: `${base}/feeds/${theme.id}.atom`,
+        json: `${base}/feeds/${theme.id}.json`,
+      })),
+      api: { articles: `${base}/api/v1/articles`, sources: `${base}/api/v1/sources`, health: `${base}/health` },
+    });
+  });
+  app.route("/health", healthRoutes(deps));
+  app.route("/feeds", feedRoutes(deps));
+  app.route("/api/v1/articles", articleRoutes(deps));
+  app.route("/api/v1/sources", sourceRoutes(deps));
+  app.route("/api/v1/ingest", ingestRoutes(deps));
+
+  app.notFound((c) => c.json(errorBody(c, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(errorBody(c, error.code, error.message), error.status);
+    deps.log.error("request failed", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+    return c.json(errorBody(c, "internal", "the server failed to answer this request; it has been logged"), 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,28 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorCode =
+  | "invalid_parameter"
+  | "invalid_body"
+  | "unauthorized"
+  | "not_found"
+  | "admin_disabled"
+  | "unavailable"
+  | "internal";
+
+/** A request-path failure with the HTTP status and code the client sees. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The JSON error body every route uses. */
+export function errorBody(c: Context, code: ErrorCode, message: string) {
+  return { error: { code, message, requestId: (c.get("requestId") as string | undefined) ?? null } };
+}

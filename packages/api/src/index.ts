@@ -1,0 +1,5 @@
+export type { App } from "./app";
+export { createApp } from "./app";
+export { decodeCursor, encodeCursor } from "./cursor";
+export type { ApiConfig, ApiDeps } from "./deps";
+export { ApiError } from "./errors";

@@ -1,0 +1,96 @@
+import {
+  type Article,
+  FEED_CONTENT_TYPES,
+  type FeedDocument,
+  type FeedEntry,
+  type FeedFormat,
+  findTheme,
+  renderFeed,
+  type Theme,
+} from "@eventwire/core";
+import { Hono } from "hono";
+import { baseUrl } from "../base-url";
+import type { ApiDeps } from "../deps";
+import { ApiError } from "../errors";
+
+const FEED_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(rss|atom|json)$/;
+
+function toEntry(article: Article, theme: Theme, base: string): FeedEntry {
+  const categories = [{ term: theme.id, label: theme.title }];
+  if (article.sourceTitle !== null) categories.push({ term: `source-${article.sourceId}`, label: article.sourceTitle });
+  return {
+    id: `urn:eventwire:article:${article.id}`,
+    url: article.url ?? `${base}/api/v1/articles/${article.id}`,
+    title: article.title,
+    summary: article.summary,
+    publishedAt: article.publishedAt,
+    updatedAt: article.fetchedAt,
+    authorName: article.author ?? article.sourceTitle,
+    categories,
+    extension: {
+      article_id: article.id,
+      source_id: article.sourceId,
+      source_title: article.sourceTitle,
+      theme: article.theme,
+      api_url: `${base}/api/v1/articles/${article.id}`,
+    },
+  };
+}
+
+// HTTP dates carry whole seconds; comparisons must too.
+function toWholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+function newestFetch(articles: Article[]): Date {
+  let newest = 0;
+  for (const article of articles) newest = Math.max(newest, Date.parse(article.fetchedAt));
+  return toWholeSeconds(new Date(newest));
+}
+
+function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date): boolean {
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && lastModified.getTime() <= since;
+}
+
+/** /feeds/{theme}.{rss|atom|json}: the newest on-theme articles of a theme. */
+export function feedRoutes(deps: ApiDeps) {
+  return new Hono().get("/:file", async (c) => {
+    const file = c.req.param("file");
+    const match = FEED_FILE.exec(file);
+    if (match === null) {
+      throw new ApiError(404, "not_found", `no feed at /feeds/${file}: feeds are /feeds/{theme}.rss, .atom or .json`);
+    }
+    const [, themeId = "", format = "rss"] = match;
+    const theme = findTheme(deps.config.themes, themeId);
+    if (theme === undefined) {
+      const known = deps.config.themes.map((t) => t.id).join(", ");
+      throw new ApiError(404, "not_found", `no theme named "${themeId}" (themes: ${known})`);
+    }
+    const page = await deps.store.articles.listByTheme(theme.id, { limit: deps.config.feedLimit });
+    const lastModified = newestFetch(page.items);
+    c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
+    c.header("Last-Modified", lastModified.toUTCString());
+    // If-None-Match wins when both are sent (RFC 9110 §13.1.3); the etag middleware answers it.
+    if (c.req.header("if-none-match") === undefined && notModifiedSince(c.req.header("if-modified-since"), lastModified)) {
+      return c.body(null, 304);
+    }
+    const base = baseUrl(c, deps);
+    const doc: FeedDocument = {
+      id: `urn:eventwire:feed:${theme.id}`,
+      title: `${theme.title} — eventwire`,
+      description: theme.description,
+      language: theme.language,
+      homeUrl: `${base}/`,
+      selfUrls: {
+        rss: `${base}/feeds/${theme.id}.rss`,
+        atom: `${base}/feeds/${theme.id}.atom`,
+        json: `${base}/feeds/${theme.id}.json`,
+      },
+      updatedAt: lastModified,
+      entries: page.items.map((article) => toEntry(article, theme, base)),
+    };
+    return c.body(renderFeed(format as FeedFormat, doc), 200, { "Content-Type": FEED_CONTENT_TYPES[format as FeedFormat] });
+  });
+}

@@ -1,0 +1,102 @@
+import { hashId } from "./hash";
+import { htmlToText, truncateText } from "./text";
+import type { Article, RawFeedItem } from "./types";
+import { canonicalizeUrl } from "./url";
+
+/** Upper bounds on stored text, so one item stays far below DynamoDB's 400 KB limit. */
+export const ARTICLE_LIMITS = {
+  title: 400,
+  summary: 1_000,
+  text: 20_000,
+  guid: 500,
+  author: 200,
+} as const;
+
+// Feeds that carry dates before this are wrong (an unset date rendered as the epoch, say).
+const EARLIEST_PLAUSIBLE = Date.UTC(1995, 0, 1);
+// Clocks drift; a date a few minutes ahead is kept, anything further is the feed's mistake.
+const FUTURE_TOLERANCE_MS = 10 * 60 * 1000;
+
+export type NormalizeContext = {
+  sourceId: string;
+  sourceTitle: string | null;
+  /** Base for relative links: the feed's site link, else the feed URL. */
+  baseUrl: string;
+  feedLanguage: string | null;
+  fetchedAt: Date;
+  theme: string;
+};
+
+export type NormalizeResult = { ok: true; article: Article } | { ok: false; reason: string };
+
+/** The source id for a feed URL: stable across runs, machines and re-additions. */
+export function sourceIdForUrl(canonicalUrl: string): string {
+  return hashId("source", canonicalUrl);
+}
+
+function parseFeedDate(raw: string | undefined, fetchedAt: Date): { iso: string; inferred: boolean } {
+  const fallback = { iso: fetchedAt.toISOString(), inferred: true };
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const time = Date.parse(raw.trim());
+  if (Number.isNaN(time) || time < EARLIEST_PLAUSIBLE) return fallback;
+  if (time > fetchedAt.getTime() + FUTURE_TOLERANCE_MS) return fallback;
+  return { iso: new Date(time).toISOString(), inferred: false };
+}
+
+function cleanShort(raw: string | undefined, max: number): string | null {
+  if (raw === undefined) return null;
+  const text = htmlToText(raw);
+  return text === "" ? null : truncateText(text.replace(/\n+/g, " "), max);
+}
+
+/**
+ * Turns one parsed feed item into an article: canonical URL, deterministic id (from the URL,
+ * else the GUID within its source, else the content), UTC date, text stripped of markup and
+ * bounded. Items with neither a title nor any text are refused with a reason.
+ */
+export function normalizeFeedItem(item: RawFeedItem, context: NormalizeContext): NormalizeResult {
+  const guid = item.guid?.trim() ? item.guid.trim().slice(0, ARTICLE_LIMITS.guid) : null;
+  const url =
+    (item.link !== undefined ? canonicalizeUrl(item.link, context.baseUrl) : null) ??
+    (guid !== null && /^https?:\/\//i.test(guid) ? canonicalizeUrl(guid) : null);
+
+  const bodyHtml = item.contentHtml ?? item.summaryHtml ?? "";
+  const text = truncateText(htmlToText(bodyHtml), ARTICLE_LIMITS.text);
+  const summarySource = item.summaryHtml !== undefined ? htmlToText(item.summaryHtml) : text;
+  const summary = truncateText(summarySource.replace(/\n+/g, " "), ARTICLE_LIMITS.summary);
+  const title = cleanShort(item.title, ARTICLE_LIMITS.title) ?? (summary ? truncateText(summary, 120) : "");
+  if (title === "") {
+    return { ok: false, reason: `item ${guid ?? url ?? "(no guid, no link)"} has no title and no text` };
+  }
+
+  const published = parseFeedDate(item.date, context.fetchedAt);
+  const id =
+    url !== null
+      ? hashId("url", url)
+      : guid !== null
+        ? hashId("guid", context.sourceId, guid)
+        : hashId("content", context.sourceId, title, published.inferred ? "" : published.iso);
+
+  return {
+    ok: true,
+    article: {
+      id,
+      url,
+      guid,
+      sourceId: context.sourceId,
+      sourceTitle: context.sourceTitle,
+      title,
+      summary,
+      text,
+      author: cleanShort(item.author, ARTICLE_LIMITS.author),
+      language: cleanShort(item.language, 20) ?? context.feedLanguage,
+      publishedAt: published.iso,
+      dateInferred: published.inferred,
+      fetchedAt: context.fetchedAt.toISOString(),
+      theme: context.theme,
+      onTheme: true,
+      themeScore: null,
+      contentHash: hashId("content", title.toLowerCase(), text.toLowerCase()),
+    },
+  };
+}

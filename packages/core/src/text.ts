@@ -1,0 +1,102 @@
+import { Parser } from "htmlparser2";
+
+const SKIPPED_ELEMENTS = new Set(["script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head"]);
+
+const BLOCK_ELEMENTS = new Set([
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "br",
+  "dd",
+  "div",
+  "dl",
+  "dt",
+  "figcaption",
+  "figure",
+  "footer",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hr",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "table",
+  "td",
+  "th",
+  "tr",
+  "ul",
+]);
+
+// Characters XML 1.0 forbids, plus lone surrogates: a feed that carries them would make our own
+// feeds unparseable, so they never enter the store.
+const XML_INVALID =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes characters that XML 1.0 cannot carry. */
+export function removeXmlInvalidChars(value: string): string {
+  return value.replace(XML_INVALID, "");
+}
+
+/**
+ * Turns an HTML fragment into plain text: markup and script/style content dropped, entities
+ * decoded, block elements separated by line breaks, runs of blanks collapsed.
+ */
+export function htmlToText(html: string): string {
+  const parts: string[] = [];
+  let skipDepth = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (SKIPPED_ELEMENTS.has(name)) skipDepth += 1;
+        else if (BLOCK_ELEMENTS.has(name)) parts.push("\n");
+      },
+      onclosetag(name) {
+        if (SKIPPED_ELEMENTS.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        else if (BLOCK_ELEMENTS.has(name)) parts.push("\n");
+      },
+      ontext(text) {
+        if (skipDepth === 0) parts.push(text);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  return collapseWhitespace(parts.join(""));
+}
+
+/** Collapses blanks inside lines and keeps at most one empty line between paragraphs. */
+export function collapseWhitespace(text: string): string {
+  return removeXmlInvalidChars(text)
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => line.replace(/[\s\u00A0]+/g, " ").trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+/** Cuts text to at most `max` characters at a word boundary, marking the cut with an ellipsis. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const lastSpace = cut.lastIndexOf(" ");
+  const base = lastSpace > max * 0.6 ? cut.slice(0, lastSpace) : cut;
+  return `${base.trimEnd()}…`;
+}
+
+/** Escapes text for an HTML context (element content or a quoted attribute). */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}

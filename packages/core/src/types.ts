@@ -1,0 +1,73 @@
+/** A feed URL the pipeline polls, with its fetch state. */
+export type Source = {
+  id: string;
+  url: string;
+  /** The feed's own title once fetched, or the name given when it was added. */
+  title: string | null;
+  enabled: boolean;
+  createdAt: string;
+  /** Validators from the last 200 response, sent back as If-None-Match / If-Modified-Since. */
+  etag: string | null;
+  lastModified: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  /** A sentence naming what went wrong on the last attempt, or null after a success. */
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** Seconds between polls while the source is healthy. */
+  intervalSeconds: number;
+  nextPollAt: string;
+};
+
+/** One item as a feed parser hands it over, before any cleaning. */
+export type RawFeedItem = {
+  title?: string | undefined;
+  link?: string | undefined;
+  guid?: string | undefined;
+  /** The item's date as written in the feed (RFC 822, ISO 8601, …). */
+  date?: string | undefined;
+  summaryHtml?: string | undefined;
+  contentHtml?: string | undefined;
+  author?: string | undefined;
+  language?: string | undefined;
+};
+
+/** One normalised article as stored. */
+export type Article = {
+  id: string;
+  /** Canonical URL; null only for items that carry neither a link nor a URL-shaped GUID. */
+  url: string | null;
+  guid: string | null;
+  sourceId: string;
+  sourceTitle: string | null;
+  title: string;
+  summary: string;
+  text: string;
+  author: string | null;
+  language: string | null;
+  publishedAt: string;
+  /** True when the feed gave no usable date and the fetch time stands in for it. */
+  dateInferred: boolean;
+  fetchedAt: string;
+  theme: string;
+  onTheme: boolean;
+  /** Relevance to the theme; null until the theme filter scores articles. */
+  themeScore: number | null;
+  /** Hash of the normalised title and text, to recognise re-published copies. */
+  contentHash: string;
+};
+
+/** A named topic the pipeline follows. */
+export type Theme = {
+  id: string;
+  title: string;
+  description: string;
+  language: string;
+};
+
+/** Structured log sink passed in as a dependency. */
+export type Log = {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+};

@@ -1,0 +1,27 @@
+import { createSource, type NewSourceInput, type Source } from "@eventwire/core";
+import type { PipelineDeps } from "./deps";
+
+export type AddSourceResult = { ok: true; created: boolean; source: Source } | { ok: false; error: string };
+
+/** Adds a feed to poll. Adding the same URL again (in any tracking-parameter variant) is a no-op. */
+export async function addSource(deps: Pick<PipelineDeps, "store" | "now">, input: NewSourceInput): Promise<AddSourceResult> {
+  const built = createSource(input, deps.now());
+  if (!built.ok) return { ok: false, error: built.reason };
+  const { created, source } = await deps.store.sources.add(built.source);
+  return { ok: true, created, source };
+}
+
+/** Adds each URL that is not a source yet; returns how many were new. Invalid URLs are errors. */
+export async function seedSources(
+  deps: Pick<PipelineDeps, "store" | "now">,
+  urls: readonly string[],
+  intervalSeconds?: number,
+): Promise<number> {
+  let created = 0;
+  for (const url of urls) {
+    const result = await addSource(deps, { url, intervalSeconds });
+    if (!result.ok) throw new Error(`configured source ${url}: ${result.error}`);
+    if (result.created) created += 1;
+  }
+  return created;
+}

@@ -1,0 +1,12 @@
+export type { AddSourceResult } from "./add-source";
+export { addSource, seedSources } from "./add-source";
+export type { PipelineConfig, PipelineDeps } from "./deps";
+export type { FetchFeedOutcome, FetchFeedRequest } from "./fetch-feed";
+export { describeFetchError, detectCharset, fetchFeed } from "./fetch-feed";
+export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
+export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
+export type { IngestSourceResult } from "./ingest-source";
+export { ingestSource } from "./ingest-source";
+export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
+export { parseFeed } from "./parse-feed";
+export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";

@@ -1,0 +1,88 @@
+import { isSourceDue } from "@eventwire/core";
+import pLimit from "p-limit";
+import type { PipelineDeps } from "./deps";
+import { type IngestSourceResult, ingestSource } from "./ingest-source";
+
+export type IngestRunSummary = {
+  startedAt: string;
+  finishedAt: string;
+  /** Sources known, and of those the ones that were due. */
+  sourcesKnown: number;
+  sourcesDue: number;
+  succeeded: number;
+  failed: number;
+  notModified: number;
+  stored: number;
+  duplicates: number;
+  results: IngestSourceResult[];
+};
+
+/** Adds up per-source results into a run summary. */
+export function summarizeIngestRun(
+  startedAt: Date,
+  finishedAt: Date,
+  sourcesKnown: number,
+  results: IngestSourceResult[],
+): IngestRunSummary {
+  let succeeded = 0;
+  let notModified = 0;
+  let stored = 0;
+  let duplicates = 0;
+  for (const result of results) {
+    if (!result.ok) continue;
+    succeeded += 1;
+    if (result.status === "not-modified") notModified += 1;
+    stored += result.stored;
+    duplicates += result.duplicates;
+  }
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    sourcesKnown,
+    sourcesDue: results.length,
+    succeeded,
+    failed: results.length - succeeded,
+    notModified,
+    stored,
+    duplicates,
+    results,
+  };
+}
+
+export type IngestRunOptions = {
+  /** Ingest every enabled source, due or not (a manual run). */
+  all?: boolean;
+};
+
+/**
+ * Ingests every due source, at most `config.ingestConcurrency` at a time. One source failing,
+ * however it fails, never stops the others.
+ */
+export async function ingestDueSources(deps: PipelineDeps, options: IngestRunOptions = {}): Promise<IngestRunSummary> {
+  const startedAt = deps.now();
+  const sources = await deps.store.sources.list();
+  const due = sources.filter((source) => (options.all ? source.enabled : isSourceDue(source, startedAt)));
+  const limit = pLimit(deps.config.ingestConcurrency);
+  const results = await Promise.all(
+    due.map((source) =>
+      limit(async (): Promise<IngestSourceResult> => {
+        try {
+          return await ingestSource(deps, source);
+        } catch (error) {
+          // ingestSource records its own failures; this only catches a bug in it.
+          const message = error instanceof Error ? error.message : String(error);
+          deps.log.error("ingest crashed on a source", { sourceId: source.id, error: message });
+          return { ok: false, sourceId: source.id, url: source.url, error: `internal error: ${message}`, retryable: true };
+        }
+      }),
+    ),
+  );
+  const summary = summarizeIngestRun(startedAt, deps.now(), sources.length, results);
+  deps.log.info("ingest run finished", {
+    due: summary.sourcesDue,
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    stored: summary.stored,
+  });
+  return summary;
+}

@@ -1,0 +1,72 @@
+import type { RawFeedItem } from "@eventwire/core";
+import Parser from "rss-parser";
+
+export type ParsedFeed = {
+  title: string | null;
+  link: string | null;
+  language: string | null;
+  items: RawFeedItem[];
+};
+
+export type ParseFeedResult = { ok: true; feed: ParsedFeed } | { ok: false; message: string };
+
+type ParserItem = Record<string, unknown>;
+
+// xml2js hands over either a string or, when the element had attributes, { _: text, $: attrs }.
+function textOf(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (value !== null && typeof value === "object" && "_" in value) {
+    const inner = (value as { _: unknown })._;
+    return typeof inner === "string" ? inner : undefined;
+  }
+  return undefined;
+}
+
+function toRawItem(item: ParserItem): RawFeedItem {
+  // rss-parser puts an RSS <description> in `content` and an Atom <summary> in `summary`;
+  // full text is in <content:encoded> (RSS) or <content> (Atom).
+  const summaryHtml = textOf(item.summary) ?? textOf(item.content);
+  const contentHtml = textOf(item["content:encoded"]) ?? textOf(item.content);
+  return {
+    title: textOf(item.title),
+    link: textOf(item.link),
+    guid: textOf(item.guid) ?? textOf(item.id),
+    date: textOf(item.isoDate) ?? textOf(item.pubDate) ?? textOf(item.date),
+    summaryHtml,
+    contentHtml,
+    author: textOf(item.creator) ?? textOf(item.author),
+    language: textOf(item.language),
+  };
+}
+
+function looksLikeHtml(body: string): boolean {
+  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(body);
+}
+
+/** Parses an RSS 2.0, RSS 0.9x, RDF (RSS 1.0) or Atom 1.0 document. Never throws. */
+export async function parseFeed(body: string): Promise<ParseFeedResult> {
+  if (body.trim() === "") return { ok: false, message: "the response body is empty" };
+  if (looksLikeHtml(body)) return { ok: false, message: "the URL returned an HTML page, not a feed" };
+  // A parser per document: rss-parser keeps one xml2js parser per instance, and xml2js
+  // parser state is not safe to share between documents parsed at the same time.
+  const parser = new Parser({ customFields: { feed: ["language"] } });
+  try {
+    const feed = await parser.parseString(body);
+    return {
+      ok: true,
+      feed: {
+        title: textOf(feed.title)?.trim() || null,
+        link: textOf(feed.link)?.trim() || null,
+        language: textOf((feed as { language?: unknown }).language)?.trim() || null,
+        items: (feed.items as ParserItem[]).map(toRawItem),
+      },
+    };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
+    if (error instanceof RangeError) {
+      return { ok: false, message: `the feed has an entry whose date cannot be read (${detail})` };
+    }
+    return { ok: false, message: `not a readable RSS, RDF or Atom feed: ${detail}` };
+  }
+}

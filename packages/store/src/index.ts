@@ -1,0 +1,37 @@
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { type ArticleRepository, createArticleRepository } from "./article-repository";
+import type { DynamoClients } from "./client";
+import { createSourceRepository, type SourceRepository } from "./source-repository";
+
+export type { ArticleRepository, PageRequest } from "./article-repository";
+export { createArticleRepository } from "./article-repository";
+export type { DynamoClients, DynamoConnection } from "./client";
+export { createDynamoClients } from "./client";
+export type { EnsureTableResult } from "./ensure-table";
+export { ensureTable } from "./ensure-table";
+export type { Page, PageKey } from "./items";
+export { ENTITY, keys } from "./keys";
+export type { SourceFetchUpdate, SourceRepository } from "./source-repository";
+export { createSourceRepository } from "./source-repository";
+export type { IndexName } from "./table";
+export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
+
+export type Store = {
+  tableName: string;
+  sources: SourceRepository;
+  articles: ArticleRepository;
+  /** Resolves when the table answers; rejects with the SDK's error otherwise. */
+  ping(): Promise<void>;
+};
+
+/** The repositories over one table. */
+export function createStore(clients: DynamoClients, tableName: string): Store {
+  return {
+    tableName,
+    sources: createSourceRepository(clients.doc, tableName),
+    articles: createArticleRepository(clients.doc, tableName),
+    async ping() {
+      await clients.client.send(new DescribeTableCommand({ TableName: tableName }));
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
+
+export type Item = Record<string, NativeAttributeValue>;
+
+/** The last key of a page, handed back to continue after it. */
+export type PageKey = Record<string, string>;
+
+export type Page<T> = { items: T[]; nextKey: PageKey | null };
+
+/** Copies the named fields of an item, leaving keys and bookkeeping attributes behind. */
+export function pickFields<T>(item: Item, fields: readonly (keyof T & string)[]): T {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = item[field];
+    out[field] = value === undefined ? null : value;
+  }
+  return out as T;
+}
+
+/** Narrows a DynamoDB LastEvaluatedKey to the string-only keys this table uses. */
+export function toPageKey(key: Item | undefined): PageKey | null {
+  if (key === undefined) return null;
+  const out: PageKey = {};
+  for (const [name, value] of Object.entries(key)) {
+    if (typeof value !== "string") throw new Error(`unexpected non-string key attribute ${name}`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** True for the SDK error a failed ConditionExpression raises. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}

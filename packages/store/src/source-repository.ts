@@ -1,0 +1,112 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Source } from "@eventwire/core";
+import { type Item, isConditionFailure, pickFields } from "./items";
+import { ENTITY, keys } from "./keys";
+import { SCHEMA_VERSION } from "./table";
+
+const SOURCE_FIELDS = [
+  "id",
+  "url",
+  "title",
+  "enabled",
+  "createdAt",
+  "etag",
+  "lastModified",
+  "lastAttemptAt",
+  "lastSuccessAt",
+  "lastError",
+  "consecutiveFailures",
+  "intervalSeconds",
+  "nextPollAt",
+] as const satisfies readonly (keyof Source)[];
+
+/** Fields a fetch attempt may change. */
+export type SourceFetchUpdate = Partial<
+  Pick<
+    Source,
+    "title" | "etag" | "lastModified" | "lastAttemptAt" | "lastSuccessAt" | "lastError" | "consecutiveFailures" | "nextPollAt"
+  >
+>;
+
+export type SourceRepository = ReturnType<typeof createSourceRepository>;
+
+function toItem(source: Source): Item {
+  return {
+    ...keys.source(source.id),
+    gsi1pk: keys.sourceCollection,
+    gsi1sk: keys.byTime(source.createdAt, source.id),
+    type: ENTITY.source,
+    schemaVersion: SCHEMA_VERSION,
+    ...source,
+  };
+}
+
+/** Sources and their fetch state. */
+export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: string) {
+  async function get(id: string): Promise<Source | null> {
+    const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.source(id), ConsistentRead: true }));
+    return result.Item ? pickFields<Source>(result.Item, SOURCE_FIELDS) : null;
+  }
+
+  return {
+    get,
+
+    /** Adds a source unless one with the same id (the same canonical URL) exists. */
+    async add(source: Source): Promise<{ created: boolean; source: Source }> {
+      try {
+        await doc.send(
+          new PutCommand({ TableName: tableName, Item: toItem(source), ConditionExpression: "attribute_not_exists(pk)" }),
+        );
+        return { created: true, source };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = await get(source.id);
+        if (existing === null) throw new Error(`source ${source.id} vanished while being added`);
+        return { created: false, source: existing };
+      }
+    },
+
+    /** Every source, oldest first. */
+    async list(): Promise<Source[]> {
+      const sources: Source[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: "gsi1",
+            KeyConditionExpression: "gsi1pk = :pk",
+            ExpressionAttributeValues: { ":pk": keys.sourceCollection },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) sources.push(pickFields<Source>(item, SOURCE_FIELDS));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      return sources;
+    },
+
+    /** Writes the outcome of a fetch attempt; refuses to resurrect a source that was removed. */
+    async recordFetch(id: string, update: SourceFetchUpdate): Promise<void> {
+      const entries = Object.entries(update).filter(([, value]) => value !== undefined);
+      if (entries.length === 0) return;
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const sets = entries.map(([field, value], index) => {
+        names[`#f${index}`] = field;
+        values[`:v${index}`] = value;
+        return `#f${index} = :v${index}`;
+      });
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.source(id),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { ApiConfig, ApiDeps } from "@eventwire/api";
+import { DEFAULT_THEMES, type Log } from "@eventwire/core";
+import type { Store } from "@eventwire/store";
+
+export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
+
+/** A clock the test moves by hand. */
+export class TestClock {
+  constructor(private current: Date) {}
+  now = (): Date => new Date(this.current);
+  set(date: Date | string): void {
+    this.current = new Date(date);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export const TEST_ADMIN_KEY = "test-admin-key-0123456789";
+
+export type TestDeps = ApiDeps & { clock: TestClock; logs: LogEntry[] };
+
+/** Deps over a real store with a fixed clock, a recording log and no randomness. */
+export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, start = "2026-05-04T10:00:00Z"): TestDeps {
+  const clock = new TestClock(new Date(start));
+  const logs: LogEntry[] = [];
+  const record =
+    (level: LogEntry["level"]) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      logs.push({ level, message, fields });
+    };
+  const log: Log = { info: record("info"), warn: record("warn"), error: record("error") };
+  return {
+    store,
+    fetch: globalThis.fetch,
+    now: clock.now,
+    random: () => 0.5,
+    log,
+    clock,
+    logs,
+    config: {
+      themes: DEFAULT_THEMES,
+      defaultTheme: "isis-syria",
+      fetchTimeoutMs: 5_000,
+      maxFeedBytes: 1024 * 1024,
+      userAgent: "eventwire-test",
+      ingestConcurrency: 3,
+      storeConcurrency: 4,
+      adminKey: TEST_ADMIN_KEY,
+      cursorSecret: "test-cursor-secret-0123456789",
+      publicUrl: null,
+      feedLimit: 50,
+      cacheMaxAgeSeconds: 60,
+      version: "test",
+      ...config,
+    },
+  };
+}

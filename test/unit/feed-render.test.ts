@@ -1,0 +1,87 @@
+import { type FeedDocument, type FeedEntry, renderFeed } from "@eventwire/core";
+import Parser from "rss-parser";
+import { describe, expect, it } from "vitest";
+
+function entry(index: number, overrides: Partial<FeedEntry> = {}): FeedEntry {
+  return {
+    id: `urn:eventwire:article:${index}`,
+    url: `https://news.example/${index}`,
+    title: `Story ${index}`,
+    summary: `Summary ${index}`,
+    publishedAt: `2026-05-0${index}T10:00:00.000Z`,
+    updatedAt: `2026-05-0${index}T10:05:00.000Z`,
+    authorName: "Desk",
+    categories: [{ term: "isis-syria", label: "ISIS and Syria" }],
+    extension: { article_id: String(index) },
+    ...overrides,
+  };
+}
+
+function doc(entries: FeedEntry[]): FeedDocument {
+  return {
+    id: "urn:eventwire:feed:isis-syria",
+    title: "ISIS and Syria",
+    description: "Test feed",
+    language: "en",
+    homeUrl: "https://eventwire.example/",
+    selfUrls: {
+      rss: "https://eventwire.example/feeds/isis-syria.rss",
+      atom: "https://eventwire.example/feeds/isis-syria.atom",
+      json: "https://eventwire.example/feeds/isis-syria.json",
+    },
+    updatedAt: new Date("2026-05-04T12:00:00Z"),
+    entries,
+  };
+}
+
+const hostile = entry(1, {
+  title: '<script>alert("t")</script> & more',
+  summary: "<img src=x onerror=alert(1)> ]]> end",
+  authorName: "A <b>bold</b> desk",
+  categories: [{ term: 'x"<y>', label: 'Label "quoted" <tag>' }],
+});
+
+describe("renderFeed", () => {
+  it.each(["rss", "atom"] as const)("writes %s that a parser reads back item for item", async (format) => {
+    const xml = renderFeed(format, doc([entry(1), entry(2), entry(3)]));
+    const feed = await new Parser().parseString(xml);
+    expect(feed.items.map((item) => item.title)).toEqual(["Story 1", "Story 2", "Story 3"]);
+    expect(feed.items[0]?.link).toBe("https://news.example/1");
+  });
+
+  it("writes JSON Feed 1.1 with plain-text content and the extension", () => {
+    const json = JSON.parse(renderFeed("json", doc([entry(1)])));
+    expect(json.version).toBe("https://jsonfeed.org/version/1.1");
+    expect(json.feed_url).toBe("https://eventwire.example/feeds/isis-syria.json");
+    expect(json.items[0]).toMatchObject({
+      id: "urn:eventwire:article:1",
+      content_text: "Summary 1",
+      date_published: "2026-05-01T10:00:00.000Z",
+      authors: [{ name: "Desk" }],
+      _eventwire: { article_id: "1" },
+    });
+    expect(json.items[0].content_html).toBeUndefined();
+  });
+
+  it("is deterministic for the same document", () => {
+    expect(renderFeed("rss", doc([entry(1)]))).toBe(renderFeed("rss", doc([entry(1)])));
+  });
+
+  describe("security", () => {
+    it.each(["rss", "atom"] as const)("keeps source markup inert in %s and the XML well-formed", async (format) => {
+      const xml = renderFeed(format, doc([hostile]));
+      expect(xml).not.toMatch(/<script/i);
+      expect(xml).not.toMatch(/<img/i);
+      const feed = await new Parser().parseString(xml);
+      // What a reader gets after XML decoding is escaped HTML, which shows as text.
+      expect(feed.items[0]?.title).toBe("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more");
+      expect(feed.items[0]?.content ?? feed.items[0]?.summary).toContain("&lt;img src=x onerror=alert(1)&gt; ]]&gt; end");
+    });
+
+    it("keeps the text as text in JSON Feed", () => {
+      const json = JSON.parse(renderFeed("json", doc([hostile])));
+      expect(json.items[0].title).toBe(hostile.title);
+      expect(json.items[0].content_text).toBe(hostile.summary);
+    });
+  });
+});

@@ -1,0 +1,58 @@
+import { parseFeed } from "@eventwire/pipeline";
+import { describe, expect, it } from "vitest";
+import { fixture } from "../support/fixtures";
+
+async function parsed(name: string) {
+  const result = await parseFeed(fixture(`feeds/${name}`));
+  if (!result.ok) throw new Error(result.message);
+  return result.feed;
+}
+
+describe("parseFeed", () => {
+  it("reads RSS 2.0 items with their description and content:encoded", async () => {
+    const feed = await parsed("rss2.xml");
+    expect(feed).toMatchObject({ title: "Fixture Wire", link: "https://fixture-wire.example/", language: "en-gb" });
+    expect(feed.items).toHaveLength(3);
+    expect(feed.items[0]).toMatchObject({
+      title: "Checkpoint attack & curfew in eastern Syrian town",
+      guid: "fixture-wire-0001",
+      author: "Desk Reporter",
+    });
+    expect(feed.items[0]?.summaryHtml).toContain("Gunmen fired");
+    expect(feed.items[0]?.contentHtml).toContain("Shops stayed shut");
+  });
+
+  it("reads Atom entries, their ids, dates and HTML summaries", async () => {
+    const feed = await parsed("atom.xml");
+    expect(feed.title).toBe("Fixture Monitor");
+    expect(feed.items).toHaveLength(2);
+    expect(feed.items[0]).toMatchObject({
+      guid: "tag:fixture-monitor.example,2026:entry-1",
+      link: "https://fixture-monitor.example/reports/airstrikes-desert",
+      date: "2026-05-04T06:15:00.000Z",
+      author: "Monitor Staff",
+    });
+    expect(feed.items[0]?.summaryHtml).toBe("<p>Jets struck caves used by militant cells.</p>");
+    expect(feed.items[1]?.date).toBe("2026-05-03T15:00:00.000Z");
+  });
+
+  it("reads RDF (RSS 1.0) items with dc:date", async () => {
+    const feed = await parsed("rdf.xml");
+    expect(feed.items.map((item) => item.title)).toEqual([
+      "Council meets on water shortages in Hasakah",
+      "Schools reopen after winter break",
+    ]);
+    expect(feed.items[0]?.date).toBe("2026-05-02T12:00:00.000Z");
+  });
+
+  it.each([
+    ["malformed XML", fixture("feeds/malformed.xml"), "not a readable RSS, RDF or Atom feed"],
+    ["an HTML page", "<!DOCTYPE html><html><body>Hello</body></html>", "HTML page, not a feed"],
+    ["an empty body", "   ", "empty"],
+    ["XML that is no feed", '<?xml version="1.0"?><note><to>x</to></note>', "not a readable RSS, RDF or Atom feed"],
+  ])("refuses %s with a clear message", async (_label, body, message) => {
+    const result = await parseFeed(body);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(message);
+  });
+});

@@ -1,0 +1,26 @@
+import { canonicalizeUrl } from "@eventwire/core";
+import { describe, expect, it } from "vitest";
+
+describe("canonicalizeUrl", () => {
+  it.each([
+    ["https://Example.COM:443/a/b?b=2&a=1#frag", "https://example.com/a/b?a=1&b=2"],
+    ["http://example.com:80/x", "http://example.com/x"],
+    ["https://example.com/story?utm_source=rss&utm_medium=feed&id=7", "https://example.com/story?id=7"],
+    ["https://example.com/story?fbclid=abc&gclid=def", "https://example.com/story"],
+    ["https://user:pw@example.com/p", "https://example.com/p"],
+    ["  https://example.com/trim  ", "https://example.com/trim"],
+  ])("normalises %s", (input, expected) => {
+    expect(canonicalizeUrl(input)).toBe(expected);
+  });
+
+  it("resolves a relative link against a base", () => {
+    expect(canonicalizeUrl("/news/a?utm_campaign=x", "https://site.example/feed.xml")).toBe("https://site.example/news/a");
+  });
+
+  it.each(["", "not a url", "ftp://example.com/file", "javascript:alert(1)", "mailto:a@example.com", "/relative/without/base"])(
+    "refuses %j",
+    (input) => {
+      expect(canonicalizeUrl(input)).toBeNull();
+    },
+  );
+});
