@@ -5,14 +5,18 @@ import { defineConfig } from "vitest/config";
 // first two; `npm run test:interop` the third.
 export default defineConfig({
   test: {
+    // The SDK warns on every Node 20 process that later releases will need Node 22.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
@@ -22,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: "interop",
           include: ["test/interop/**/*.test.ts"],

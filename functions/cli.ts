@@ -3,10 +3,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { Log } from "@eventwire/core";
-import { addSource, type IngestRunSummary, ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { addSource, type IngestRunSummary, ingestDueSources, type PipelineDeps, seedSources } from "@eventwire/pipeline";
 import { createDynamoClients, ensureTable } from "@eventwire/store";
 import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
-import { buildDeps } from "./deps";
+import { buildPipelineDeps } from "./deps";
 import { loadOrCreateAdminKey } from "./local/admin-key";
 import { DEMO_OUTLETS, loadDemoCorpus, startDemoFeedServer } from "./local/demo/feed-server";
 import { startDynamoLocal } from "./local/dynamo-local";
@@ -74,11 +74,7 @@ async function runningStackEndpoint(settings: EnvSettings): Promise<string | und
  * Runs `work` against the store a command should use: DYNAMODB_ENDPOINT when set, else the
  * DynamoDB Local of a running `start` on the same DATA_DIR, else one started for this command.
  */
-async function withDeps<T>(
-  settings: EnvSettings,
-  log: Log,
-  work: (deps: ReturnType<typeof buildDeps>["deps"]) => Promise<T>,
-): Promise<T> {
+async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: PipelineDeps) => Promise<T>): Promise<T> {
   let endpoint = settings.DYNAMODB_ENDPOINT ?? (await runningStackEndpoint(settings));
   let stopDynamo: (() => Promise<void>) | undefined;
   if (endpoint === undefined) {
@@ -87,8 +83,7 @@ async function withDeps<T>(
     stopDynamo = () => dynamo.stop();
   }
   const tableName = settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT;
-  const adminKey = loadOrCreateAdminKey(settings.EVENTWIRE_ADMIN_KEY, settings.DATA_DIR).key;
-  const { deps, clients } = buildDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, adminKey, log });
+  const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log });
   try {
     await ensureTable(clients.client, tableName);
     return await work(deps);
@@ -152,6 +147,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       `  API        ${stack.apiUrl}/api/v1/articles`,
       `  feeds      ${stack.apiUrl}/feeds/${theme}.rss  .atom  .json`,
       `  health     ${stack.apiUrl}/health`,
+      `  DynamoDB   ${stack.dynamoEndpoint} (table ${stack.deps.store.tableName})`,
       `  admin key  ${demo ? admin.key : `in ${admin.origin}`}`,
       demoServer
         ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, 3 articles every 8 s`

@@ -1,21 +1,15 @@
 import type { ApiDeps } from "@eventwire/api";
 import { DEFAULT_THEME_ID, DEFAULT_THEMES, type Log } from "@eventwire/core";
+import type { PipelineDeps } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
-export type DepsInput = {
-  settings: EnvSettings;
-  tableName: string;
-  adminKey: string | null;
-  log: Log;
-};
+export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
 
-export type BuiltDeps = { deps: ApiDeps; clients: DynamoClients };
-
-/** Builds the dependencies every entry point passes down: one DynamoDB client, one store. */
-export function buildDeps({ settings, tableName, adminKey, log }: DepsInput): BuiltDeps {
+/** Builds what the use cases need: one DynamoDB client, one store, the validated settings. */
+export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { deps: PipelineDeps; clients: DynamoClients } {
   const clients = createDynamoClients({ endpoint: settings.DYNAMODB_ENDPOINT, region: settings.AWS_REGION });
-  const deps: ApiDeps = {
+  const deps: PipelineDeps = {
     store: createStore(clients, tableName),
     fetch: globalThis.fetch,
     now: () => new Date(),
@@ -29,13 +23,27 @@ export function buildDeps({ settings, tableName, adminKey, log }: DepsInput): Bu
       userAgent: userAgent(settings),
       ingestConcurrency: settings.EVENTWIRE_INGEST_CONCURRENCY,
       storeConcurrency: 8,
-      adminKey,
-      cursorSecret: cursorSecret(settings, adminKey),
-      publicUrl: settings.EVENTWIRE_PUBLIC_URL ?? null,
-      feedLimit: settings.EVENTWIRE_FEED_LIMIT,
-      cacheMaxAgeSeconds: settings.EVENTWIRE_CACHE_MAX_AGE,
-      version: VERSION,
     },
   };
   return { deps, clients };
+}
+
+/** The pipeline's deps plus what the HTTP app needs: the admin key and cursor signing. */
+export function buildApiDeps(input: DepsInput & { adminKey: string | null }): { deps: ApiDeps; clients: DynamoClients } {
+  const { deps, clients } = buildPipelineDeps(input);
+  return {
+    clients,
+    deps: {
+      ...deps,
+      config: {
+        ...deps.config,
+        adminKey: input.adminKey,
+        cursorSecret: cursorSecret(input.settings, input.adminKey),
+        publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
+        feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
+        cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
+        version: VERSION,
+      },
+    },
+  };
 }

@@ -1,9 +1,9 @@
 import { type IngestRunSummary, ingestDueSources, seedSources } from "@eventwire/pipeline";
 import type { EventBridgeEvent } from "aws-lambda";
 import { sourceUrls } from "./config";
-import { lambdaDeps } from "./lambda-deps";
+import { ingestLambdaDeps } from "./lambda-deps";
 
-const { deps, settings } = lambdaDeps();
+const { deps, settings } = ingestLambdaDeps();
 
 // Configured sources are added once per container; adding an existing one is a no-op.
 let seeded: Promise<number> | undefined;
@@ -15,6 +15,6 @@ export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown
     throw error;
   });
   await seeded;
-  deps.log.info("ingest triggered", { eventId: event.id, time: event.time, source: event.source });
+  deps.log.info("ingest triggered", { eventId: event.id, scheduledAt: event.time });
   return ingestDueSources(deps);
 }

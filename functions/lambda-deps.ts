@@ -1,27 +1,31 @@
 import type { ApiDeps } from "@eventwire/api";
+import type { PipelineDeps } from "@eventwire/pipeline";
 import { ConfigError, type EnvSettings, parseEnv } from "./config";
-import { buildDeps } from "./deps";
+import { buildApiDeps, buildPipelineDeps } from "./deps";
 import { linkedAdminKey, linkedTableName } from "./linked";
 import { createLog } from "./log";
 
-export type LambdaDeps = { deps: ApiDeps; settings: EnvSettings };
-
-let cached: LambdaDeps | undefined;
-
-/**
- * Dependencies for a Lambda entry, built on the first invocation of a container and kept for
- * the next ones. The table and the admin key come from SST links, else from EVENTWIRE_TABLE and
- * EVENTWIRE_ADMIN_KEY; anything missing or malformed is a ConfigError naming it.
- */
-export function lambdaDeps(): LambdaDeps {
-  if (cached !== undefined) return cached;
+function common() {
   const settings = parseEnv(process.env);
   const tableName = linkedTableName() ?? settings.EVENTWIRE_TABLE;
   if (tableName === undefined) {
     throw new ConfigError("no table: link the Table resource (infra/table.ts) or set EVENTWIRE_TABLE");
   }
-  const adminKey = linkedAdminKey() ?? settings.EVENTWIRE_ADMIN_KEY ?? null;
-  const log = createLog(settings.EVENTWIRE_LOG_FORMAT ?? "json");
-  cached = { deps: buildDeps({ settings, tableName, adminKey, log }).deps, settings };
-  return cached;
+  return { settings, tableName, log: createLog(settings.EVENTWIRE_LOG_FORMAT ?? "json") };
+}
+
+/**
+ * Dependencies of the ingest function, built once per container. The table comes from the SST
+ * link, else EVENTWIRE_TABLE; anything missing or malformed is a ConfigError naming it.
+ */
+export function ingestLambdaDeps(): { deps: PipelineDeps; settings: EnvSettings } {
+  const input = common();
+  return { deps: buildPipelineDeps(input).deps, settings: input.settings };
+}
+
+/** Dependencies of the API function: also the admin key (SST secret, else EVENTWIRE_ADMIN_KEY). */
+export function apiLambdaDeps(): ApiDeps {
+  const input = common();
+  const adminKey = linkedAdminKey() ?? input.settings.EVENTWIRE_ADMIN_KEY ?? null;
+  return buildApiDeps({ ...input, adminKey }).deps;
 }

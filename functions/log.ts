@@ -15,7 +15,8 @@ export function createLog(format: LogFormat, write: (line: string) => void = (li
   const emit = (level: "info" | "warn" | "error", message: string, fields: Record<string, unknown> = {}) => {
     const time = new Date().toISOString();
     if (format === "json") {
-      write(JSON.stringify({ time, level, message, ...fields }));
+      // The entry's own keys win over fields of the same name.
+      write(JSON.stringify({ ...fields, time, level, message }));
       return;
     }
     const extras = Object.entries(fields)

@@ -3,7 +3,7 @@ import type { Log } from "@eventwire/core";
 import { ingestDueSources, seedSources } from "@eventwire/pipeline";
 import { ensureTable } from "@eventwire/store";
 import type { EnvSettings } from "../config";
-import { buildDeps } from "../deps";
+import { buildApiDeps } from "../deps";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
 import { listen } from "./http-server";
 import { startSchedule } from "./schedule";
@@ -56,7 +56,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoint = dynamo.endpoint;
       log.info("DynamoDB Local started", { endpoint, data: options.dataDir ?? "in memory" });
     }
-    const { deps, clients } = buildDeps({
+    const { deps, clients } = buildApiDeps({
       settings: { ...options.settings, DYNAMODB_ENDPOINT: endpoint },
       tableName: options.tableName,
       adminKey: options.adminKey,

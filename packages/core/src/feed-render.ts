@@ -66,7 +66,9 @@ function renderJsonFeed(doc: FeedDocument): string {
       _eventwire: entry.extension,
     })),
   };
-  return JSON.stringify(feed);
+  // "<" escaped as \u003c: the parsed text is unchanged, and the body stays inert even if some
+  // client renders it as HTML.
+  return JSON.stringify(feed).replace(/</g, "\\u003c");
 }
 
 function buildXmlFeed(doc: FeedDocument): Feed {

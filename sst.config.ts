@@ -1,0 +1,22 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+// eventwire on AWS: one DynamoDB table, the HTTP API on a Lambda function URL, the ingest
+// function on an EventBridge schedule, and the admin key as an SST secret.
+// Deploy: `npx sst secret set AdminKey <key> --stage prod`, then `npx sst deploy --stage prod`.
+export default $config({
+  app(input) {
+    return {
+      name: "eventwire",
+      home: "aws",
+      removal: input?.stage === "production" ? "retain" : "remove",
+      protect: input?.stage === "production",
+    };
+  },
+  async run() {
+    const { table } = await import("./infra/table");
+    await import("./infra/secrets");
+    const { api } = await import("./infra/api");
+    await import("./infra/cron");
+    return { api: api.url, table: table.name };
+  },
+});

@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { createDynamoClients } from "@eventwire/store";
+import Parser from "rss-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture } from "../support/fixtures";
+import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
+import { createTestStore, type TestStore } from "../support/store";
+
+// The CLI as a user runs it: `bin/eventwire.mjs` in a child process.
+const BIN = new URL("../../bin/eventwire.mjs", import.meta.url).pathname;
+const QUIET = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function run(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...QUIET, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let db: TestStore;
+let server: TestHttpServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  db = await createTestStore();
+  server = await startTestServer({
+    "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
+    "/broken.xml": serveAlways(fixture("feeds/malformed.xml"), "application/rss+xml"),
+  });
+  dataDir = mkdtempSync(path.join(tmpdir(), "eventwire-cli-"));
+});
+
+afterAll(async () => {
+  await server.close();
+  await db.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("CLI", () => {
+  const env = () => ({ DYNAMODB_ENDPOINT: db.endpoint, EVENTWIRE_TABLE: db.tableName, DATA_DIR: dataDir, EVENTWIRE_SOURCES: "" });
+
+  it("sources add, then sources list and ingest --once report per source", async () => {
+    const added = await run(["sources", "add", `${server.url}/wire.rss`], env());
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/^added: [0-9a-f]{32} {2}http:\/\/127\.0\.0\.1:\d+\/wire\.rss$/m);
+    expect((await run(["sources", "add", `${server.url}/wire.rss`], env())).stdout).toMatch(/^already present: /);
+    await run(["sources", "add", `${server.url}/broken.xml`], env());
+
+    const ingest = await run(["ingest", "--once"], env());
+    // Exit 2: the run finished, and some source failed.
+    expect(ingest.code).toBe(2);
+    expect(ingest.stdout).toMatch(/^ok {4}http:\/\/127\.0\.0\.1:\d+\/wire\.rss {2}3 new, 0 already stored$/m);
+    expect(ingest.stdout).toMatch(/^FAIL {2}http:\/\/127\.0\.0\.1:\d+\/broken\.xml {2}not a readable RSS, RDF or Atom feed: /m);
+    expect(ingest.stdout).toContain("2 sources: 1 ok, 1 failed; 3 articles stored");
+
+    const list = await run(["sources", "list"], env());
+    expect(list.stdout).toMatch(/wire\.rss {2}ok at /);
+    expect(list.stdout).toMatch(/broken\.xml {2}failing \(1\): not a readable/);
+  });
+
+  it.each([
+    [["frobnicate"], 64, 'unknown command "frobnicate"'],
+    [["ingest"], 64, "ingest needs --once"],
+    [["sources", "add"], 64, "exactly one URL"],
+    [["sources", "add", "ftp://x.example/feed"], 64, "not an absolute http(s) URL"],
+    [["start", "--colour"], 64, "Unknown option '--colour'"],
+  ])("refuses %j with a clear message", async (args, code, words) => {
+    const result = await run(args, env());
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(words);
+  });
+
+  it("refuses bad configuration naming the variable", async () => {
+    const result = await run(["sources", "list"], { ...env(), PORT: "eighty" });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('PORT="eighty"');
+  });
+
+  it("demo: articles arrive in the theme feed, and Ctrl-C stops everything", async () => {
+    const child: ChildProcess = spawn(process.execPath, [BIN, "start", "--demo"], {
+      env: { ...process.env, ...QUIET, PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "" },
+    });
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const banner = await waitFor(() => /feeds\s+(http:\/\/127\.0\.0\.1:\d+)\/feeds\/isis-syria\.rss/.exec(stdout), 30_000);
+      const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? "";
+      const api = banner[1];
+      const first = await waitFor(async () => {
+        const feed = await new Parser().parseURL(`${api}/feeds/isis-syria.rss`);
+        return feed.items.length >= 3 ? feed : null;
+      }, 20_000);
+      expect(first.items.length).toBeGreaterThanOrEqual(3);
+      // More arrive as the demo server releases them and the schedule polls again.
+      const later = await waitFor(async () => {
+        const feed = await new Parser().parseURL(`${api}/feeds/isis-syria.rss`);
+        return feed.items.length > first.items.length ? feed : null;
+      }, 30_000);
+      expect(later.items.length).toBeGreaterThan(first.items.length);
+
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      // DynamoDB Local went down with it.
+      const { client } = createDynamoClients({ endpoint: dynamo, maxAttempts: 1 });
+      await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
+      client.destroy();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 90_000);
+});
+
+async function waitFor<T>(probe: () => T | null | undefined | Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined) return value;
+    } catch {
+      // not ready yet
+    }
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -1,0 +1,147 @@
+import { type App, createApp } from "@eventwire/api";
+import { addSource, ingestDueSources } from "@eventwire/pipeline";
+import Parser from "rss-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDeps, type TestDeps } from "../support/deps";
+import { fixture } from "../support/fixtures";
+import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
+import { createTestStore, type TestStore } from "../support/store";
+
+let db: TestStore;
+let deps: TestDeps;
+let app: App;
+let server: TestHttpServer;
+// rss2.xml has 3 items, atom.xml 2, hostile.xml 1.
+const ITEM_COUNT = 6;
+
+beforeAll(async () => {
+  db = await createTestStore();
+  deps = createTestDeps(db.store);
+  app = createApp(deps);
+  server = await startTestServer({
+    "/rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
+    "/atom": serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"),
+    "/hostile": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
+  });
+  for (const path of ["/rss", "/atom", "/hostile"]) await addSource(deps, { url: `${server.url}${path}` });
+  const summary = await ingestDueSources(deps);
+  expect(summary.stored).toBe(ITEM_COUNT);
+});
+
+afterAll(async () => {
+  await server.close();
+  await db.drop();
+});
+
+describe("feeds", () => {
+  describe("happy", () => {
+    it.each([
+      ["rss", "application/rss+xml; charset=utf-8"],
+      ["atom", "application/atom+xml; charset=utf-8"],
+    ])("serves %s that parses with every stored article, newest first", async (format, contentType) => {
+      const response = await app.request(`/feeds/isis-syria.${format}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe(contentType);
+      const feed = await new Parser().parseString(await response.text());
+      expect(feed.items).toHaveLength(ITEM_COUNT);
+      // Its date cannot be read, so it counts as published when it was fetched: the newest.
+      expect(feed.items[0]?.title).toBe("Court hears case of returned fighter");
+      const dates = feed.items.map((item) => Date.parse(item.isoDate ?? ""));
+      expect([...dates].sort((a, b) => b - a)).toEqual(dates);
+      expect(feed.items.map((item) => item.link)).toContain("https://fixture-wire.example/news/checkpoint-attack?id=7");
+    });
+
+    it("serves JSON Feed 1.1 with every stored article and where each came from", async () => {
+      const response = await app.request("/feeds/isis-syria.json");
+      expect(response.headers.get("content-type")).toBe("application/feed+json; charset=utf-8");
+      const feed = (await response.json()) as {
+        version: string;
+        feed_url: string;
+        items: { title: string; _eventwire: { source_title: string; theme: string } }[];
+      };
+      expect(feed.version).toBe("https://jsonfeed.org/version/1.1");
+      expect(feed.feed_url).toBe("http://localhost/feeds/isis-syria.json");
+      expect(feed.items).toHaveLength(ITEM_COUNT);
+      expect(feed.items.find((item) => item.title.startsWith("Aid convoy"))?._eventwire).toMatchObject({
+        source_title: "Fixture Wire",
+        theme: "isis-syria",
+      });
+    });
+
+    it("uses the configured public URL in links", async () => {
+      const public_ = createApp(createTestDeps(db.store, { publicUrl: "https://news.eventwire.example/" }));
+      const feed = (await (await public_.request("/feeds/isis-syria.json")).json()) as {
+        feed_url: string;
+        home_page_url: string;
+      };
+      expect(feed.feed_url).toBe("https://news.eventwire.example/feeds/isis-syria.json");
+      expect(feed.home_page_url).toBe("https://news.eventwire.example/");
+    });
+
+    it("answers If-None-Match with 304, keeping the caching headers", async () => {
+      const first = await app.request("/feeds/isis-syria.rss");
+      const etag = first.headers.get("etag");
+      expect(etag).toMatch(/^"[0-9a-f]+"$/);
+      expect(first.headers.get("cache-control")).toBe("public, max-age=60");
+      expect(first.headers.get("last-modified")).toBe(new Date("2026-05-04T10:00:00Z").toUTCString());
+
+      const again = await app.request("/feeds/isis-syria.rss", { headers: { "if-none-match": etag ?? "" } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe("");
+      expect(again.headers.get("etag")).toBe(etag);
+      expect(again.headers.get("cache-control")).toBe("public, max-age=60");
+
+      const other = await app.request("/feeds/isis-syria.rss", { headers: { "if-none-match": '"something-else"' } });
+      expect(other.status).toBe(200);
+      // Each format has its own body and so its own validator.
+      expect((await app.request("/feeds/isis-syria.atom")).headers.get("etag")).not.toBe(etag);
+    });
+
+    it("answers If-Modified-Since with 304 when nothing is newer", async () => {
+      const lastModified = new Date("2026-05-04T10:00:00Z");
+      const same = await app.request("/feeds/isis-syria.atom", { headers: { "if-modified-since": lastModified.toUTCString() } });
+      expect(same.status).toBe(304);
+      const older = await app.request("/feeds/isis-syria.atom", {
+        headers: { "if-modified-since": new Date(lastModified.getTime() - 1000).toUTCString() },
+      });
+      expect(older.status).toBe(200);
+    });
+
+    it("answers HEAD with the headers and no body", async () => {
+      const response = await app.request("/feeds/isis-syria.rss", { method: "HEAD" });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("etag")).toBeTruthy();
+      expect(await response.text()).toBe("");
+    });
+
+    it("serves a valid empty feed before anything is stored", async () => {
+      const empty = await createTestStore();
+      const emptyApp = createApp(createTestDeps(empty.store));
+      const feed = await new Parser().parseString(await (await emptyApp.request("/feeds/isis-syria.atom")).text());
+      expect(feed.items).toHaveLength(0);
+      await empty.drop();
+    });
+  });
+
+  describe("error", () => {
+    it.each(["/feeds/no-such-theme.rss", "/feeds/isis-syria.html", "/feeds/isis-syria", "/feeds/ISIS-SYRIA.rss"])(
+      "answers %s with a JSON 404",
+      async (path) => {
+        const response = await app.request(path);
+        expect(response.status).toBe(404);
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe("not_found");
+        expect(body.error.message.length).toBeGreaterThan(10);
+      },
+    );
+  });
+
+  describe("security", () => {
+    it.each(["rss", "atom", "json"])("keeps markup from a source inert in %s", async (format) => {
+      const body = await (await app.request(`/feeds/isis-syria.${format}`)).text();
+      expect(body).not.toMatch(/<script|<img|onerror=|onclick=/i);
+      if (format === "json") expect(body).toContain("\\u003cscript>alert(3)\\u003c/script>");
+      else expect(body).toContain("&lt;script&gt;alert(3)&lt;/script&gt;");
+    });
+  });
+});

@@ -1,0 +1,246 @@
+import { gzipSync } from "node:zlib";
+import type { Article } from "@eventwire/core";
+import { addSource, ingestDueSources, ingestSource } from "@eventwire/pipeline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDeps, type TestDeps } from "../support/deps";
+import { fixture } from "../support/fixtures";
+import { serveAlways, serveWithEtag, startTestServer, type TestHttpServer } from "../support/http-server";
+import { createTestStore, type TestStore } from "../support/store";
+
+let server: TestHttpServer;
+const tables: TestStore[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.close();
+  for (const table of tables) await table.drop();
+});
+
+/** Deps over a table of the test's own, so counts never leak between tests. */
+async function freshDeps(): Promise<TestDeps> {
+  const table = await createTestStore();
+  tables.push(table);
+  return createTestDeps(table.store);
+}
+
+async function allArticles(deps: TestDeps): Promise<Article[]> {
+  const page = await deps.store.articles.listNewest({ limit: 1000 });
+  return page.items;
+}
+
+async function source(deps: TestDeps, path: string) {
+  const result = await addSource(deps, { url: `${server.url}${path}` });
+  if (!result.ok) throw new Error(result.error);
+  return result.source;
+}
+
+describe("ingest", () => {
+  describe("happy", () => {
+    it("stores the items of an RSS and an Atom feed, normalised", async () => {
+      const deps = await freshDeps();
+      server.route("/happy/rss", serveWithEtag(fixture("feeds/rss2.xml"), "application/rss+xml", '"rss-v1"'));
+      server.route("/happy/atom", serveWithEtag(fixture("feeds/atom.xml"), "application/atom+xml", '"atom-v1"'));
+      await source(deps, "/happy/rss");
+      await source(deps, "/happy/atom");
+
+      const summary = await ingestDueSources(deps);
+      expect(summary).toMatchObject({ sourcesDue: 2, succeeded: 2, failed: 0, stored: 5 });
+
+      const articles = await allArticles(deps);
+      expect(articles).toHaveLength(5);
+      const checkpoint = articles.find((article) => article.guid === "fixture-wire-0001");
+      expect(checkpoint).toMatchObject({
+        url: "https://fixture-wire.example/news/checkpoint-attack?id=7",
+        title: "Checkpoint attack & curfew in eastern Syrian town",
+        publishedAt: "2026-05-04T06:30:00.000Z",
+        sourceTitle: "Fixture Wire",
+        author: "Desk Reporter",
+        language: "en-gb",
+      });
+      expect(checkpoint?.text).toBe(
+        "Gunmen fired on a checkpoint at dawn.\n\nA curfew was declared — officials said. Shops stayed shut.",
+      );
+      expect(articles.find((article) => article.title === "Border crossing reopens for trucks")?.publishedAt).toBe(
+        "2026-05-03T15:00:00.000Z",
+      );
+      // Newest first.
+      const times = articles.map((article) => article.publishedAt);
+      expect([...times].sort().reverse()).toEqual(times);
+    });
+
+    it("stores nothing new when the server answers 304, and sent the validators it got", async () => {
+      const deps = await freshDeps();
+      server.route("/conditional", serveWithEtag(fixture("feeds/rss2.xml"), "application/rss+xml", '"cond-v1"'));
+      const feed = await source(deps, "/conditional");
+
+      const first = await ingestSource(deps, feed);
+      expect(first).toMatchObject({ ok: true, status: "fetched", stored: 3 });
+      const afterFirst = await deps.store.sources.get(feed.id);
+      expect(afterFirst).toMatchObject({
+        etag: '"cond-v1"',
+        lastModified: "Mon, 04 May 2026 09:00:00 GMT",
+        title: "Fixture Wire",
+      });
+
+      deps.clock.advance(10 * 60 * 1000);
+      const second = await ingestSource(deps, afterFirst ?? feed);
+      expect(second).toMatchObject({ ok: true, status: "not-modified", stored: 0 });
+      const lastRequest = server.seen.filter((request) => request.path === "/conditional").at(-1);
+      expect(lastRequest?.headers["if-none-match"]).toBe('"cond-v1"');
+      expect(lastRequest?.headers["if-modified-since"]).toBe("Mon, 04 May 2026 09:00:00 GMT");
+      expect(await allArticles(deps)).toHaveLength(3);
+      expect(await deps.store.sources.get(feed.id)).toMatchObject({
+        lastSuccessAt: deps.clock.now().toISOString(),
+        consecutiveFailures: 0,
+      });
+    });
+
+    it("creates no duplicate when the same feed is stored twice", async () => {
+      const deps = await freshDeps();
+      server.route("/no-validators", serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"));
+      const feed = await source(deps, "/no-validators");
+
+      expect(await ingestSource(deps, feed)).toMatchObject({ stored: 2, duplicates: 0 });
+      expect(await ingestSource(deps, feed)).toMatchObject({ stored: 0, duplicates: 2 });
+      expect(await allArticles(deps)).toHaveLength(2);
+    });
+
+    it("recognises the same article in two feeds by its canonical URL", async () => {
+      const deps = await freshDeps();
+      const item = (tracking: string) =>
+        `<rss version="2.0"><channel><title>T</title><item><title>Same story</title><link>https://same.example/story?${tracking}</link></item></channel></rss>`;
+      server.route("/copy-a", serveAlways(item("utm_source=a"), "application/rss+xml"));
+      server.route("/copy-b", serveAlways(item("fbclid=b"), "application/rss+xml"));
+      await source(deps, "/copy-a");
+      await source(deps, "/copy-b");
+      const summary = await ingestDueSources(deps);
+      expect(summary).toMatchObject({ stored: 1, duplicates: 1 });
+    });
+
+    it("reads a gzip-encoded, windows-1251 feed", async () => {
+      const deps = await freshDeps();
+      const xml = `<?xml version="1.0" encoding="windows-1251"?><rss version="2.0"><channel><title>Сирия</title><item><title>Новости из Ракки</title><link>https://cyr.example/1</link></item></channel></rss>`;
+      const bytes = Buffer.from(new Uint8Array([...xml].map((ch) => (ch.charCodeAt(0) < 128 ? ch.charCodeAt(0) : cp1251(ch)))));
+      server.route("/cp1251", (_request, response) => {
+        response.writeHead(200, { "content-type": "application/rss+xml", "content-encoding": "gzip" }).end(gzipSync(bytes));
+      });
+      await source(deps, "/cp1251");
+      await ingestDueSources(deps);
+      const [article] = await allArticles(deps);
+      expect(article?.title).toBe("Новости из Ракки");
+      expect(article?.sourceTitle).toBe("Сирия");
+    });
+  });
+
+  describe("error", () => {
+    it("records a malformed feed and a 500 on their sources while a good source in the same run is ingested", async () => {
+      const deps = await freshDeps();
+      server.route("/good", serveAlways(fixture("feeds/rdf.xml"), "application/rdf+xml"));
+      server.route("/malformed", serveAlways(fixture("feeds/malformed.xml"), "application/rss+xml"));
+      server.route("/server-error", (_request, response) => {
+        response.writeHead(500, { "content-type": "text/plain" }).end("boom");
+      });
+      const good = await source(deps, "/good");
+      const malformed = await source(deps, "/malformed");
+      const broken = await source(deps, "/server-error");
+
+      const summary = await ingestDueSources(deps);
+      expect(summary).toMatchObject({ sourcesDue: 3, succeeded: 1, failed: 2, stored: 2 });
+      expect(await allArticles(deps)).toHaveLength(2);
+
+      const malformedState = await deps.store.sources.get(malformed.id);
+      expect(malformedState?.lastError).toMatch(
+        /^not a readable RSS, RDF or Atom feed: .+\(http:\/\/127\.0\.0\.1:\d+\/malformed\)$/,
+      );
+      expect(malformedState).toMatchObject({ consecutiveFailures: 1, lastSuccessAt: null });
+
+      const brokenState = await deps.store.sources.get(broken.id);
+      expect(brokenState?.lastError).toBe(`HTTP 500 Internal Server Error from ${server.url}/server-error`);
+      expect(Date.parse(brokenState?.nextPollAt ?? "")).toBeGreaterThan(deps.clock.now().getTime());
+
+      const goodState = await deps.store.sources.get(good.id);
+      expect(goodState).toMatchObject({ lastError: null, consecutiveFailures: 0, lastSuccessAt: deps.clock.now().toISOString() });
+    });
+
+    it("records a timeout, a refused connection and an oversized body, each in words", async () => {
+      const deps = await freshDeps();
+      deps.config.fetchTimeoutMs = 400;
+      deps.config.maxFeedBytes = 10_000;
+      server.route("/trickle", (_request, response) => {
+        response.writeHead(200, { "content-type": "application/rss+xml" });
+        response.write("<rss version='2.0'><channel>");
+        // Never finishes: only the total deadline ends this.
+        const timer = setInterval(() => response.write(" "), 50);
+        response.on("close", () => clearInterval(timer));
+      });
+      server.route(
+        "/huge",
+        serveAlways(`<rss version="2.0"><channel>${" ".repeat(50_000)}</channel></rss>`, "application/rss+xml"),
+      );
+      const closed = await startTestServer();
+      const refusedUrl = `${closed.url}/feed`;
+      await closed.close();
+
+      await source(deps, "/trickle");
+      await source(deps, "/huge");
+      await addSource(deps, { url: refusedUrl });
+      const summary = await ingestDueSources(deps);
+      expect(summary.failed).toBe(3);
+      const errors = summary.results.map((result) => (result.ok ? "ok" : result.error)).sort();
+      expect(errors).toEqual(
+        [
+          `connection refused by ${new URL(refusedUrl).host}`,
+          `feed body exceeds the limit of 10000 bytes (${server.url}/huge)`,
+          `no complete response from ${new URL(server.url).host} within 0.4 s`,
+        ].sort(),
+      );
+    });
+
+    it("recovers on the next poll after a failure", async () => {
+      const deps = await freshDeps();
+      let healthy = false;
+      server.route("/flaky", (request, response) => {
+        if (!healthy) {
+          response.writeHead(503).end();
+          return;
+        }
+        serveAlways(fixture("feeds/atom.xml"), "application/atom+xml")(request, response);
+      });
+      const feed = await source(deps, "/flaky");
+      await ingestSource(deps, feed);
+      const failed = await deps.store.sources.get(feed.id);
+      expect(failed).toMatchObject({
+        consecutiveFailures: 1,
+        lastError: `HTTP 503 Service Unavailable from ${server.url}/flaky`,
+      });
+
+      healthy = true;
+      deps.clock.set(failed?.nextPollAt ?? "");
+      const summary = await ingestDueSources(deps);
+      expect(summary).toMatchObject({ sourcesDue: 1, succeeded: 1, stored: 2 });
+      expect(await deps.store.sources.get(feed.id)).toMatchObject({ consecutiveFailures: 0, lastError: null });
+    });
+  });
+
+  describe("security", () => {
+    it("stores hostile markup as inert text", async () => {
+      const deps = await freshDeps();
+      server.route("/hostile", serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"));
+      await source(deps, "/hostile");
+      await ingestDueSources(deps);
+      const [article] = await allArticles(deps);
+      expect(article?.title).toBe("Breaking ]]> news");
+      expect(article?.summary).toBe("Body with an image and <script>alert(3)</script> escaped script.");
+    });
+  });
+});
+
+// windows-1251 code for the Cyrillic letters used above.
+function cp1251(ch: string): number {
+  const code = ch.charCodeAt(0);
+  if (code >= 0x410 && code <= 0x44f) return code - 0x410 + 0xc0;
+  throw new Error(`no windows-1251 code for ${ch}`);
+}

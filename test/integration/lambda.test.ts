@@ -1,0 +1,135 @@
+import type { Context, EventBridgeEvent } from "aws-lambda";
+import Parser from "rss-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture } from "../support/fixtures";
+import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
+import { createTestStore, type TestStore } from "../support/store";
+
+// The handlers are invoked the way Lambda invokes them: real-shaped events, SST links given as
+// the SST_RESOURCE_* variables SST sets on a deployed function, DynamoDB Local as the table.
+const ADMIN_KEY = "lambda-test-admin-key-0123";
+let db: TestStore;
+let server: TestHttpServer;
+type ApiHandler = typeof import("../../functions/api")["handler"];
+let apiHandler: ApiHandler;
+let ingestHandler: (event: EventBridgeEvent<"Scheduled Event", unknown>) => Promise<{ stored: number; sourcesDue: number }>;
+
+const context = {
+  awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
+  functionName: "eventwire-test-Api",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:eventwire-test-Api",
+  memoryLimitInMB: "512",
+  logGroupName: "/aws/lambda/eventwire-test-Api",
+  logStreamName: "2026/05/04/[$LATEST]abcdef",
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 29_000,
+} as unknown as Context;
+
+/** A Lambda function URL event (payload format 2.0) for a public URL (auth type NONE). */
+function httpEvent(method: string, path: string, query = "", headers: Record<string, string> = {}): Parameters<ApiHandler>[0] {
+  // Hono's event type wants `authorizer`, which a function URL without auth does not send.
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: query,
+    headers: { host: "abc123.lambda-url.us-east-1.on.aws", "x-forwarded-proto": "https", "user-agent": "curl/8.5.0", ...headers },
+    requestContext: {
+      accountId: "anonymous",
+      apiId: "abc123",
+      domainName: "abc123.lambda-url.us-east-1.on.aws",
+      domainPrefix: "abc123",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "curl/8.5.0" },
+      requestId: "9f1e7c4e-0000-4000-8000-000000000001",
+      routeKey: "$default",
+      stage: "$default",
+      time: "04/May/2026:10:00:00 +0000",
+      timeEpoch: 1777888800000,
+    },
+    body: null,
+    isBase64Encoded: false,
+  } as unknown as Parameters<ApiHandler>[0];
+}
+
+const scheduledEvent: EventBridgeEvent<"Scheduled Event", unknown> = {
+  version: "0",
+  id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+  "detail-type": "Scheduled Event",
+  source: "aws.events",
+  account: "123456789012",
+  time: "2026-05-04T10:00:00Z",
+  region: "us-east-1",
+  resources: ["arn:aws:events:us-east-1:123456789012:rule/eventwire-test-IngestRule"],
+  detail: {},
+};
+
+beforeAll(async () => {
+  db = await createTestStore();
+  server = await startTestServer({
+    "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
+    "/monitor.atom": serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"),
+  });
+  Object.assign(process.env, {
+    SST_RESOURCE_App: JSON.stringify({ name: "eventwire", stage: "test" }),
+    SST_RESOURCE_Table: JSON.stringify({ name: db.tableName, type: "sst.aws.Dynamo" }),
+    SST_RESOURCE_AdminKey: JSON.stringify({ value: ADMIN_KEY, type: "sst.sst.Secret" }),
+    DYNAMODB_ENDPOINT: db.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_LAMBDA_FUNCTION_NAME: "eventwire-test-Api",
+    EVENTWIRE_SOURCES: `${server.url}/wire.rss ${server.url}/monitor.atom`,
+    EVENTWIRE_LOG_FORMAT: "json",
+  });
+  ({ handler: apiHandler } = await import("../../functions/api"));
+  ({ handler: ingestHandler } = await import("../../functions/ingest"));
+});
+
+afterAll(async () => {
+  await server.close();
+  await db.drop();
+});
+
+describe("Lambda handlers", () => {
+  it("ingest: a scheduled event adds the configured sources and ingests them", async () => {
+    const summary = await ingestHandler(scheduledEvent);
+    expect(summary).toMatchObject({ sourcesDue: 2, stored: 5 });
+    // A second tick finds nothing due: the sources polled a moment ago.
+    expect(await ingestHandler({ ...scheduledEvent, id: "second" })).toMatchObject({ sourcesDue: 0, stored: 0 });
+  });
+
+  it("api: GET /health through a function URL event", async () => {
+    const response = await apiHandler(httpEvent("GET", "/health"), context);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ status: "ok", checks: { table: "ok" } });
+  });
+
+  it("api: GET /feeds/isis-syria.rss answers RSS with absolute links on the function's host", async () => {
+    const response = await apiHandler(httpEvent("GET", "/feeds/isis-syria.rss"), context);
+    expect(response.statusCode).toBe(200);
+    expect(response.isBase64Encoded).toBe(false);
+    expect(response.headers?.["content-type"]).toBe("application/rss+xml; charset=utf-8");
+    const feed = await new Parser().parseString(response.body);
+    expect(feed.items).toHaveLength(5);
+    expect(response.body).toContain("https://abc123.lambda-url.us-east-1.on.aws/feeds/isis-syria.rss");
+
+    const etag = String(response.headers?.etag);
+    const again = await apiHandler(httpEvent("GET", "/feeds/isis-syria.rss", "", { "if-none-match": etag }), context);
+    expect(again.statusCode).toBe(304);
+  });
+
+  it("api: query strings and the admin key pass through", async () => {
+    const bad = await apiHandler(httpEvent("GET", "/api/v1/articles", "limit=1000"), context);
+    expect(bad.statusCode).toBe(400);
+    const page = await apiHandler(httpEvent("GET", "/api/v1/articles", "limit=2"), context);
+    expect(JSON.parse(page.body).items).toHaveLength(2);
+
+    const denied = await apiHandler(httpEvent("POST", "/api/v1/ingest/run"), context);
+    expect(denied.statusCode).toBe(401);
+    const allowed = await apiHandler(
+      httpEvent("POST", "/api/v1/ingest/run", "", { authorization: `Bearer ${ADMIN_KEY}` }),
+      context,
+    );
+    expect(allowed.statusCode).toBe(200);
+    expect(JSON.parse(allowed.body)).toMatchObject({ sourcesKnown: 2 });
+  });
+});

@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parseEnv } from "../../functions/config";
+import { type DemoFeedServer, loadDemoCorpus, startDemoFeedServer } from "../../functions/local/demo/feed-server";
+import { type LocalStack, startLocalStack } from "../../functions/local/stack";
+import { createLog } from "../../functions/log";
+import { fixture } from "../support/fixtures";
+import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
+import { DEBIAN_PYTHON } from "../support/interop-setup";
+
+// A running local stack (the one `npm start` runs) serves its feeds over HTTP, and software a
+// subscriber would use reads them: Debian's python3-feedparser for RSS and Atom, and a JSON
+// Feed 1.1 schema check with python3-jsonschema for JSON Feed.
+const ADMIN_KEY = "interop-admin-key-0123456789";
+const READER = new URL("./read_feed.py", import.meta.url).pathname;
+const run = promisify(execFile);
+
+let stack: LocalStack;
+let demo: DemoFeedServer;
+let extra: TestHttpServer;
+let titles: string[];
+
+type Reading = { ok: boolean; problems: string[]; version: string; count: number; titles: string[]; links: string[] };
+
+async function read(mode: "xml" | "json", url: string): Promise<Reading> {
+  const { stdout } = await run(DEBIAN_PYTHON, [READER, mode, url], { timeout: 30_000 });
+  return JSON.parse(stdout) as Reading;
+}
+
+beforeAll(async () => {
+  const corpus = loadDemoCorpus();
+  demo = await startDemoFeedServer({ corpus, batchSize: corpus.length, releaseEveryMs: 60_000 });
+  // Feeds whose titles carry markup characters and entities, to check they survive the round trip.
+  extra = await startTestServer({
+    "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
+    "/hostile.rss": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
+  });
+  stack = await startLocalStack({
+    settings: parseEnv({}),
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: null,
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    tableName: `interop-${randomBytes(4).toString("hex")}`,
+    adminKey: ADMIN_KEY,
+    sources: [...demo.feedUrls, `${extra.url}/wire.rss`, `${extra.url}/hostile.rss`],
+    scheduleIntervalMs: null,
+    log: createLog("json", () => undefined),
+  });
+  const run = await fetch(`${stack.apiUrl}/api/v1/ingest/run`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_KEY}` },
+  });
+  expect(run.status).toBe(200);
+  const articles = (await (await fetch(`${stack.apiUrl}/api/v1/articles?limit=100`)).json()) as { items: { title: string }[] };
+  titles = articles.items.map((article) => article.title);
+  expect(titles.length).toBe(corpus.length + 4);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await demo?.close();
+  await extra?.close();
+});
+
+describe("feeds read by real clients", () => {
+  it.each([
+    ["rss", "rss20"],
+    ["atom", "atom10"],
+  ])("python3-feedparser reads the %s feed cleanly (bozo 0), every article, in order", async (format, version) => {
+    const reading = await read("xml", `${stack.apiUrl}/feeds/isis-syria.${format}`);
+    expect(reading.problems).toEqual([]);
+    expect(reading.ok).toBe(true);
+    expect(reading.version).toBe(version);
+    expect(reading.count).toBe(titles.length);
+    expect(reading.titles).toEqual(titles);
+    expect(reading.links.every((link) => /^https?:\/\//.test(link))).toBe(true);
+  });
+
+  it("the JSON Feed is valid JSON Feed 1.1 with every article, in order", async () => {
+    const reading = await read("json", `${stack.apiUrl}/feeds/isis-syria.json`);
+    expect(reading.problems).toEqual([]);
+    expect(reading.version).toBe("https://jsonfeed.org/version/1.1");
+    expect(reading.count).toBe(titles.length);
+    expect(reading.titles).toEqual(titles);
+  });
+
+  it("the schema check catches a feed that breaks the spec", async () => {
+    const broken = await startTestServer({
+      "/broken.json": serveAlways(
+        JSON.stringify({
+          version: "https://jsonfeed.org/version/1.1",
+          title: "x",
+          items: [{ title: "no id, no content" }],
+          colour: "red",
+        }),
+        "application/feed+json",
+      ),
+    });
+    const reading = await read("json", `${broken.url}/broken.json`);
+    await broken.close();
+    expect(reading.ok).toBe(false);
+    expect(reading.problems.join("\n")).toMatch(/'id' is a required property/);
+    expect(reading.problems.join("\n")).toMatch(/colour/);
+  });
+});

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from "node:fs";
+import { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LINKED } from "../../functions/linked";
+
+// The SST CLI cannot run here, so sst.config.ts and infra/ are loaded with a stand-in for the
+// globals SST provides ($config, sst.*) that records what each component is declared with.
+type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
+const declared: Declared[] = [];
+
+function component(kind: string) {
+  return class {
+    readonly name: string;
+    readonly url: string;
+    constructor(name: string, args: Record<string, unknown> = {}) {
+      this.name = name;
+      this.url = `https://${name.toLowerCase()}.lambda-url.example/`;
+      declared.push({ kind, name, args, instance: this });
+    }
+  };
+}
+
+type SstConfig = {
+  app(input: { stage: string }): Record<string, unknown>;
+  run(): Promise<Record<string, unknown>>;
+};
+
+let config: SstConfig;
+let outputs: Record<string, unknown>;
+
+beforeAll(async () => {
+  Object.assign(globalThis, {
+    $config: (value: SstConfig) => value,
+    sst: {
+      Secret: component("sst.Secret"),
+      aws: { Dynamo: component("sst.aws.Dynamo"), Function: component("sst.aws.Function"), Cron: component("sst.aws.Cron") },
+    },
+  });
+  // A computed specifier keeps tsc from type-checking sst.config.ts, whose types come from .sst/.
+  const specifier = new URL("../../sst.config.ts", import.meta.url).href;
+  config = ((await import(/* @vite-ignore */ specifier)) as { default: SstConfig }).default;
+  outputs = await config.run();
+});
+
+function one(kind: string, name: string): Declared {
+  const matches = declared.filter((entry) => entry.kind === kind && entry.name === name);
+  expect(matches, `${kind}("${name}") declared once`).toHaveLength(1);
+  return matches[0] as Declared;
+}
+
+/** "functions/api.handler" names an existing file that exports `handler`. */
+function expectHandler(handler: unknown) {
+  expect(handler).toMatch(/^functions\/[\w-]+\.handler$/);
+  const file = new URL(`../../${String(handler).replace(/\.handler$/, ".ts")}`, import.meta.url);
+  expect(existsSync(file), `${file.pathname} exists`).toBe(true);
+  expect(readFileSync(file, "utf8")).toMatch(/export (const handler\b|async function handler\b|function handler\b)/);
+}
+
+describe("infra contract", () => {
+  it("declares the table from the store's definition", () => {
+    const table = one("sst.aws.Dynamo", LINKED.table);
+    expect(table.args).toEqual(sstDynamoArgs());
+    // And that definition agrees with the CreateTable the local runner sends.
+    const input = createTableInput("t");
+    expect(table.args.primaryIndex).toEqual({ hashKey: TABLE_SCHEMA.partitionKey, rangeKey: TABLE_SCHEMA.sortKey });
+    const indexes = table.args.globalIndexes as Record<string, { hashKey: string; rangeKey: string }>;
+    expect(Object.keys(indexes).sort()).toEqual(input.GlobalSecondaryIndexes.map((index) => index.IndexName).sort());
+    for (const index of input.GlobalSecondaryIndexes) {
+      expect(indexes[index.IndexName]).toMatchObject({
+        hashKey: index.KeySchema[0]?.AttributeName,
+        rangeKey: index.KeySchema[1]?.AttributeName,
+      });
+    }
+    expect(Object.keys(table.args.fields as object).sort()).toEqual(
+      input.AttributeDefinitions.map((d) => d.AttributeName).sort(),
+    );
+    expect(table.args.ttl).toBe(TABLE_SCHEMA.ttlAttribute);
+  });
+
+  it("declares the admin key as a secret under the name the functions read", () => {
+    one("sst.Secret", LINKED.adminKey);
+  });
+
+  it("serves the API from a function with a URL, linked to the table and the secret", () => {
+    const api = one("sst.aws.Function", "Api");
+    expectHandler(api.args.handler);
+    expect(api.args.url).toBe(true);
+    const links = api.args.link as object[];
+    expect(links).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    expect(links).toContain(one("sst.Secret", LINKED.adminKey).instance);
+    expect(api.args.runtime).toMatch(/^nodejs(20|22|24)\.x$/);
+    expect(outputs.api).toBe((api.instance as { url: string }).url);
+  });
+
+  it("runs ingest on the schedule the code expects, linked to the table", () => {
+    const cron = one("sst.aws.Cron", "Ingest");
+    expect(cron.args.schedule).toBe(INGEST_SCHEDULE_EXPRESSION);
+    expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
+    expect(INGEST_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
+    const fn = cron.args.function as Record<string, unknown>;
+    expectHandler(fn.handler);
+    expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    // A run must end before the next tick starts another.
+    const [, amount = "0", unit = ""] = /^(\d+) (seconds|minutes)$/.exec(String(fn.timeout)) ?? [];
+    const timeoutSeconds = Number(amount) * (unit === "minutes" ? 60 : 1);
+    expect(timeoutSeconds).toBeGreaterThan(0);
+    expect(timeoutSeconds).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
+  });
+
+  it("declares nothing else, so every component is covered above", () => {
+    expect(declared.map((entry) => `${entry.kind}:${entry.name}`).sort()).toEqual(
+      ["sst.Secret:AdminKey", "sst.aws.Cron:Ingest", "sst.aws.Dynamo:Table", "sst.aws.Function:Api"].sort(),
+    );
+  });
+
+  it("keeps production data when the stage is removed", () => {
+    expect(config.app({ stage: "production" })).toMatchObject({
+      name: "eventwire",
+      home: "aws",
+      removal: "retain",
+      protect: true,
+    });
+    expect(config.app({ stage: "dev" })).toMatchObject({ removal: "remove", protect: false });
+  });
+});
