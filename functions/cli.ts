@@ -204,6 +204,7 @@ async function main(argv: string[]): Promise<number> {
       const [sub, ...args] = rest;
       if (sub === "list") {
         const sources = await withDeps(settings, log, (deps) => deps.store.sources.list());
+        if (sources.length === 0) process.stdout.write("no sources yet: add one with `eventwire sources add URL`\n");
         for (const source of sources) {
           const state = source.lastError
             ? `failing (${source.consecutiveFailures}): ${source.lastError}`

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
+import { ConfigError } from "../config";
 
 export type RunningServer = { url: string; port: number; close(): Promise<void> };
 
@@ -13,9 +14,13 @@ export function listen(
   const server = createAdaptorServer({ fetch: fetchHandler }) as Server;
   return new Promise((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EADDRINUSE")
-        reject(new Error(`port ${port} on ${host} is already in use: stop what holds it or set PORT`));
-      else reject(error);
+      if (error.code === "EADDRINUSE") {
+        reject(new ConfigError(`port ${port} on ${host} is already in use: stop what holds it or set PORT`));
+      } else if (error.code === "EADDRNOTAVAIL") {
+        reject(new ConfigError(`cannot listen on ${host}: no such address on this machine (HOST)`));
+      } else {
+        reject(error);
+      }
     });
     server.listen(port, host, () => {
       const address = server.address() as AddressInfo;

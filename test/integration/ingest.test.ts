@@ -26,9 +26,11 @@ async function freshDeps(): Promise<TestDeps> {
   return createTestDeps(table.store);
 }
 
+/** Every stored article, newest first, each read back whole (text included). */
 async function allArticles(deps: TestDeps): Promise<Article[]> {
   const page = await deps.store.articles.listNewest({ limit: 1000 });
-  return page.items;
+  const articles = await Promise.all(page.items.map((item) => deps.store.articles.get(item.id)));
+  return articles.filter((article): article is Article => article !== null);
 }
 
 async function source(deps: TestDeps, path: string) {

@@ -1,13 +1,13 @@
-import type { Article } from "@eventwire/core";
+import type { Article, ArticleSummary } from "@eventwire/core";
 
 /** The public JSON shape of an article; `text` only where one article is asked for. */
-export function articleJson(article: Article, options: { includeText: boolean }) {
+export function articleJson(article: ArticleSummary | Article) {
   return {
     id: article.id,
     url: article.url,
     title: article.title,
     summary: article.summary,
-    ...(options.includeText ? { text: article.text } : {}),
+    ...("text" in article ? { text: article.text } : {}),
     author: article.author,
     language: article.language,
     publishedAt: article.publishedAt,

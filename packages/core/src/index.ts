@@ -13,5 +13,5 @@ export {
 } from "./source-schedule";
 export { collapseWhitespace, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
-export type { Article, Log, RawFeedItem, Source, Theme } from "./types";
+export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
 export { canonicalizeUrl } from "./url";

@@ -57,6 +57,9 @@ export type Article = {
   contentHash: string;
 };
 
+/** An article without its full text: what listings and feeds read. */
+export type ArticleSummary = Omit<Article, "text">;
+
 /** A named topic the pipeline follows. */
 export type Theme = {
   id: string;

@@ -1,10 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Article } from "@eventwire/core";
-import { type Item, isConditionFailure, type Page, type PageKey, pickFields, toPageKey } from "./items";
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Article, ArticleSummary } from "@eventwire/core";
+import { type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
 
-const ARTICLE_FIELDS = [
+const SUMMARY_FIELDS = [
   "id",
   "url",
   "guid",
@@ -12,7 +12,6 @@ const ARTICLE_FIELDS = [
   "sourceTitle",
   "title",
   "summary",
-  "text",
   "author",
   "language",
   "publishedAt",
@@ -22,30 +21,47 @@ const ARTICLE_FIELDS = [
   "onTheme",
   "themeScore",
   "contentHash",
-] as const satisfies readonly (keyof Article)[];
+] as const satisfies readonly (keyof ArticleSummary)[];
 
 export type ArticleRepository = ReturnType<typeof createArticleRepository>;
 
 export type PageRequest = { limit: number; after?: PageKey | null | undefined };
 
-function toItem(article: Article): Item {
+// The article item carries everything but the full text, which lives in a second item under the
+// same partition. Listings then read small items: a Query page (1 MB at most, counted before any
+// projection) holds a whole feed's worth of articles even when their texts are long.
+function toItems(article: Article): { summary: Item; text: Item } {
+  const { text, ...summary } = article;
   const time = keys.byTime(article.publishedAt, article.id);
   return {
-    ...keys.article(article.id),
-    gsi1pk: keys.articleCollection,
-    gsi1sk: time,
-    ...(article.onTheme ? { gsi2pk: keys.themeArticles(article.theme), gsi2sk: time } : {}),
-    gsi3pk: keys.sourceArticles(article.sourceId),
-    gsi3sk: time,
-    type: ENTITY.article,
-    schemaVersion: SCHEMA_VERSION,
-    ...article,
+    summary: {
+      ...keys.article(article.id),
+      gsi1pk: keys.articleCollection,
+      gsi1sk: time,
+      ...(article.onTheme ? { gsi2pk: keys.themeArticles(article.theme), gsi2sk: time } : {}),
+      gsi3pk: keys.sourceArticles(article.sourceId),
+      gsi3sk: time,
+      type: ENTITY.article,
+      schemaVersion: SCHEMA_VERSION,
+      ...summary,
+    },
+    text: { ...keys.articleText(article.id), type: ENTITY.articleText, schemaVersion: SCHEMA_VERSION, text },
   };
+}
+
+function isDuplicateCancellation(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons[0]?.Code === "ConditionalCheckFailed";
 }
 
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
 export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string) {
-  async function queryNewest(index: "gsi1" | "gsi2" | "gsi3", partition: string, request: PageRequest): Promise<Page<Article>> {
+  async function queryNewest(
+    index: "gsi1" | "gsi2" | "gsi3",
+    partition: string,
+    request: PageRequest,
+  ): Promise<Page<ArticleSummary>> {
     const result = await doc.send(
       new QueryCommand({
         TableName: tableName,
@@ -58,42 +74,62 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       }),
     );
     return {
-      items: (result.Items ?? []).map((item) => pickFields<Article>(item, ARTICLE_FIELDS)),
+      items: (result.Items ?? []).map((item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS)),
       nextKey: toPageKey(result.LastEvaluatedKey),
     };
   }
 
   return {
-    /** Stores the article unless its id is already stored; says which happened. */
+    /**
+     * Stores the article and its text together (one transaction, conditional on the article
+     * being new), so an article is never stored without its text; says which happened.
+     */
     async putIfAbsent(article: Article): Promise<"created" | "exists"> {
+      const items = toItems(article);
       try {
         await doc.send(
-          new PutCommand({ TableName: tableName, Item: toItem(article), ConditionExpression: "attribute_not_exists(pk)" }),
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
+              { Put: { TableName: tableName, Item: items.text } },
+            ],
+          }),
         );
         return "created";
       } catch (error) {
-        if (isConditionFailure(error)) return "exists";
+        if (isDuplicateCancellation(error)) return "exists";
         throw error;
       }
     },
 
+    /** One article with its full text, or null. */
     async get(id: string): Promise<Article | null> {
-      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.article(id) }));
-      return result.Item ? pickFields<Article>(result.Item, ARTICLE_FIELDS) : null;
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.article(id).pk },
+        }),
+      );
+      const items = result.Items ?? [];
+      const summary = items.find((item) => item.type === ENTITY.article);
+      if (summary === undefined) return null;
+      const text = items.find((item) => item.type === ENTITY.articleText)?.text;
+      return { ...pickFields<ArticleSummary>(summary, SUMMARY_FIELDS), text: typeof text === "string" ? text : "" };
     },
 
-    /** Every article, newest first. */
-    listNewest(request: PageRequest): Promise<Page<Article>> {
+    /** Every article, newest first, without full text. */
+    listNewest(request: PageRequest): Promise<Page<ArticleSummary>> {
       return queryNewest("gsi1", keys.articleCollection, request);
     },
 
-    /** On-theme articles of one theme, newest first. */
-    listByTheme(themeId: string, request: PageRequest): Promise<Page<Article>> {
+    /** On-theme articles of one theme, newest first, without full text. */
+    listByTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
       return queryNewest("gsi2", keys.themeArticles(themeId), request);
     },
 
-    /** Articles of one source, newest first. */
-    listBySource(sourceId: string, request: PageRequest): Promise<Page<Article>> {
+    /** Articles of one source, newest first, without full text. */
+    listBySource(sourceId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
       return queryNewest("gsi3", keys.sourceArticles(sourceId), request);
     },
   };

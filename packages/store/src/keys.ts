@@ -5,6 +5,7 @@
  * | ------- | ----------------- | --------- | --------------------------- | ---------------------------- | --------------------------- |
  * | source  | SOURCE#<id>       | SOURCE    | SOURCES / <createdAt>#<id>  |                              |                             |
  * | article | ARTICLE#<id>      | ARTICLE   | ARTICLES / <published>#<id> | THEME#<t> / <published>#<id> | SOURCE#<s> / <published>#<id> |
+ * | text    | ARTICLE#<id>      | TEXT      |                             |                              |                             |
  *
  * An article gets its gsi2 keys only while it is on-theme, so the theme index holds exactly
  * what the theme feeds serve.
@@ -13,6 +14,8 @@ export const keys = {
   source: (id: string) => ({ pk: `SOURCE#${id}`, sk: "SOURCE" }),
   sourceCollection: "SOURCES",
   article: (id: string) => ({ pk: `ARTICLE#${id}`, sk: "ARTICLE" }),
+  /** The article's full text, kept apart so that listings read small items. */
+  articleText: (id: string) => ({ pk: `ARTICLE#${id}`, sk: "TEXT" }),
   articleCollection: "ARTICLES",
   themeArticles: (themeId: string) => `THEME#${themeId}`,
   sourceArticles: (sourceId: string) => `SOURCE#${sourceId}`,
@@ -23,4 +26,5 @@ export const keys = {
 export const ENTITY = {
   source: "source",
   article: "article",
+  articleText: "article_text",
 } as const;

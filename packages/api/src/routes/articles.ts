@@ -22,7 +22,7 @@ export function articleRoutes(deps: ApiDeps) {
       const page = await deps.store.articles.listNewest({ limit: query.limit, after });
       c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
       return c.json({
-        items: page.items.map((article) => articleJson(article, { includeText: false })),
+        items: page.items.map((article) => articleJson(article)),
         nextCursor: page.nextKey === null ? null : encodeCursor(deps.config.cursorSecret, "articles", page.nextKey),
       });
     })
@@ -32,6 +32,6 @@ export function articleRoutes(deps: ApiDeps) {
       const article = await deps.store.articles.get(id);
       if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
       c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-      return c.json(articleJson(article, { includeText: true }));
+      return c.json(articleJson(article));
     });
 }

@@ -1,5 +1,5 @@
 import {
-  type Article,
+  type ArticleSummary,
   FEED_CONTENT_TYPES,
   type FeedDocument,
   type FeedEntry,
@@ -15,7 +15,7 @@ import { ApiError } from "../errors";
 
 const FEED_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(rss|atom|json)$/;
 
-function toEntry(article: Article, theme: Theme, base: string): FeedEntry {
+function toEntry(article: ArticleSummary, theme: Theme, base: string): FeedEntry {
   const categories = [{ term: theme.id, label: theme.title }];
   if (article.sourceTitle !== null) categories.push({ term: `source-${article.sourceId}`, label: article.sourceTitle });
   return {
@@ -42,7 +42,7 @@ function toWholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-function newestFetch(articles: Article[]): Date {
+function newestFetch(articles: ArticleSummary[]): Date {
   let newest = 0;
   for (const article of articles) newest = Math.max(newest, Date.parse(article.fetchedAt));
   return toWholeSeconds(new Date(newest));

@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import { type Article, normalizeFeedItem } from "@eventwire/core";
+import { createTableInput, ensureTable, TABLE_SCHEMA } from "@eventwire/store";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestStore, type TestStore } from "../support/store";
+
+let db: TestStore;
+
+beforeAll(async () => {
+  db = await createTestStore();
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+function article(index: number, text: string): Article {
+  const result = normalizeFeedItem(
+    {
+      title: `Long story ${index}`,
+      link: `https://long.example/${index}`,
+      date: `2026-05-01T00:${String(index).padStart(2, "0")}:00Z`,
+      contentHtml: text,
+    },
+    {
+      sourceId: "long-source",
+      sourceTitle: "Long Reads",
+      baseUrl: "https://long.example/",
+      feedLanguage: "ar",
+      fetchedAt: new Date("2026-05-04T10:00:00Z"),
+      theme: "isis-syria",
+    },
+  );
+  if (!result.ok) throw new Error(result.reason);
+  return result.article;
+}
+
+describe("store", () => {
+  it("stores an article once; a repeat is a no-op that reports it exists", async () => {
+    const one = article(1, "<p>Body</p>");
+    expect(await db.store.articles.putIfAbsent(one)).toBe("created");
+    expect(await db.store.articles.putIfAbsent({ ...one, title: "Changed" })).toBe("exists");
+    expect(await db.store.articles.get(one.id)).toEqual(one);
+  });
+
+  it("lists a whole feed's worth of long articles in one page, without their text", async () => {
+    // 30 articles of 20,000 two-byte characters: 1.2 MB of text, more than one Query page
+    // could hold if listings read it.
+    const long = "ش".repeat(20_000);
+    const articles = Array.from({ length: 30 }, (_, index) => article(index + 10, `<p>${long}</p>`));
+    for (const item of articles) await db.store.articles.putIfAbsent(item);
+    const page = await db.store.articles.listBySource("long-source", { limit: 30 });
+    expect(page.items).toHaveLength(30);
+    expect(page.items.every((item) => !("text" in item))).toBe(true);
+    expect((await db.store.articles.get(articles[0]?.id ?? ""))?.text).toHaveLength(20_000);
+  });
+
+  it("returns null for an article that is not there", async () => {
+    expect(await db.store.articles.get("0".repeat(32))).toBeNull();
+  });
+
+  it("ensureTable adds indexes a table made by an older schema lacks, and is idempotent", async () => {
+    const name = `old-${randomBytes(4).toString("hex")}`;
+    const full = createTableInput(name);
+    const gsi1 = full.GlobalSecondaryIndexes.filter((index) => index.IndexName === "gsi1");
+    await db.clients.client.send(
+      new CreateTableCommand({
+        ...full,
+        AttributeDefinitions: full.AttributeDefinitions.filter((d) => !/^gsi[23]/.test(d.AttributeName)),
+        GlobalSecondaryIndexes: gsi1,
+      }),
+    );
+    expect(await ensureTable(db.clients.client, name)).toEqual({ created: false, indexesAdded: ["gsi2", "gsi3"] });
+    const described = await db.clients.client.send(new DescribeTableCommand({ TableName: name }));
+    expect((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual([
+      "gsi1",
+      "gsi2",
+      "gsi3",
+    ]);
+    expect(await ensureTable(db.clients.client, name)).toEqual({ created: false, indexesAdded: [] });
+    await db.clients.client.send(new DeleteTableCommand({ TableName: name }));
+  });
+
+  it("ensureTable creates a missing table with TTL on", async () => {
+    const name = `new-${randomBytes(4).toString("hex")}`;
+    expect(await ensureTable(db.clients.client, name)).toEqual({ created: true, indexesAdded: [] });
+    const ttl = await db.clients.client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: TABLE_SCHEMA.ttlAttribute, TimeToLiveStatus: "ENABLED" });
+    await db.clients.client.send(new DeleteTableCommand({ TableName: name }));
+  });
+});
