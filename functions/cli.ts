@@ -30,6 +30,9 @@ Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES,
 DYNAMODB_ENDPOINT (use a running DynamoDB instead of starting one); see README.md.`;
 
 const TABLE_DEFAULT = "eventwire";
+/** The demo releases this many articles at start and at each release. */
+const DEMO_BATCH = 3;
+const DEMO_RELEASE_SECONDS = 8;
 
 class UsageError extends Error {}
 
@@ -111,7 +114,7 @@ function printSummary(summary: IngestRunSummary): void {
 async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Promise<void> {
   const dataDir = settings.DATA_DIR;
   const demoServer = demo
-    ? await startDemoFeedServer({ corpus: loadDemoCorpus(), batchSize: 3, releaseEveryMs: 8000 })
+    ? await startDemoFeedServer({ corpus: loadDemoCorpus(), batchSize: DEMO_BATCH, releaseEveryMs: DEMO_RELEASE_SECONDS * 1000 })
     : undefined;
   const admin = loadOrCreateAdminKey(settings.EVENTWIRE_ADMIN_KEY, demo ? null : dataDir);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
@@ -150,7 +153,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       `  DynamoDB   ${stack.dynamoEndpoint} (table ${stack.deps.store.tableName})`,
       `  admin key  ${demo ? admin.key : `in ${admin.origin}`}`,
       demoServer
-        ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, 3 articles every 8 s`
+        ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, ${DEMO_BATCH} articles every ${DEMO_RELEASE_SECONDS} s`
         : `  data       ${path.resolve(dataDir)}`,
       "Press Ctrl-C to stop.",
       "",
