@@ -1,7 +1,8 @@
 import { type App, createApp } from "@eventwire/api";
-import { type Article, normalizeFeedItem } from "@eventwire/core";
+import type { Article } from "@eventwire/core";
 import { createStore } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testArticle } from "../support/articles";
 import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
@@ -14,24 +15,12 @@ let server: TestHttpServer;
 const ARTICLE_COUNT = 23;
 
 function article(index: number): Article {
-  const result = normalizeFeedItem(
-    {
-      title: `Story number ${index}`,
-      link: `https://news.example/story/${index}`,
-      date: new Date(Date.UTC(2026, 4, 1, 0, index)).toISOString(),
-      summaryHtml: `<p>Summary ${index}</p>`,
-    },
-    {
-      sourceId: "src",
-      sourceTitle: "News Example",
-      baseUrl: "https://news.example/",
-      feedLanguage: "en",
-      fetchedAt: new Date("2026-05-04T10:00:00Z"),
-      theme: "isis-syria",
-    },
-  );
-  if (!result.ok) throw new Error(result.reason);
-  return result.article;
+  return testArticle({
+    title: `Story number ${index}`,
+    link: `https://news.example/story/${index}`,
+    date: new Date(Date.UTC(2026, 4, 1, 0, index)).toISOString(),
+    summaryHtml: `<p>Summary ${index}</p>`,
+  });
 }
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}`, "content-type": "application/json" };

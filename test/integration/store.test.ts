@@ -5,9 +5,10 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
-import { type Article, normalizeFeedItem } from "@eventwire/core";
+import type { Article } from "@eventwire/core";
 import { createTableInput, ensureTable, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testArticle } from "../support/articles";
 import { createTestStore, type TestStore } from "../support/store";
 
 let db: TestStore;
@@ -21,24 +22,15 @@ afterAll(async () => {
 });
 
 function article(index: number, text: string): Article {
-  const result = normalizeFeedItem(
+  return testArticle(
     {
       title: `Long story ${index}`,
       link: `https://long.example/${index}`,
       date: `2026-05-01T00:${String(index).padStart(2, "0")}:00Z`,
       contentHtml: text,
     },
-    {
-      sourceId: "long-source",
-      sourceTitle: "Long Reads",
-      baseUrl: "https://long.example/",
-      feedLanguage: "ar",
-      fetchedAt: new Date("2026-05-04T10:00:00Z"),
-      theme: "isis-syria",
-    },
+    { sourceId: "long-source", sourceTitle: "Long Reads", feedLanguage: "ar" },
   );
-  if (!result.ok) throw new Error(result.reason);
-  return result.article;
 }
 
 describe("store", () => {
