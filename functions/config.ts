@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { canonicalizeUrl } from "@eventwire/core";
 import { INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
 import { z } from "zod";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";
@@ -24,7 +25,15 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_CURSOR_SECRET: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
   EVENTWIRE_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Comma- or space-separated feed URLs; set but empty means no sources at all. */
-  EVENTWIRE_SOURCES: z.string().optional(),
+  EVENTWIRE_SOURCES: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      for (const url of splitUrls(value ?? "")) {
+        if (canonicalizeUrl(url) === null)
+          context.addIssue({ code: "custom", message: `"${url}" is not an absolute http(s) URL` });
+      }
+    }),
   EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
   EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
@@ -41,6 +50,9 @@ const ENV_SCHEMA = z.object({
 });
 
 export type EnvSettings = z.output<typeof ENV_SCHEMA>;
+
+/** Every environment variable the functions read. */
+export const ENV_NAMES: readonly string[] = Object.keys(ENV_SCHEMA.shape);
 
 /** A configuration problem, worded for the operator who set the variable. */
 export class ConfigError extends Error {
@@ -61,10 +73,14 @@ export function parseEnv(env: Record<string, string | undefined>): EnvSettings {
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
 }
 
+function splitUrls(list: string): string[] {
+  return list.split(/[\s,]+/).filter((url) => url !== "");
+}
+
 /** The source URLs to seed: EVENTWIRE_SOURCES when set (even to nothing), else the defaults. */
 export function sourceUrls(settings: EnvSettings): string[] {
   if (settings.EVENTWIRE_SOURCES === undefined) return [...DEFAULT_SOURCE_URLS];
-  return settings.EVENTWIRE_SOURCES.split(/[\s,]+/).filter((url) => url !== "");
+  return splitUrls(settings.EVENTWIRE_SOURCES);
 }
 
 /** The cursor-signing key: configured, else derived from the admin key so all instances agree. */

@@ -16,7 +16,6 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
     random: Math.random,
     log,
     config: {
-      themes: DEFAULT_THEMES,
       defaultTheme: DEFAULT_THEME_ID,
       fetchTimeoutMs: settings.EVENTWIRE_FETCH_TIMEOUT_MS,
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
@@ -37,6 +36,7 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null }): { 
       ...deps,
       config: {
         ...deps.config,
+        themes: DEFAULT_THEMES,
         adminKey: input.adminKey,
         cursorSecret: cursorSecret(input.settings, input.adminKey),
         publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,

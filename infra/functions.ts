@@ -1,6 +1,30 @@
+/**
+ * Settings taken from the shell that runs `sst deploy` and handed to every function when set
+ * (README, "Configuration"). The admin key is not among them: it is the AdminKey secret.
+ */
+export const FORWARDED_SETTINGS = [
+  "EVENTWIRE_SOURCES",
+  "EVENTWIRE_PUBLIC_URL",
+  "EVENTWIRE_CONTACT_URL",
+  "EVENTWIRE_FETCH_TIMEOUT_MS",
+  "EVENTWIRE_MAX_FEED_BYTES",
+  "EVENTWIRE_INGEST_CONCURRENCY",
+  "EVENTWIRE_FEED_LIMIT",
+  "EVENTWIRE_CACHE_MAX_AGE",
+] as const;
+
+function forwardedSettings(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED_SETTINGS) {
+    const value = process.env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 /** Settings every eventwire function shares. */
 export const FUNCTION_DEFAULTS = {
   runtime: "nodejs22.x",
   architecture: "arm64",
-  environment: { EVENTWIRE_LOG_FORMAT: "json" },
+  environment: { EVENTWIRE_LOG_FORMAT: "json", ...forwardedSettings() },
 } as const;

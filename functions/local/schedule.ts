@@ -1,4 +1,4 @@
-import type { Log } from "@eventwire/core";
+import { errorMessage, type Log } from "@eventwire/core";
 
 export type Schedule = {
   /** Stops ticking and waits for a run in progress to finish. */
@@ -21,7 +21,7 @@ export function startSchedule(name: string, task: () => Promise<unknown>, interv
     running = task()
       .then(() => undefined)
       .catch((error: unknown) => {
-        log.error(`${name} run failed`, { error: error instanceof Error ? error.message : String(error) });
+        log.error(`${name} run failed`, { error: errorMessage(error) });
       })
       .finally(() => {
         running = null;

@@ -1,5 +1,5 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
-import type { Log } from "@eventwire/core";
+import { errorMessage, type Log } from "@eventwire/core";
 import { ingestDueSources, seedSources } from "@eventwire/pipeline";
 import { ensureTable } from "@eventwire/store";
 import type { EnvSettings } from "../config";
@@ -44,7 +44,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       try {
         await cleanup();
       } catch (error) {
-        log.error("shutdown step failed", { error: error instanceof Error ? error.message : String(error) });
+        log.error("shutdown step failed", { error: errorMessage(error) });
       }
     }
   };

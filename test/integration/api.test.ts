@@ -99,6 +99,10 @@ describe("API", () => {
 
       const list = (await (await app.request("/api/v1/sources")).json()) as { items: { id: string }[] };
       expect(list.items.filter((item) => item.id === source.id)).toHaveLength(1);
+      const one = await app.request(`/api/v1/sources/${source.id}`);
+      expect(one.status).toBe(200);
+      expect(await one.json()).toMatchObject({ id: source.id, url, lastError: null });
+      expect((await app.request("/api/v1/sources/0000")).status).toBe(404);
     });
 
     it("refreshes one source now and runs every due source on request", async () => {
@@ -183,7 +187,7 @@ describe("API", () => {
       expect(response.status).toBe(503);
       const body = (await response.json()) as { status: string; checks: { table: string } };
       expect(body.status).toBe("unavailable");
-      expect(body.checks.table).toMatch(/^unreachable: /);
+      expect(body.checks.table).toBe("unreachable (ResourceNotFoundException)");
     });
   });
 
@@ -216,13 +220,21 @@ describe("API", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("admin_disabled");
     });
 
-    it("never shows internal details to the client", async () => {
-      const failing = createApp(createTestDeps(createStore(db.clients, "no-such-table")));
-      const response = await failing.request("/api/v1/articles");
-      expect(response.status).toBe(500);
-      const text = await response.text();
-      expect(text).not.toMatch(/no-such-table|ResourceNotFound|at .*\.ts/);
-      expect(JSON.parse(text).error.code).toBe("internal");
+    it.each(["/api/v1/articles", "/api/v1/sources", "/health"])(
+      "never shows internal details to the client on %s",
+      async (path) => {
+        const failing = createApp(createTestDeps(createStore(db.clients, "no-such-table")));
+        const response = await failing.request(path);
+        expect(response.status).toBeGreaterThanOrEqual(500);
+        const text = await response.text();
+        expect(text).not.toMatch(/no-such-table|Cannot do operations|non-existent|at .*\.ts/);
+      },
+    );
+
+    it("refuses unknown query parameters on the sources listing", async () => {
+      const response = await app.request("/api/v1/sources?colour=blue");
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain('"colour"');
     });
   });
 });

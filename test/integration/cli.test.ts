@@ -102,6 +102,7 @@ describe("CLI", () => {
     try {
       const banner = await waitFor(() => /feeds\s+(http:\/\/127\.0\.0\.1:\d+)\/feeds\/isis-syria\.rss/.exec(stdout), 30_000);
       const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? "";
+      expect(dynamo).not.toBe("");
       const api = banner[1];
       const first = await waitFor(async () => {
         const feed = await new Parser().parseURL(`${api}/feeds/isis-syria.rss`);
@@ -115,10 +116,11 @@ describe("CLI", () => {
       }, 30_000);
       expect(later.items.length).toBeGreaterThan(first.items.length);
 
+      const { client } = createDynamoClients({ endpoint: dynamo, maxAttempts: 1 });
+      expect((await client.send(new ListTablesCommand({}))).TableNames).toContain("eventwire");
       child.kill("SIGINT");
       expect(await exited).toBe(0);
       // DynamoDB Local went down with it.
-      const { client } = createDynamoClients({ endpoint: dynamo, maxAttempts: 1 });
       await expect(client.send(new ListTablesCommand({}))).rejects.toThrow();
       client.destroy();
     } finally {

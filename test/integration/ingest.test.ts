@@ -19,6 +19,29 @@ afterAll(async () => {
   for (const table of tables) await table.drop();
 });
 
+/** An error shaped like the one the AWS SDK throws for this DynamoDB error code. */
+function sdkError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** The same deps, with a store whose article writes fail where `refuse` returns an error. */
+function refusingWrites(deps: TestDeps, refuse: (article: Article) => Error | null): TestDeps {
+  const articles = deps.store.articles;
+  return {
+    ...deps,
+    store: {
+      ...deps.store,
+      articles: {
+        ...articles,
+        putIfAbsent: (article: Article) => {
+          const error = refuse(article);
+          return error === null ? articles.putIfAbsent(article) : Promise.reject(error);
+        },
+      },
+    },
+  };
+}
+
 /** Deps over a table of the test's own, so counts never leak between tests. */
 async function freshDeps(): Promise<TestDeps> {
   const table = await createTestStore();
@@ -106,7 +129,8 @@ describe("ingest", () => {
       const feed = await source(deps, "/no-validators");
 
       expect(await ingestSource(deps, feed)).toMatchObject({ stored: 2, duplicates: 0 });
-      expect(await ingestSource(deps, feed)).toMatchObject({ stored: 0, duplicates: 2 });
+      const polled = await deps.store.sources.get(feed.id);
+      expect(await ingestSource(deps, polled ?? feed)).toMatchObject({ status: "fetched", stored: 0, duplicates: 2 });
       expect(await allArticles(deps)).toHaveLength(2);
     });
 
@@ -137,7 +161,74 @@ describe("ingest", () => {
     });
   });
 
+  describe("concurrency", () => {
+    it("lets exactly one of two runs that start together poll a source", async () => {
+      const deps = await freshDeps();
+      server.route("/shared", serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"));
+      await source(deps, "/shared");
+      const before = server.seen.filter((request) => request.path === "/shared").length;
+      const [a, b] = await Promise.all([ingestDueSources(deps), ingestDueSources(deps)]);
+      expect([a.succeeded + b.succeeded, a.busy + b.busy, a.failed + b.failed]).toEqual([1, 1, 0]);
+      expect(a.stored + b.stored).toBe(2);
+      expect(server.seen.filter((request) => request.path === "/shared").length - before).toBe(1);
+      expect(await allArticles(deps)).toHaveLength(2);
+    });
+  });
+
   describe("error", () => {
+    it("advances the source's validators only once every article is stored", async () => {
+      const deps = await freshDeps();
+      server.route("/store-fails", serveWithEtag(fixture("feeds/rss2.xml"), "application/rss+xml", '"sf-v1"'));
+      const feed = await source(deps, "/store-fails");
+      // The store refuses the first write, as DynamoDB would when throttled past its retries.
+      let failNext = true;
+      const flaky = refusingWrites(deps, () => {
+        if (!failNext) return null;
+        failNext = false;
+        return sdkError("ThrottlingException", "Rate of requests exceeds the allowed throughput");
+      });
+      const failed = await ingestSource(flaky, feed);
+      expect(failed).toMatchObject({ ok: false, retryable: true });
+      const state = await deps.store.sources.get(feed.id);
+      expect(state).toMatchObject({ etag: null, lastModified: null, consecutiveFailures: 1 });
+      expect(state?.lastError).toBe("storing articles failed (ThrottlingException); the next poll fetches the feed again");
+
+      deps.clock.set(state?.nextPollAt ?? "");
+      const summary = await ingestDueSources(deps);
+      // The writes that did land the first time count as already stored now.
+      expect(summary).toMatchObject({ succeeded: 1, stored: 1, duplicates: 2 });
+      expect(await allArticles(deps)).toHaveLength(3);
+      // The retry asked for the whole feed again, not for changes since a body it never stored.
+      expect(server.seen.filter((request) => request.path === "/store-fails").at(-1)?.headers["if-none-match"]).toBeUndefined();
+      expect(await deps.store.sources.get(feed.id)).toMatchObject({ etag: '"sf-v1"', consecutiveFailures: 0 });
+    });
+
+    it("skips an article the store refuses for good and ingests the rest", async () => {
+      const deps = await freshDeps();
+      server.route("/one-refused", serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"));
+      const feed = await source(deps, "/one-refused");
+      const refusing = refusingWrites(deps, (article) =>
+        article.guid === "fixture-wire-0001"
+          ? sdkError("ValidationException", "Item size has exceeded the maximum allowed size")
+          : null,
+      );
+      expect(await ingestSource(refusing, feed)).toMatchObject({ ok: true, stored: 2, skipped: 1 });
+      expect(await deps.store.sources.get(feed.id)).toMatchObject({ consecutiveFailures: 0, lastError: null });
+    });
+
+    it("keeps absolute item links when the channel link is not a URL", async () => {
+      const deps = await freshDeps();
+      const rss = `<rss version="2.0"><channel><title>Loose</title><link>www.loose.example</link>
+        <item><title>Absolute</title><link>https://loose.example/a?utm_source=x</link></item>
+        <item><title>Relative</title><link>/b</link></item></channel></rss>`;
+      server.route("/loose/feed.xml", serveAlways(rss, "application/rss+xml"));
+      await source(deps, "/loose/feed.xml");
+      await ingestDueSources(deps);
+      const urls = (await allArticles(deps)).map((article) => article.url).sort();
+      // The scheme-less channel link resolves against the feed URL; the item links against that.
+      expect(urls).toEqual(["https://loose.example/a", `${server.url}/b`].sort());
+    });
+
     it("records a malformed feed and a 500 on their sources while a good source in the same run is ingested", async () => {
       const deps = await freshDeps();
       server.route("/good", serveAlways(fixture("feeds/rdf.xml"), "application/rdf+xml"));

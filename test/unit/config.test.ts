@@ -16,6 +16,7 @@ describe("parseEnv", () => {
     [{ EVENTWIRE_PUBLIC_URL: "ftp://x.example" }, "EVENTWIRE_PUBLIC_URL"],
     [{ EVENTWIRE_TABLE: "a b" }, "EVENTWIRE_TABLE"],
     [{ EVENTWIRE_LOG_FORMAT: "xml" }, "EVENTWIRE_LOG_FORMAT"],
+    [{ EVENTWIRE_SOURCES: "https://ok.example/rss, not-a-url" }, "EVENTWIRE_SOURCES"],
   ])("refuses %j naming the variable and its value", (env, name) => {
     expect(() => parseEnv(env)).toThrow(ConfigError);
     expect(() => parseEnv(env)).toThrow(new RegExp(`${name}=`));

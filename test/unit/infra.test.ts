@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENV_NAMES } from "../../functions/config";
 import { LINKED } from "../../functions/linked";
 
 // The SST CLI cannot run here, so sst.config.ts and infra/ are loaded with a stand-in for the
@@ -37,10 +38,17 @@ beforeAll(async () => {
       aws: { Dynamo: component("sst.aws.Dynamo"), Function: component("sst.aws.Function"), Cron: component("sst.aws.Cron") },
     },
   });
+  // As if deployed from a shell that sets one forwarded setting.
+  process.env.EVENTWIRE_SOURCES = "https://deploy.example/feed.xml";
+  delete process.env.EVENTWIRE_FEED_LIMIT;
   // A computed specifier keeps tsc from type-checking sst.config.ts, whose types come from .sst/.
   const specifier = new URL("../../sst.config.ts", import.meta.url).href;
   config = ((await import(/* @vite-ignore */ specifier)) as { default: SstConfig }).default;
   outputs = await config.run();
+});
+
+afterAll(() => {
+  delete process.env.EVENTWIRE_SOURCES;
 });
 
 function one(kind: string, name: string): Declared {
@@ -106,6 +114,21 @@ describe("infra contract", () => {
     const timeoutSeconds = Number(amount) * (unit === "minutes" ? 60 : 1);
     expect(timeoutSeconds).toBeGreaterThan(0);
     expect(timeoutSeconds).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
+  });
+
+  it("forwards only settings the functions read, and the ones set when deploying", async () => {
+    const { FORWARDED_SETTINGS } = (await import(
+      /* @vite-ignore */ new URL("../../infra/functions.ts", import.meta.url).href
+    )) as {
+      FORWARDED_SETTINGS: readonly string[];
+    };
+    for (const name of FORWARDED_SETTINGS) expect(ENV_NAMES).toContain(name);
+    const api = one("sst.aws.Function", "Api");
+    expect(api.args.environment).toMatchObject({
+      EVENTWIRE_LOG_FORMAT: "json",
+      EVENTWIRE_SOURCES: "https://deploy.example/feed.xml",
+    });
+    expect(Object.keys(api.args.environment as object)).not.toContain("EVENTWIRE_FEED_LIMIT");
   });
 
   it("declares nothing else, so every component is covered above", () => {

@@ -45,6 +45,28 @@ describe("parseFeed", () => {
     expect(feed.items[0]?.date).toBe("2026-05-02T12:00:00.000Z");
   });
 
+  it("keeps an Atom feed whose one entry has an unreadable date, dropping only that date", async () => {
+    const atom = `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+      <entry><title>Bad date</title><id>a</id><link href="https://x.example/a"/><published>sometime soon</published><updated>later</updated></entry>
+      <entry><title>Good date</title><id>b</id><link href="https://x.example/b"/><published>2026-05-01T10:00:00Z</published></entry></feed>`;
+    const result = await parseFeed(atom);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.feed.items.map((item) => [item.title, item.date])).toEqual([
+      ["Bad date", undefined],
+      ["Good date", "2026-05-01T10:00:00.000Z"],
+    ]);
+  });
+
+  it("cleans and bounds what the feed says about itself", async () => {
+    const rss = `<rss version="2.0"><channel><title>&lt;script&gt;x&lt;/script&gt;News &amp;amp; &lt;b&gt;Views&lt;/b&gt; ${"long ".repeat(100)}</title><language>${"x".repeat(50)}</language></channel></rss>`;
+    const result = await parseFeed(rss);
+    if (!result.ok) throw new Error(result.message);
+    expect(result.feed.title?.startsWith("News & Views long")).toBe(true);
+    expect(result.feed.title?.length).toBeLessThanOrEqual(200);
+    expect(result.feed.language).toHaveLength(20);
+  });
+
   it.each([
     ["malformed XML", fixture("feeds/malformed.xml"), "not a readable RSS, RDF or Atom feed"],
     ["an HTML page", "<!DOCTYPE html><html><body>Hello</body></html>", "HTML page, not a feed"],

@@ -63,10 +63,11 @@ export async function startDemoFeedServer(options: DemoFeedServerOptions): Promi
   const outlets = options.outlets ?? DEMO_OUTLETS;
   const releasedAt: Date[] = [];
   const release = () => {
-    const end = Math.min(options.corpus.length, releasedAt.length + options.batchSize);
+    const first = releasedAt.length;
+    const end = Math.min(options.corpus.length, first + options.batchSize);
     const base = now().getTime();
-    // A millisecond apart, so the articles of one batch keep the corpus order.
-    for (let index = releasedAt.length; index < end; index += 1) releasedAt.push(new Date(base + index - releasedAt.length));
+    // A second apart, so the articles of one batch keep the corpus order in every reader.
+    for (let index = first; index < end; index += 1) releasedAt.push(new Date(base + (index - first) * 1000));
   };
   release();
   const timer = setInterval(() => {
@@ -80,13 +81,13 @@ export async function startDemoFeedServer(options: DemoFeedServerOptions): Promi
     const outletId = c.req.param("outlet").replace(/\.(rss|atom|xml)$/, "");
     const outlet = outlets.find((candidate) => candidate.id === outletId);
     if (outlet === undefined) return c.text("no such outlet", 404);
-    const items = options.corpus
+    const released = options.corpus
       .slice(0, releasedAt.length)
       .map((article, index) => ({ article, at: releasedAt[index] as Date }))
-      .filter(({ article }) => article.outlet === outlet.id)
-      .reverse()
-      .slice(0, 30);
-    const tag = `"${outlet.id}-${items.length}"`;
+      .filter(({ article }) => article.outlet === outlet.id);
+    const items = released.reverse().slice(0, 30);
+    // Counted before the cut to 30, so the tag changes with every release.
+    const tag = `"${outlet.id}-${released.length}"`;
     const lastModified = (items[0]?.at ?? new Date(0)).toUTCString();
     if (c.req.header("if-none-match") === tag) return c.body(null, 304, { ETag: tag, "Last-Modified": lastModified });
     const feed = new Feed({

@@ -1,6 +1,9 @@
+import type { Theme } from "@eventwire/core";
 import type { PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
 
 export type ApiConfig = PipelineConfig & {
+  /** The themes served as feeds. */
+  themes: readonly Theme[];
   /** Bearer token for management routes; null turns them off (503). */
   adminKey: string | null;
   /** Key that signs pagination cursors. */

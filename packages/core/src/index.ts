@@ -11,7 +11,7 @@ export {
   nextPollAfterSuccess,
   POLL_POLICY,
 } from "./source-schedule";
-export { collapseWhitespace, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
+export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
-export { canonicalizeUrl } from "./url";
+export { canonicalizeUrl, MAX_URL_LENGTH } from "./url";

@@ -1,9 +1,8 @@
-import type { Log, Theme } from "@eventwire/core";
+import type { Log } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 
 /** Settings the use cases read; built and validated once by functions/ or the local runner. */
 export type PipelineConfig = {
-  themes: readonly Theme[];
   /** Theme every ingested article is filed under until the theme filter exists. */
   defaultTheme: string;
   fetchTimeoutMs: number;

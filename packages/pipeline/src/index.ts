@@ -5,7 +5,7 @@ export type { FetchFeedOutcome, FetchFeedRequest } from "./fetch-feed";
 export { describeFetchError, detectCharset, fetchFeed } from "./fetch-feed";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
-export type { IngestSourceResult } from "./ingest-source";
+export type { IngestSourceOptions, IngestSourceResult } from "./ingest-source";
 export { ingestSource } from "./ingest-source";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";

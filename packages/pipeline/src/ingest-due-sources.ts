@@ -1,4 +1,4 @@
-import { isSourceDue } from "@eventwire/core";
+import { errorMessage, isSourceDue } from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "./deps";
 import { type IngestSourceResult, ingestSource } from "./ingest-source";
@@ -11,6 +11,8 @@ export type IngestRunSummary = {
   sourcesDue: number;
   succeeded: number;
   failed: number;
+  /** Sources another run was already polling. */
+  busy: number;
   notModified: number;
   stored: number;
   duplicates: number;
@@ -25,11 +27,16 @@ export function summarizeIngestRun(
   results: IngestSourceResult[],
 ): IngestRunSummary {
   let succeeded = 0;
+  let busy = 0;
   let notModified = 0;
   let stored = 0;
   let duplicates = 0;
   for (const result of results) {
     if (!result.ok) continue;
+    if (result.status === "busy") {
+      busy += 1;
+      continue;
+    }
     succeeded += 1;
     if (result.status === "not-modified") notModified += 1;
     stored += result.stored;
@@ -41,7 +48,8 @@ export function summarizeIngestRun(
     sourcesKnown,
     sourcesDue: results.length,
     succeeded,
-    failed: results.length - succeeded,
+    failed: results.length - succeeded - busy,
+    busy,
     notModified,
     stored,
     duplicates,
@@ -67,12 +75,13 @@ export async function ingestDueSources(deps: PipelineDeps, options: IngestRunOpt
     due.map((source) =>
       limit(async (): Promise<IngestSourceResult> => {
         try {
-          return await ingestSource(deps, source);
+          return await ingestSource(deps, source, { scheduledAt: startedAt });
         } catch (error) {
-          // ingestSource records its own failures; this only catches a bug in it.
-          const message = error instanceof Error ? error.message : String(error);
+          // ingestSource records its own failures; what reaches here is the store failing the
+          // claim, or a bug.
+          const message = errorMessage(error);
           deps.log.error("ingest crashed on a source", { sourceId: source.id, error: message });
-          return { ok: false, sourceId: source.id, url: source.url, error: `internal error: ${message}`, retryable: true };
+          return { ok: false, sourceId: source.id, url: source.url, error: "internal error (see the log)", retryable: true };
         }
       }),
     ),

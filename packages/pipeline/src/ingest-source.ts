@@ -1,4 +1,12 @@
-import { type Article, nextPollAfterFailure, nextPollAfterSuccess, normalizeFeedItem, type Source } from "@eventwire/core";
+import {
+  type Article,
+  canonicalizeUrl,
+  errorMessage,
+  nextPollAfterFailure,
+  nextPollAfterSuccess,
+  normalizeFeedItem,
+  type Source,
+} from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "./deps";
 import { fetchFeed } from "./fetch-feed";
@@ -9,7 +17,8 @@ export type IngestSourceResult =
       ok: true;
       sourceId: string;
       url: string;
-      status: "fetched" | "not-modified";
+      /** `busy`: another run claimed this source first, so this one left it alone. */
+      status: "fetched" | "not-modified" | "busy";
       items: number;
       stored: number;
       duplicates: number;
@@ -17,8 +26,17 @@ export type IngestSourceResult =
     }
   | { ok: false; sourceId: string; url: string; error: string; retryable: boolean };
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+export type IngestSourceOptions = {
+  /**
+   * When the run that picked the source started. The next poll is counted from here, so a
+   * source that waited behind slower ones in the run is still due on the next schedule tick.
+   */
+  scheduledAt?: Date | undefined;
+};
+
+/** The one error DynamoDB gives for an item it will never accept (too large, say): skip the item. */
+function isItemRejected(error: unknown): boolean {
+  return error instanceof Error && error.name === "ValidationException";
 }
 
 async function recordFailure(
@@ -50,7 +68,8 @@ function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetche
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? feed.title,
-    baseUrl: feed.link ?? source.url,
+    // A channel link may be relative or scheme-less; the feed's own URL anchors it.
+    baseUrl: canonicalizeUrl(feed.link ?? "", source.url) ?? source.url,
     feedLanguage: feed.language,
     fetchedAt,
     theme: deps.config.defaultTheme,
@@ -67,13 +86,54 @@ function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetche
   return { articles: [...articles.values()], skipped };
 }
 
+/** Stores the articles not stored yet; an item DynamoDB refuses is skipped, any other error throws. */
+async function storeNew(deps: PipelineDeps, source: Source, articles: Article[]) {
+  const existing = await deps.store.articles.findExisting(articles.map((article) => article.id));
+  const fresh = articles.filter((article) => !existing.has(article.id));
+  let stored = 0;
+  let skipped = 0;
+  const limit = pLimit(deps.config.storeConcurrency);
+  await Promise.all(
+    fresh.map((article) =>
+      limit(async () => {
+        try {
+          if ((await deps.store.articles.putIfAbsent(article)) === "created") stored += 1;
+        } catch (error) {
+          if (!isItemRejected(error)) throw error;
+          skipped += 1;
+          deps.log.warn("article refused by the store", {
+            sourceId: source.id,
+            articleId: article.id,
+            error: errorMessage(error),
+          });
+        }
+      }),
+    ),
+  );
+  return { stored, skipped, duplicates: articles.length - fresh.length + (fresh.length - stored - skipped) };
+}
+
 /**
  * Fetches one source (conditional GET), parses and normalises its items, stores the new ones,
  * and only then advances the source's fetch state, so a crash part-way leaves the source due
  * again with nothing lost. Never throws: a failure is recorded on the source and returned.
  */
-export async function ingestSource(deps: PipelineDeps, source: Source): Promise<IngestSourceResult> {
+export async function ingestSource(
+  deps: PipelineDeps,
+  source: Source,
+  options: IngestSourceOptions = {},
+): Promise<IngestSourceResult> {
   const attemptAt = deps.now();
+  // Claim the poll before fetching: the claim moves nextPollAt as a failure would, so a run that
+  // dies part-way leaves the source backing off, and a second run that read the same state
+  // finds the claim taken and leaves the source alone.
+  const claimed = await deps.store.sources.claimPoll(source.id, source.nextPollAt, {
+    lastAttemptAt: attemptAt.toISOString(),
+    nextPollAt: nextPollAfterFailure(source, source.consecutiveFailures + 1, attemptAt, deps.random),
+  });
+  const empty = { sourceId: source.id, url: source.url, items: 0, stored: 0, duplicates: 0, skipped: 0 };
+  if (!claimed) return { ok: true, status: "busy", ...empty };
+
   const outcome = await fetchFeed(deps.fetch, {
     url: source.url,
     etag: source.etag,
@@ -85,44 +145,29 @@ export async function ingestSource(deps: PipelineDeps, source: Source): Promise<
   if (outcome.kind === "error") return recordFailure(deps, source, attemptAt, outcome.message, outcome.retryable);
 
   const success = {
-    lastAttemptAt: attemptAt.toISOString(),
     lastSuccessAt: attemptAt.toISOString(),
     lastError: null,
     consecutiveFailures: 0,
-    nextPollAt: nextPollAfterSuccess(source, attemptAt, deps.random),
+    nextPollAt: nextPollAfterSuccess(source, options.scheduledAt ?? attemptAt, deps.random),
   };
 
   if (outcome.kind === "not-modified") {
     try {
       await deps.store.sources.recordFetch(source.id, success);
     } catch (error) {
-      return recordFailure(deps, source, attemptAt, `could not record the fetch: ${errorMessage(error)}`, true);
+      deps.log.error("could not record a fetch", { sourceId: source.id, error: errorMessage(error) });
+      return recordFailure(deps, source, attemptAt, "could not record the fetch in the store", true);
     }
-    return {
-      ok: true,
-      sourceId: source.id,
-      url: source.url,
-      status: "not-modified",
-      items: 0,
-      stored: 0,
-      duplicates: 0,
-      skipped: 0,
-    };
+    return { ok: true, status: "not-modified", ...empty };
   }
 
   const parsed = await parseFeed(outcome.body);
   if (!parsed.ok) return recordFailure(deps, source, attemptAt, `${parsed.message} (${source.url})`, false);
 
-  const { articles, skipped } = toArticles(deps, source, parsed.feed, attemptAt);
-  let stored = 0;
-  let duplicates = 0;
+  const fetchedAt = deps.now();
   try {
-    const limit = pLimit(deps.config.storeConcurrency);
-    const results = await Promise.all(articles.map((article) => limit(() => deps.store.articles.putIfAbsent(article))));
-    for (const result of results) {
-      if (result === "created") stored += 1;
-      else duplicates += 1;
-    }
+    const { articles, skipped: unusable } = toArticles(deps, source, parsed.feed, fetchedAt);
+    const { stored, skipped, duplicates } = await storeNew(deps, source, articles);
     // The validators move forward only now that every article is stored: had a write failed,
     // the next poll fetches the whole feed again instead of getting a 304 for lost items.
     await deps.store.sources.recordFetch(source.id, {
@@ -131,25 +176,20 @@ export async function ingestSource(deps: PipelineDeps, source: Source): Promise<
       lastModified: outcome.lastModified,
       ...(source.title === null && parsed.feed.title !== null ? { title: parsed.feed.title } : {}),
     });
+    const counts = { items: parsed.feed.items.length, stored, duplicates, skipped: unusable + skipped };
+    deps.log.info("source ingested", { sourceId: source.id, url: source.url, ...counts });
+    return { ok: true, status: "fetched", sourceId: source.id, url: source.url, ...counts };
   } catch (error) {
-    return recordFailure(deps, source, attemptAt, `storing articles failed: ${errorMessage(error)}`, true);
+    // The SDK's message can name accounts and roles; the source shows only the error's name,
+    // the log keeps the rest.
+    deps.log.error("storing articles failed", { sourceId: source.id, error: errorMessage(error) });
+    const name = error instanceof Error ? error.name : "unknown error";
+    return recordFailure(
+      deps,
+      source,
+      attemptAt,
+      `storing articles failed (${name}); the next poll fetches the feed again`,
+      true,
+    );
   }
-  deps.log.info("source ingested", {
-    sourceId: source.id,
-    url: source.url,
-    items: parsed.feed.items.length,
-    stored,
-    duplicates,
-    skipped,
-  });
-  return {
-    ok: true,
-    sourceId: source.id,
-    url: source.url,
-    status: "fetched",
-    items: parsed.feed.items.length,
-    stored,
-    duplicates,
-    skipped,
-  };
 }

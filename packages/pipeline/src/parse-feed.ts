@@ -1,5 +1,17 @@
-import type { RawFeedItem } from "@eventwire/core";
+import { htmlToText, type RawFeedItem, truncateText } from "@eventwire/core";
 import Parser from "rss-parser";
+
+/** Bounds on what a feed says about itself. */
+const FEED_TITLE_MAX = 200;
+const LANGUAGE_MAX = 20;
+
+// rss-parser turns an Atom entry's <published>/<updated> into a date with no guard, so one
+// unreadable date would reject the whole feed. Blanking unreadable values at the XML layer lets
+// the entry through without a date (it then counts as published when fetched).
+const ATOM_DATE_ELEMENTS = new Set(["published", "updated"]);
+function blankUnreadableDates(value: string, name: string): string {
+  return ATOM_DATE_ELEMENTS.has(name) && Number.isNaN(Date.parse(value.trim())) ? "" : value;
+}
 
 export type ParsedFeed = {
   title: string | null;
@@ -50,23 +62,26 @@ export async function parseFeed(body: string): Promise<ParseFeedResult> {
   if (looksLikeHtml(body)) return { ok: false, message: "the URL returned an HTML page, not a feed" };
   // A parser per document: rss-parser keeps one xml2js parser per instance, and xml2js
   // parser state is not safe to share between documents parsed at the same time.
-  const parser = new Parser({ customFields: { feed: ["language"] } });
+  const parser = new Parser({
+    customFields: { feed: ["language"] },
+    xml2js: { valueProcessors: [blankUnreadableDates] },
+  });
   try {
     const feed = await parser.parseString(body);
     return {
       ok: true,
       feed: {
-        title: textOf(feed.title)?.trim() || null,
+        title: truncateText(htmlToText(textOf(feed.title) ?? ""), FEED_TITLE_MAX) || null,
         link: textOf(feed.link)?.trim() || null,
-        language: textOf((feed as { language?: unknown }).language)?.trim() || null,
+        language:
+          textOf((feed as { language?: unknown }).language)
+            ?.trim()
+            .slice(0, LANGUAGE_MAX) || null,
         items: (feed.items as ParserItem[]).map(toRawItem),
       },
     };
   } catch (error) {
     const detail = error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
-    if (error instanceof RangeError) {
-      return { ok: false, message: `the feed has an entry whose date cannot be read (${detail})` };
-    }
     return { ok: false, message: `not a readable RSS, RDF or Atom feed: ${detail}` };
   }
 }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, ArticleSummary } from "@eventwire/core";
 import { type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
@@ -49,34 +49,48 @@ function toItems(article: Article): { summary: Item; text: Item } {
   };
 }
 
-function isDuplicateCancellation(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return false;
+/** Why a transaction was cancelled, by its first reason: a duplicate, a conflict, or other. */
+function cancellation(error: unknown): "duplicate" | "conflict" | null {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
   const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons[0]?.Code === "ConditionalCheckFailed";
+  if (reasons[0]?.Code === "ConditionalCheckFailed") return "duplicate";
+  if (reasons.some((reason) => reason.Code === "TransactionConflict")) return "conflict";
+  return null;
 }
+
+// BatchGetItem takes at most 100 keys.
+const BATCH_GET_LIMIT = 100;
+const CONFLICT_RETRIES = 3;
 
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
 export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string) {
+  /**
+   * Up to `limit` items of one index partition, newest first. A Query page stops at 1 MB, so it
+   * keeps reading until it has `limit` items or the partition ends.
+   */
   async function queryNewest(
     index: "gsi1" | "gsi2" | "gsi3",
     partition: string,
     request: PageRequest,
   ): Promise<Page<ArticleSummary>> {
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: `${index}pk = :pk`,
-        ExpressionAttributeValues: { ":pk": partition },
-        ScanIndexForward: false,
-        Limit: request.limit,
-        ExclusiveStartKey: request.after ?? undefined,
-      }),
-    );
-    return {
-      items: (result.Items ?? []).map((item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS)),
-      nextKey: toPageKey(result.LastEvaluatedKey),
-    };
+    const items: ArticleSummary[] = [];
+    let startKey: Item | undefined = request.after ?? undefined;
+    do {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: index,
+          KeyConditionExpression: `${index}pk = :pk`,
+          ExpressionAttributeValues: { ":pk": partition },
+          ScanIndexForward: false,
+          Limit: request.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) items.push(pickFields<ArticleSummary>(item, SUMMARY_FIELDS));
+      startKey = result.LastEvaluatedKey;
+    } while (items.length < request.limit && startKey !== undefined);
+    return { items, nextKey: toPageKey(startKey) };
   }
 
   return {
@@ -86,20 +100,49 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
      */
     async putIfAbsent(article: Article): Promise<"created" | "exists"> {
       const items = toItems(article);
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-              { Put: { TableName: tableName, Item: items.text } },
-            ],
-          }),
-        );
-        return "created";
-      } catch (error) {
-        if (isDuplicateCancellation(error)) return "exists";
-        throw error;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
+                { Put: { TableName: tableName, Item: items.text } },
+              ],
+            }),
+          );
+          return "created";
+        } catch (error) {
+          const reason = cancellation(error);
+          if (reason === "duplicate") return "exists";
+          // Another writer holds the same article in a transaction right now; once it is done,
+          // the retry finds either nothing (and writes) or the article (and reports it exists).
+          if (reason === "conflict" && attempt < CONFLICT_RETRIES) {
+            await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+            continue;
+          }
+          throw error;
+        }
       }
+    },
+
+    /** Which of these ids are stored already: one cheap read before writing a whole feed. */
+    async findExisting(ids: readonly string[]): Promise<Set<string>> {
+      const found = new Set<string>();
+      for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+        let pending: Record<string, unknown>[] = ids.slice(start, start + BATCH_GET_LIMIT).map((id) => keys.article(id));
+        for (let round = 0; pending.length > 0; round += 1) {
+          if (round >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after 8 attempts`);
+          if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+          const result = await doc.send(
+            new BatchGetCommand({
+              RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: "id" } },
+            }),
+          );
+          for (const item of result.Responses?.[tableName] ?? []) found.add(String(item.id));
+          pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        }
+      }
+      return found;
     },
 
     /** One article with its full text, or null. */

@@ -86,27 +86,50 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
       return sources;
     },
 
+    /**
+     * Claims a poll of the source: sets `update` only if `nextPollAt` is still what the caller
+     * read, so of two runs that both found the source due, exactly one polls it. False when
+     * another run got there first (or the source is gone).
+     */
+    async claimPoll(id: string, seenNextPollAt: string, update: SourceFetchUpdate): Promise<boolean> {
+      try {
+        await doc.send(
+          updateCommand(id, update, {
+            condition: "attribute_exists(pk) AND nextPollAt = :seen",
+            values: { ":seen": seenNextPollAt },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
     /** Writes the outcome of a fetch attempt; refuses to resurrect a source that was removed. */
     async recordFetch(id: string, update: SourceFetchUpdate): Promise<void> {
-      const entries = Object.entries(update).filter(([, value]) => value !== undefined);
-      if (entries.length === 0) return;
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = {};
-      const sets = entries.map(([field, value], index) => {
-        names[`#f${index}`] = field;
-        values[`:v${index}`] = value;
-        return `#f${index} = :v${index}`;
-      });
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.source(id),
-          UpdateExpression: `SET ${sets.join(", ")}`,
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await doc.send(updateCommand(id, update, { condition: "attribute_exists(pk)", values: {} }));
     },
   };
+
+  /** SET the given fields, guarded by a condition (the source must at least still exist). */
+  function updateCommand(id: string, update: SourceFetchUpdate, guard: { condition: string; values: Record<string, unknown> }) {
+    const entries = Object.entries(update).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) throw new Error("a source update needs at least one field");
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ...guard.values };
+    const sets = entries.map(([field, value], index) => {
+      names[`#f${index}`] = field;
+      values[`:v${index}`] = value;
+      return `#f${index} = :v${index}`;
+    });
+    return new UpdateCommand({
+      TableName: tableName,
+      Key: keys.source(id),
+      UpdateExpression: `SET ${sets.join(", ")}`,
+      ConditionExpression: guard.condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
 }

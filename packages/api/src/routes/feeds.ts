@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type ArticleSummary,
   FEED_CONTENT_TYPES,
@@ -48,10 +49,21 @@ function newestFetch(articles: ArticleSummary[]): Date {
   return toWholeSeconds(new Date(newest));
 }
 
-function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date): boolean {
+// An article is stamped before its write lands, and HTTP dates have whole seconds, so a date in
+// the last moments can still gain articles. Dates are trusted for 304s once this much older;
+// until then only the ETag (a hash of the body) answers conditional requests.
+const LAST_MODIFIED_SETTLE_MS = 60_000;
+
+function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date, now: Date): boolean {
   if (ifModifiedSince === undefined) return false;
   const since = Date.parse(ifModifiedSince);
-  return !Number.isNaN(since) && lastModified.getTime() <= since;
+  if (Number.isNaN(since) || now.getTime() - lastModified.getTime() < LAST_MODIFIED_SETTLE_MS) return false;
+  return lastModified.getTime() <= since;
+}
+
+/** A strong validator: a hash of the exact bytes served. */
+function strongEtag(body: string): string {
+  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
 }
 
 /** /feeds/{theme}.{rss|atom|json}: the newest on-theme articles of a theme. */
@@ -70,12 +82,6 @@ export function feedRoutes(deps: ApiDeps) {
     }
     const page = await deps.store.articles.listByTheme(theme.id, { limit: deps.config.feedLimit });
     const lastModified = newestFetch(page.items);
-    c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-    c.header("Last-Modified", lastModified.toUTCString());
-    // If-None-Match wins when both are sent (RFC 9110 §13.1.3); the etag middleware answers it.
-    if (c.req.header("if-none-match") === undefined && notModifiedSince(c.req.header("if-modified-since"), lastModified)) {
-      return c.body(null, 304);
-    }
     const base = baseUrl(c, deps);
     const doc: FeedDocument = {
       id: `urn:eventwire:feed:${theme.id}`,
@@ -91,6 +97,21 @@ export function feedRoutes(deps: ApiDeps) {
       updatedAt: lastModified,
       entries: page.items.map((article) => toEntry(article, theme, base)),
     };
-    return c.body(renderFeed(format as FeedFormat, doc), 200, { "Content-Type": FEED_CONTENT_TYPES[format as FeedFormat] });
+    const body = renderFeed(format as FeedFormat, doc);
+    const headers = {
+      "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
+      "Last-Modified": lastModified.toUTCString(),
+      // Set here so a 304 for If-Modified-Since carries it too; the etag middleware then
+      // answers If-None-Match against it.
+      ETag: strongEtag(body),
+    };
+    // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
+    if (
+      c.req.header("if-none-match") === undefined &&
+      notModifiedSince(c.req.header("if-modified-since"), lastModified, deps.now())
+    ) {
+      return c.body(null, 304, headers);
+    }
+    return c.body(body, 200, { ...headers, "Content-Type": FEED_CONTENT_TYPES[format as FeedFormat] });
   });
 }

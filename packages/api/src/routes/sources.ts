@@ -5,7 +5,9 @@ import { z } from "zod";
 import { requireAdmin } from "../auth";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { parseJsonBody } from "../validate";
+import { parseJsonBody, parseQuery } from "../validate";
+
+const NO_QUERY = z.strictObject({});
 
 const NEW_SOURCE = z.strictObject({
   url: z.string().min(1).max(2048),
@@ -18,9 +20,17 @@ export function sourceRoutes(deps: ApiDeps) {
   const admin = requireAdmin(deps);
   return new Hono()
     .get("/", async (c) => {
+      parseQuery(c, NO_QUERY);
       const sources = await deps.store.sources.list();
       c.header("Cache-Control", "no-cache");
       return c.json({ items: sources });
+    })
+    .get("/:id", async (c) => {
+      parseQuery(c, NO_QUERY);
+      const source = await deps.store.sources.get(c.req.param("id"));
+      if (source === null) throw new ApiError(404, "not_found", `no source has the id "${c.req.param("id")}"`);
+      c.header("Cache-Control", "no-cache");
+      return c.json(source);
     })
     .post("/", admin, async (c) => {
       const body = await parseJsonBody(c, NEW_SOURCE);
