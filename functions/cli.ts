@@ -7,12 +7,15 @@ import { addSource, type IngestRunSummary, ingestDueSources, type PipelineDeps, 
 import { createDynamoClients, ensureTable } from "@eventwire/store";
 import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
 import { buildPipelineDeps } from "./deps";
+import { EVAL_USAGE, runEvalCommand, UsageError } from "./eval-command";
+import { EvalInputError } from "./eval-files";
 import { loadOrCreateAdminKey } from "./local/admin-key";
 import { DEMO_OUTLETS, loadDemoCorpus, startDemoFeedServer } from "./local/demo/feed-server";
 import { startDynamoLocal } from "./local/dynamo-local";
 import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
+import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
 
@@ -24,6 +27,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources add URL [--title TITLE] [--interval SECONDS]
                            add a feed to poll (adding it again changes nothing)
   sources list             list sources and their fetch state
+  ${EVAL_USAGE}
+                           score the matcher on labelled articles (see README)
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES, EVENTWIRE_ADMIN_KEY,
@@ -33,8 +38,6 @@ const TABLE_DEFAULT = "eventwire";
 /** The demo releases this many articles at start and at each release. */
 const DEMO_BATCH = 3;
 const DEMO_RELEASE_SECONDS = 8;
-
-class UsageError extends Error {}
 
 type StackFile = { pid: number; dynamoEndpoint: string; apiUrl: string };
 
@@ -184,6 +187,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // The evaluation is pure computation over files: no store, no settings.
+  if (command === "eval") return runEvalCommand(rest);
+  if (command === "train") return runTrainCommand(rest);
   const settings = parseEnv(process.env);
   const log = createLog(settings.EVENTWIRE_LOG_FORMAT ?? "pretty");
 
@@ -251,6 +257,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       process.stderr.write(`eventwire: ${error.message}\n\n${USAGE}\n`);
       process.exitCode = 64;
+    } else if (error instanceof EvalInputError) {
+      process.stderr.write(`eventwire: ${error.message}\n`);
+      process.exitCode = 65;
     } else if (error instanceof ConfigError || error instanceof MissingPrerequisiteError) {
       process.stderr.write(`eventwire: ${error.message}\n`);
       process.exitCode = 78;

@@ -1,8 +1,31 @@
+export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
+export { byStreamOrder, evaluateStream } from "./evaluation";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
 export { hashId } from "./hash";
+export type { EventMember, EventState, TermWeights } from "./matcher/event";
+export { EVENT_LIMITS } from "./matcher/event";
+export { EventIndex } from "./matcher/event-index";
+export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
+export {
+  addPending,
+  createMatcher,
+  decideMatch,
+  eventIdFor,
+  importIntoEvent,
+  matchInMemory,
+  nextEventState,
+  prepareArticle,
+} from "./matcher/matcher";
+export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
+export type { ArticleVectors, DecisionProfile, MatcherModel, SignalName, Signals } from "./matcher/signals";
+export { computeSignals, matchProbability, SIGNAL_NAMES } from "./matcher/signals";
+export type { TrainingPair, TrainingSet } from "./matcher/train";
+export { collectTrainingPairs, fitLogistic, overlapEvents, seededRandom } from "./matcher/train";
+export type { PRF } from "./metrics";
+export { bcubed, binaryPrf, nmi, pairwise } from "./metrics";
 export type { NormalizeContext, NormalizeResult } from "./normalize-article";
-export { ARTICLE_LIMITS, normalizeFeedItem, sourceIdForUrl } from "./normalize-article";
+export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, sourceIdForUrl } from "./normalize-article";
 export type { NewSourceInput, NewSourceResult } from "./source-schedule";
 export {
   createSource,
@@ -12,6 +35,15 @@ export {
   POLL_POLICY,
 } from "./source-schedule";
 export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
+export type { EntityCounts, EntityDefinition, EntityDictionary, EntityType } from "./text-features/entities";
+export { compileEntities, ENTITY_TYPES, extractEntities } from "./text-features/entities";
+export type { ArticleFeatures } from "./text-features/features";
+export { extractFeatures } from "./text-features/features";
+export type { SimHash } from "./text-features/simhash";
+export { formatSimHash, hammingDistance, parseSimHash, shingles, simhash } from "./text-features/simhash";
+export type { CompiledTheme, ThemeDefinition, ThemeScore } from "./text-features/theme-score";
+export { compileTheme, scoreTheme } from "./text-features/theme-score";
+export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-features/tokens";
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
 export { canonicalizeUrl, MAX_URL_LENGTH } from "./url";

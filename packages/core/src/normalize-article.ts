@@ -29,6 +29,11 @@ export type NormalizeContext = {
 
 export type NormalizeResult = { ok: true; article: Article } | { ok: false; reason: string };
 
+/** Hash of an article's title and text, case-folded: the same report re-published has the same one. */
+export function contentHashOf(title: string, text: string): string {
+  return hashId("content", title.toLowerCase(), text.toLowerCase());
+}
+
 /** The source id for a feed URL: stable across runs, machines and re-additions. */
 export function sourceIdForUrl(canonicalUrl: string): string {
   return hashId("source", canonicalUrl);
@@ -96,7 +101,7 @@ export function normalizeFeedItem(item: RawFeedItem, context: NormalizeContext):
       theme: context.theme,
       onTheme: true,
       themeScore: null,
-      contentHash: hashId("content", title.toLowerCase(), text.toLowerCase()),
+      contentHash: contentHashOf(title, text),
     },
   };
 }

@@ -60,7 +60,7 @@ export type Article = {
 /** An article without its full text: what listings and feeds read. */
 export type ArticleSummary = Omit<Article, "text">;
 
-/** A named topic the pipeline follows. */
+/** A named topic the pipeline follows, as feeds and pages describe it. */
 export type Theme = {
   id: string;
   title: string;

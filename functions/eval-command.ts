@@ -1,0 +1,100 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+  byStreamOrder,
+  createThemeMatcher,
+  createUnfilteredMatcher,
+  DEFAULT_THEME_ID,
+  DEFAULT_THEMES,
+  type EvaluationReport,
+  evaluateStream,
+  findTheme,
+  type MatcherModel,
+  type PRF,
+  parseMatcherModel,
+  SHIPPED_MODEL,
+} from "@eventwire/core";
+import { type EvalFormat, EvalInputError, readLabelledArticles } from "./eval-files";
+
+export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--json]`;
+
+function readModel(file: string): MatcherModel {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new EvalInputError(`cannot read the model ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseMatcherModel(raw, file);
+  } catch (error) {
+    throw new EvalInputError((error as Error).message);
+  }
+}
+
+function progressBar(done: number, total: number): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+}
+
+const fmt = (value: number | null) => (value === null ? "n/a" : value.toFixed(3));
+const fmtPrf = (value: PRF | null) => (value === null ? "n/a" : `P ${fmt(value.p)}  R ${fmt(value.r)}  F1 ${fmt(value.f1)}`);
+
+function printReport(report: EvaluationReport): void {
+  const rows: [string, string][] = [
+    ["articles", String(report.articles)],
+    ["events", String(report.events)],
+    ["BCubed", fmtPrf(report.bcubed)],
+    ["pairwise", fmtPrf(report.pairwise)],
+    ["NMI", fmt(report.nmi)],
+    ["attach accuracy", fmt(report.attach_accuracy)],
+    ["theme", fmtPrf(report.theme)],
+    ["articles/s", report.articles_per_sec.toFixed(0)],
+  ];
+  for (const [name, value] of rows) process.stdout.write(`${name.padEnd(16)} ${value}\n`);
+}
+
+/**
+ * `eval`: loads --existing as existing events, streams --stream through the production matcher
+ * and theme filter, and prints the scores (with --json, one JSON object on the last line).
+ */
+export function runEvalCommand(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      existing: { type: "string" },
+      stream: { type: "string" },
+      format: { type: "string", default: "jsonl" },
+      theme: { type: "string", default: DEFAULT_THEME_ID },
+      json: { type: "boolean", default: false },
+      model: { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.stream === undefined) throw new UsageError(`eval needs --stream FILE (${EVAL_USAGE})`);
+  if (values.format !== "jsonl" && values.format !== "mstream")
+    throw new UsageError(`--format must be jsonl or mstream, not "${values.format}"`);
+  const format = values.format as EvalFormat;
+  const theme = findTheme(DEFAULT_THEMES, values.theme);
+  if (theme === undefined)
+    throw new UsageError(`no theme "${values.theme}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
+
+  const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, format, theme.id);
+  const stream = readLabelledArticles(values.stream, format, theme.id);
+  // MStream has no dates and no theme: the file order is the stream, and the filter is off.
+  if (format === "jsonl") stream.sort(byStreamOrder);
+  const model = values.model === undefined ? SHIPPED_MODEL : readModel(values.model);
+  const matcher = format === "mstream" ? createUnfilteredMatcher(theme.id, model) : createThemeMatcher(theme, model);
+  const { report } = evaluateStream(matcher, existing, stream, {
+    scoreTheme: format === "jsonl",
+    clock: () => performance.now(),
+    onProgress: stream.length > 1000 ? progressBar : undefined,
+  });
+  printReport(report);
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  return 0;
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { ARTICLE_LIMITS, contentHashOf, type LabelledArticle, truncateText } from "@eventwire/core";
+import { z } from "zod";
+
+/** A labelled article as the evaluation files hold it (../shared/data/README.md). */
+const RECORD = z.object({
+  id: z.string().min(1),
+  url: z.string().nullable().optional(),
+  source: z.string().min(1),
+  published: z.string().regex(/^\d{4}-\d{2}-\d{2}/, "a date (YYYY-MM-DD…)"),
+  title: z.string(),
+  text: z.string(),
+  event: z.string().nullable(),
+  theme: z.string(),
+});
+
+/** An MStream headline: already lower-cased and stemmed, no date, no source. */
+const MSTREAM_RECORD = z.object({ Id: z.string().min(1), clusterNo: z.number().int(), textCleaned: z.string() });
+
+export type EvalFormat = "jsonl" | "mstream";
+
+/** An evaluation file that cannot be read or holds a bad record; the message names file and line. */
+export class EvalInputError extends Error {}
+
+function lines(file: string): { line: string; number: number }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new EvalInputError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  return text
+    .split("\n")
+    .map((line, index) => ({ line: line.trim(), number: index + 1 }))
+    .filter(({ line }) => line !== "");
+}
+
+function parseLine<T>(schema: z.ZodType<T>, file: string, line: string, number: number): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    throw new EvalInputError(`${file}:${number}: not a JSON object`);
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new EvalInputError(`${file}:${number}: field "${issue?.path.join(".")}": ${issue?.message}`);
+  }
+  return result.data;
+}
+
+/** Day-precision dates become noon UTC, so that a day's articles fall on that day in any zone. */
+function toIso(published: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(published) ? `${published}T12:00:00.000Z` : new Date(published).toISOString();
+}
+
+/** Reads an evaluation file: JSON Lines of labelled articles, or the MStream format. */
+export function readLabelledArticles(file: string, format: EvalFormat, onTheme: string): LabelledArticle[] {
+  if (format === "mstream") {
+    // No dates: every headline gets the same time, and the file order is the stream order.
+    return lines(file).map(({ line, number }) => {
+      const record = parseLine(MSTREAM_RECORD, file, line, number);
+      return {
+        input: {
+          id: record.Id,
+          sourceId: "mstream",
+          title: record.textCleaned,
+          text: "",
+          summary: "",
+          publishedAt: "2014-01-01T00:00:00.000Z",
+          contentHash: contentHashOf(record.textCleaned, ""),
+        },
+        event: String(record.clusterNo),
+        onTheme: true,
+      };
+    });
+  }
+  return lines(file).map(({ line, number }) => {
+    const record = parseLine(RECORD, file, line, number);
+    return {
+      input: {
+        id: record.id,
+        sourceId: record.source,
+        title: record.title,
+        text: record.text,
+        // As ingest stores it: the opening of the text, bounded.
+        summary: truncateText(record.text.replace(/\s+/g, " ").trim(), ARTICLE_LIMITS.summary),
+        publishedAt: toIso(record.published),
+        contentHash: contentHashOf(record.title, record.text),
+      },
+      event: record.event,
+      onTheme: record.theme === onTheme,
+    };
+  });
+}

@@ -1,0 +1,59 @@
+import type { EntityType } from "../text-features/entities";
+
+/** Term weights, bounded to the strongest few so an event item stays small. */
+export type TermWeights = Map<string, number>;
+
+/** One article's place in an event, kept for copy detection and source counting. */
+export type EventMember = {
+  articleId: string;
+  sourceId: string;
+  publishedAt: string;
+  /** 16 hex digits, or null for texts too short to fingerprint. */
+  simhash: string | null;
+  contentHash: string;
+  /** The member this one is a copy of, if it is one. */
+  copyOf: string | null;
+};
+
+/** An event as the matcher holds it; the store keeps the same fields. */
+export type EventState = {
+  id: string;
+  theme: string;
+  /** Bumped on every change; the store writes an event only over the version it read. */
+  version: number;
+  /** The theme's change counter when this event last changed (orders changes for cache sync). */
+  seq: number;
+  title: string;
+  centralArticleId: string;
+  /** Terms of the central article, to re-judge centrality as the event grows. */
+  centralTerms: TermWeights;
+  centralScore: number;
+  firstSeen: string;
+  lastSeen: string;
+  articleCount: number;
+  /** Articles that are not copies: the mass behind the term centroids. */
+  originalCount: number;
+  /** Distinct sources of original (non-copy) articles: how corroborated the event is. */
+  sourceIds: string[];
+  titleTerms: TermWeights;
+  bodyTerms: TermWeights;
+  entities: Map<string, { type: EntityType; weight: number }>;
+  /** The most recent members, newest last. */
+  members: EventMember[];
+};
+
+/** Bounds on an event's representation (the store item must stay far below 400 KB). */
+export const EVENT_LIMITS = {
+  titleTerms: 100,
+  bodyTerms: 80,
+  entities: 40,
+  centralTerms: 40,
+  members: 60,
+  sourceIds: 500,
+} as const;
+
+/** The strongest `limit` entries of a weight map. */
+export function topWeights<K>(weights: Map<K, number>, limit: number): Map<K, number> {
+  if (weights.size <= limit) return weights;
+  return new Map([...weights.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit));
+}

@@ -1,0 +1,409 @@
+import { hashId } from "../hash";
+import type { EntityDictionary } from "../text-features/entities";
+import { type ArticleFeatures, extractFeatures } from "../text-features/features";
+import { formatSimHash, hammingDistance, parseSimHash } from "../text-features/simhash";
+import { type CompiledTheme, scoreTheme, type ThemeScore } from "../text-features/theme-score";
+import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
+import { EventIndex } from "./event-index";
+import { type ArticleVectors, computeSignals, type MatcherModel, matchProbability, type Signals } from "./signals";
+import { blendWeights, idfCosine, unitEntityWeights, unitWeights } from "./vectors";
+
+/** What the matcher needs of an article. */
+export type MatchInput = {
+  id: string;
+  sourceId: string;
+  title: string;
+  /** Full text when there is one, else the summary. */
+  text: string;
+  /** The opening of the text (what an article item keeps without its body). */
+  summary: string;
+  publishedAt: string;
+  contentHash: string;
+};
+
+export type MatchDecision = "new-event" | "attached" | "copy" | "off-theme";
+
+/** Why an article went where it went; stored with the article. */
+export type MatchExplanation = {
+  decision: MatchDecision;
+  onTheme: boolean;
+  /** Null when the theme filter is off (the MStream evaluation). */
+  theme: ThemeScore | null;
+  eventId: string | null;
+  probability: number | null;
+  runnerUp: { eventId: string; probability: number } | null;
+  /** The article this one is a copy of. */
+  copyOf: string | null;
+  signals: Signals | null;
+  candidates: number;
+  /** True when an article first judged off-theme joined an event once its story appeared. */
+  reconsidered: boolean;
+};
+
+/** One theme's matcher: the events it knows, the trained model, the theme (null: no filter). */
+export type Matcher = {
+  themeId: string;
+  index: EventIndex;
+  model: MatcherModel;
+  theme: CompiledTheme | null;
+  dictionary: EntityDictionary;
+  /**
+   * Recent off-theme articles, read from their title and summary, that a story appearing later
+   * may claim (a report from before the group behind an attack was named, say).
+   */
+  pending: PreparedArticle[];
+};
+
+/** An article's features and vectors, computed once and used by the decision and the update. */
+export type PreparedArticle = { input: MatchInput; features: ArticleFeatures; vectors: ArticleVectors };
+
+const DAY_MS = 86_400_000;
+
+/** Creates an empty matcher for a theme. */
+export function createMatcher(
+  themeId: string,
+  model: MatcherModel,
+  theme: CompiledTheme | null,
+  dictionary: EntityDictionary,
+): Matcher {
+  return { themeId, index: new EventIndex(), model, theme, dictionary, pending: [] };
+}
+
+/** Extracts what the matcher reads of an article. */
+export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArticle {
+  const features = extractFeatures(input.title, input.text, matcher.dictionary);
+  return {
+    input,
+    features,
+    vectors: {
+      title: unitWeights(features.titleTerms),
+      body: unitWeights(features.bodyTerms),
+      entities: unitEntityWeights(features.entities),
+      time: Date.parse(input.publishedAt),
+    },
+  };
+}
+
+function findCopy(
+  prepared: PreparedArticle,
+  candidates: EventState[],
+  maxHamming: number,
+): { event: EventState; member: EventMember } | null {
+  const own = prepared.features.simhash;
+  for (const event of candidates) {
+    for (const member of event.members) {
+      const same =
+        member.contentHash === prepared.input.contentHash ||
+        (own !== null && member.simhash !== null && hammingDistance(own, parseSimHash(member.simhash)) <= maxHamming);
+      if (same) return { event, member };
+    }
+  }
+  return null;
+}
+
+/**
+ * Decides where an article goes: off-theme, a copy of an article already in an event, attached
+ * to the best candidate event, or the first article of a new event. Reads the matcher, changes
+ * nothing.
+ */
+export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchExplanation {
+  const theme = matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features);
+  const offTheme: MatchExplanation = {
+    decision: "off-theme",
+    onTheme: false,
+    theme,
+    eventId: null,
+    probability: null,
+    runnerUp: null,
+    copyOf: null,
+    signals: null,
+    candidates: 0,
+    reconsidered: false,
+  };
+  // Far below the theme: no story of the theme could claim it, so it is not even looked up.
+  if (theme !== null && matcher.theme !== null && theme.score < matcher.theme.definition.followUpThreshold) return offTheme;
+
+  const { model } = matcher;
+  const candidates = matcher.index.candidates({
+    terms: [...prepared.vectors.title.keys(), ...prepared.vectors.body.keys()],
+    entities: prepared.vectors.entities.keys(),
+    time: prepared.vectors.time,
+    windowMs: model.windowDays * DAY_MS,
+    maxCandidates: model.maxCandidates,
+  });
+
+  const copy = findCopy(prepared, candidates, model.copyMaxHamming);
+  if (copy !== null) {
+    return {
+      ...offTheme,
+      decision: "copy",
+      onTheme: true,
+      eventId: copy.event.id,
+      copyOf: copy.member.copyOf ?? copy.member.articleId,
+      candidates: candidates.length,
+    };
+  }
+
+  const profile = prepared.vectors.body.size > 0 ? model.full : model.titleOnly;
+  const scored = candidates
+    .map((event) => {
+      const signals = computeSignals(prepared.vectors, event, matcher.index);
+      return { event, signals, probability: matchProbability(profile, signals) };
+    })
+    .sort((a, b) => b.probability - a.probability);
+  const best = scored[0];
+  const second = scored[1];
+  const runnerUp = second ? { eventId: second.event.id, probability: second.probability } : null;
+  const onTheme = theme === null || theme.onTheme;
+  const bar = onTheme ? profile.attachThreshold : profile.followUpThreshold;
+
+  if (best !== undefined && best.probability >= bar) {
+    return {
+      decision: "attached",
+      onTheme: true,
+      theme,
+      eventId: best.event.id,
+      probability: best.probability,
+      runnerUp,
+      copyOf: null,
+      signals: best.signals,
+      candidates: candidates.length,
+      reconsidered: false,
+    };
+  }
+  if (!onTheme)
+    return {
+      ...offTheme,
+      candidates: candidates.length,
+      runnerUp: best ? { eventId: best.event.id, probability: best.probability } : null,
+    };
+  return {
+    decision: "new-event",
+    onTheme: true,
+    theme,
+    eventId: eventIdFor(matcher.themeId, prepared.input.id),
+    probability: best?.probability ?? null,
+    runnerUp: best ? { eventId: best.event.id, probability: best.probability } : null,
+    copyOf: null,
+    signals: best?.signals ?? null,
+    candidates: candidates.length,
+    reconsidered: false,
+  };
+}
+
+/** The id of the event an article opens: stable, so a retried write names the same event. */
+export function eventIdFor(themeId: string, articleId: string): string {
+  return hashId("event", themeId, articleId);
+}
+
+function member(prepared: PreparedArticle, copyOf: string | null): EventMember {
+  return {
+    articleId: prepared.input.id,
+    sourceId: prepared.input.sourceId,
+    publishedAt: prepared.input.publishedAt,
+    simhash: prepared.features.simhash === null ? null : formatSimHash(prepared.features.simhash),
+    contentHash: prepared.input.contentHash,
+    copyOf,
+  };
+}
+
+/** Title and body terms in one vector, the title counting double: what "central" is judged on. */
+function combined(title: TermWeights, body: TermWeights): TermWeights {
+  const out: TermWeights = new Map(body);
+  for (const [term, weight] of title) out.set(term, (out.get(term) ?? 0) + 2 * weight);
+  return out;
+}
+
+const earlier = (a: string, b: string) => (Date.parse(a) <= Date.parse(b) ? a : b);
+const later = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+
+/**
+ * The event as it is after the decision: created, grown by an attached article, or counted once
+ * more for a copy. Null for an off-theme article. Pure: the caller stores it and indexes it.
+ */
+export function nextEventState(
+  matcher: Matcher,
+  prepared: PreparedArticle,
+  explanation: MatchExplanation,
+  previous: EventState | undefined = explanation.eventId === null ? undefined : matcher.index.events.get(explanation.eventId),
+): EventState | null {
+  if (explanation.eventId === null || explanation.decision === "off-theme") return null;
+  const { input, vectors } = prepared;
+
+  if (explanation.decision === "new-event" || previous === undefined) {
+    const central = topWeights(combined(vectors.title, vectors.body), EVENT_LIMITS.centralTerms);
+    return {
+      id: explanation.eventId,
+      theme: matcher.themeId,
+      version: 1,
+      seq: 0,
+      title: input.title,
+      centralArticleId: input.id,
+      centralTerms: central,
+      centralScore: 1,
+      firstSeen: input.publishedAt,
+      lastSeen: input.publishedAt,
+      articleCount: 1,
+      originalCount: 1,
+      sourceIds: [input.sourceId],
+      titleTerms: topWeights(vectors.title, EVENT_LIMITS.titleTerms),
+      bodyTerms: topWeights(vectors.body, EVENT_LIMITS.bodyTerms),
+      entities: topEntities(vectors.entities),
+      members: [member(prepared, null)],
+    };
+  }
+
+  const members = [...previous.members, member(prepared, explanation.copyOf)].slice(-EVENT_LIMITS.members);
+  const base = {
+    ...previous,
+    version: previous.version + 1,
+    firstSeen: earlier(previous.firstSeen, input.publishedAt),
+    lastSeen: later(previous.lastSeen, input.publishedAt),
+    articleCount: previous.articleCount + 1,
+    members,
+  };
+  // A copy is the same report again: it neither moves the centroid nor counts as a new source.
+  if (explanation.decision === "copy") return base;
+
+  const mass = previous.originalCount;
+  const titleTerms = topWeights(blendWeights(previous.titleTerms, mass, vectors.title), EVENT_LIMITS.titleTerms);
+  const bodyTerms = topWeights(blendWeights(previous.bodyTerms, mass, vectors.body), EVENT_LIMITS.bodyTerms);
+  const entities = topEntities(blendEntities(previous.entities, mass, vectors.entities));
+  const centroid = combined(titleTerms, bodyTerms);
+  const newcomer = topWeights(combined(vectors.title, vectors.body), EVENT_LIMITS.centralTerms);
+  const incumbentScore = idfCosine(previous.centralTerms, centroid, matcher.index.termIdf);
+  const newcomerScore = idfCosine(newcomer, centroid, matcher.index.termIdf);
+  const takeOver = newcomerScore > incumbentScore;
+  const sourceIds = previous.sourceIds.includes(input.sourceId)
+    ? previous.sourceIds
+    : [...previous.sourceIds, input.sourceId].slice(0, EVENT_LIMITS.sourceIds);
+  return {
+    ...base,
+    originalCount: mass + 1,
+    sourceIds,
+    titleTerms,
+    bodyTerms,
+    entities,
+    title: takeOver ? input.title : previous.title,
+    centralArticleId: takeOver ? input.id : previous.centralArticleId,
+    centralTerms: takeOver ? newcomer : previous.centralTerms,
+    centralScore: takeOver ? newcomerScore : incumbentScore,
+  };
+}
+
+function blendEntities(old: EventState["entities"], mass: number, added: EventState["entities"]): EventState["entities"] {
+  const out: EventState["entities"] = new Map();
+  for (const [key, entry] of old) out.set(key, { type: entry.type, weight: (entry.weight * mass) / (mass + 1) });
+  for (const [key, entry] of added) {
+    const seen = out.get(key);
+    out.set(key, { type: entry.type, weight: (seen?.weight ?? 0) + entry.weight / (mass + 1) });
+  }
+  return out;
+}
+
+function topEntities(entities: EventState["entities"]): EventState["entities"] {
+  if (entities.size <= EVENT_LIMITS.entities) return entities;
+  return new Map([...entities.entries()].sort((a, b) => b[1].weight - a[1].weight).slice(0, EVENT_LIMITS.entities));
+}
+
+/** How long, and how many, off-theme articles wait for a story that may claim them. */
+export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
+
+/** The article as the pending pool reads it: title and summary, as a stored item has them. */
+export function preparePending(matcher: Matcher, input: MatchInput): PreparedArticle {
+  return prepareArticle(matcher, { ...input, text: input.summary });
+}
+
+/** Adds an off-theme article to the pool, dropping those too old to be claimed now. */
+export function addPending(matcher: Matcher, pending: PreparedArticle): void {
+  const horizon = pending.vectors.time - PENDING_LIMITS.windowDays * DAY_MS;
+  matcher.pending = [...matcher.pending.filter((entry) => entry.vectors.time >= horizon), pending].slice(-PENDING_LIMITS.size);
+}
+
+export type Reconsidered = { prepared: PreparedArticle; explanation: MatchExplanation };
+
+/**
+ * The pooled off-theme articles that an event, as it now stands, claims: close in time and
+ * matching it as strongly as a follow-up must. Returns them with the event grown by each; the
+ * caller removes them from the pool once the change is stored.
+ */
+export function reconsiderPending(matcher: Matcher, event: EventState): { claimed: Reconsidered[]; event: EventState } {
+  const claimed: Reconsidered[] = [];
+  let current = event;
+  const windowMs = PENDING_LIMITS.windowDays * DAY_MS;
+  for (const prepared of matcher.pending) {
+    const gap = Math.max(
+      0,
+      prepared.vectors.time - Date.parse(current.lastSeen),
+      Date.parse(current.firstSeen) - prepared.vectors.time,
+    );
+    if (gap > windowMs) continue;
+    const profile = prepared.vectors.body.size > 0 ? matcher.model.full : matcher.model.titleOnly;
+    const signals = computeSignals(prepared.vectors, current, matcher.index);
+    const probability = matchProbability(profile, signals);
+    if (probability < profile.followUpThreshold) continue;
+    const explanation: MatchExplanation = {
+      decision: "attached",
+      onTheme: true,
+      theme: matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features),
+      eventId: current.id,
+      probability,
+      runnerUp: null,
+      copyOf: null,
+      signals,
+      candidates: 1,
+      reconsidered: true,
+    };
+    current = nextEventState(matcher, prepared, explanation, current) as EventState;
+    claimed.push({ prepared, explanation });
+  }
+  return { claimed, event: current };
+}
+
+/** Removes claimed articles from the pool. */
+export function removePending(matcher: Matcher, ids: ReadonlySet<string>): void {
+  if (ids.size > 0) matcher.pending = matcher.pending.filter((entry) => !ids.has(entry.input.id));
+}
+
+/**
+ * Decides and applies in one step, for streams matched in memory (evaluation, import). Returns
+ * the article's explanation, the event it changed, and any pooled articles the event claimed.
+ */
+export function matchInMemory(
+  matcher: Matcher,
+  input: MatchInput,
+): { explanation: MatchExplanation; event: EventState | null; reconsidered: Reconsidered[] } {
+  const prepared = prepareArticle(matcher, input);
+  const explanation = decideMatch(matcher, prepared);
+  let event = nextEventState(matcher, prepared, explanation);
+  if (event === null) {
+    if (matcher.theme !== null) addPending(matcher, preparePending(matcher, input));
+    return { explanation, event, reconsidered: [] };
+  }
+  const { claimed, event: grown } = reconsiderPending(matcher, event);
+  event = grown;
+  matcher.index.upsert(event);
+  removePending(matcher, new Set(claimed.map((entry) => entry.prepared.input.id)));
+  return { explanation, event, reconsidered: claimed };
+}
+
+/** Adds a known article to an event as imported, bypassing the decision (existing events). */
+export function importIntoEvent(matcher: Matcher, input: MatchInput, eventId: string | null): EventState {
+  const prepared = prepareArticle(matcher, input);
+  const existing = eventId === null ? undefined : matcher.index.events.get(eventId);
+  const explanation: MatchExplanation = {
+    decision: existing === undefined ? "new-event" : "attached",
+    onTheme: true,
+    theme: null,
+    eventId: existing?.id ?? eventIdFor(matcher.themeId, input.id),
+    probability: null,
+    runnerUp: null,
+    copyOf: null,
+    signals: null,
+    candidates: 0,
+    reconsidered: false,
+  };
+  const event = nextEventState(matcher, prepared, explanation) as EventState;
+  matcher.index.upsert(event);
+  return event;
+}

@@ -1,0 +1,90 @@
+import type { EntityType } from "../text-features/entities";
+import type { EventState, TermWeights } from "./event";
+import type { EventIndex } from "./event-index";
+import { idfCosine } from "./vectors";
+
+/** An article as the matcher sees it: unit term vectors, entities and its time. */
+export type ArticleVectors = {
+  title: TermWeights;
+  body: TermWeights;
+  entities: Map<string, { type: EntityType; weight: number }>;
+  time: number;
+};
+
+/** The signals a decision is made on, in the order the model's weights use. */
+export const SIGNAL_NAMES = [
+  "titleCos",
+  "bodyCos",
+  "titleBodyCos",
+  "entityPerson",
+  "entityPlace",
+  "entityOrg",
+  "entityOther",
+  "timeGap",
+] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+export type Signals = Record<SignalName, number>;
+
+const DAY_MS = 86_400_000;
+
+function entityCosine(
+  a: ArticleVectors["entities"],
+  b: EventState["entities"],
+  type: EntityType,
+  idf: (key: string) => number,
+): number {
+  const pick = (source: Map<string, { type: EntityType; weight: number }>) => {
+    const out: TermWeights = new Map();
+    for (const [key, entry] of source) if (entry.type === type) out.set(key, entry.weight);
+    return out;
+  };
+  return idfCosine(pick(a), pick(b), idf);
+}
+
+/** How an article relates to one event, signal by signal. */
+export function computeSignals(article: ArticleVectors, event: EventState, index: EventIndex): Signals {
+  const idf = index.termIdf;
+  const gapMs = Math.max(0, article.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - article.time);
+  return {
+    titleCos: idfCosine(article.title, event.titleTerms, idf),
+    bodyCos: idfCosine(article.body, event.bodyTerms, idf),
+    titleBodyCos: idfCosine(article.title, event.bodyTerms, idf),
+    entityPerson: entityCosine(article.entities, event.entities, "person", index.entityIdf),
+    entityPlace: entityCosine(article.entities, event.entities, "place", index.entityIdf),
+    entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
+    entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
+    timeGap: Math.log1p(gapMs / DAY_MS),
+  };
+}
+
+/** The weights and thresholds of one kind of article. */
+export type DecisionProfile = {
+  bias: number;
+  weights: Signals;
+  /** Attach to the best event from this probability; below it, open a new event. */
+  attachThreshold: number;
+  /** An article below the theme threshold joins an event only from this probability. */
+  followUpThreshold: number;
+};
+
+/**
+ * The trained decision model: a logistic regression over the signals for articles with a body,
+ * another for headline-only articles (whose body signals are always zero), and settings
+ * shared by both.
+ */
+export type MatcherModel = {
+  full: DecisionProfile;
+  titleOnly: DecisionProfile;
+  /** Two bodies whose SimHashes differ in at most this many bits are copies. */
+  copyMaxHamming: number;
+  /** Events whose span is further than this from an article are not candidates. */
+  windowDays: number;
+  maxCandidates: number;
+};
+
+/** The probability that the article belongs to the event. */
+export function matchProbability(profile: DecisionProfile, signals: Signals): number {
+  let z = profile.bias;
+  for (const name of SIGNAL_NAMES) z += profile.weights[name] * signals[name];
+  return 1 / (1 + Math.exp(-z));
+}

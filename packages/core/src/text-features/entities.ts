@@ -1,0 +1,111 @@
+import { foldText, isStopWord } from "./tokens";
+
+export const ENTITY_TYPES = ["person", "place", "org", "other"] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** A named entity a theme knows, with the names it goes by. */
+export type EntityDefinition = {
+  id: string;
+  type: EntityType;
+  /** Names as written. All-capital aliases ("IS", "SDF") match only in capitals. */
+  aliases: string[];
+};
+
+export type EntityDictionary = {
+  exact: Map<string, EntityDefinition>;
+  folded: Map<string, EntityDefinition>;
+  maxWords: number;
+};
+
+export type EntityMention = { type: EntityType; count: number };
+
+/** Entities found in a text, by key: a dictionary id, or the folded name of an unknown one. */
+export type EntityCounts = Map<string, EntityMention>;
+
+const CONNECTORS = new Set(["al", "el", "ez", "az", "as", "ad", "bin", "ibn", "abu", "de", "du", "von", "van", "of", "la"]);
+const MAX_NAME_WORDS = 4;
+
+// Hyphens split words ("Turkey-Syria" names two places); aliases are split the same way, so
+// "Deir ez-Zor" still matches as one name.
+function words(text: string): string[] {
+  return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? [];
+}
+
+function keyOf(phrase: string): string {
+  return foldText(phrase).replace(/['’]/g, "").replace(/-/g, " ");
+}
+
+const isAllCaps = (alias: string) => /^[\p{Lu}\p{N}\s.-]+$/u.test(alias) && /\p{Lu}/u.test(alias);
+
+/** Prepares a dictionary of known entities for fast matching. */
+export function compileEntities(definitions: readonly EntityDefinition[]): EntityDictionary {
+  const exact = new Map<string, EntityDefinition>();
+  const folded = new Map<string, EntityDefinition>();
+  let maxWords = 1;
+  for (const definition of definitions) {
+    for (const alias of definition.aliases) {
+      const tokens = words(alias);
+      maxWords = Math.max(maxWords, tokens.length);
+      if (isAllCaps(alias)) exact.set(tokens.join(" "), definition);
+      else folded.set(keyOf(tokens.join(" ")), definition);
+    }
+  }
+  return { exact, folded, maxWords };
+}
+
+function add(counts: EntityCounts, key: string, type: EntityType): void {
+  const mention = counts.get(key);
+  if (mention === undefined) counts.set(key, { type, count: 1 });
+  else mention.count += 1;
+}
+
+const isCapitalised = (word: string) => /^\p{Lu}/u.test(word);
+
+/**
+ * Finds entities in a text: known ones by their aliases (longest match first), and, where
+ * `guessNames` is set, unknown proper names (runs of capitalised words, joined by particles such
+ * as "al" or "bin"). Headlines in title case would make every word a name, so titles are read
+ * for known entities only.
+ */
+export function extractEntities(text: string, dictionary: EntityDictionary, guessNames: boolean): EntityCounts {
+  const counts: EntityCounts = new Map();
+  // Sentence by sentence, so a capitalised sentence opener is not mistaken for a name.
+  for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
+    const tokens = words(sentence);
+    let index = 0;
+    while (index < tokens.length) {
+      let matched = 0;
+      for (let size = Math.min(dictionary.maxWords, tokens.length - index); size >= 1 && matched === 0; size -= 1) {
+        const phrase = tokens.slice(index, index + size).join(" ");
+        const definition = dictionary.exact.get(phrase) ?? dictionary.folded.get(keyOf(phrase));
+        if (definition !== undefined) {
+          add(counts, definition.id, definition.type);
+          matched = size;
+        }
+      }
+      if (matched > 0) {
+        index += matched;
+        continue;
+      }
+      const word = tokens[index] as string;
+      if (guessNames && isCapitalised(word) && !(index === 0 && isStopWord(foldText(word)))) {
+        let end = index + 1;
+        while (end < tokens.length && end - index < MAX_NAME_WORDS) {
+          const next = tokens[end] as string;
+          const joins = CONNECTORS.has(next.toLowerCase()) && end + 1 < tokens.length && isCapitalised(tokens[end + 1] as string);
+          if (isCapitalised(next) && !dictionary.folded.has(keyOf(next))) end += 1;
+          else if (joins) end += 2;
+          else break;
+        }
+        const name = tokens.slice(index, end);
+        // A lone capitalised word at a sentence start is usually just an opener.
+        const lone = name.length === 1 && index === 0 && !isAllCaps(word);
+        if (!lone && !name.every((part) => isStopWord(foldText(part)))) add(counts, keyOf(name.join(" ")), "other");
+        index = end;
+        continue;
+      }
+      index += 1;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,41 @@
+import { type EntityCounts, type EntityDictionary, extractEntities } from "./entities";
+import { type SimHash, shingles, simhash } from "./simhash";
+import { contentTerms, countTerms } from "./tokens";
+
+/** What the matcher and the theme filter read of an article. */
+export type ArticleFeatures = {
+  titleTerms: Map<string, number>;
+  bodyTerms: Map<string, number>;
+  /** Entities of title and body together. */
+  entities: EntityCounts;
+  /** Keys of the entities the title names. */
+  titleEntities: Set<string>;
+  /** SimHash of the body's 3-term shingles; null when the body is too short to fingerprint. */
+  simhash: SimHash | null;
+};
+
+/** Only the opening of a long body is read: the lede carries the story, the rest adds noise. */
+const MAX_BODY_TERMS = 500;
+/** Fewer shingles than this make a SimHash too unstable to call two texts copies. */
+const MIN_SHINGLES_FOR_SIMHASH = 12;
+
+/** Extracts terms, entities and a fingerprint from an article's title and text. */
+export function extractFeatures(title: string, body: string, dictionary: EntityDictionary): ArticleFeatures {
+  const titleTerms = contentTerms(title);
+  const bodyTerms = contentTerms(body).slice(0, MAX_BODY_TERMS);
+  const entities = extractEntities(title, dictionary, false);
+  const titleEntities = new Set(entities.keys());
+  for (const [key, mention] of extractEntities(body, dictionary, true)) {
+    const seen = entities.get(key);
+    if (seen === undefined) entities.set(key, { ...mention });
+    else seen.count += mention.count;
+  }
+  const bodyShingles = shingles(bodyTerms, 3);
+  return {
+    titleTerms: countTerms(titleTerms),
+    bodyTerms: countTerms(bodyTerms),
+    entities,
+    titleEntities,
+    simhash: bodyShingles.length >= MIN_SHINGLES_FOR_SIMHASH ? simhash(bodyShingles) : null,
+  };
+}
