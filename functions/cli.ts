@@ -145,7 +145,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
     const file: StackFile = { pid: process.pid, dynamoEndpoint: stack.dynamoEndpoint, apiUrl: stack.apiUrl };
     writeFileSync(stackFile(settings), JSON.stringify(file));
   }
-  const theme = stack.deps.config.defaultTheme;
+  const theme = stack.deps.config.theme.id;
   process.stdout.write(
     [
       "",

@@ -1,6 +1,6 @@
 import type { ApiDeps } from "@eventwire/api";
-import { DEFAULT_THEME_ID, DEFAULT_THEMES, type Log } from "@eventwire/core";
-import type { PipelineDeps } from "@eventwire/pipeline";
+import { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
+import { createMatcherRegistry, type PipelineDeps } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
@@ -15,13 +15,14 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
     now: () => new Date(),
     random: Math.random,
     log,
+    matchers: createMatcherRegistry(),
     config: {
-      defaultTheme: DEFAULT_THEME_ID,
+      theme: findTheme(DEFAULT_THEMES, DEFAULT_THEME_ID) as ThemeDefinition,
+      model: SHIPPED_MODEL,
       fetchTimeoutMs: settings.EVENTWIRE_FETCH_TIMEOUT_MS,
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
       userAgent: userAgent(settings),
       ingestConcurrency: settings.EVENTWIRE_INGEST_CONCURRENCY,
-      storeConcurrency: 8,
     },
   };
   return { deps, clients };

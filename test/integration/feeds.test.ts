@@ -1,16 +1,13 @@
 import { type App, createApp } from "@eventwire/api";
-import { addSource, ingestDueSources } from "@eventwire/pipeline";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeFixtureFeedsOnTheme } from "../support/articles";
 import { createTestDeps, type TestDeps } from "../support/deps";
-import { fixture } from "../support/fixtures";
-import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { createTestStore, type TestStore } from "../support/store";
 
 let db: TestStore;
 let deps: TestDeps;
 let app: App;
-let server: TestHttpServer;
 // rss2.xml has 3 items, atom.xml 2, hostile.xml 1.
 const ITEM_COUNT = 6;
 
@@ -18,18 +15,11 @@ beforeAll(async () => {
   db = await createTestStore();
   deps = createTestDeps(db.store);
   app = createApp(deps);
-  server = await startTestServer({
-    "/rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
-    "/atom": serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"),
-    "/hostile": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
-  });
-  for (const path of ["/rss", "/atom", "/hostile"]) await addSource(deps, { url: `${server.url}${path}` });
-  const summary = await ingestDueSources(deps);
-  expect(summary.stored).toBe(ITEM_COUNT);
+  const stored = await storeFixtureFeedsOnTheme(db.store, ["rss2.xml", "atom.xml", "hostile.xml"]);
+  expect(stored).toHaveLength(ITEM_COUNT);
 });
 
 afterAll(async () => {
-  await server.close();
   await db.drop();
 });
 

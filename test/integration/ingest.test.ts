@@ -24,9 +24,12 @@ function sdkError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }
 
-/** The same deps, with a store whose article writes fail where `refuse` returns an error. */
+/**
+ * The same deps, with a store whose article writes (an off-theme article alone, or an article
+ * with its event) fail where `refuse` returns an error.
+ */
 function refusingWrites(deps: TestDeps, refuse: (article: Article) => Error | null): TestDeps {
-  const articles = deps.store.articles;
+  const { articles, events } = deps.store;
   return {
     ...deps,
     store: {
@@ -36,6 +39,13 @@ function refusingWrites(deps: TestDeps, refuse: (article: Article) => Error | nu
         putIfAbsent: (article: Article) => {
           const error = refuse(article);
           return error === null ? articles.putIfAbsent(article) : Promise.reject(error);
+        },
+      },
+      events: {
+        ...events,
+        commitMatch: (input: Parameters<typeof events.commitMatch>[0]) => {
+          const error = refuse(input.article);
+          return error === null ? events.commitMatch(input) : Promise.reject(error);
         },
       },
     },
@@ -206,8 +216,8 @@ describe("ingest", () => {
 
       deps.clock.set(state?.nextPollAt ?? "");
       const summary = await ingestDueSources(deps);
-      // The writes that did land the first time count as already stored now.
-      expect(summary).toMatchObject({ succeeded: 1, stored: 1, duplicates: 2 });
+      // Articles are matched one at a time, oldest first: the refused first write stopped the run.
+      expect(summary).toMatchObject({ succeeded: 1, stored: 3, duplicates: 0 });
       expect(await allArticles(deps)).toHaveLength(3);
       // The retry asked for the whole feed again, not for changes since a body it never stored.
       expect(server.seen.filter((request) => request.path === "/store-fails").at(-1)?.headers["if-none-match"]).toBeUndefined();

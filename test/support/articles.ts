@@ -1,4 +1,7 @@
 import { type Article, type NormalizeContext, normalizeFeedItem, type RawFeedItem } from "@eventwire/core";
+import { parseFeed } from "@eventwire/pipeline";
+import type { Store } from "@eventwire/store";
+import { fixture } from "./fixtures";
 
 const CONTEXT: NormalizeContext = {
   sourceId: "src",
@@ -14,4 +17,29 @@ export function testArticle(item: RawFeedItem, context: Partial<NormalizeContext
   const result = normalizeFeedItem(item, { ...CONTEXT, ...context });
   if (!result.ok) throw new Error(result.reason);
   return result.article;
+}
+
+/**
+ * Stores the items of fixture feeds as ingest would normalise them, marked on-theme, bypassing
+ * the matcher: for tests of what is served, not of what the matcher decides.
+ */
+export async function storeFixtureFeedsOnTheme(store: Store, names: readonly string[]): Promise<Article[]> {
+  const stored: Article[] = [];
+  for (const name of names) {
+    const parsed = await parseFeed(fixture(`feeds/${name}`));
+    if (!parsed.ok) throw new Error(`fixture ${name}: ${parsed.message}`);
+    for (const item of parsed.feed.items) {
+      const article = {
+        ...testArticle(item, {
+          sourceId: name,
+          sourceTitle: parsed.feed.title,
+          baseUrl: parsed.feed.link ?? "https://fixture.example/",
+        }),
+        onTheme: true,
+      };
+      await store.articles.putIfAbsent(article);
+      stored.push(article);
+    }
+  }
+  return stored;
 }

@@ -1,5 +1,6 @@
 import type { ApiConfig, ApiDeps } from "@eventwire/api";
-import { DEFAULT_THEMES, type Log } from "@eventwire/core";
+import { DEFAULT_THEMES, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
+import { createMatcherRegistry } from "@eventwire/pipeline";
 import type { Store } from "@eventwire/store";
 
 export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
@@ -35,17 +36,18 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
     fetch: globalThis.fetch,
     now: clock.now,
     random: () => 0.5,
+    matchers: createMatcherRegistry(),
     log,
     clock,
     logs,
     config: {
       themes: DEFAULT_THEMES,
-      defaultTheme: "isis-syria",
+      theme: DEFAULT_THEMES[0] as ThemeDefinition,
+      model: SHIPPED_MODEL,
       fetchTimeoutMs: 5_000,
       maxFeedBytes: 1024 * 1024,
       userAgent: "eventwire-test",
       ingestConcurrency: 3,
-      storeConcurrency: 4,
       adminKey: TEST_ADMIN_KEY,
       cursorSecret: "test-cursor-secret-0123456789",
       publicUrl: null,

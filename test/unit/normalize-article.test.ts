@@ -39,8 +39,11 @@ describe("normalizeFeedItem", () => {
       dateInferred: false,
       fetchedAt: "2026-05-04T10:00:00.000Z",
       sourceTitle: "Fixture Wire",
-      onTheme: true,
+      // Not judged yet: the matcher decides theme and event.
+      onTheme: false,
       themeScore: null,
+      eventId: null,
+      explanation: null,
     });
     expect(article.id).toMatch(/^[0-9a-f]{32}$/);
   });

@@ -6,7 +6,7 @@ export { hashId } from "./hash";
 export type { EventMember, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS } from "./matcher/event";
 export { EventIndex } from "./matcher/event-index";
-export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
+export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle, Reconsidered } from "./matcher/matcher";
 export {
   addPending,
   createMatcher,
@@ -15,7 +15,11 @@ export {
   importIntoEvent,
   matchInMemory,
   nextEventState,
+  PENDING_LIMITS,
   prepareArticle,
+  preparePending,
+  reconsiderPending,
+  removePending,
 } from "./matcher/matcher";
 export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
 export type { ArticleVectors, DecisionProfile, MatcherModel, SignalName, Signals } from "./matcher/signals";

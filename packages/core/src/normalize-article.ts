@@ -99,8 +99,10 @@ export function normalizeFeedItem(item: RawFeedItem, context: NormalizeContext):
       dateInferred: published.inferred,
       fetchedAt: context.fetchedAt.toISOString(),
       theme: context.theme,
-      onTheme: true,
+      onTheme: false,
       themeScore: null,
+      eventId: null,
+      explanation: null,
       contentHash: contentHashOf(title, text),
     },
   };

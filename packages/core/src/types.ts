@@ -1,3 +1,5 @@
+import type { MatchExplanation } from "./matcher/matcher";
+
 /** A feed URL the pipeline polls, with its fetch state. */
 export type Source = {
   id: string;
@@ -50,9 +52,14 @@ export type Article = {
   dateInferred: boolean;
   fetchedAt: string;
   theme: string;
+  /** False until the matcher has judged the article on-theme. */
   onTheme: boolean;
-  /** Relevance to the theme; null until the theme filter scores articles. */
+  /** Relevance to the theme (0 to 1); null until the matcher has scored it. */
   themeScore: number | null;
+  /** The event the article belongs to, if any. */
+  eventId: string | null;
+  /** Why the matcher put the article where it is. */
+  explanation: MatchExplanation | null;
   /** Hash of the normalised title and text, to recognise re-published copies. */
   contentHash: string;
 };

@@ -1,17 +1,18 @@
-import type { Log } from "@eventwire/core";
+import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
+import type { MatcherRegistry } from "./match-article";
 
 /** Settings the use cases read; built and validated once by functions/ or the local runner. */
 export type PipelineConfig = {
-  /** Theme every ingested article is filed under until the theme filter exists. */
-  defaultTheme: string;
+  /** The theme every ingested article is judged against. */
+  theme: ThemeDefinition;
+  /** The matcher's trained weights and thresholds. */
+  model: MatcherModel;
   fetchTimeoutMs: number;
   maxFeedBytes: number;
   userAgent: string;
   /** Sources fetched at the same time in one run. */
   ingestConcurrency: number;
-  /** Article writes in flight at once for one source. */
-  storeConcurrency: number;
 };
 
 /** What every use case receives: nothing here is created at import time. */
@@ -22,4 +23,6 @@ export type PipelineDeps = {
   random: () => number;
   log: Log;
   config: PipelineConfig;
+  /** This process's caches of the table's events, one per theme (rebuilt on a cold start). */
+  matchers: MatcherRegistry;
 };

@@ -7,9 +7,9 @@ import {
   normalizeFeedItem,
   type Source,
 } from "@eventwire/core";
-import pLimit from "p-limit";
 import type { PipelineDeps } from "./deps";
 import { fetchFeed } from "./fetch-feed";
+import { matchArticle } from "./match-article";
 import { type ParsedFeed, parseFeed } from "./parse-feed";
 
 export type IngestSourceResult =
@@ -72,7 +72,7 @@ function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetche
     baseUrl: canonicalizeUrl(feed.link ?? "", source.url) ?? source.url,
     feedLanguage: feed.language,
     fetchedAt,
-    theme: deps.config.defaultTheme,
+    theme: deps.config.theme.id,
   };
   for (const item of feed.items) {
     const result = normalizeFeedItem(item, context);
@@ -86,30 +86,26 @@ function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetche
   return { articles: [...articles.values()], skipped };
 }
 
-/** Stores the articles not stored yet; an item DynamoDB refuses is skipped, any other error throws. */
+/**
+ * Matches and stores the articles not stored yet, oldest first (the matcher works in
+ * publication order). An item DynamoDB refuses is skipped; any other error throws.
+ */
 async function storeNew(deps: PipelineDeps, source: Source, articles: Article[]) {
   const existing = await deps.store.articles.findExisting(articles.map((article) => article.id));
-  const fresh = articles.filter((article) => !existing.has(article.id));
+  const fresh = articles
+    .filter((article) => !existing.has(article.id))
+    .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
   let stored = 0;
   let skipped = 0;
-  const limit = pLimit(deps.config.storeConcurrency);
-  await Promise.all(
-    fresh.map((article) =>
-      limit(async () => {
-        try {
-          if ((await deps.store.articles.putIfAbsent(article)) === "created") stored += 1;
-        } catch (error) {
-          if (!isItemRejected(error)) throw error;
-          skipped += 1;
-          deps.log.warn("article refused by the store", {
-            sourceId: source.id,
-            articleId: article.id,
-            error: errorMessage(error),
-          });
-        }
-      }),
-    ),
-  );
+  for (const article of fresh) {
+    try {
+      if ((await matchArticle(deps, article)).stored === "created") stored += 1;
+    } catch (error) {
+      if (!isItemRejected(error)) throw error;
+      skipped += 1;
+      deps.log.warn("article refused by the store", { sourceId: source.id, articleId: article.id, error: errorMessage(error) });
+    }
+  }
   return { stored, skipped, duplicates: articles.length - fresh.length + (fresh.length - stored - skipped) };
 }
 

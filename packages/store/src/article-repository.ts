@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, ArticleSummary } from "@eventwire/core";
-import { type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
+import { cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
 
@@ -21,6 +21,8 @@ const SUMMARY_FIELDS = [
   "onTheme",
   "themeScore",
   "contentHash",
+  "eventId",
+  "explanation",
 ] as const satisfies readonly (keyof ArticleSummary)[];
 
 export type ArticleRepository = ReturnType<typeof createArticleRepository>;
@@ -30,17 +32,29 @@ export type PageRequest = { limit: number; after?: PageKey | null | undefined };
 // The article item carries everything but the full text, which lives in a second item under the
 // same partition. Listings then read small items: a Query page (1 MB at most, counted before any
 // projection) holds a whole feed's worth of articles even when their texts are long.
-function toItems(article: Article): { summary: Item; text: Item } {
-  const { text, ...summary } = article;
+/** The index keys of an article item; the theme and event ones follow its matching. */
+export function articleIndexKeys(
+  article: Pick<Article, "id" | "publishedAt" | "onTheme" | "theme" | "sourceId" | "eventId">,
+): Item {
   const time = keys.byTime(article.publishedAt, article.id);
+  return {
+    gsi1pk: keys.articleCollection,
+    gsi1sk: time,
+    gsi2pk: article.onTheme ? keys.themeArticles(article.theme) : keys.offThemeArticles(article.theme),
+    gsi2sk: time,
+    gsi3pk: keys.sourceArticles(article.sourceId),
+    gsi3sk: time,
+    ...(article.eventId !== null ? { gsi4pk: keys.eventArticles(article.eventId), gsi4sk: time } : {}),
+  };
+}
+
+/** The two items of an article: everything but the text, and the text. */
+export function articleItems(article: Article): { summary: Item; text: Item } {
+  const { text, ...summary } = article;
   return {
     summary: {
       ...keys.article(article.id),
-      gsi1pk: keys.articleCollection,
-      gsi1sk: time,
-      ...(article.onTheme ? { gsi2pk: keys.themeArticles(article.theme), gsi2sk: time } : {}),
-      gsi3pk: keys.sourceArticles(article.sourceId),
-      gsi3sk: time,
+      ...articleIndexKeys(article),
       type: ENTITY.article,
       schemaVersion: SCHEMA_VERSION,
       ...summary,
@@ -51,10 +65,10 @@ function toItems(article: Article): { summary: Item; text: Item } {
 
 /** Why a transaction was cancelled, by its first reason: a duplicate, a conflict, or other. */
 function cancellation(error: unknown): "duplicate" | "conflict" | null {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  if (reasons[0]?.Code === "ConditionalCheckFailed") return "duplicate";
-  if (reasons.some((reason) => reason.Code === "TransactionConflict")) return "conflict";
+  const codes = cancellationCodes(error);
+  if (codes === null) return null;
+  if (codes[0] === "ConditionalCheckFailed") return "duplicate";
+  if (codes.includes("TransactionConflict")) return "conflict";
   return null;
 }
 
@@ -69,7 +83,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
    * keeps reading until it has `limit` items or the partition ends.
    */
   async function queryNewest(
-    index: "gsi1" | "gsi2" | "gsi3",
+    index: "gsi1" | "gsi2" | "gsi3" | "gsi4",
     partition: string,
     request: PageRequest,
   ): Promise<Page<ArticleSummary>> {
@@ -99,7 +113,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
      * being new), so an article is never stored without its text; says which happened.
      */
     async putIfAbsent(article: Article): Promise<"created" | "exists"> {
-      const items = toItems(article);
+      const items = articleItems(article);
       for (let attempt = 1; ; attempt += 1) {
         try {
           await doc.send(
@@ -169,6 +183,16 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     /** On-theme articles of one theme, newest first, without full text. */
     listByTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
       return queryNewest("gsi2", keys.themeArticles(themeId), request);
+    },
+
+    /** Off-theme articles of one theme, newest first, without full text. */
+    listOffTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+      return queryNewest("gsi2", keys.offThemeArticles(themeId), request);
+    },
+
+    /** Articles of one event, newest first, without full text. */
+    listByEvent(eventId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+      return queryNewest("gsi4", keys.eventArticles(eventId), request);
     },
 
     /** Articles of one source, newest first, without full text. */

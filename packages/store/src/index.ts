@@ -1,14 +1,17 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { type ArticleRepository, createArticleRepository } from "./article-repository";
 import type { DynamoClients } from "./client";
+import { createEventRepository, type EventRepository } from "./event-repository";
 import { createSourceRepository, type SourceRepository } from "./source-repository";
 
 export type { ArticleRepository, PageRequest } from "./article-repository";
-export { createArticleRepository } from "./article-repository";
+export { articleIndexKeys, articleItems, createArticleRepository } from "./article-repository";
 export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
+export type { CommitMatchInput, CommitOutcome, EventRepository, ReconsideredArticle } from "./event-repository";
+export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } from "./event-repository";
 export type { Page, PageKey } from "./items";
 export { ENTITY, keys } from "./keys";
 export type { SourceFetchUpdate, SourceRepository } from "./source-repository";
@@ -20,6 +23,7 @@ export type Store = {
   tableName: string;
   sources: SourceRepository;
   articles: ArticleRepository;
+  events: EventRepository;
   /** Resolves when the table answers; rejects with the SDK's error otherwise. */
   ping(): Promise<void>;
 };
@@ -30,6 +34,7 @@ export function createStore(clients: DynamoClients, tableName: string): Store {
     tableName,
     sources: createSourceRepository(clients.doc, tableName),
     articles: createArticleRepository(clients.doc, tableName),
+    events: createEventRepository(clients.doc, tableName),
     async ping() {
       await clients.client.send(new DescribeTableCommand({ TableName: tableName }));
     },

@@ -32,3 +32,9 @@ export function toPageKey(key: Item | undefined): PageKey | null {
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }
+
+/** The per-item reason codes of a cancelled transaction, or null for any other error. */
+export function cancellationCodes(error: unknown): (string | undefined)[] | null {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
+  return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
+}

@@ -1,14 +1,18 @@
 /**
  * Key builders: the only place that knows how items are laid out in the table.
  *
- * | item    | pk                | sk        | gsi1 (collections)          | gsi2 (theme)                 | gsi3 (source)               |
- * | ------- | ----------------- | --------- | --------------------------- | ---------------------------- | --------------------------- |
- * | source  | SOURCE#<id>       | SOURCE    | SOURCES / <createdAt>#<id>  |                              |                             |
- * | article | ARTICLE#<id>      | ARTICLE   | ARTICLES / <published>#<id> | THEME#<t> / <published>#<id> | SOURCE#<s> / <published>#<id> |
- * | text    | ARTICLE#<id>      | TEXT      |                             |                              |                             |
+ * | item    | pk            | sk      | gsi1                        | gsi2                             | gsi3                  | gsi4                 |
+ * | ------- | ------------- | ------- | --------------------------- | -------------------------------- | --------------------- | -------------------- |
+ * | source  | SOURCE#<id>   | SOURCE  | SOURCES / <created>#<id>    |                                  |                       |                      |
+ * | article | ARTICLE#<id>  | ARTICLE | ARTICLES / <published>#<id> | THEME#<t> or OFFTHEME#<t> / time | SOURCE#<s> / time     | EVENT#<e> / time     |
+ * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
+ * | event   | EVENT#<id>    | EVENT   | EVENTSEQ#<t> / <seq>        | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
+ * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
  *
- * An article gets its gsi2 keys only while it is on-theme, so the theme index holds exactly
- * what the theme feeds serve.
+ * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
+ * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
+ * The matcher item holds the theme's change sequence: every event change takes the next number,
+ * which orders changes for the matchers that cache events.
  */
 export const keys = {
   source: (id: string) => ({ pk: `SOURCE#${id}`, sk: "SOURCE" }),
@@ -18,6 +22,14 @@ export const keys = {
   articleText: (id: string) => ({ pk: `ARTICLE#${id}`, sk: "TEXT" }),
   articleCollection: "ARTICLES",
   themeArticles: (themeId: string) => `THEME#${themeId}`,
+  offThemeArticles: (themeId: string) => `OFFTHEME#${themeId}`,
+  eventArticles: (eventId: string) => `EVENT#${eventId}`,
+  event: (id: string) => ({ pk: `EVENT#${id}`, sk: "EVENT" }),
+  eventChanges: (themeId: string) => `EVENTSEQ#${themeId}`,
+  themeEvents: (themeId: string) => `EVENTS#${themeId}`,
+  /** Zero-padded, so the sequence sorts as text. */
+  sequence: (seq: number) => String(seq).padStart(12, "0"),
+  matcher: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "MATCHER" }),
   sourceArticles: (sourceId: string) => `SOURCE#${sourceId}`,
   /** Sorts by time, ties broken by id, so a page boundary never splits equal times ambiguously. */
   byTime: (isoTime: string, id: string) => `${isoTime}#${id}`,
@@ -27,4 +39,6 @@ export const ENTITY = {
   source: "source",
   article: "article",
   articleText: "article_text",
+  event: "event",
+  matcher: "matcher",
 } as const;

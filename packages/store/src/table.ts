@@ -10,12 +10,14 @@ export const TABLE_SCHEMA = {
   /** Epoch seconds after which DynamoDB may delete the item (delivery attempts, for one). */
   ttlAttribute: "expiresAt",
   globalIndexes: {
-    /** Collections, newest first: every article by time; every source. */
+    /** Collections in order: every article by time; every source; a theme's event changes by sequence. */
     gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
-    /** On-theme articles of one theme by time (the theme feeds). */
+    /** A theme's on-theme articles by time (the feeds), its off-theme ones, its events by last seen. */
     gsi2: { partitionKey: "gsi2pk", sortKey: "gsi2sk" },
     /** Articles of one source by time. */
     gsi3: { partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    /** Articles of one event by time. */
+    gsi4: { partitionKey: "gsi4pk", sortKey: "gsi4sk" },
   },
 } as const;
 

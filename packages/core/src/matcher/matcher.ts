@@ -327,11 +327,16 @@ export type Reconsidered = { prepared: PreparedArticle; explanation: MatchExplan
  * matching it as strongly as a follow-up must. Returns them with the event grown by each; the
  * caller removes them from the pool once the change is stored.
  */
-export function reconsiderPending(matcher: Matcher, event: EventState): { claimed: Reconsidered[]; event: EventState } {
+export function reconsiderPending(
+  matcher: Matcher,
+  event: EventState,
+  limit = Number.POSITIVE_INFINITY,
+): { claimed: Reconsidered[]; event: EventState } {
   const claimed: Reconsidered[] = [];
   let current = event;
   const windowMs = PENDING_LIMITS.windowDays * DAY_MS;
   for (const prepared of matcher.pending) {
+    if (claimed.length >= limit) break;
     const gap = Math.max(
       0,
       prepared.vectors.time - Date.parse(current.lastSeen),
