@@ -3,12 +3,19 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { Log } from "@eventwire/core";
-import { addSource, type IngestRunSummary, ingestDueSources, type PipelineDeps, seedSources } from "@eventwire/pipeline";
+import {
+  addSource,
+  type IngestRunSummary,
+  importEvents,
+  ingestDueSources,
+  type PipelineDeps,
+  seedSources,
+} from "@eventwire/pipeline";
 import { createDynamoClients, ensureTable } from "@eventwire/store";
 import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
 import { buildPipelineDeps } from "./deps";
 import { EVAL_USAGE, runEvalCommand, UsageError } from "./eval-command";
-import { EvalInputError } from "./eval-files";
+import { EvalInputError, readImportGroups } from "./eval-files";
 import { loadOrCreateAdminKey } from "./local/admin-key";
 import { DEMO_OUTLETS, loadDemoCorpus, startDemoFeedServer } from "./local/demo/feed-server";
 import { startDynamoLocal } from "./local/dynamo-local";
@@ -27,6 +34,7 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources add URL [--title TITLE] [--interval SECONDS]
                            add a feed to poll (adding it again changes nothing)
   sources list             list sources and their fetch state
+  import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see README)
   help                     show this text
@@ -208,6 +216,21 @@ async function main(argv: string[]): Promise<number> {
       });
       printSummary(summary);
       return summary.failed > 0 ? 2 : 0;
+    }
+    case "import-events": {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });
+      const file = positionals[0];
+      if (file === undefined || positionals.length > 1) throw new UsageError("import-events takes exactly one FILE.jsonl");
+      const summary = await withDeps(settings, log, async (deps) => {
+        const { groups, unlabelled } = readImportGroups(file, deps.config.theme.id, deps.now());
+        return { ...(await importEvents(deps, groups)), unlabelled };
+      });
+      process.stdout.write(
+        `${summary.events} events: ${summary.imported} articles imported, ${summary.existing} already there` +
+          (summary.unlabelled > 0 ? `; ${summary.unlabelled} without an event label left out` : "") +
+          "\n",
+      );
+      return 0;
     }
     case "sources": {
       const [sub, ...args] = rest;

@@ -1,5 +1,13 @@
 import { readFileSync } from "node:fs";
-import { ARTICLE_LIMITS, contentHashOf, type LabelledArticle, truncateText } from "@eventwire/core";
+import {
+  ARTICLE_LIMITS,
+  type Article,
+  canonicalizeUrl,
+  contentHashOf,
+  hashId,
+  type LabelledArticle,
+  truncateText,
+} from "@eventwire/core";
 import { z } from "zod";
 
 /** A labelled article as the evaluation files hold it (../shared/data/README.md). */
@@ -93,4 +101,55 @@ export function readLabelledArticles(file: string, format: EvalFormat, onTheme: 
       onTheme: record.theme === onTheme,
     };
   });
+}
+
+export type EvalRecord = z.output<typeof RECORD>;
+
+/** The records of a JSON Lines evaluation file, checked. */
+export function readRecords(file: string): EvalRecord[] {
+  return lines(file).map(({ line, number }) => parseLine(RECORD, file, line, number));
+}
+
+/** A record as ingest would store it. Ids follow ingest's rule: the canonical URL, else the record's id. */
+export function recordToArticle(record: EvalRecord, themeId: string, now: Date): Article {
+  const url = record.url ? canonicalizeUrl(record.url) : null;
+  const text = truncateText(record.text.trim(), ARTICLE_LIMITS.text);
+  return {
+    id: url !== null ? hashId("url", url) : hashId("import", record.id),
+    url,
+    guid: record.id,
+    sourceId: record.source,
+    sourceTitle: record.source,
+    title: truncateText(record.title.trim(), ARTICLE_LIMITS.title),
+    summary: truncateText(text.replace(/\s+/g, " "), ARTICLE_LIMITS.summary),
+    text,
+    author: null,
+    language: null,
+    publishedAt: toIso(record.published),
+    dateInferred: false,
+    fetchedAt: now.toISOString(),
+    theme: themeId,
+    onTheme: false,
+    themeScore: null,
+    contentHash: contentHashOf(record.title, record.text),
+    eventId: null,
+    explanation: null,
+  };
+}
+
+/**
+ * Reads labelled articles for `import-events`, as articles grouped by their gold event
+ * (articles without one are left out).
+ */
+export function readImportGroups(file: string, themeId: string, now: Date): { groups: Article[][]; unlabelled: number } {
+  const groups = new Map<string, Article[]>();
+  let unlabelled = 0;
+  for (const record of readRecords(file)) {
+    if (record.event === null) {
+      unlabelled += 1;
+      continue;
+    }
+    groups.set(record.event, [...(groups.get(record.event) ?? []), recordToArticle(record, themeId, now)]);
+  }
+  return { groups: [...groups.values()], unlabelled };
 }

@@ -72,6 +72,57 @@ describe("CLI", () => {
     expect(list.stdout).toMatch(/broken\.xml {2}failing \(1\): not a readable/);
   });
 
+  it("eval prints the scores and, with --json, one JSON object on its last line", async () => {
+    const fixtures = new URL("../fixtures/articles/", import.meta.url).pathname;
+    const result = await run(
+      ["eval", "--existing", `${fixtures}existing.jsonl`, "--stream", `${fixtures}stream.jsonl`, "--json"],
+      {},
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^BCubed\s+P 1\.000 {2}R 1\.000 {2}F1 1\.000$/m);
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "");
+    expect(Object.keys(report).sort()).toEqual(
+      ["articles", "articles_per_sec", "attach_accuracy", "bcubed", "events", "nmi", "pairwise", "theme"].sort(),
+    );
+    expect(report).toMatchObject({ articles: 8, events: 2, attach_accuracy: 1, bcubed: { f1: 1 }, theme: { f1: 1 } });
+    expect(report.articles_per_sec).toBeGreaterThan(0);
+  });
+
+  it("eval reads the MStream format with the theme filter off", async () => {
+    const file = new URL("../fixtures/articles/headlines.jsonl", import.meta.url).pathname;
+    const result = await run(["eval", "--stream", file, "--format", "mstream", "--json"], {});
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "");
+    expect(report).toMatchObject({ articles: 6, theme: null, attach_accuracy: null });
+    expect(report.nmi).toBeGreaterThan(0);
+  });
+
+  it("import-events loads labelled articles as existing events, once", async () => {
+    const file = new URL("../fixtures/articles/stream.jsonl", import.meta.url).pathname;
+    const first = await run(["import-events", file], env());
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim()).toBe("2 events: 6 articles imported, 0 already there; 2 without an event label left out");
+    const again = await run(["import-events", file], env());
+    expect(again.stdout.trim()).toBe("2 events: 0 articles imported, 6 already there; 2 without an event label left out");
+  });
+
+  it.each([
+    [["eval"], 64, "eval needs --stream FILE"],
+    [["eval", "--stream", "/nonexistent.jsonl"], 65, "cannot read /nonexistent.jsonl"],
+    [["eval", "--stream", "x", "--format", "csv"], 64, "--format must be jsonl or mstream"],
+    [["import-events"], 64, "exactly one FILE.jsonl"],
+  ])("refuses %j with a clear message", async (args, code, words) => {
+    const result = await run(args, env());
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(words);
+  });
+
+  it("eval names the file and line of a bad record", async () => {
+    const result = await run(["eval", "--stream", new URL("../fixtures/feeds/rss2.xml", import.meta.url).pathname], {});
+    expect(result.code).toBe(65);
+    expect(result.stderr).toMatch(/rss2\.xml:1: not a JSON object/);
+  });
+
   it.each([
     [["frobnicate"], 64, 'unknown command "frobnicate"'],
     [["ingest"], 64, "ingest needs --once"],

@@ -1,6 +1,7 @@
 import { type Article, type NormalizeContext, normalizeFeedItem, type RawFeedItem } from "@eventwire/core";
 import { parseFeed } from "@eventwire/pipeline";
 import type { Store } from "@eventwire/store";
+import { readRecords, recordToArticle } from "../../functions/eval-files";
 import { fixture } from "./fixtures";
 
 const CONTEXT: NormalizeContext = {
@@ -42,4 +43,11 @@ export async function storeFixtureFeedsOnTheme(store: Store, names: readonly str
     }
   }
   return stored;
+}
+
+/** Every record of a fixture file under test/fixtures/articles, as stored articles in stream order. */
+export function fixtureStream(name: string): Article[] {
+  return readRecords(new URL(`../fixtures/articles/${name}`, import.meta.url).pathname)
+    .map((record) => recordToArticle(record, "isis-syria", new Date("2026-03-05T00:00:00Z")))
+    .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || (a.guid ?? "").localeCompare(b.guid ?? ""));
 }

@@ -6,6 +6,7 @@ import { baseUrl } from "./base-url";
 import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
 import { articleRoutes } from "./routes/articles";
+import { eventRoutes } from "./routes/events";
 import { feedRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
@@ -36,12 +37,18 @@ export function createApp(deps: ApiDeps) {
         atom: `${base}/feeds/${theme.id}.atom`,
         json: `${base}/feeds/${theme.id}.json`,
       })),
-      api: { articles: `${base}/api/v1/articles`, sources: `${base}/api/v1/sources`, health: `${base}/health` },
+      api: {
+        events: `${base}/api/v1/events`,
+        articles: `${base}/api/v1/articles`,
+        sources: `${base}/api/v1/sources`,
+        health: `${base}/health`,
+      },
     });
   });
   app.route("/health", healthRoutes(deps));
   app.route("/feeds", feedRoutes(deps));
   app.route("/api/v1/articles", articleRoutes(deps));
+  app.route("/api/v1/events", eventRoutes(deps));
   app.route("/api/v1/sources", sourceRoutes(deps));
   app.route("/api/v1/ingest", ingestRoutes(deps));
 

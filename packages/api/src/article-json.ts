@@ -1,7 +1,10 @@
 import type { Article, ArticleSummary } from "@eventwire/core";
 
-/** The public JSON shape of an article; `text` only where one article is asked for. */
-export function articleJson(article: ArticleSummary | Article) {
+/**
+ * The public JSON shape of an article: `text` and the matcher's `explanation` only where one
+ * article (or one event's articles) is asked for.
+ */
+export function articleJson(article: ArticleSummary | Article, base: string, options: { explain: boolean } = { explain: false }) {
   return {
     id: article.id,
     url: article.url,
@@ -17,5 +20,7 @@ export function articleJson(article: ArticleSummary | Article) {
     theme: article.theme,
     onTheme: article.onTheme,
     themeScore: article.themeScore,
+    event: article.eventId === null ? null : { id: article.eventId, url: `${base}/api/v1/events/${article.eventId}` },
+    ...(options.explain ? { explanation: article.explanation } : {}),
   };
 }

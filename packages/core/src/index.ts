@@ -12,6 +12,7 @@ export {
   createMatcher,
   decideMatch,
   eventIdFor,
+  importExplanation,
   importIntoEvent,
   matchInMemory,
   nextEventState,

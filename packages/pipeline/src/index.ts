@@ -8,7 +8,7 @@ export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestSourceOptions, IngestSourceResult } from "./ingest-source";
 export { ingestSource } from "./ingest-source";
 export type { MatcherRegistry, MatchOutcome, ThemeMatcherCache } from "./match-article";
-export { createMatcherRegistry, matchArticle, toMatchInput, WORKING_SET_EVENTS } from "./match-article";
+export { createMatcherRegistry, importEvents, matchArticle, toMatchInput, WORKING_SET_EVENTS } from "./match-article";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";

@@ -5,11 +5,14 @@ import {
   createThemeMatcher,
   decideMatch,
   type EventState,
+  eventIdFor,
+  importExplanation,
   type MatchExplanation,
   type Matcher,
   type MatchInput,
   nextEventState,
   PENDING_LIMITS,
+  type PreparedArticle,
   prepareArticle,
   preparePending,
   reconsiderPending,
@@ -104,13 +107,15 @@ async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, event:
   if (fresh !== null) cache.matcher.index.upsert(fresh);
 }
 
-async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: Article): Promise<MatchOutcome> {
+type Decide = (matcher: Matcher, prepared: PreparedArticle) => MatchExplanation;
+
+async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: Article, decide: Decide): Promise<MatchOutcome> {
   const { matcher } = cache;
   for (let attempt = 1; attempt <= DECIDE_ATTEMPTS; attempt += 1) {
     await sync(deps, cache);
     const input = toMatchInput(article);
     const prepared = prepareArticle(matcher, input);
-    const explanation = decideMatch(matcher, prepared);
+    const explanation = decide(matcher, prepared);
     const judged: Article = {
       ...article,
       onTheme: explanation.onTheme,
@@ -159,8 +164,42 @@ async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: 
  * change sequence, so two processes matching at once cannot fork a story or lose an update.
  */
 export function matchArticle(deps: PipelineDeps, article: Article): Promise<MatchOutcome> {
+  return serialised(deps, (cache) => matchOnce(deps, cache, article, decideMatch));
+}
+
+function serialised<T>(deps: PipelineDeps, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
   const cache = cacheFor(deps);
-  const run = cache.queue.then(() => matchOnce(deps, cache, article));
+  const run = cache.queue.then(() => work(cache));
   cache.queue = run.catch(() => undefined);
   return run;
+}
+
+export type ImportSummary = { events: number; imported: number; existing: number };
+
+/**
+ * Imports labelled articles as existing events: each group (one gold event) becomes one event,
+ * its articles in publication order, without the matcher's decision. Stored the same way as
+ * matched articles, so a deployment starts from the stories it already knows. Importing the same
+ * articles again changes nothing.
+ */
+export async function importEvents(deps: PipelineDeps, groups: readonly (readonly Article[])[]): Promise<ImportSummary> {
+  const summary: ImportSummary = { events: 0, imported: 0, existing: 0 };
+  for (const group of groups) {
+    const ordered = [...group].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
+    let eventId: string | null = null;
+    for (const article of ordered) {
+      // The event's id comes from its first article, so a re-run finds the same event.
+      const into: string | null = eventId;
+      const outcome: MatchOutcome = await serialised(
+        deps,
+        (cache): Promise<MatchOutcome> =>
+          matchOnce(deps, cache, article, (matcher, prepared): MatchExplanation => importExplanation(matcher, prepared, into)),
+      );
+      eventId ??= outcome.explanation?.eventId ?? eventIdFor(deps.config.theme.id, article.id);
+      if (outcome.stored === "created") summary.imported += 1;
+      else summary.existing += 1;
+    }
+    summary.events += 1;
+  }
+  return summary;
 }

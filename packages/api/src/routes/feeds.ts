@@ -18,6 +18,7 @@ const FEED_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(rss|atom|json)$/;
 
 function toEntry(article: ArticleSummary, theme: Theme, base: string): FeedEntry {
   const categories = [{ term: theme.id, label: theme.title }];
+  if (article.eventId !== null) categories.push({ term: `event-${article.eventId}`, label: `event ${article.eventId}` });
   if (article.sourceTitle !== null) categories.push({ term: `source-${article.sourceId}`, label: article.sourceTitle });
   return {
     id: `urn:eventwire:article:${article.id}`,
@@ -33,6 +34,8 @@ function toEntry(article: ArticleSummary, theme: Theme, base: string): FeedEntry
       source_id: article.sourceId,
       source_title: article.sourceTitle,
       theme: article.theme,
+      event_id: article.eventId,
+      event_url: article.eventId === null ? null : `${base}/api/v1/events/${article.eventId}`,
       api_url: `${base}/api/v1/articles/${article.id}`,
     },
   };

@@ -21,7 +21,8 @@ export type MatchInput = {
   contentHash: string;
 };
 
-export type MatchDecision = "new-event" | "attached" | "copy" | "off-theme";
+/** `imported`: placed by an import of labelled articles (existing events), not by a decision. */
+export type MatchDecision = "new-event" | "attached" | "copy" | "off-theme" | "imported";
 
 /** Why an article went where it went; stored with the article. */
 export type MatchExplanation = {
@@ -392,15 +393,13 @@ export function matchInMemory(
   return { explanation, event, reconsidered: claimed };
 }
 
-/** Adds a known article to an event as imported, bypassing the decision (existing events). */
-export function importIntoEvent(matcher: Matcher, input: MatchInput, eventId: string | null): EventState {
-  const prepared = prepareArticle(matcher, input);
-  const existing = eventId === null ? undefined : matcher.index.events.get(eventId);
-  const explanation: MatchExplanation = {
-    decision: existing === undefined ? "new-event" : "attached",
+/** The explanation of an imported article: it goes to `eventId`, or opens its own event. */
+export function importExplanation(matcher: Matcher, prepared: PreparedArticle, eventId: string | null): MatchExplanation {
+  return {
+    decision: "imported",
     onTheme: true,
-    theme: null,
-    eventId: existing?.id ?? eventIdFor(matcher.themeId, input.id),
+    theme: matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features),
+    eventId: eventId ?? eventIdFor(matcher.themeId, prepared.input.id),
     probability: null,
     runnerUp: null,
     copyOf: null,
@@ -408,7 +407,13 @@ export function importIntoEvent(matcher: Matcher, input: MatchInput, eventId: st
     candidates: 0,
     reconsidered: false,
   };
-  const event = nextEventState(matcher, prepared, explanation) as EventState;
+}
+
+/** Adds a known article to an event as imported, bypassing the decision (existing events). */
+export function importIntoEvent(matcher: Matcher, input: MatchInput, eventId: string | null): EventState {
+  const prepared = prepareArticle(matcher, input);
+  const known = eventId === null ? undefined : matcher.index.events.get(eventId);
+  const event = nextEventState(matcher, prepared, importExplanation(matcher, prepared, known?.id ?? null)) as EventState;
   matcher.index.upsert(event);
   return event;
 }

@@ -75,7 +75,11 @@ export type DecisionProfile = {
 export type MatcherModel = {
   full: DecisionProfile;
   titleOnly: DecisionProfile;
-  /** Two bodies whose SimHashes differ in at most this many bits are copies. */
+  /**
+   * Two bodies whose SimHashes (64 bits over 3-term shingles) differ in at most this many bits
+   * are copies: about 10 bits is a cosine of 0.87 between their shingle sets, where reports of
+   * the same event by different writers differ in 25 bits or more.
+   */
   copyMaxHamming: number;
   /** Events whose span is further than this from an article are not candidates. */
   windowDays: number;

@@ -69,8 +69,9 @@ const isCapitalised = (word: string) => /^\p{Lu}/u.test(word);
  */
 export function extractEntities(text: string, dictionary: EntityDictionary, guessNames: boolean): EntityCounts {
   const counts: EntityCounts = new Map();
-  // Sentence by sentence, so a capitalised sentence opener is not mistaken for a name.
-  for (const sentence of text.split(/(?<=[.!?])\s+|\n+/)) {
+  // Clause by clause: a name never spans punctuation, and a capitalised opener of a sentence
+  // or clause ("Later, …") is not mistaken for one.
+  for (const sentence of text.split(/(?<=[.!?])\s+|\n+|[,;:()"“”«»]/)) {
     const tokens = words(sentence);
     let index = 0;
     while (index < tokens.length) {

@@ -1,0 +1,29 @@
+import type { EventState } from "@eventwire/core";
+
+const TOP = 10;
+
+/** The public JSON shape of an event. */
+export function eventJson(event: EventState, base: string) {
+  const terms = new Map<string, number>();
+  for (const [term, weight] of event.bodyTerms) terms.set(term, weight);
+  for (const [term, weight] of event.titleTerms) terms.set(term, (terms.get(term) ?? 0) + 2 * weight);
+  return {
+    id: event.id,
+    theme: event.theme,
+    title: event.title,
+    firstSeen: event.firstSeen,
+    lastSeen: event.lastSeen,
+    articleCount: event.articleCount,
+    sourceCount: event.sourceIds.length,
+    centralArticleId: event.centralArticleId,
+    entities: [...event.entities]
+      .sort((a, b) => b[1].weight - a[1].weight)
+      .slice(0, TOP)
+      .map(([name, entry]) => ({ name, type: entry.type, weight: Math.round(entry.weight * 1000) / 1000 })),
+    terms: [...terms]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(([term]) => term),
+    url: `${base}/api/v1/events/${event.id}`,
+  };
+}

@@ -1,0 +1,200 @@
+import {
+  byStreamOrder,
+  computeSignals,
+  contentHashOf,
+  createThemeMatcher,
+  DEFAULT_THEMES,
+  EVENT_LIMITS,
+  evaluateStream,
+  importIntoEvent,
+  type MatchExplanation,
+  type MatcherModel,
+  type MatchInput,
+  matchInMemory,
+  parseMatcherModel,
+  prepareArticle,
+  SHIPPED_MODEL,
+  type ThemeDefinition,
+} from "@eventwire/core";
+import { describe, expect, it } from "vitest";
+import { readLabelledArticles } from "../../functions/eval-files";
+
+const theme = DEFAULT_THEMES[0] as ThemeDefinition;
+const fixtures = (name: string) =>
+  readLabelledArticles(new URL(`../fixtures/articles/${name}`, import.meta.url).pathname, "jsonl", theme.id);
+
+function article(id: string, publishedAt: string, title: string, text: string, sourceId = `${id}-source`): MatchInput {
+  return { id, sourceId, title, text, summary: text, publishedAt, contentHash: contentHashOf(title, text) };
+}
+
+/** The fixture stream matched with the shipped model, after importing the existing event. */
+function runFixtures(model: MatcherModel = SHIPPED_MODEL) {
+  const matcher = createThemeMatcher(theme, model);
+  const existing = fixtures("existing.jsonl");
+  const stream = fixtures("stream.jsonl").sort(byStreamOrder);
+  const result = evaluateStream(matcher, existing, stream, { scoreTheme: true, clock: () => 0 });
+  const byId = new Map(stream.map((entry, index) => [entry.input.id, result.explanations[index] as MatchExplanation]));
+  return { matcher, ...result, byId };
+}
+
+describe("signals", () => {
+  it("are near 1 for an article against the event it opened, and the time gap grows in log days", () => {
+    const matcher = createThemeMatcher(theme);
+    const first = article(
+      "a",
+      "2026-03-02T10:00:00Z",
+      "Fighters seize dam on Euphrates",
+      "Syrian Democratic Forces captured the Tabqa dam on the Euphrates after Islamic State militants withdrew, commanders in Raqqa said.",
+    );
+    const event = importIntoEvent(matcher, first, null);
+    const same = computeSignals(prepareArticle(matcher, first).vectors, event, matcher.index);
+    expect(same.titleCos).toBeCloseTo(1, 6);
+    expect(same.bodyCos).toBeCloseTo(1, 6);
+    expect(same.entityPlace).toBeCloseTo(1, 6);
+    expect(same.timeGap).toBe(0);
+    const later = computeSignals(
+      prepareArticle(matcher, { ...first, publishedAt: "2026-03-05T10:00:00Z" }).vectors,
+      event,
+      matcher.index,
+    );
+    expect(later.timeGap).toBeCloseTo(Math.log1p(3), 6);
+    const unrelated = computeSignals(
+      prepareArticle(matcher, article("b", "2026-03-02T10:00:00Z", "Cup final", "The home side won the cup final on penalties."))
+        .vectors,
+      event,
+      matcher.index,
+    );
+    expect(unrelated.titleCos).toBe(0);
+    expect(unrelated.bodyCos).toBe(0);
+  });
+});
+
+describe("decisions on the fixture stream", () => {
+  it("opens, attaches, recognises the copy, keeps off-theme news out, and follows the existing story", () => {
+    const { byId, report } = runFixtures();
+    expect(byId.get("t-01")?.decision).toBe("new-event");
+    const dam = byId.get("t-01")?.eventId;
+    expect(byId.get("t-02")).toMatchObject({ decision: "attached", eventId: dam });
+    expect(byId.get("t-03")).toMatchObject({ decision: "copy", eventId: dam, copyOf: "t-02" });
+    expect(byId.get("t-04")).toMatchObject({ decision: "off-theme", onTheme: false, eventId: null });
+    expect(byId.get("t-06")).toMatchObject({ decision: "attached", eventId: dam });
+    expect(byId.get("t-05")?.decision).toBe("attached");
+    expect(byId.get("t-07")).toMatchObject({ decision: "attached", eventId: byId.get("t-05")?.eventId });
+    expect(byId.get("t-08")?.decision).toBe("off-theme");
+    expect(report).toMatchObject({ bcubed: { f1: 1 }, pairwise: { f1: 1 }, attach_accuracy: 1, theme: { f1: 1 } });
+  });
+
+  it("explains a decision: theme evidence, probability, runner-up", () => {
+    const explanation = runFixtures().byId.get("t-07") as MatchExplanation;
+    expect(explanation.theme?.onTheme).toBe(true);
+    expect(explanation.theme?.evidence.length).toBeGreaterThan(0);
+    expect(explanation.probability).toBeGreaterThan(SHIPPED_MODEL.full.attachThreshold);
+    expect(explanation.signals?.titleCos).toBeGreaterThan(0);
+    if (explanation.runnerUp !== null) expect(explanation.runnerUp.probability).toBeLessThan(explanation.probability as number);
+  });
+
+  it("counts a copy as an article but not as a new source", () => {
+    const { matcher, byId } = runFixtures();
+    const dam = matcher.index.events.get(byId.get("t-01")?.eventId as string);
+    expect(dam).toMatchObject({ articleCount: 4, originalCount: 3 });
+    expect([...(dam?.sourceIds ?? [])].sort()).toEqual(["north-desk.example", "wire-service.example"]);
+    expect(dam?.members.find((member) => member.articleId === "t-03")?.copyOf).toBe("t-02");
+  });
+});
+
+describe("stories that surface late", () => {
+  it("lets a new event claim an earlier report that never named the group", () => {
+    const matcher = createThemeMatcher(theme);
+    const early = matchInMemory(
+      matcher,
+      article(
+        "early",
+        "2026-04-10T20:00:00Z",
+        "Gunmen open fire at concert hall in Riverton",
+        "Gunmen in combat fatigues opened fire at a concert hall in Riverton on Friday night, killing at least forty people and wounding more than a hundred, emergency services said. The attackers set the hall on fire before fleeing.",
+      ),
+    );
+    expect(early.explanation.decision).toBe("off-theme");
+    const claim = matchInMemory(
+      matcher,
+      article(
+        "claim",
+        "2026-04-11T08:00:00Z",
+        "Islamic State claims Riverton concert hall attack",
+        "The Islamic State group claimed responsibility for the attack on a concert hall in Riverton, where gunmen in combat fatigues opened fire on Friday night, killing at least forty people, wounding more than a hundred and setting the hall on fire.",
+      ),
+    );
+    expect(claim.explanation.decision).toBe("new-event");
+    expect(claim.reconsidered.map((entry) => entry.prepared.input.id)).toEqual(["early"]);
+    expect(claim.reconsidered[0]?.explanation).toMatchObject({
+      decision: "attached",
+      onTheme: true,
+      reconsidered: true,
+      eventId: claim.event?.id,
+    });
+    expect(claim.event?.articleCount).toBe(2);
+    expect(matcher.pending.map((entry) => entry.input.id)).not.toContain("early");
+  });
+});
+
+describe("bounds and windows", () => {
+  it("keeps an event's representation bounded however many articles it gathers", () => {
+    const matcher = createThemeMatcher(theme);
+    let eventId: string | null = null;
+    for (let index = 0; index < 300; index += 1) {
+      const words = Array.from({ length: 30 }, (_, word) => `term${index}x${word}`).join(" ");
+      const event = importIntoEvent(
+        matcher,
+        article(`n${index}`, "2026-03-02T10:00:00Z", `Report ${index} ${words.slice(0, 40)}`, words),
+        eventId,
+      );
+      eventId = event.id;
+    }
+    const event = matcher.index.events.get(eventId as string);
+    expect(event?.articleCount).toBe(300);
+    expect(event?.titleTerms.size).toBeLessThanOrEqual(EVENT_LIMITS.titleTerms);
+    expect(event?.bodyTerms.size).toBeLessThanOrEqual(EVENT_LIMITS.bodyTerms);
+    expect(event?.members.length).toBe(EVENT_LIMITS.members);
+  });
+
+  it("does not offer events far outside the time window as candidates", () => {
+    const matcher = createThemeMatcher(theme);
+    const text = "Syrian Democratic Forces captured the Tabqa dam on the Euphrates after Islamic State militants withdrew.";
+    importIntoEvent(matcher, article("old", "2026-01-01T10:00:00Z", "Dam captured", text), null);
+    const prepared = prepareArticle(matcher, article("new", "2026-06-01T10:00:00Z", "Dam captured", text));
+    const query = {
+      terms: [...prepared.vectors.title.keys(), ...prepared.vectors.body.keys()],
+      entities: prepared.vectors.entities.keys(),
+      time: prepared.vectors.time,
+      maxCandidates: 10,
+    };
+    expect(matcher.index.candidates({ ...query, windowMs: SHIPPED_MODEL.windowDays * 86_400_000 })).toHaveLength(0);
+    expect(matcher.index.candidates({ ...query, windowMs: 365 * 86_400_000 })).toHaveLength(1);
+  });
+});
+
+describe("evaluation", () => {
+  it("scores a matcher that never attaches as worked out by hand", () => {
+    // A bias of -1000 makes every probability 0: only copies join events. On the fixtures the
+    // clusters are {t-01} {t-02 t-03} {t-06} {t-05} {t-07} against gold {t-01 t-02 t-03 t-06}
+    // {t-05 t-07}: BCubed P 1, R (1/4 + 2/4 + 2/4 + 1/4 + 1/2 + 1/2) / 6 = 2.5/6; pairwise P 1,
+    // R 1/7; no follow-up reaches the existing event.
+    const never = { ...SHIPPED_MODEL.full, bias: -1000 };
+    const { report } = runFixtures({ ...SHIPPED_MODEL, full: never, titleOnly: never });
+    expect(report.bcubed?.p).toBe(1);
+    expect(report.bcubed?.r).toBeCloseTo(2.5 / 6, 10);
+    expect(report.bcubed?.f1).toBeCloseTo((2 * (2.5 / 6)) / (1 + 2.5 / 6), 10);
+    expect(report.pairwise).toMatchObject({ p: 1 });
+    expect(report.pairwise?.r).toBeCloseTo(1 / 7, 10);
+    expect(report.attach_accuracy).toBe(0);
+    expect(report.theme).toEqual({ p: 1, r: 1, f1: 1 });
+  });
+});
+
+describe("model files", () => {
+  it("refuses a model missing a field, naming it", () => {
+    const { titleOnly: _, ...partial } = SHIPPED_MODEL;
+    expect(() => parseMatcherModel(partial, "broken.json")).toThrow(/broken\.json: titleOnly/);
+    expect(() => parseMatcherModel({ ...SHIPPED_MODEL, copyMaxHamming: -1 }, "broken.json")).toThrow(/copyMaxHamming/);
+  });
+});

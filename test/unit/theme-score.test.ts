@@ -1,0 +1,32 @@
+import { compileTheme, DEFAULT_THEMES, extractFeatures, scoreTheme, type ThemeDefinition } from "@eventwire/core";
+import { describe, expect, it } from "vitest";
+
+const theme = compileTheme(DEFAULT_THEMES[0] as ThemeDefinition);
+const score = (title: string, body: string) => scoreTheme(theme, extractFeatures(title, body, theme.dictionary));
+
+describe("the isis-syria theme filter", () => {
+  it("puts a report on the group in Syria on-theme, with the evidence that carried it", () => {
+    const result = score(
+      "ISIL fighters ambush convoy near Raqqa",
+      "Fighters of the Islamic State group ambushed an army convoy east of Raqqa in Syria, killing nine soldiers.",
+    );
+    expect(result.onTheme).toBe(true);
+    expect(result.score).toBeGreaterThan(0.8);
+    expect(result.evidence.map((entry) => entry.name)).toEqual(expect.arrayContaining(["isis", "raqqa", "syria"]));
+  });
+
+  it("keeps unrelated news out with a score of zero", () => {
+    const result = score("Home side wins cup final on penalties", "The goalkeeper saved two spot kicks as fans celebrated.");
+    expect(result).toMatchObject({ score: 0, onTheme: false, evidence: [] });
+  });
+
+  it("weighs a mention in the title more than one in the body", () => {
+    const inTitle = score("Syria talks resume", "Delegates met again on Tuesday.");
+    const inBody = score("Talks resume", "Delegates on Syria met again on Tuesday.");
+    expect(inTitle.score).toBeGreaterThan(inBody.score);
+  });
+
+  it("does not read the English verb 'is' as the group", () => {
+    expect(score("Weather", "It is cold and it is raining.").score).toBe(0);
+  });
+});
