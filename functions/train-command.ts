@@ -18,6 +18,7 @@ import {
   seededRandom,
   type ThemeDefinition,
   type TrainingPair,
+  truncateText,
 } from "@eventwire/core";
 import { UsageError } from "./eval-command";
 import { readLabelledArticles } from "./eval-files";
@@ -28,6 +29,21 @@ const AUGMENTED_COPIES = 4;
 const OVERLAP_DAYS = 20;
 const ATTACH_GRID = Array.from({ length: 19 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
 const FOLLOW_UP_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+/** A feed summary: the first sentences of the text, bounded. */
+const SUMMARY_SENTENCES = 3;
+const SUMMARY_CHARS = 400;
+
+/** The same articles cut to their opening sentences, as most feeds deliver them. */
+function summariesOnly(stream: readonly LabelledArticle[]): LabelledArticle[] {
+  return stream.map((article) => {
+    const sentences = article.input.text.replace(/\s+/g, " ").match(/[^.!?]+[.!?]+/g) ?? [article.input.text];
+    const text = truncateText(sentences.slice(0, SUMMARY_SENTENCES).join(" ").trim(), SUMMARY_CHARS);
+    return {
+      ...article,
+      input: { ...article.input, text, summary: text, contentHash: contentHashOf(article.input.title, text) },
+    };
+  });
+}
 
 /** The same articles with only their headlines, as feeds without summaries deliver them. */
 function headlinesOnly(stream: readonly LabelledArticle[]): LabelledArticle[] {
@@ -111,28 +127,36 @@ export function runTrainCommand(args: string[]): number {
   const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, "jsonl", theme.id);
   const stream = readLabelledArticles(values.stream, "jsonl", theme.id).sort(byStreamOrder);
   const random = seededRandom(20_261_121);
-  const full = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => overlapEvents(stream, OVERLAP_DAYS, random))];
-  const headlines = full.map(headlinesOnly);
+  const dated = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => overlapEvents(stream, OVERLAP_DAYS, random))];
+  // The same stories as full texts, as feed summaries, and as headlines alone: one profile each.
+  const summaries = dated.map(summariesOnly);
+  const headlines = dated.map(headlinesOnly);
+  const existingSummaries = summariesOnly(existing);
   const existingHeadlines = headlinesOnly(existing);
 
-  const fullFit = fitLogistic(pairsFor(theme, existing, full, "full"), l2);
   const fullProfile = tuneThresholds(
     theme,
     existing,
-    full.slice(0, 2),
+    dated.slice(0, 2),
     (profile) => ({ ...SHIPPED_MODEL, full: profile }),
-    fullFit,
+    fitLogistic(pairsFor(theme, existing, dated, "full texts"), l2),
   );
-  const titleFit = fitLogistic(pairsFor(theme, existingHeadlines, headlines, "headlines"), l2);
+  const summaryProfile = tuneThresholds(
+    theme,
+    existingSummaries,
+    summaries.slice(0, 2),
+    (profile) => ({ ...SHIPPED_MODEL, full: fullProfile, summary: profile }),
+    fitLogistic(pairsFor(theme, existingSummaries, summaries, "summaries"), l2),
+  );
   const titleProfile = tuneThresholds(
     theme,
     existingHeadlines,
     headlines.slice(0, 2),
-    (profile) => ({ ...SHIPPED_MODEL, full: fullProfile, titleOnly: profile }),
-    titleFit,
+    (profile) => ({ ...SHIPPED_MODEL, full: fullProfile, summary: summaryProfile, titleOnly: profile }),
+    fitLogistic(pairsFor(theme, existingHeadlines, headlines, "headlines"), l2),
   );
 
-  const model: MatcherModel = { ...SHIPPED_MODEL, full: fullProfile, titleOnly: titleProfile };
+  const model: MatcherModel = { ...SHIPPED_MODEL, full: fullProfile, summary: summaryProfile, titleOnly: titleProfile };
   writeFileSync(values.out, `${JSON.stringify(model, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(model, null, 2)}\nwritten to ${values.out}\n`);
   return 0;

@@ -88,7 +88,8 @@ describe("decisions on the fixture stream", () => {
     const explanation = runFixtures().byId.get("t-07") as MatchExplanation;
     expect(explanation.theme?.onTheme).toBe(true);
     expect(explanation.theme?.evidence.length).toBeGreaterThan(0);
-    expect(explanation.probability).toBeGreaterThan(SHIPPED_MODEL.full.attachThreshold);
+    // The fixtures are summary-length: the summary profile judges them.
+    expect(explanation.probability).toBeGreaterThan(SHIPPED_MODEL.summary.attachThreshold);
     expect(explanation.signals?.titleCos).toBeGreaterThan(0);
     if (explanation.runnerUp !== null) expect(explanation.runnerUp.probability).toBeLessThan(explanation.probability as number);
   });
@@ -179,8 +180,8 @@ describe("evaluation", () => {
     // clusters are {t-01} {t-02 t-03} {t-06} {t-05} {t-07} against gold {t-01 t-02 t-03 t-06}
     // {t-05 t-07}: BCubed P 1, R (1/4 + 2/4 + 2/4 + 1/4 + 1/2 + 1/2) / 6 = 2.5/6; pairwise P 1,
     // R 1/7; no follow-up reaches the existing event.
-    const never = { ...SHIPPED_MODEL.full, bias: -1000 };
-    const { report } = runFixtures({ ...SHIPPED_MODEL, full: never, titleOnly: never });
+    const never = { ...SHIPPED_MODEL.summary, bias: -1000 };
+    const { report } = runFixtures({ ...SHIPPED_MODEL, full: never, summary: never, titleOnly: never });
     expect(report.bcubed?.p).toBe(1);
     expect(report.bcubed?.r).toBeCloseTo(2.5 / 6, 10);
     expect(report.bcubed?.f1).toBeCloseTo((2 * (2.5 / 6)) / (1 + 2.5 / 6), 10);

@@ -5,7 +5,7 @@ import { formatSimHash, hammingDistance, parseSimHash } from "../text-features/s
 import { type CompiledTheme, scoreTheme, type ThemeScore } from "../text-features/theme-score";
 import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
-import { type ArticleVectors, computeSignals, type MatcherModel, matchProbability, type Signals } from "./signals";
+import { type ArticleVectors, computeSignals, type MatcherModel, matchProbability, profileFor, type Signals } from "./signals";
 import { blendWeights, idfCosine, unitEntityWeights, unitWeights } from "./vectors";
 
 /** What the matcher needs of an article. */
@@ -145,7 +145,7 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     };
   }
 
-  const profile = prepared.vectors.body.size > 0 ? model.full : model.titleOnly;
+  const profile = profileFor(model, prepared.vectors);
   const scored = candidates
     .map((event) => {
       const signals = computeSignals(prepared.vectors, event, matcher.index);
@@ -344,7 +344,7 @@ export function reconsiderPending(
       Date.parse(current.firstSeen) - prepared.vectors.time,
     );
     if (gap > windowMs) continue;
-    const profile = prepared.vectors.body.size > 0 ? matcher.model.full : matcher.model.titleOnly;
+    const profile = profileFor(matcher.model, prepared.vectors);
     const signals = computeSignals(prepared.vectors, current, matcher.index);
     const probability = matchProbability(profile, signals);
     if (probability < profile.followUpThreshold) continue;

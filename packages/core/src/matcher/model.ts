@@ -16,6 +16,7 @@ const PROFILE_SCHEMA = z.strictObject({
 
 const MODEL_SCHEMA = z.strictObject({
   full: PROFILE_SCHEMA,
+  summary: PROFILE_SCHEMA,
   titleOnly: PROFILE_SCHEMA,
   copyMaxHamming: z.number().int().min(0).max(32),
   windowDays: z.number().positive(),

@@ -20,6 +20,7 @@ export const SIGNAL_NAMES = [
   "entityPlace",
   "entityOrg",
   "entityOther",
+  "entityRare",
   "timeGap",
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
@@ -41,6 +42,22 @@ function entityCosine(
   return idfCosine(pick(a), pick(b), idf);
 }
 
+/**
+ * What the article and the event share of their entities, each shared entity counted by its
+ * smaller weight and by how rare it is among events (its IDF over the largest the index could
+ * give). A cosine is 1 when both sides name only "Syria"; this stays near 0 for a name every
+ * story carries and grows with rare ones. 0 to 1.
+ */
+function rareEntities(a: ArticleVectors["entities"], b: EventState["entities"], index: EventIndex): number {
+  const ceiling = Math.log(2 + index.size);
+  let shared = 0;
+  for (const [key, entry] of a) {
+    const other = b.get(key);
+    if (other !== undefined) shared += Math.min(entry.weight, other.weight) * (index.entityIdf(key) / ceiling);
+  }
+  return Math.min(1, shared);
+}
+
 /** How an article relates to one event, signal by signal. */
 export function computeSignals(article: ArticleVectors, event: EventState, index: EventIndex): Signals {
   const idf = index.termIdf;
@@ -53,6 +70,7 @@ export function computeSignals(article: ArticleVectors, event: EventState, index
     entityPlace: entityCosine(article.entities, event.entities, "place", index.entityIdf),
     entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
     entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
+    entityRare: rareEntities(article.entities, event.entities, index),
     timeGap: Math.log1p(gapMs / DAY_MS),
   };
 }
@@ -68,12 +86,13 @@ export type DecisionProfile = {
 };
 
 /**
- * The trained decision model: a logistic regression over the signals for articles with a body,
- * another for headline-only articles (whose body signals are always zero), and settings
- * shared by both.
+ * The trained decision model: a logistic regression over the signals for each length of
+ * article — a full text, a feed summary, a headline alone (whose body signals are zero) — as
+ * similarity runs lower the less text there is, and settings shared by all three.
  */
 export type MatcherModel = {
   full: DecisionProfile;
+  summary: DecisionProfile;
   titleOnly: DecisionProfile;
   /**
    * Two bodies whose SimHashes (64 bits over 3-term shingles) differ in at most this many bits
@@ -85,6 +104,15 @@ export type MatcherModel = {
   windowDays: number;
   maxCandidates: number;
 };
+
+/** A body with fewer distinct terms than this is a summary, not a full text. */
+export const SUMMARY_MAX_TERMS = 60;
+
+/** The profile that judges an article, by how much text it has. */
+export function profileFor(model: MatcherModel, article: ArticleVectors): DecisionProfile {
+  if (article.body.size === 0) return model.titleOnly;
+  return article.body.size < SUMMARY_MAX_TERMS ? model.summary : model.full;
+}
 
 /** The probability that the article belongs to the event. */
 export function matchProbability(profile: DecisionProfile, signals: Signals): number {
