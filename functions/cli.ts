@@ -12,6 +12,7 @@ import {
   seedSources,
 } from "@eventwire/pipeline";
 import { createDynamoClients, ensureTable } from "@eventwire/store";
+import { runBenchCommand } from "./bench-command";
 import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
 import { buildPipelineDeps } from "./deps";
 import { EVAL_USAGE, runEvalCommand, UsageError } from "./eval-command";
@@ -35,6 +36,9 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
                            add a feed to poll (adding it again changes nothing)
   sources list             list sources and their fetch state
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
+  train --stream FILE [--existing FILE] [--out FILE]
+                           re-train the matcher model on labelled articles
+  bench [--json]           measure the matcher's time per article as its index grows
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see README)
   help                     show this text
@@ -198,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
   // The evaluation is pure computation over files: no store, no settings.
   if (command === "eval") return runEvalCommand(rest);
   if (command === "train") return runTrainCommand(rest);
+  if (command === "bench") return runBenchCommand(rest);
   const settings = parseEnv(process.env);
   const log = createLog(settings.EVENTWIRE_LOG_FORMAT ?? "pretty");
 

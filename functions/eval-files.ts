@@ -77,6 +77,7 @@ export function readLabelledArticles(file: string, format: EvalFormat, onTheme: 
           text: "",
           summary: "",
           publishedAt: "2014-01-01T00:00:00.000Z",
+          dated: false,
           contentHash: contentHashOf(record.textCleaned, ""),
         },
         event: String(record.clusterNo),
@@ -95,6 +96,7 @@ export function readLabelledArticles(file: string, format: EvalFormat, onTheme: 
         // As ingest stores it: the opening of the text, bounded.
         summary: truncateText(record.text.replace(/\s+/g, " ").trim(), ARTICLE_LIMITS.summary),
         publishedAt: toIso(record.published),
+        dated: true,
         contentHash: contentHashOf(record.title, record.text),
       },
       event: record.event,

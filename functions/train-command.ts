@@ -12,6 +12,7 @@ import {
   findTheme,
   fitLogistic,
   type LabelledArticle,
+  type LengthProfiles,
   type MatcherModel,
   overlapEvents,
   SHIPPED_MODEL,
@@ -43,6 +44,33 @@ function summariesOnly(stream: readonly LabelledArticle[]): LabelledArticle[] {
       input: { ...article.input, text, summary: text, contentHash: contentHashOf(article.input.title, text) },
     };
   });
+}
+
+/** The same articles with no usable dates (as in data without them): one time, and an order given. */
+function undated(stream: readonly LabelledArticle[]): LabelledArticle[] {
+  return stream.map((article) => ({
+    ...article,
+    input: { ...article.input, publishedAt: "2030-01-01T00:00:00.000Z", dated: false },
+  }));
+}
+
+/** The stream in a random order (seeded), for undated training where order is all there is. */
+function shuffled(stream: readonly LabelledArticle[], random: () => number): LabelledArticle[] {
+  const out = [...stream];
+  for (let index = out.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [out[index], out[other]] = [out[other] as LabelledArticle, out[index] as LabelledArticle];
+  }
+  return out;
+}
+
+function withProfile(
+  model: MatcherModel,
+  timing: "dated" | "undated",
+  length: keyof LengthProfiles,
+  profile: DecisionProfile,
+): MatcherModel {
+  return { ...model, [timing]: { ...model[timing], [length]: profile } };
 }
 
 /** The same articles with only their headlines, as feeds without summaries deliver them. */
@@ -127,36 +155,35 @@ export function runTrainCommand(args: string[]): number {
   const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, "jsonl", theme.id);
   const stream = readLabelledArticles(values.stream, "jsonl", theme.id).sort(byStreamOrder);
   const random = seededRandom(20_261_121);
-  const dated = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => overlapEvents(stream, OVERLAP_DAYS, random))];
-  // The same stories as full texts, as feed summaries, and as headlines alone: one profile each.
-  const summaries = dated.map(summariesOnly);
-  const headlines = dated.map(headlinesOnly);
-  const existingSummaries = summariesOnly(existing);
-  const existingHeadlines = headlinesOnly(existing);
+  const datedStreams = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => overlapEvents(stream, OVERLAP_DAYS, random))];
+  const undatedStreams = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => shuffled(stream, random))].map(undated);
+  const lengths: [keyof LengthProfiles, (articles: readonly LabelledArticle[]) => LabelledArticle[]][] = [
+    ["full", (articles) => [...articles]],
+    ["summary", summariesOnly],
+    ["titleOnly", headlinesOnly],
+  ];
 
-  const fullProfile = tuneThresholds(
-    theme,
-    existing,
-    dated.slice(0, 2),
-    (profile) => ({ ...SHIPPED_MODEL, full: profile }),
-    fitLogistic(pairsFor(theme, existing, dated, "full texts"), l2),
-  );
-  const summaryProfile = tuneThresholds(
-    theme,
-    existingSummaries,
-    summaries.slice(0, 2),
-    (profile) => ({ ...SHIPPED_MODEL, full: fullProfile, summary: profile }),
-    fitLogistic(pairsFor(theme, existingSummaries, summaries, "summaries"), l2),
-  );
-  const titleProfile = tuneThresholds(
-    theme,
-    existingHeadlines,
-    headlines.slice(0, 2),
-    (profile) => ({ ...SHIPPED_MODEL, full: fullProfile, summary: summaryProfile, titleOnly: profile }),
-    fitLogistic(pairsFor(theme, existingHeadlines, headlines, "headlines"), l2),
-  );
+  // One profile per kind of article: with and without a real date, by the length of its text.
+  let model: MatcherModel = SHIPPED_MODEL;
+  for (const [timing, streams, known] of [
+    ["dated", datedStreams, existing],
+    ["undated", undatedStreams, undated(existing)],
+  ] as const) {
+    for (const [length, cut] of lengths) {
+      const variants = streams.map(cut);
+      const fitted = fitLogistic(pairsFor(theme, cut(known), variants, `${timing} ${length}`), l2);
+      const base = model;
+      const profile = tuneThresholds(
+        theme,
+        cut(known),
+        variants.slice(0, 2),
+        (candidate) => withProfile(base, timing, length, candidate),
+        fitted,
+      );
+      model = withProfile(model, timing, length, profile);
+    }
+  }
 
-  const model: MatcherModel = { ...SHIPPED_MODEL, full: fullProfile, summary: summaryProfile, titleOnly: titleProfile };
   writeFileSync(values.out, `${JSON.stringify(model, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(model, null, 2)}\nwritten to ${values.out}\n`);
   return 0;

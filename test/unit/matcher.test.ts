@@ -24,7 +24,7 @@ const fixtures = (name: string) =>
   readLabelledArticles(new URL(`../fixtures/articles/${name}`, import.meta.url).pathname, "jsonl", theme.id);
 
 function article(id: string, publishedAt: string, title: string, text: string, sourceId = `${id}-source`): MatchInput {
-  return { id, sourceId, title, text, summary: text, publishedAt, contentHash: contentHashOf(title, text) };
+  return { id, sourceId, title, text, summary: text, publishedAt, dated: true, contentHash: contentHashOf(title, text) };
 }
 
 /** The fixture stream matched with the shipped model, after importing the existing event. */
@@ -89,7 +89,7 @@ describe("decisions on the fixture stream", () => {
     expect(explanation.theme?.onTheme).toBe(true);
     expect(explanation.theme?.evidence.length).toBeGreaterThan(0);
     // The fixtures are summary-length: the summary profile judges them.
-    expect(explanation.probability).toBeGreaterThan(SHIPPED_MODEL.summary.attachThreshold);
+    expect(explanation.probability).toBeGreaterThan(SHIPPED_MODEL.dated.summary.attachThreshold);
     expect(explanation.signals?.titleCos).toBeGreaterThan(0);
     if (explanation.runnerUp !== null) expect(explanation.runnerUp.probability).toBeLessThan(explanation.probability as number);
   });
@@ -180,8 +180,9 @@ describe("evaluation", () => {
     // clusters are {t-01} {t-02 t-03} {t-06} {t-05} {t-07} against gold {t-01 t-02 t-03 t-06}
     // {t-05 t-07}: BCubed P 1, R (1/4 + 2/4 + 2/4 + 1/4 + 1/2 + 1/2) / 6 = 2.5/6; pairwise P 1,
     // R 1/7; no follow-up reaches the existing event.
-    const never = { ...SHIPPED_MODEL.summary, bias: -1000 };
-    const { report } = runFixtures({ ...SHIPPED_MODEL, full: never, summary: never, titleOnly: never });
+    const never = { ...SHIPPED_MODEL.dated.summary, bias: -1000 };
+    const profiles = { full: never, summary: never, titleOnly: never };
+    const { report } = runFixtures({ ...SHIPPED_MODEL, dated: profiles, undated: profiles });
     expect(report.bcubed?.p).toBe(1);
     expect(report.bcubed?.r).toBeCloseTo(2.5 / 6, 10);
     expect(report.bcubed?.f1).toBeCloseTo((2 * (2.5 / 6)) / (1 + 2.5 / 6), 10);
@@ -194,8 +195,8 @@ describe("evaluation", () => {
 
 describe("model files", () => {
   it("refuses a model missing a field, naming it", () => {
-    const { titleOnly: _, ...partial } = SHIPPED_MODEL;
-    expect(() => parseMatcherModel(partial, "broken.json")).toThrow(/broken\.json: titleOnly/);
+    const { undated: _, ...partial } = SHIPPED_MODEL;
+    expect(() => parseMatcherModel(partial, "broken.json")).toThrow(/broken\.json: undated/);
     expect(() => parseMatcherModel({ ...SHIPPED_MODEL, copyMaxHamming: -1 }, "broken.json")).toThrow(/copyMaxHamming/);
   });
 });

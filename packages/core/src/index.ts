@@ -23,7 +23,7 @@ export {
   removePending,
 } from "./matcher/matcher";
 export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
-export type { ArticleVectors, DecisionProfile, MatcherModel, SignalName, Signals } from "./matcher/signals";
+export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
 export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
 export type { TrainingPair, TrainingSet } from "./matcher/train";
 export { collectTrainingPairs, fitLogistic, overlapEvents, seededRandom } from "./matcher/train";

@@ -58,6 +58,7 @@ export function toMatchInput(article: Article | ArticleSummary): MatchInput {
     text,
     summary: article.summary,
     publishedAt: article.publishedAt,
+    dated: !article.dateInferred,
     contentHash: article.contentHash,
   };
 }

@@ -18,6 +18,8 @@ export type MatchInput = {
   /** The opening of the text (what an article item keeps without its body). */
   summary: string;
   publishedAt: string;
+  /** False when publishedAt is not a real publication time (no date in the feed, or none in the data). */
+  dated: boolean;
   contentHash: string;
 };
 
@@ -81,6 +83,7 @@ export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArt
       body: unitWeights(features.bodyTerms),
       entities: unitEntityWeights(features.entities),
       time: Date.parse(input.publishedAt),
+      dated: input.dated,
     },
   };
 }

@@ -14,10 +14,11 @@ const PROFILE_SCHEMA = z.strictObject({
   followUpThreshold: z.number().min(0).max(1),
 });
 
+const LENGTH_PROFILES_SCHEMA = z.strictObject({ full: PROFILE_SCHEMA, summary: PROFILE_SCHEMA, titleOnly: PROFILE_SCHEMA });
+
 const MODEL_SCHEMA = z.strictObject({
-  full: PROFILE_SCHEMA,
-  summary: PROFILE_SCHEMA,
-  titleOnly: PROFILE_SCHEMA,
+  dated: LENGTH_PROFILES_SCHEMA,
+  undated: LENGTH_PROFILES_SCHEMA,
   copyMaxHamming: z.number().int().min(0).max(32),
   windowDays: z.number().positive(),
   maxCandidates: z.number().int().positive(),

@@ -9,6 +9,8 @@ export type ArticleVectors = {
   body: TermWeights;
   entities: Map<string, { type: EntityType; weight: number }>;
   time: number;
+  /** Whether `time` is a real publication time; without one, the time gap says nothing. */
+  dated: boolean;
 };
 
 /** The signals a decision is made on, in the order the model's weights use. */
@@ -71,7 +73,7 @@ export function computeSignals(article: ArticleVectors, event: EventState, index
     entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
     entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
     entityRare: rareEntities(article.entities, event.entities, index),
-    timeGap: Math.log1p(gapMs / DAY_MS),
+    timeGap: article.dated ? Math.log1p(gapMs / DAY_MS) : 0,
   };
 }
 
@@ -85,15 +87,22 @@ export type DecisionProfile = {
   followUpThreshold: number;
 };
 
-/**
- * The trained decision model: a logistic regression over the signals for each length of
- * article — a full text, a feed summary, a headline alone (whose body signals are zero) — as
- * similarity runs lower the less text there is, and settings shared by all three.
- */
-export type MatcherModel = {
+/** One decision profile for each length of article. */
+export type LengthProfiles = {
   full: DecisionProfile;
   summary: DecisionProfile;
   titleOnly: DecisionProfile;
+};
+
+/**
+ * The trained decision model: a logistic regression over the signals for each length of
+ * article — a full text, a feed summary, a headline alone (whose body signals are zero) — as
+ * similarity runs lower the less text there is; each twice, for articles with a real date and
+ * for those without one (whose time gap is unknown); and settings shared by all.
+ */
+export type MatcherModel = {
+  dated: LengthProfiles;
+  undated: LengthProfiles;
   /**
    * Two bodies whose SimHashes (64 bits over 3-term shingles) differ in at most this many bits
    * are copies: about 10 bits is a cosine of 0.87 between their shingle sets, where reports of
@@ -110,8 +119,9 @@ export const SUMMARY_MAX_TERMS = 60;
 
 /** The profile that judges an article, by how much text it has. */
 export function profileFor(model: MatcherModel, article: ArticleVectors): DecisionProfile {
-  if (article.body.size === 0) return model.titleOnly;
-  return article.body.size < SUMMARY_MAX_TERMS ? model.summary : model.full;
+  const profiles = article.dated ? model.dated : model.undated;
+  if (article.body.size === 0) return profiles.titleOnly;
+  return article.body.size < SUMMARY_MAX_TERMS ? profiles.summary : profiles.full;
 }
 
 /** The probability that the article belongs to the event. */

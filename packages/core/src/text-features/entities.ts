@@ -15,6 +15,8 @@ export type EntityDictionary = {
   exact: Map<string, EntityDefinition>;
   folded: Map<string, EntityDefinition>;
   maxWords: number;
+  /** First words of every alias (folded), so most words skip the look-up entirely. */
+  starts: Set<string>;
 };
 
 export type EntityMention = { type: EntityType; count: number };
@@ -41,16 +43,18 @@ const isAllCaps = (alias: string) => /^[\p{Lu}\p{N}\s.-]+$/u.test(alias) && /\p{
 export function compileEntities(definitions: readonly EntityDefinition[]): EntityDictionary {
   const exact = new Map<string, EntityDefinition>();
   const folded = new Map<string, EntityDefinition>();
+  const starts = new Set<string>();
   let maxWords = 1;
   for (const definition of definitions) {
     for (const alias of definition.aliases) {
       const tokens = words(alias);
       maxWords = Math.max(maxWords, tokens.length);
+      starts.add(keyOf(tokens[0] ?? ""));
       if (isAllCaps(alias)) exact.set(tokens.join(" "), definition);
       else folded.set(keyOf(tokens.join(" ")), definition);
     }
   }
-  return { exact, folded, maxWords };
+  return { exact, folded, maxWords, starts };
 }
 
 function add(counts: EntityCounts, key: string, type: EntityType): void {
@@ -73,15 +77,19 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
   // or clause ("Later, …") is not mistaken for one.
   for (const sentence of text.split(/(?<=[.!?])\s+|\n+|[,;:()"“”«»]/)) {
     const tokens = words(sentence);
+    const keys = tokens.map(keyOf);
     let index = 0;
     while (index < tokens.length) {
       let matched = 0;
-      for (let size = Math.min(dictionary.maxWords, tokens.length - index); size >= 1 && matched === 0; size -= 1) {
-        const phrase = tokens.slice(index, index + size).join(" ");
-        const definition = dictionary.exact.get(phrase) ?? dictionary.folded.get(keyOf(phrase));
-        if (definition !== undefined) {
-          add(counts, definition.id, definition.type);
-          matched = size;
+      if (dictionary.starts.has(keys[index] as string)) {
+        for (let size = Math.min(dictionary.maxWords, tokens.length - index); size >= 1 && matched === 0; size -= 1) {
+          const definition =
+            dictionary.exact.get(tokens.slice(index, index + size).join(" ")) ??
+            dictionary.folded.get(keys.slice(index, index + size).join(" "));
+          if (definition !== undefined) {
+            add(counts, definition.id, definition.type);
+            matched = size;
+          }
         }
       }
       if (matched > 0) {
@@ -89,19 +97,20 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
         continue;
       }
       const word = tokens[index] as string;
-      if (guessNames && isCapitalised(word) && !(index === 0 && isStopWord(foldText(word)))) {
+      if (guessNames && isCapitalised(word) && !(index === 0 && isStopWord(keys[index] as string))) {
         let end = index + 1;
         while (end < tokens.length && end - index < MAX_NAME_WORDS) {
           const next = tokens[end] as string;
           const joins = CONNECTORS.has(next.toLowerCase()) && end + 1 < tokens.length && isCapitalised(tokens[end + 1] as string);
-          if (isCapitalised(next) && !dictionary.folded.has(keyOf(next))) end += 1;
+          if (isCapitalised(next) && !dictionary.folded.has(keys[end] as string)) end += 1;
           else if (joins) end += 2;
           else break;
         }
         const name = tokens.slice(index, end);
         // A lone capitalised word at a sentence start is usually just an opener.
         const lone = name.length === 1 && index === 0 && !isAllCaps(word);
-        if (!lone && !name.every((part) => isStopWord(foldText(part)))) add(counts, keyOf(name.join(" ")), "other");
+        if (!lone && !keys.slice(index, end).every((key) => isStopWord(key)))
+          add(counts, keys.slice(index, end).join(" "), "other");
         index = end;
         continue;
       }

@@ -87,8 +87,15 @@ const NEWS_FUNCTION_WORDS = [
 
 const STOP = new Set([...eng, ...NEWS_FUNCTION_WORDS]);
 
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 127) return false;
+  return true;
+}
+
 /** Folds case and diacritics: "Türkiye" and "turkiye" are one word. */
 export function foldText(text: string): string {
+  // Most news text is ASCII, where folding is lower-casing; Unicode normalisation is slow.
+  if (isAscii(text)) return text.toLowerCase();
   return text
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")

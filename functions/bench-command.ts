@@ -1,0 +1,115 @@
+import { parseArgs } from "node:util";
+import {
+  contentHashOf,
+  createThemeMatcher,
+  DEFAULT_THEMES,
+  decideMatch,
+  importIntoEvent,
+  type Matcher,
+  type MatchInput,
+  prepareArticle,
+  seededRandom,
+  type ThemeDefinition,
+} from "@eventwire/core";
+import { UsageError } from "./eval-command";
+
+const theme = DEFAULT_THEMES[0] as ThemeDefinition;
+const DAY_MS = 86_400_000;
+
+/** A vocabulary with news-like (Zipf) frequencies, so a few words are everywhere and most are rare. */
+function zipfSampler(size: number, random: () => number): () => string {
+  const weights = Array.from({ length: size }, (_, rank) => 1 / (rank + 1));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const cumulative: number[] = [];
+  let running = 0;
+  for (const weight of weights) {
+    running += weight / total;
+    cumulative.push(running);
+  }
+  return () => {
+    const target = random();
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((cumulative[middle] as number) < target) low = middle + 1;
+      else high = middle;
+    }
+    return `w${low}`;
+  };
+}
+
+function syntheticArticle(id: string, time: number, word: () => string): MatchInput {
+  const title = Array.from({ length: 8 }, word).join(" ");
+  const text = Array.from({ length: 120 }, word).join(" ");
+  return {
+    id,
+    sourceId: "bench",
+    title,
+    text,
+    summary: text,
+    publishedAt: new Date(time).toISOString(),
+    dated: true,
+    contentHash: contentHashOf(title, text),
+  };
+}
+
+/** A matcher holding `count` events, all inside the time window (the worst case for look-ups). */
+function matcherWith(count: number, seed: number): Matcher {
+  const random = seededRandom(seed);
+  const word = zipfSampler(50_000, random);
+  const matcher = createThemeMatcher(theme);
+  const now = Date.UTC(2026, 4, 1);
+  for (let index = 0; index < count; index += 1) {
+    importIntoEvent(matcher, syntheticArticle(`e${index}`, now - Math.floor(random() * 20) * DAY_MS, word), null);
+  }
+  return matcher;
+}
+
+/** Median time, in microseconds, to prepare and decide one probe article (the index is not changed). */
+function timePerArticle(matcher: Matcher, probes: MatchInput[], rounds: number): number {
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const started = performance.now();
+    for (const probe of probes) decideMatch(matcher, prepareArticle(matcher, probe));
+    samples.push(((performance.now() - started) * 1000) / probes.length);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+/**
+ * `bench`: the matcher's time per article with 100, 1,000 and 10,000 events in its index, and
+ * the ratio of 10,000 to 100 (the matcher's scaling figure). With --json, one JSON object on the
+ * last line.
+ */
+export function runBenchCommand(args: string[]): number {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } }, strict: true });
+  if (args.some((arg) => !arg.startsWith("--"))) throw new UsageError("bench takes no arguments but --json");
+  const random = seededRandom(7);
+  const word = zipfSampler(50_000, random);
+  const probes = Array.from({ length: 400 }, (_, index) => syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word));
+  const perArticle: Record<string, number> = {};
+  for (const count of [100, 1_000, 10_000]) {
+    const matcher = matcherWith(count, count);
+    // One unmeasured pass, so the comparison is of steady state, not of the JIT warming up.
+    timePerArticle(matcher, probes.slice(0, 50), 1);
+    perArticle[count] = timePerArticle(matcher, probes, 5);
+    process.stdout.write(
+      `matcher, ${String(count).padStart(6)} events: ${(perArticle[count] as number).toFixed(1)} µs per article\n`,
+    );
+  }
+  const scaling = (perArticle[10_000] as number) / (perArticle[100] as number);
+  process.stdout.write(`matcher_scaling (10,000 ÷ 100 events): ${scaling.toFixed(2)}\n`);
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        matcher_us_per_article_100: perArticle[100],
+        matcher_us_per_article_1000: perArticle[1_000],
+        matcher_us_per_article_10000: perArticle[10_000],
+        matcher_scaling: scaling,
+      })}\n`,
+    );
+  }
+  return 0;
+}
