@@ -15,7 +15,7 @@ export type ArticleFeatures = {
 };
 
 /** Only the opening of a long body is read: the lede carries the story, the rest adds noise. */
-const MAX_BODY_TERMS = 500;
+const MAX_BODY_TERMS = 300;
 /** Fewer shingles than this make a SimHash too unstable to call two texts copies. */
 const MIN_SHINGLES_FOR_SIMHASH = 12;
 
