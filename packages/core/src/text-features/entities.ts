@@ -34,7 +34,10 @@ function words(text: string): string[] {
 }
 
 function keyOf(phrase: string): string {
-  return foldText(phrase).replace(/['’]/g, "").replace(/-/g, " ");
+  const folded = foldText(phrase);
+  // Most words carry neither; the replacements are then skipped.
+  if (!/['’-]/.test(folded)) return folded;
+  return folded.replace(/['’]/g, "").replace(/-/g, " ");
 }
 
 const isAllCaps = (alias: string) => /^[\p{Lu}\p{N}\s.-]+$/u.test(alias) && /\p{Lu}/u.test(alias);

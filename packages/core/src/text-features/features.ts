@@ -16,6 +16,8 @@ export type ArticleFeatures = {
 
 /** Only the opening of a long body is read: the lede carries the story, the rest adds noise. */
 const MAX_BODY_TERMS = 300;
+/** About the characters those terms come from, for the entity reader. */
+const MAX_BODY_CHARS = 3000;
 /** Fewer shingles than this make a SimHash too unstable to call two texts copies. */
 const MIN_SHINGLES_FOR_SIMHASH = 12;
 
@@ -25,7 +27,7 @@ export function extractFeatures(title: string, body: string, dictionary: EntityD
   const bodyTerms = contentTerms(body).slice(0, MAX_BODY_TERMS);
   const entities = extractEntities(title, dictionary, false);
   const titleEntities = new Set(entities.keys());
-  for (const [key, mention] of extractEntities(body, dictionary, true)) {
+  for (const [key, mention] of extractEntities(body.slice(0, MAX_BODY_CHARS), dictionary, true)) {
     const seen = entities.get(key);
     if (seen === undefined) entities.set(key, { ...mention });
     else seen.count += mention.count;
