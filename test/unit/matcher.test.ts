@@ -66,6 +66,44 @@ describe("signals", () => {
     );
     expect(unrelated.titleCos).toBe(0);
     expect(unrelated.bodyCos).toBe(0);
+    expect(unrelated.entityRare).toBe(0);
+    // A headline that only the event's body shares words with.
+    const headline = computeSignals(
+      prepareArticle(matcher, article("c", "2026-03-02T12:00:00Z", "Commanders in Raqqa describe militants' withdrawal", ""))
+        .vectors,
+      event,
+      matcher.index,
+    );
+    expect(headline.titleCos).toBe(0);
+    expect(headline.titleBodyCos).toBeGreaterThan(0.2);
+  });
+
+  it("weigh a shared entity by how rare it is among events", () => {
+    const matcher = createThemeMatcher(theme);
+    // Many events name Syria; one names the Tabqa dam's town.
+    for (let index = 0; index < 20; index += 1) {
+      importIntoEvent(
+        matcher,
+        article(
+          `s${index}`,
+          "2026-03-01T10:00:00Z",
+          `Report ${index} from Syria`,
+          `Officials in Syria spoke about matter ${index}.`,
+        ),
+        null,
+      );
+    }
+    const dam = importIntoEvent(
+      matcher,
+      article("d", "2026-03-02T10:00:00Z", "Fighters near Manbij", "Fighters advanced near Manbij in Syria, commanders said."),
+      null,
+    );
+    const signals = (title: string, body: string) =>
+      computeSignals(prepareArticle(matcher, article("q", "2026-03-02T12:00:00Z", title, body)).vectors, dam, matcher.index);
+    const common = signals("Talks", "Delegates from Syria met on Tuesday.");
+    const rare = signals("Talks", "Delegates from Manbij met on Tuesday.");
+    expect(common.entityRare).toBeLessThan(0.15);
+    expect(rare.entityRare).toBeGreaterThan(common.entityRare * 2);
   });
 });
 
