@@ -49,7 +49,13 @@ function twoProcesses(table: TestStore): [TestDeps, TestDeps] {
 }
 
 /** Holds one process's match commits until `release` is called, to force an interleaving. */
-function holdCommits(deps: TestDeps): { deps: TestDeps; release: () => void; waiting: Promise<void> } {
+function holdCommits(deps: TestDeps): {
+  deps: TestDeps;
+  release: () => void;
+  waiting: Promise<void>;
+  seen: Parameters<TestDeps["store"]["events"]["commitMatch"]>[0][];
+} {
+  const seen: Parameters<TestDeps["store"]["events"]["commitMatch"]>[0][] = [];
   let release = () => {};
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -62,6 +68,7 @@ function holdCommits(deps: TestDeps): { deps: TestDeps; release: () => void; wai
   return {
     release,
     waiting,
+    seen,
     deps: {
       ...deps,
       store: {
@@ -69,6 +76,7 @@ function holdCommits(deps: TestDeps): { deps: TestDeps; release: () => void; wai
         events: {
           ...events,
           commitMatch: async (input: Parameters<typeof events.commitMatch>[0]) => {
+            seen.push(input);
             reached();
             await gate;
             return events.commitMatch(input);
@@ -153,6 +161,63 @@ describe("matching against the store", () => {
     for (const article of articles.slice(4)) await matchArticle(second, article);
     const dam = (await eventsOf(table)).find((event) => event.title.includes("dam") || event.title.includes("Dam"));
     expect(dam?.articleCount).toBe(4);
+  });
+
+  it("stores a late claim: the event takes an earlier off-theme report in the same write", async () => {
+    const table = await freshTable();
+    const deps = createTestDeps(table.store);
+    const early = testArticle(
+      {
+        title: "Gunmen open fire at concert hall in Riverton",
+        link: "https://outlet-e.example/early",
+        date: "2026-04-10T20:00:00Z",
+        contentHtml:
+          "Gunmen in combat fatigues opened fire at a concert hall in Riverton on Friday night, killing at least forty people and wounding more than a hundred, emergency services said. The attackers set the hall on fire before fleeing.",
+      },
+      { sourceId: "outlet-e", sourceTitle: "outlet-e" },
+    );
+    const claim = testArticle(
+      {
+        title: "Islamic State claims Riverton concert hall attack",
+        link: "https://outlet-f.example/claim",
+        date: "2026-04-11T08:00:00Z",
+        contentHtml:
+          "The Islamic State group claimed responsibility for the attack on a concert hall in Riverton, where gunmen in combat fatigues opened fire on Friday night, killing at least forty people, wounding more than a hundred and setting the hall on fire.",
+      },
+      { sourceId: "outlet-f", sourceTitle: "outlet-f" },
+    );
+    expect((await matchArticle(deps, early)).explanation?.decision).toBe("off-theme");
+    const outcome = await matchArticle(deps, claim);
+    expect(outcome).toMatchObject({ stored: "created", explanation: { decision: "new-event" } });
+    const stored = await table.store.articles.get(early.id);
+    expect(stored).toMatchObject({ onTheme: true, eventId: outcome.explanation?.eventId, explanation: { reconsidered: true } });
+    const [event] = await eventsOf(table);
+    expect(event).toMatchObject({ articleCount: 2, version: 1 });
+    expect((await table.store.articles.listByEvent(event?.id ?? "", { limit: 10 })).items).toHaveLength(2);
+    // A later process finds the claimed report in the theme's feed partition, not the off-theme one.
+    expect((await table.store.articles.listOffTheme("isis-syria", { limit: 10 })).items).toHaveLength(0);
+    expect((await table.store.articles.listByTheme("isis-syria", { limit: 10 })).items).toHaveLength(2);
+  });
+
+  it("decides an off-theme article again when another process changed the events meanwhile", async () => {
+    const table = await freshTable();
+    const [a, b] = twoProcesses(table);
+    // B looks at the events for a borderline article; A opens the story it belongs to meanwhile.
+    const held = holdCommits(b);
+    const borderline = damReport(
+      "borderline",
+      "outlet-b",
+      DAM_REPORTS.b.replace(/Kurdish-led SDF units|the jihadists|SDF/g, "fighters"),
+    );
+    const fromB = matchArticle(held.deps, { ...borderline, title: "Fighters take control of Euphrates dam at Tabqa" });
+    await held.waiting;
+    // B judged it off-theme on an empty index, and writes that decision under the sequence guard.
+    expect(held.seen[0]?.event).toBeNull();
+    await matchArticle(a, damReport("opening", "outlet-a", DAM));
+    held.release();
+    const outcome = await fromB;
+    expect(b.logs.some((entry) => entry.message === "match retried on fresher state")).toBe(true);
+    expect(outcome.stored).toBe("created");
   });
 
   it("imports labelled articles as existing events, once", async () => {

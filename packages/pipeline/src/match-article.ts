@@ -43,7 +43,6 @@ export function createMatcherRegistry(): MatcherRegistry {
 
 /** How many recently changed events a cold start loads (the candidates come from these). */
 export const WORKING_SET_EVENTS = 5000;
-const SYNC_ATTEMPTS = 20;
 const DECIDE_ATTEMPTS = 8;
 
 export type MatchOutcome = { stored: "created" | "exists"; explanation: MatchExplanation | null };
@@ -63,34 +62,44 @@ export function toMatchInput(article: Article | ArticleSummary): MatchInput {
   };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How many of the latest changes a cold start reads to find its working set of events. */
+const COLD_START_CHANGES = 20_000;
 
-/** Brings the cache up to the theme's sequence: loads it on first use, then applies changes. */
+/**
+ * Brings the cache up to date from the theme's change log, read with strong consistency: on
+ * first use the events behind the latest changes, then every change after the cache's
+ * sequence. A commit made after this read fails its sequence condition, and the decision is
+ * made again.
+ */
 async function sync(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
-  const target = await deps.store.events.sequence(themeId);
   if (!cache.loaded) {
-    for (const event of await deps.store.events.listLatest(themeId, WORKING_SET_EVENTS)) {
-      cache.matcher.index.upsert(event);
-      cache.seq = Math.max(cache.seq, event.seq);
-    }
+    const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
+    const ids = [...new Set(latest.map((change) => change.eventId))].slice(0, WORKING_SET_EVENTS);
+    for (const event of await deps.store.events.getMany(ids)) cache.matcher.index.upsert(event);
+    cache.seq = latest[0]?.seq ?? 0;
     // Recent off-theme articles, oldest first, so the pool keeps the newest.
     const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
     for (const article of offTheme.items.reverse())
       addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
     cache.loaded = true;
   }
-  // The change index is eventually consistent: wait until it shows the newest change.
-  for (let attempt = 1; cache.seq < target; attempt += 1) {
-    for (const event of await deps.store.events.listChangedSince(themeId, cache.seq)) {
-      const known = cache.matcher.index.events.get(event.id);
-      if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);
-      cache.seq = Math.max(cache.seq, event.seq);
-    }
-    if (cache.seq >= target) break;
-    if (attempt >= SYNC_ATTEMPTS) throw new Error(`the event change index lags the theme sequence (${cache.seq} < ${target})`);
-    await sleep(25 * attempt);
+  const changes = await deps.store.events.changesSince(themeId, cache.seq);
+  if (changes.length === 0) return;
+  // The log keeps 60 days of changes: a cache older than that starts again from the table.
+  if ((changes[0]?.seq ?? 0) > cache.seq + 1) {
+    cache.matcher.index.clear();
+    cache.matcher.pending = [];
+    cache.loaded = false;
+    cache.seq = 0;
+    await sync(deps, cache);
+    return;
   }
+  for (const event of await deps.store.events.getMany([...new Set(changes.map((change) => change.eventId))])) {
+    const known = cache.matcher.index.events.get(event.id);
+    if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);
+  }
+  cache.seq = changes.at(-1)?.seq ?? cache.seq;
 }
 
 function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
@@ -110,7 +119,13 @@ async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, event:
 
 type Decide = (matcher: Matcher, prepared: PreparedArticle) => MatchExplanation;
 
-async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: Article, decide: Decide): Promise<MatchOutcome> {
+async function matchOnce(
+  deps: PipelineDeps,
+  cache: ThemeMatcherCache,
+  article: Article,
+  decide: Decide,
+  lateClaims: boolean,
+): Promise<MatchOutcome> {
   const { matcher } = cache;
   for (let attempt = 1; attempt <= DECIDE_ATTEMPTS; attempt += 1) {
     await sync(deps, cache);
@@ -125,33 +140,43 @@ async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: 
       explanation,
     };
     const decided = nextEventState(matcher, prepared, explanation);
-    if (decided === null) {
+    // An article judged without looking at events (far below the theme) needs no guard.
+    const lookedAtEvents =
+      explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
+    if (decided === null && !lookedAtEvents) {
       const stored = await deps.store.articles.putIfAbsent(judged);
       if (stored === "created") addPending(matcher, preparePending(matcher, input));
       return { stored, explanation };
     }
-    const { claimed, event } = reconsiderPending(matcher, decided, MAX_RECONSIDERED_PER_COMMIT);
+    const previous = decided === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(decided.id);
+    const { claimed, event } =
+      decided !== null && lateClaims
+        ? reconsiderPending(matcher, decided, MAX_RECONSIDERED_PER_COMMIT)
+        : { claimed: [], event: decided };
     const outcome = await deps.store.events.commitMatch({
       themeId: matcher.themeId,
       expectedSeq: cache.seq,
       article: judged,
       event,
+      previousVersion: previous?.version ?? null,
       reconsidered: claimed.map((entry) => ({
         articleId: entry.prepared.input.id,
         explanation: entry.explanation,
-        eventId: event.id,
+        eventId: entry.explanation.eventId as string,
       })),
+      now: deps.now(),
     });
     if (outcome.kind === "committed") {
-      cache.seq += 1;
-      matcher.index.upsert({ ...event, seq: cache.seq });
+      cache.seq = outcome.seq;
+      if (event !== null) matcher.index.upsert({ ...event, seq: outcome.seq, version: (previous?.version ?? 0) + 1 });
+      else addPending(matcher, preparePending(matcher, input));
       removePending(matcher, new Set(claimed.map((entry) => entry.prepared.input.id)));
       return { stored: "created", explanation };
     }
     if (outcome.kind === "exists") return { stored: "exists", explanation: null };
     // Stale: the sequence moved (sync catches up), the event was older than stored, or a
     // pooled article was claimed elsewhere; fix what went stale and decide again.
-    if (outcome.event) await refreshEvent(deps, cache, decided);
+    if (outcome.event && decided !== null) await refreshEvent(deps, cache, decided);
     removePending(matcher, new Set(outcome.reconsidered));
     deps.log.info("match retried on fresher state", { articleId: article.id, attempt });
   }
@@ -165,7 +190,7 @@ async function matchOnce(deps: PipelineDeps, cache: ThemeMatcherCache, article: 
  * change sequence, so two processes matching at once cannot fork a story or lose an update.
  */
 export function matchArticle(deps: PipelineDeps, article: Article): Promise<MatchOutcome> {
-  return serialised(deps, (cache) => matchOnce(deps, cache, article, decideMatch));
+  return serialised(deps, (cache) => matchOnce(deps, cache, article, decideMatch, true));
 }
 
 function serialised<T>(deps: PipelineDeps, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
@@ -194,7 +219,14 @@ export async function importEvents(deps: PipelineDeps, groups: readonly (readonl
       const outcome: MatchOutcome = await serialised(
         deps,
         (cache): Promise<MatchOutcome> =>
-          matchOnce(deps, cache, article, (matcher, prepared): MatchExplanation => importExplanation(matcher, prepared, into)),
+          // An import places articles as labelled; it claims no pooled ones.
+          matchOnce(
+            deps,
+            cache,
+            article,
+            (matcher, prepared): MatchExplanation => importExplanation(matcher, prepared, into),
+            false,
+          ),
       );
       eventId ??= outcome.explanation?.eventId ?? eventIdFor(deps.config.theme.id, article.id);
       if (outcome.stored === "created") summary.imported += 1;

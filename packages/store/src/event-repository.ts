@@ -1,9 +1,15 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { Article, EntityType, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
 import { cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
-import { SCHEMA_VERSION } from "./table";
+import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
 export type EventRepository = ReturnType<typeof createEventRepository>;
 
@@ -15,9 +21,13 @@ export type CommitMatchInput = {
   /** The theme's change sequence the decision was made on. */
   expectedSeq: number;
   article: Article;
-  /** The event as it is after this article; its `version` is the one to write. */
-  event: EventState;
+  /** The event as it is after this article, or null when the article joins none. */
+  event: EventState | null;
+  /** The stored version the event grew from; null for a new event. */
+  previousVersion: number | null;
   reconsidered: readonly ReconsideredArticle[];
+  /** For the change-log item's expiry. */
+  now: Date;
 };
 
 /**
@@ -26,12 +36,14 @@ export type CommitMatchInput = {
  * with their ids). Nothing was written; decide again on fresh state.
  */
 export type CommitOutcome =
-  | { kind: "committed" }
+  | { kind: "committed"; seq: number }
   | { kind: "exists" }
   | { kind: "stale"; sequence: boolean; event: boolean; reconsidered: string[] };
 
-/** A transaction holds at most 100 items; four go to the theme, the event and the article. */
+/** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
 export const MAX_RECONSIDERED_PER_COMMIT = 90;
+/** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */
+const CHANGE_LOG_DAYS = 60;
 
 const round = (value: number) => Math.round(value * 1e5) / 1e5;
 const weightsToObject = (weights: Map<string, number>) =>
@@ -121,6 +133,32 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
     return { items: (result.Items ?? []).map(eventFromItem), next: result.LastEvaluatedKey };
   }
 
+  async function readChanges(themeId: string, options: { after: number; newestFirst: boolean; limit: number }) {
+    const changes: { seq: number; eventId: string }[] = [];
+    let startKey: Item | undefined;
+    const { pk } = keys.matcher(themeId);
+    do {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: {
+            ":pk": pk,
+            ":from": keys.change(themeId, options.after + 1).sk,
+            ":to": `${keys.changePrefix}~`,
+          },
+          ConsistentRead: true,
+          ScanIndexForward: !options.newestFirst,
+          Limit: Number.isFinite(options.limit) ? Math.min(1000, options.limit - changes.length) : 1000,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) changes.push({ seq: Number(item.seq), eventId: String(item.eventId) });
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined && changes.length < options.limit);
+    return changes;
+  }
+
   return {
     async get(id: string): Promise<EventState | null> {
       const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.event(id), ConsistentRead: true }));
@@ -145,40 +183,34 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return { items, nextKey: toPageKey(after) };
     },
 
-    /** Events changed after sequence `seq`, in sequence order (the index may lag a little). */
-    async listChangedSince(themeId: string, seq: number): Promise<EventState[]> {
-      const events: EventState[] = [];
-      let after: Item | undefined;
-      do {
-        const page = await query({
-          index: "gsi1",
-          partition: keys.eventChanges(themeId),
-          forward: true,
-          limit: 500,
-          after,
-          above: keys.sequence(seq),
-        });
-        events.push(...page.items);
-        after = page.next;
-      } while (after !== undefined);
-      return events;
+    /**
+     * The theme's changes after sequence `seq`, oldest first: which event each one changed.
+     * Read from the table with strong consistency, so none is missed while indexes catch up.
+     */
+    async changesSince(themeId: string, seq: number): Promise<{ seq: number; eventId: string }[]> {
+      return readChanges(themeId, { after: seq, newestFirst: false, limit: Number.POSITIVE_INFINITY });
     },
 
-    /** The `count` most recently changed events of a theme (a matcher's working set). */
-    async listLatest(themeId: string, count: number): Promise<EventState[]> {
+    /** The latest `limit` changes of the theme, newest first. */
+    async latestChanges(themeId: string, limit: number): Promise<{ seq: number; eventId: string }[]> {
+      return readChanges(themeId, { after: 0, newestFirst: true, limit });
+    },
+
+    /** Events by id, read with strong consistency (missing ids are left out). */
+    async getMany(ids: readonly string[]): Promise<EventState[]> {
       const events: EventState[] = [];
-      let after: Item | undefined;
-      do {
-        const page = await query({
-          index: "gsi1",
-          partition: keys.eventChanges(themeId),
-          forward: false,
-          limit: Math.min(500, count - events.length),
-          after,
-        });
-        events.push(...page.items);
-        after = page.next;
-      } while (after !== undefined && events.length < count);
+      for (let start = 0; start < ids.length; start += 100) {
+        let pending: Record<string, unknown>[] = ids.slice(start, start + 100).map((id) => keys.event(id));
+        for (let round = 0; pending.length > 0; round += 1) {
+          if (round >= 8) throw new Error(`DynamoDB left ${pending.length} event keys unprocessed after 8 attempts`);
+          if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+          const result = await doc.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of result.Responses?.[tableName] ?? []) events.push(eventFromItem(item));
+          pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        }
+      }
       return events;
     },
 
@@ -189,10 +221,12 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
     },
 
     /**
-     * Stores a matching decision atomically: the theme's sequence moves from `expectedSeq` to the
-     * next, the event is written over the version it grew from, the article is written unless it
-     * exists, and any reconsidered articles join the event. Nothing is written when any of these
-     * conditions fails; the outcome says which kind failed.
+     * Stores a matching decision atomically. The theme's sequence must still be `expectedSeq`:
+     * with an event change it moves to the next number (and a change-log item records which
+     * event changed); without one (an article judged off-theme after looking at events) it is
+     * only checked. The event is written over the version it grew from, the article unless it
+     * exists, and any reconsidered articles join the event. Nothing is written when any
+     * condition fails; the outcome says which kind failed.
      */
     async commitMatch(input: CommitMatchInput): Promise<CommitOutcome> {
       if (input.reconsidered.length > MAX_RECONSIDERED_PER_COMMIT) {
@@ -201,69 +235,124 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
         );
       }
       const seq = input.expectedSeq + 1;
-      const event = { ...input.event, seq };
+      const sequenceCondition = input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
       const article = articleItems(input.article);
-      const transactItems = [
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.matcher(input.themeId),
-            UpdateExpression: "SET seq = :next, #type = :type, schemaVersion = :version",
-            ConditionExpression: input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected",
-            ExpressionAttributeNames: { "#type": "type" },
-            ExpressionAttributeValues: {
-              ":next": seq,
-              ":expected": input.expectedSeq,
-              ":type": ENTITY.matcher,
-              ":version": SCHEMA_VERSION,
+      const items: {
+        item: Record<string, unknown>;
+        role: "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
+        id?: string;
+      }[] = [];
+      if (input.event === null) {
+        items.push({
+          role: "sequence",
+          item: {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: keys.matcher(input.themeId),
+              ConditionExpression: sequenceCondition,
+              ExpressionAttributeValues: { ":expected": input.expectedSeq },
             },
           },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: toItem(event),
-            ...(event.version === 1
-              ? { ConditionExpression: "attribute_not_exists(pk)" }
-              : { ConditionExpression: "version = :previous", ExpressionAttributeValues: { ":previous": event.version - 1 } }),
+        });
+      } else {
+        const event = { ...input.event, seq, version: (input.previousVersion ?? 0) + 1 };
+        items.push(
+          {
+            role: "sequence",
+            item: {
+              Update: {
+                TableName: tableName,
+                Key: keys.matcher(input.themeId),
+                UpdateExpression: "SET seq = :next, #type = :type, schemaVersion = :version",
+                ConditionExpression: sequenceCondition,
+                ExpressionAttributeNames: { "#type": "type" },
+                ExpressionAttributeValues: {
+                  ":next": seq,
+                  ":expected": input.expectedSeq,
+                  ":type": ENTITY.matcher,
+                  ":version": SCHEMA_VERSION,
+                },
+              },
+            },
           },
+          {
+            role: "event",
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: toItem(event),
+                ...(input.previousVersion === null
+                  ? { ConditionExpression: "attribute_not_exists(pk)" }
+                  : {
+                      ConditionExpression: "version = :previous",
+                      ExpressionAttributeValues: { ":previous": input.previousVersion },
+                    }),
+              },
+            },
+          },
+          {
+            role: "change",
+            item: {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.change(input.themeId, seq),
+                  type: ENTITY.change,
+                  schemaVersion: SCHEMA_VERSION,
+                  seq,
+                  eventId: event.id,
+                  [TABLE_SCHEMA.ttlAttribute]: Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400,
+                },
+              },
+            },
+          },
+        );
+      }
+      items.push(
+        {
+          role: "article",
+          item: { Put: { TableName: tableName, Item: article.summary, ConditionExpression: "attribute_not_exists(pk)" } },
         },
-        { Put: { TableName: tableName, Item: article.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-        { Put: { TableName: tableName, Item: article.text } },
+        { role: "text", item: { Put: { TableName: tableName, Item: article.text } } },
         ...input.reconsidered.map((claimed) => ({
-          Update: {
-            TableName: tableName,
-            Key: keys.article(claimed.articleId),
-            UpdateExpression:
-              "SET onTheme = :true, eventId = :event, explanation = :explanation, themeScore = :score, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
-            ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
-            ExpressionAttributeValues: {
-              ":true": true,
-              ":false": false,
-              ":event": claimed.eventId,
-              ":explanation": claimed.explanation,
-              ":score": claimed.explanation.theme?.score ?? null,
-              ":themePk": keys.themeArticles(input.themeId),
-              ":eventPk": keys.eventArticles(claimed.eventId),
+          role: "reconsidered" as const,
+          id: claimed.articleId,
+          item: {
+            Update: {
+              TableName: tableName,
+              Key: keys.article(claimed.articleId),
+              // The article keeps the theme score it was stored with; the explanation says why it joined.
+              UpdateExpression:
+                "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
+              ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
+              ExpressionAttributeValues: {
+                ":true": true,
+                ":false": false,
+                ":event": claimed.eventId,
+                ":explanation": claimed.explanation,
+                ":themePk": keys.themeArticles(input.themeId),
+                ":eventPk": keys.eventArticles(claimed.eventId),
+              },
             },
           },
         })),
-      ];
+      );
       for (let attempt = 1; ; attempt += 1) {
         try {
-          await doc.send(new TransactWriteCommand({ TransactItems: transactItems }));
-          return { kind: "committed" };
+          await doc.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
+          return input.event === null ? { kind: "committed", seq: input.expectedSeq } : { kind: "committed", seq };
         } catch (error) {
           const codes = cancellationCodes(error);
           if (codes === null) throw error;
-          const failed = (index: number) => codes[index] === "ConditionalCheckFailed";
-          if (failed(2)) return { kind: "exists" };
+          const failed = (role: (typeof items)[number]["role"]) =>
+            items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
+          if (failed("article").length > 0) return { kind: "exists" };
           if (codes.some((code) => code === "ConditionalCheckFailed")) {
             return {
               kind: "stale",
-              sequence: failed(0),
-              event: failed(1),
-              reconsidered: input.reconsidered.filter((_, index) => failed(index + 4)).map((claimed) => claimed.articleId),
+              sequence: failed("sequence").length > 0,
+              event: failed("event").length > 0,
+              reconsidered: failed("reconsidered").map((entry) => entry.id as string),
             };
           }
           if (codes.includes("TransactionConflict") && attempt < 4) {

@@ -8,6 +8,7 @@
  * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
  * | event   | EVENT#<id>    | EVENT   | EVENTSEQ#<t> / <seq>        | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
  * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
+ * | change  | THEME#<t>     | CHANGE#<seq> (event id; expires after 60 days)                                                                   |
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
  * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
@@ -30,6 +31,9 @@ export const keys = {
   /** Zero-padded, so the sequence sorts as text. */
   sequence: (seq: number) => String(seq).padStart(12, "0"),
   matcher: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "MATCHER" }),
+  /** One item per change of a theme's events, read with strong consistency to catch up. */
+  change: (themeId: string, seq: number) => ({ pk: `THEME#${themeId}`, sk: `CHANGE#${String(seq).padStart(12, "0")}` }),
+  changePrefix: "CHANGE#",
   sourceArticles: (sourceId: string) => `SOURCE#${sourceId}`,
   /** Sorts by time, ties broken by id, so a page boundary never splits equal times ambiguously. */
   byTime: (isoTime: string, id: string) => `${isoTime}#${id}`,
@@ -41,4 +45,5 @@ export const ENTITY = {
   articleText: "article_text",
   event: "event",
   matcher: "matcher",
+  change: "change",
 } as const;

@@ -43,6 +43,14 @@ export class EventIndex {
     this.events.set(event.id, event);
   }
 
+  /** Forgets every event. */
+  clear(): void {
+    this.events.clear();
+    this.termPostings.clear();
+    this.entityPostings.clear();
+    this.indexed.clear();
+  }
+
   /** Forgets an event (it left the working set). */
   remove(id: string): void {
     const previous = this.indexed.get(id);

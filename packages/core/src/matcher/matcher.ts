@@ -366,7 +366,8 @@ export function reconsiderPending(
     current = nextEventState(matcher, prepared, explanation, current) as EventState;
     claimed.push({ prepared, explanation });
   }
-  return { claimed, event: current };
+  // Growing by claims is part of the same change: the event keeps the version it came in with.
+  return { claimed, event: { ...current, version: event.version } };
 }
 
 /** Removes claimed articles from the pool. */
