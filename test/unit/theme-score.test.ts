@@ -30,3 +30,18 @@ describe("the isis-syria theme filter", () => {
     expect(score("Weather", "It is cold and it is raining.").score).toBe(0);
   });
 });
+
+describe("the theme filter, hostile and awkward text", () => {
+  it("does not read an all-capitals IS as the group", () => {
+    expect(score("THIS IS WHY BITCOIN IS FALLING", "Prices slid on Tuesday as traders sold.").score).toBe(0);
+    expect(score("IS FIGHTERS SEIZE TOWN", "Islamic State fighters seized the town in Syria.").onTheme).toBe(true);
+  });
+
+  it("counts a title mention once, as a title mention", () => {
+    const titleOnly = score("Syria", "Nothing else.");
+    const alsoInBody = score("Syria", "Talks on Syria.");
+    // Only the body mention adds to the title's.
+    expect(alsoInBody.score).toBeGreaterThan(titleOnly.score);
+    expect(titleOnly.evidence).toEqual([{ name: "syria", weight: 5 }]);
+  });
+});

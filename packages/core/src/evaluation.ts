@@ -48,11 +48,12 @@ export function evaluateStream(
   stream: readonly LabelledArticle[],
   options: EvaluationOptions,
 ): { report: EvaluationReport; explanations: MatchExplanation[] } {
+  // As `import-events` does: one event per label, unlabelled articles left out.
   const existingEvents = new Map<string, string>();
   for (const article of [...existing].sort(byStreamOrder)) {
-    const label = article.event ?? `unlabelled:${article.input.id}`;
-    const event = importIntoEvent(matcher, article.input, existingEvents.get(label) ?? null);
-    existingEvents.set(label, event.id);
+    if (article.event === null) continue;
+    const event = importIntoEvent(matcher, article.input, existingEvents.get(article.event) ?? null);
+    existingEvents.set(article.event, event.id);
   }
 
   const explanations: MatchExplanation[] = [];

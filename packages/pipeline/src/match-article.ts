@@ -145,7 +145,7 @@ async function matchOnce(
       explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
     if (decided === null && !lookedAtEvents) {
       const stored = await deps.store.articles.putIfAbsent(judged);
-      if (stored === "created") addPending(matcher, preparePending(matcher, input));
+      if (stored === "created") addPending(matcher, preparePending(matcher, input, prepared));
       return { stored, explanation };
     }
     const previous = decided === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(decided.id);
@@ -169,7 +169,7 @@ async function matchOnce(
     if (outcome.kind === "committed") {
       cache.seq = outcome.seq;
       if (event !== null) matcher.index.upsert({ ...event, seq: outcome.seq, version: (previous?.version ?? 0) + 1 });
-      else addPending(matcher, preparePending(matcher, input));
+      else addPending(matcher, preparePending(matcher, input, prepared));
       removePending(matcher, new Set(claimed.map((entry) => entry.prepared.input.id)));
       return { stored: "created", explanation };
     }

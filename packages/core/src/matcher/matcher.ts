@@ -186,7 +186,8 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     onTheme: true,
     theme,
     eventId: eventIdFor(matcher.themeId, prepared.input.id),
-    probability: best?.probability ?? null,
+    // A new event has no probability of its own; the closest event it turned down is the runner-up.
+    probability: null,
     runnerUp: best ? { eventId: best.event.id, probability: best.probability } : null,
     copyOf: null,
     signals: best?.signals ?? null,
@@ -313,9 +314,14 @@ function topEntities(entities: EventState["entities"]): EventState["entities"] {
 /** How long, and how many, off-theme articles wait for a story that may claim them. */
 export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
 
-/** The article as the pending pool reads it: title and summary, as a stored item has them. */
-export function preparePending(matcher: Matcher, input: MatchInput): PreparedArticle {
-  return prepareArticle(matcher, { ...input, text: input.summary });
+/**
+ * The article as the pending pool reads it: title and summary, as a stored item has them, with
+ * the fingerprint of its full text when there is one (copies are told by full texts).
+ */
+export function preparePending(matcher: Matcher, input: MatchInput, fingerprint: PreparedArticle | null = null): PreparedArticle {
+  const prepared = prepareArticle(matcher, { ...input, text: input.summary });
+  if (fingerprint === null || fingerprint.features.simhash === null) return prepared;
+  return { ...prepared, features: { ...prepared.features, simhash: fingerprint.features.simhash } };
 }
 
 /** Adds an off-theme article to the pool, dropping those too old to be claimed now. */
@@ -347,18 +353,19 @@ export function reconsiderPending(
       Date.parse(current.firstSeen) - prepared.vectors.time,
     );
     if (gap > windowMs) continue;
+    const copy = findCopy(prepared, [current], matcher.model.copyMaxHamming);
     const profile = profileFor(matcher.model, prepared.vectors);
     const signals = computeSignals(prepared.vectors, current, matcher.index);
     const probability = matchProbability(profile, signals);
-    if (probability < profile.followUpThreshold) continue;
+    if (copy === null && probability < profile.followUpThreshold) continue;
     const explanation: MatchExplanation = {
-      decision: "attached",
+      decision: copy === null ? "attached" : "copy",
       onTheme: true,
       theme: matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features),
       eventId: current.id,
       probability,
       runnerUp: null,
-      copyOf: null,
+      copyOf: copy === null ? null : (copy.member.copyOf ?? copy.member.articleId),
       signals,
       candidates: 1,
       reconsidered: true,
@@ -387,7 +394,7 @@ export function matchInMemory(
   const explanation = decideMatch(matcher, prepared);
   let event = nextEventState(matcher, prepared, explanation);
   if (event === null) {
-    if (matcher.theme !== null) addPending(matcher, preparePending(matcher, input));
+    if (matcher.theme !== null) addPending(matcher, preparePending(matcher, input, prepared));
     return { explanation, event, reconsidered: [] };
   }
   const { claimed, event: grown } = reconsiderPending(matcher, event);

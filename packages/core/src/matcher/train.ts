@@ -27,8 +27,8 @@ export function collectTrainingPairs(
 ): TrainingSet {
   const eventOf = new Map<string, string>();
   for (const article of [...existing].sort(byStreamOrder)) {
-    const label = article.event ?? `unlabelled:${article.input.id}`;
-    eventOf.set(label, importIntoEvent(matcher, article.input, eventOf.get(label) ?? null).id);
+    if (article.event === null) continue;
+    eventOf.set(article.event, importIntoEvent(matcher, article.input, eventOf.get(article.event) ?? null).id);
   }
   const pairs: TrainingPair[] = [];
   let missed = 0;

@@ -81,13 +81,15 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
   for (const sentence of text.split(/(?<=[.!?])\s+|\n+|[,;:()"“”«»]/)) {
     const tokens = words(sentence);
     const keys = tokens.map(keyOf);
+    // In a clause written all in capitals, capitals say nothing: "THIS IS WHY" names no group.
+    const shouting = !/\p{Ll}/u.test(sentence);
     let index = 0;
     while (index < tokens.length) {
       let matched = 0;
       if (dictionary.starts.has(keys[index] as string)) {
         for (let size = Math.min(dictionary.maxWords, tokens.length - index); size >= 1 && matched === 0; size -= 1) {
           const definition =
-            dictionary.exact.get(tokens.slice(index, index + size).join(" ")) ??
+            (shouting ? undefined : dictionary.exact.get(tokens.slice(index, index + size).join(" "))) ??
             dictionary.folded.get(keys.slice(index, index + size).join(" "));
           if (definition !== undefined) {
             add(counts, definition.id, definition.type);

@@ -8,8 +8,8 @@ export type ArticleFeatures = {
   bodyTerms: Map<string, number>;
   /** Entities of title and body together. */
   entities: EntityCounts;
-  /** Keys of the entities the title names. */
-  titleEntities: Set<string>;
+  /** Entities the title names, with how often (these are also counted in `entities`). */
+  titleEntities: Map<string, number>;
   /** SimHash of the body's 3-term shingles; null when the body is too short to fingerprint. */
   simhash: SimHash | null;
 };
@@ -22,11 +22,19 @@ const MAX_BODY_CHARS = 3000;
 const MIN_SHINGLES_FOR_SIMHASH = 12;
 
 /** Extracts terms, entities and a fingerprint from an article's title and text. */
-export function extractFeatures(title: string, body: string, dictionary: EntityDictionary): ArticleFeatures {
+/** A body that opens with the headline repeats it; the rest is what tells one report from another. */
+function withoutLeadingTitle(title: string, body: string): string {
+  const trimmed = body.trimStart();
+  const headline = title.trim();
+  return headline !== "" && trimmed.startsWith(headline) ? trimmed.slice(headline.length) : body;
+}
+
+export function extractFeatures(title: string, fullBody: string, dictionary: EntityDictionary): ArticleFeatures {
+  const body = withoutLeadingTitle(title, fullBody);
   const titleTerms = contentTerms(title);
   const bodyTerms = contentTerms(body).slice(0, MAX_BODY_TERMS);
   const entities = extractEntities(title, dictionary, false);
-  const titleEntities = new Set(entities.keys());
+  const titleEntities = new Map([...entities].map(([key, mention]) => [key, mention.count]));
   for (const [key, mention] of extractEntities(body.slice(0, MAX_BODY_CHARS), dictionary, true)) {
     const seen = entities.get(key);
     if (seen === undefined) entities.set(key, { ...mention });

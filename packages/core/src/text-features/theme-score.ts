@@ -69,7 +69,8 @@ export function scoreTheme(theme: CompiledTheme, features: ArticleFeatures): The
   };
   for (const [key, mention] of features.entities) {
     const weight = theme.entityWeights.get(key);
-    if (weight !== undefined) credit(key, weight, features.titleEntities.has(key) ? 1 : 0, mention.count);
+    const inTitle = features.titleEntities.get(key) ?? 0;
+    if (weight !== undefined) credit(key, weight, inTitle, mention.count - inTitle);
   }
   for (const term of theme.terms) {
     credit(term.label, term.weight, countPhrase(term.stems, features.titleTerms), countPhrase(term.stems, features.bodyTerms));
