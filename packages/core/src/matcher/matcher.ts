@@ -105,14 +105,9 @@ function findCopy(
   return null;
 }
 
-/**
- * Decides where an article goes: off-theme, a copy of an article already in an event, attached
- * to the best candidate event, or the first article of a new event. Reads the matcher, changes
- * nothing.
- */
-export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchExplanation {
-  const theme = matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features);
-  const offTheme: MatchExplanation = {
+/** An explanation: off-theme and empty unless `fields` say otherwise. */
+function explain(theme: ThemeScore | null, fields: Partial<MatchExplanation>): MatchExplanation {
+  return {
     decision: "off-theme",
     onTheme: false,
     theme,
@@ -123,7 +118,18 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     signals: null,
     candidates: 0,
     reconsidered: false,
+    ...fields,
   };
+}
+
+/**
+ * Decides where an article goes: off-theme, a copy of an article already in an event, attached
+ * to the best candidate event, or the first article of a new event. Reads the matcher, changes
+ * nothing.
+ */
+export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchExplanation {
+  const theme = matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features);
+  const offTheme = explain(theme, {});
   // Far below the theme: no story of the theme could claim it, so it is not even looked up.
   if (theme !== null && matcher.theme !== null && theme.score < matcher.theme.definition.followUpThreshold) return offTheme;
 
@@ -406,18 +412,11 @@ export function matchInMemory(
 
 /** The explanation of an imported article: it goes to `eventId`, or opens its own event. */
 export function importExplanation(matcher: Matcher, prepared: PreparedArticle, eventId: string | null): MatchExplanation {
-  return {
+  return explain(matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features), {
     decision: "imported",
     onTheme: true,
-    theme: matcher.theme === null ? null : scoreTheme(matcher.theme, prepared.features),
     eventId: eventId ?? eventIdFor(matcher.themeId, prepared.input.id),
-    probability: null,
-    runnerUp: null,
-    copyOf: null,
-    signals: null,
-    candidates: 0,
-    reconsidered: false,
-  };
+  });
 }
 
 /** Adds a known article to an event as imported, bypassing the decision (existing events). */
