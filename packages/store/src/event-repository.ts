@@ -53,8 +53,6 @@ const objectToWeights = (value: unknown) => new Map(Object.entries((value ?? {})
 function toItem(event: EventState): Item {
   return {
     ...keys.event(event.id),
-    gsi1pk: keys.eventChanges(event.theme),
-    gsi1sk: keys.sequence(event.seq),
     gsi2pk: keys.themeEvents(event.theme),
     gsi2sk: keys.byTime(event.lastSeen, event.id),
     type: ENTITY.event,
@@ -110,22 +108,15 @@ export function eventFromItem(item: Item): EventState {
 
 /** Events, the theme's change sequence, and the transaction that stores a matching decision. */
 export function createEventRepository(doc: DynamoDBDocumentClient, tableName: string) {
-  async function query(input: {
-    index: "gsi1" | "gsi2";
-    partition: string;
-    forward: boolean;
-    limit: number;
-    after?: Item;
-    above?: string;
-  }) {
+  /** A page of a theme's events from gsi2, most recently active first. */
+  async function query(input: { partition: string; limit: number; after?: Item }) {
     const result = await doc.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: input.index,
-        KeyConditionExpression:
-          input.above === undefined ? `${input.index}pk = :pk` : `${input.index}pk = :pk AND ${input.index}sk > :above`,
-        ExpressionAttributeValues: { ":pk": input.partition, ...(input.above === undefined ? {} : { ":above": input.above }) },
-        ScanIndexForward: input.forward,
+        IndexName: "gsi2",
+        KeyConditionExpression: "gsi2pk = :pk",
+        ExpressionAttributeValues: { ":pk": input.partition },
+        ScanIndexForward: false,
         Limit: input.limit,
         ExclusiveStartKey: input.after,
       }),
@@ -170,13 +161,7 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       const items: EventState[] = [];
       let after: Item | undefined = request.after ?? undefined;
       do {
-        const page = await query({
-          index: "gsi2",
-          partition: keys.themeEvents(themeId),
-          forward: false,
-          limit: request.limit - items.length,
-          after,
-        });
+        const page = await query({ partition: keys.themeEvents(themeId), limit: request.limit - items.length, after });
         items.push(...page.items);
         after = page.next;
       } while (items.length < request.limit && after !== undefined);

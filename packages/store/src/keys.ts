@@ -6,14 +6,15 @@
  * | source  | SOURCE#<id>   | SOURCE  | SOURCES / <created>#<id>    |                                  |                       |                      |
  * | article | ARTICLE#<id>  | ARTICLE | ARTICLES / <published>#<id> | THEME#<t> or OFFTHEME#<t> / time | SOURCE#<s> / time     | EVENT#<e> / time     |
  * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
- * | event   | EVENT#<id>    | EVENT   | EVENTSEQ#<t> / <seq>        | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
+ * | event   | EVENT#<id>    | EVENT   |                             | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
  * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
  * | change  | THEME#<t>     | CHANGE#<seq> (event id; expires after 60 days)                                                                   |
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
  * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
- * The matcher item holds the theme's change sequence: every event change takes the next number,
- * which orders changes for the matchers that cache events.
+ * The matcher item holds the theme's change sequence: every event change takes the next number
+ * and writes a CHANGE#<seq> item naming the event, which matchers that cache events read (with
+ * strong consistency) to catch up.
  */
 export const keys = {
   source: (id: string) => ({ pk: `SOURCE#${id}`, sk: "SOURCE" }),
@@ -26,10 +27,7 @@ export const keys = {
   offThemeArticles: (themeId: string) => `OFFTHEME#${themeId}`,
   eventArticles: (eventId: string) => `EVENT#${eventId}`,
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: "EVENT" }),
-  eventChanges: (themeId: string) => `EVENTSEQ#${themeId}`,
   themeEvents: (themeId: string) => `EVENTS#${themeId}`,
-  /** Zero-padded, so the sequence sorts as text. */
-  sequence: (seq: number) => String(seq).padStart(12, "0"),
   matcher: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "MATCHER" }),
   /** One item per change of a theme's events, read with strong consistency to catch up. */
   change: (themeId: string, seq: number) => ({ pk: `THEME#${themeId}`, sk: `CHANGE#${String(seq).padStart(12, "0")}` }),

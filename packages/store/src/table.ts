@@ -10,7 +10,7 @@ export const TABLE_SCHEMA = {
   /** Epoch seconds after which DynamoDB may delete the item (delivery attempts, for one). */
   ttlAttribute: "expiresAt",
   globalIndexes: {
-    /** Collections in order: every article by time; every source; a theme's event changes by sequence. */
+    /** Collections in order: every article by time; every source. */
     gsi1: { partitionKey: "gsi1pk", sortKey: "gsi1sk" },
     /** A theme's on-theme articles by time (the feeds), its off-theme ones, its events by last seen. */
     gsi2: { partitionKey: "gsi2pk", sortKey: "gsi2sk" },
