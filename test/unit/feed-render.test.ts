@@ -12,6 +12,7 @@ function entry(index: number, overrides: Partial<FeedEntry> = {}): FeedEntry {
     updatedAt: `2026-05-0${index}T10:05:00.000Z`,
     authorName: "Desk",
     categories: [{ term: "isis-syria", label: "ISIS and Syria" }],
+    related: [],
     extension: { article_id: String(index) },
     ...overrides,
   };
@@ -29,6 +30,7 @@ function doc(entries: FeedEntry[]): FeedDocument {
       atom: "https://eventwire.example/feeds/isis-syria.atom",
       json: "https://eventwire.example/feeds/isis-syria.json",
     },
+    pages: {},
     updatedAt: new Date("2026-05-04T12:00:00Z"),
     entries,
   };

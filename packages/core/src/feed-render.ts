@@ -12,6 +12,12 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 
 export type FeedCategory = { term: string; label: string };
 
+/** A link shown in an entry's content, under a label ("Event", "Source", …). */
+export type FeedLink = { label: string; title: string; url: string };
+
+/** RFC 5005 paged-feed links of the document being rendered, in its own format. */
+export type FeedPageLinks = { first?: string; next?: string; previous?: string };
+
 export type FeedEntry = {
   /** A URI naming the entry for ever (RSS guid, Atom id, JSON Feed id). */
   id: string;
@@ -24,6 +30,8 @@ export type FeedEntry = {
   updatedAt: string;
   authorName: string | null;
   categories: FeedCategory[];
+  /** Links listed after the summary in the entry's content (the event, the source, articles). */
+  related: FeedLink[];
   /** Extra machine-readable fields, carried in JSON Feed as the `_eventwire` extension. */
   extension: Record<string, string | number | boolean | null>;
 };
@@ -34,7 +42,10 @@ export type FeedDocument = {
   description: string;
   language: string;
   homeUrl: string;
+  /** This document's URL in each format (the same page, cursor included). */
   selfUrls: Record<FeedFormat, string>;
+  /** Neighbouring pages in the format being rendered; none for a feed of one page. */
+  pages: FeedPageLinks;
   updatedAt: Date;
   entries: FeedEntry[];
 };
@@ -44,25 +55,58 @@ function attributeSafe(text: string): string {
   return removeXmlInvalidChars(text).replace(/[<>"]/g, "");
 }
 
+// Text that came from a source goes through here on its way into any format.
+const clean = removeXmlInvalidChars;
+
+/** Only absolute http(s) links are written as links: never `javascript:`, `data:` or the like. */
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** The entry's content as HTML: its summary, then its related links, every piece escaped. */
+function entryHtml(entry: FeedEntry): string {
+  const summary = escapeHtml(clean(entry.summary));
+  if (entry.related.length === 0) return summary;
+  const items = entry.related.map((link) => {
+    const title = escapeHtml(clean(link.title));
+    const target = isWebUrl(link.url) ? `<a href="${escapeHtml(link.url)}">${title}</a>` : title;
+    return `<li>${escapeHtml(clean(link.label))}: ${target}</li>`;
+  });
+  return `<p>${summary}</p><ul>${items.join("")}</ul>`;
+}
+
+/** The same content as plain text, for JSON Feed's `content_text`. */
+function entryText(entry: FeedEntry): string {
+  const lines = entry.related.map((link) => `${link.label}: ${link.title} <${link.url}>`);
+  return clean([entry.summary, ...lines].join("\n"));
+}
+
 function renderJsonFeed(doc: FeedDocument): string {
   // JSON Feed 1.1 (https://jsonfeed.org/version/1.1). The generator library still writes 1.0
   // (singular `author`, no `language`), so this format is built as a plain object.
   const feed = {
     version: "https://jsonfeed.org/version/1.1",
-    title: doc.title,
+    title: clean(doc.title),
     home_page_url: doc.homeUrl,
     feed_url: doc.selfUrls.json,
-    description: doc.description,
+    ...(doc.pages.next ? { next_url: doc.pages.next } : {}),
+    description: clean(doc.description),
     language: doc.language,
     items: doc.entries.map((entry) => ({
       id: entry.id,
-      url: entry.url,
-      title: entry.title,
-      content_text: entry.summary,
+      ...(isWebUrl(entry.url) ? { url: entry.url } : {}),
+      title: clean(entry.title),
+      content_text: entryText(entry),
+      ...(entry.related.length > 0 ? { content_html: entryHtml(entry) } : {}),
       date_published: entry.publishedAt,
       date_modified: entry.updatedAt,
-      ...(entry.authorName ? { authors: [{ name: entry.authorName }] } : {}),
-      tags: entry.categories.map((category) => category.label),
+      ...(entry.authorName ? { authors: [{ name: clean(entry.authorName) }] } : {}),
+      tags: entry.categories.map((category) => clean(category.label)),
       _eventwire: entry.extension,
     })),
   };
@@ -71,11 +115,13 @@ function renderJsonFeed(doc: FeedDocument): string {
   return JSON.stringify(feed).replace(/</g, "\\u003c");
 }
 
-function buildXmlFeed(doc: FeedDocument): Feed {
+function buildXmlFeed(format: "rss" | "atom", doc: FeedDocument): Feed {
+  // An RSS channel's title and description are read as HTML by many readers; Atom's are text.
+  const text = (value: string) => (format === "rss" ? escapeHtml(clean(value)) : clean(value));
   const feed = new Feed({
     id: doc.id,
-    title: removeXmlInvalidChars(doc.title),
-    description: removeXmlInvalidChars(doc.description),
+    title: text(doc.title),
+    description: text(doc.description),
     link: doc.homeUrl,
     language: doc.language,
     updated: doc.updatedAt,
@@ -86,11 +132,11 @@ function buildXmlFeed(doc: FeedDocument): Feed {
     feed.addItem({
       id: entry.id,
       guid: entry.id,
-      link: entry.url,
+      link: isWebUrl(entry.url) ? entry.url : doc.homeUrl,
       // Atom marks titles and summaries as HTML, and readers treat RSS ones as HTML too: text
       // from a source must be escaped so its markup shows as text, never runs.
-      title: escapeHtml(removeXmlInvalidChars(entry.title)),
-      description: escapeHtml(removeXmlInvalidChars(entry.summary)),
+      title: escapeHtml(clean(entry.title)),
+      description: entryHtml(entry),
       date: new Date(entry.updatedAt),
       published: new Date(entry.publishedAt),
       ...(entry.authorName ? { author: [{ name: removeXmlInvalidChars(entry.authorName) }] } : {}),
@@ -103,9 +149,32 @@ function buildXmlFeed(doc: FeedDocument): Feed {
   return feed;
 }
 
+const PAGE_RELATIONS = ["first", "previous", "next"] as const;
+
+/**
+ * Adds the RFC 5005 paging links, which the generator cannot write, after the feed's first link
+ * element: an `atom:link` in RSS (next to the self link, which declares the namespace), a `link`
+ * in Atom. The generator writes the feed's own links before any entry, and every text before
+ * them is escaped, so no source can plant a look-alike element there.
+ */
+function addPageLinks(format: "rss" | "atom", xml: string, pages: FeedPageLinks): string {
+  const element = format === "rss" ? "<atom:link " : "<link ";
+  const type = format === "rss" ? "application/rss+xml" : "application/atom+xml";
+  const links = PAGE_RELATIONS.flatMap((rel) => {
+    const href = pages[rel];
+    return href === undefined ? [] : [`${element}rel="${rel}" href="${escapeHtml(href)}" type="${type}"/>`];
+  });
+  if (links.length === 0) return xml;
+  const first = xml.indexOf(element);
+  const end = first === -1 ? -1 : xml.indexOf("/>", first);
+  if (end === -1) throw new Error(`the ${format} document has no link element to put paging links after`);
+  const indent = xml.slice(xml.lastIndexOf("\n", first), first);
+  return `${xml.slice(0, end + 2)}${links.map((link) => `${indent}${link}`).join("")}${xml.slice(end + 2)}`;
+}
+
 /** Renders a feed document as RSS 2.0, Atom 1.0 or JSON Feed 1.1. */
 export function renderFeed(format: FeedFormat, doc: FeedDocument): string {
   if (format === "json") return renderJsonFeed(doc);
-  const feed = buildXmlFeed(doc);
-  return format === "rss" ? feed.rss2() : feed.atom1();
+  const feed = buildXmlFeed(format, doc);
+  return addPageLinks(format, format === "rss" ? feed.rss2() : feed.atom1(), doc.pages);
 }

@@ -1,6 +1,16 @@
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, evaluateStream } from "./evaluation";
-export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat } from "./feed-render";
+export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
+export {
+  articleFeedEntry,
+  chooseXmlFeedFormat,
+  describeEvent,
+  EVENT_ENTRY_ARTICLES,
+  eventEntryArticleIds,
+  eventFeedEntry,
+  newestTime,
+} from "./feed-entries";
+export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
 export { hashId } from "./hash";
 export type { EventMember, EventState, TermWeights } from "./matcher/event";

@@ -1,8 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, ArticleSummary } from "@eventwire/core";
-import { cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
+import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
+import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
 
 const SUMMARY_FIELDS = [
   "id",
@@ -72,8 +73,10 @@ function cancellation(error: unknown): "duplicate" | "conflict" | null {
   return null;
 }
 
-// BatchGetItem takes at most 100 keys.
-const BATCH_GET_LIMIT = 100;
+function summaries(page: TwoWayPage<Item>): TwoWayPage<ArticleSummary> {
+  return { ...page, items: page.items.map((item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS)) };
+}
+
 const CONFLICT_RETRIES = 3;
 
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
@@ -141,22 +144,13 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
 
     /** Which of these ids are stored already: one cheap read before writing a whole feed. */
     async findExisting(ids: readonly string[]): Promise<Set<string>> {
-      const found = new Set<string>();
-      for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
-        let pending: Record<string, unknown>[] = ids.slice(start, start + BATCH_GET_LIMIT).map((id) => keys.article(id));
-        for (let round = 0; pending.length > 0; round += 1) {
-          if (round >= 8) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after 8 attempts`);
-          if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
-          const result = await doc.send(
-            new BatchGetCommand({
-              RequestItems: { [tableName]: { Keys: pending, ProjectionExpression: "id" } },
-            }),
-          );
-          for (const item of result.Responses?.[tableName] ?? []) found.add(String(item.id));
-          pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        }
-      }
-      return found;
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        ids.map((id) => keys.article(id)),
+        { projection: "id" },
+      );
+      return new Set(items.map((item) => String(item.id)));
     },
 
     /** One article with its full text, or null. */
@@ -193,6 +187,27 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     /** Articles of one event, newest first, without full text. */
     listByEvent(eventId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
       return queryNewest("gsi4", keys.eventArticles(eventId), request);
+    },
+
+    /** A theme's on-theme articles, newest first, paged either way (the theme feeds). */
+    async pageByTheme(themeId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>> {
+      return summaries(await queryTwoWayPage(doc, { tableName, index: "gsi2", partition: keys.themeArticles(themeId) }, request));
+    },
+
+    /** One event's articles, newest first, paged either way (the event feeds). */
+    async pageByEvent(eventId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>> {
+      return summaries(await queryTwoWayPage(doc, { tableName, index: "gsi4", partition: keys.eventArticles(eventId) }, request));
+    },
+
+    /** Articles by id without full text, in the order asked for; missing ids are left out. */
+    async getSummaries(ids: readonly string[]): Promise<ArticleSummary[]> {
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        [...new Set(ids)].map((id) => keys.article(id)),
+      );
+      const found = new Map(items.map((item) => [String(item.id), pickFields<ArticleSummary>(item, SUMMARY_FIELDS)]));
+      return ids.flatMap((id) => found.get(id) ?? []);
     },
 
     /** Articles of one source, newest first, without full text. */

@@ -1,15 +1,10 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, EntityType, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
-import { cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
+import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
+import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
 
 export type EventRepository = ReturnType<typeof createEventRepository>;
 
@@ -169,6 +164,22 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
     },
 
     /**
+     * A theme's events, the most recently active first, paged either way (the event feeds);
+     * with `minSources`, only those reported by at least that many distinct sources.
+     */
+    async pageByTheme(themeId: string, request: TwoWayPageRequest & { minSources?: number }): Promise<TwoWayPage<EventState>> {
+      const minSources = request.minSources ?? 0;
+      const filter =
+        minSources > 1 ? { expression: "sourceCount >= :minSources", values: { ":minSources": minSources } } : undefined;
+      const page = await queryTwoWayPage(
+        doc,
+        { tableName, index: "gsi2", partition: keys.themeEvents(themeId), ...(filter ? { filter } : {}) },
+        request,
+      );
+      return { ...page, items: page.items.map(eventFromItem) };
+    },
+
+    /**
      * The theme's changes after sequence `seq`, oldest first: which event each one changed.
      * Read from the table with strong consistency, so none is missed while indexes catch up.
      */
@@ -183,20 +194,20 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
 
     /** Events by id, read with strong consistency (missing ids are left out). */
     async getMany(ids: readonly string[]): Promise<EventState[]> {
-      const events: EventState[] = [];
-      for (let start = 0; start < ids.length; start += 100) {
-        let pending: Record<string, unknown>[] = ids.slice(start, start + 100).map((id) => keys.event(id));
-        for (let round = 0; pending.length > 0; round += 1) {
-          if (round >= 8) throw new Error(`DynamoDB left ${pending.length} event keys unprocessed after 8 attempts`);
-          if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
-          const result = await doc.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          for (const item of result.Responses?.[tableName] ?? []) events.push(eventFromItem(item));
-          pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        }
-      }
-      return events;
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        ids.map((id) => keys.event(id)),
+        { consistent: true },
+      );
+      return items.map(eventFromItem);
+    },
+
+    /** The titles of events by id (missing ids are left out): a small read for naming them. */
+    async titles(ids: readonly string[]): Promise<Map<string, string>> {
+      const keyList = [...new Set(ids)].map((id) => keys.event(id));
+      const items = await batchGetItems(doc, tableName, keyList, { projection: "id, title" });
+      return new Map(items.map((item) => [String(item.id), String(item.title)]));
     },
 
     /** The theme's change sequence: 0 before its first event. */

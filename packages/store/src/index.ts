@@ -18,6 +18,7 @@ export type { SourceFetchUpdate, SourceRepository } from "./source-repository";
 export { createSourceRepository } from "./source-repository";
 export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
+export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
 
 export type Store = {
   tableName: string;

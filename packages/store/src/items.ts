@@ -1,4 +1,4 @@
-import type { NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
 
 export type Item = Record<string, NativeAttributeValue>;
 
@@ -37,4 +37,44 @@ export function isConditionFailure(error: unknown): boolean {
 export function cancellationCodes(error: unknown): (string | undefined)[] | null {
   if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
   return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
+}
+
+// BatchGetItem takes at most 100 keys.
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * Every item of these keys that exists, reading 100 keys at a time and asking again, with
+ * back-off, for the keys DynamoDB left unprocessed.
+ */
+export async function batchGetItems(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, string>[],
+  options: { projection?: string; consistent?: boolean } = {},
+): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT);
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= BATCH_GET_ROUNDS) {
+        throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${BATCH_GET_ROUNDS} attempts`);
+      }
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+      const result = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+              ...(options.consistent ? { ConsistentRead: true } : {}),
+            },
+          },
+        }),
+      );
+      found.push(...(result.Responses?.[tableName] ?? []));
+      pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+    }
+  }
+  return found;
 }

@@ -1,120 +1,166 @@
-import { createHash } from "node:crypto";
 import {
-  type ArticleSummary,
-  FEED_CONTENT_TYPES,
-  type FeedDocument,
-  type FeedEntry,
+  articleFeedEntry,
+  describeEvent,
+  eventEntryArticleIds,
+  eventFeedEntry,
   type FeedFormat,
+  type FeedUrls,
   findTheme,
-  renderFeed,
   type Theme,
 } from "@eventwire/core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { z } from "zod";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
+import { type FeedFile, feedModifiedAt, pageLinks, parseFeedFile, readFeedCursor, sendFeed } from "../feed-response";
+import { parseQuery } from "../validate";
 
-const FEED_FILE = /^([a-z0-9][a-z0-9-]{0,62})\.(rss|atom|json)$/;
+const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const EVENT_ID = /^[0-9a-f]{32}$/;
 
-function toEntry(article: ArticleSummary, theme: Theme, base: string): FeedEntry {
-  const categories = [{ term: theme.id, label: theme.title }];
-  if (article.eventId !== null) categories.push({ term: `event-${article.eventId}`, label: `event ${article.eventId}` });
-  if (article.sourceTitle !== null) categories.push({ term: `source-${article.sourceId}`, label: article.sourceTitle });
+const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
+const EVENTS_QUERY = FEED_QUERY.extend({ minSources: z.coerce.number().int().min(1).max(1000).optional() });
+
+function notFound(message: string): ApiError {
+  return new ApiError(404, "not_found", message);
+}
+
+function feedFile(c: Context, file: string, shape: string): FeedFile {
+  const parsed = parseFeedFile(file, c.req.header("accept"));
+  if (parsed === null) throw notFound(`no feed at ${new URL(c.req.url).pathname}: feeds are ${shape}`);
+  return parsed;
+}
+
+function themeNamed(deps: ApiDeps, id: string): Theme {
+  const theme = THEME_ID.test(id) ? findTheme(deps.config.themes, id) : undefined;
+  if (theme === undefined) {
+    const known = deps.config.themes.map((t) => t.id).join(", ");
+    throw notFound(`no theme named "${id}" (themes: ${known})`);
+  }
+  return theme;
+}
+
+function withQuery(url: string, params: Record<string, string | number | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined) query.set(name, String(value));
+  const text = query.toString();
+  return text === "" ? url : `${url}?${text}`;
+}
+
+function feedUrls(base: string, format: FeedFormat): FeedUrls {
   return {
-    id: `urn:eventwire:article:${article.id}`,
-    url: article.url ?? `${base}/api/v1/articles/${article.id}`,
-    title: article.title,
-    summary: article.summary,
-    publishedAt: article.publishedAt,
-    updatedAt: article.fetchedAt,
-    authorName: article.author ?? article.sourceTitle,
-    categories,
-    extension: {
-      article_id: article.id,
-      source_id: article.sourceId,
-      source_title: article.sourceTitle,
-      theme: article.theme,
-      event_id: article.eventId,
-      event_url: article.eventId === null ? null : `${base}/api/v1/events/${article.eventId}`,
-      api_url: `${base}/api/v1/articles/${article.id}`,
-    },
+    eventPage: (id) => `${base}/events/${id}`,
+    eventFeed: (id) => `${base}/feeds/events/${id}.${format}`,
+    eventApi: (id) => `${base}/api/v1/events/${id}`,
+    articleApi: (id) => `${base}/api/v1/articles/${id}`,
+    sourceApi: (id) => `${base}/api/v1/sources/${encodeURIComponent(id)}`,
   };
 }
 
-// HTTP dates carry whole seconds; comparisons must too.
-function toWholeSeconds(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000);
-}
-
-function newestFetch(articles: ArticleSummary[]): Date {
-  let newest = 0;
-  for (const article of articles) newest = Math.max(newest, Date.parse(article.fetchedAt));
-  return toWholeSeconds(new Date(newest));
-}
-
-// An article is stamped before its write lands, and HTTP dates have whole seconds, so a date in
-// the last moments can still gain articles. Dates are trusted for 304s once this much older;
-// until then only the ETag (a hash of the body) answers conditional requests.
-const LAST_MODIFIED_SETTLE_MS = 60_000;
-
-function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date, now: Date): boolean {
-  if (ifModifiedSince === undefined) return false;
-  const since = Date.parse(ifModifiedSince);
-  if (Number.isNaN(since) || now.getTime() - lastModified.getTime() < LAST_MODIFIED_SETTLE_MS) return false;
-  return lastModified.getTime() <= since;
-}
-
-/** A strong validator: a hash of the exact bytes served. */
-function strongEtag(body: string): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-}
-
-/** /feeds/{theme}.{rss|atom|json}: the newest on-theme articles of a theme. */
+/**
+ * /feeds: a theme's newest articles (`/feeds/{theme}.rss`), its events (`/feeds/{theme}/events.rss`)
+ * and one event's articles (`/feeds/events/{id}.rss`), each as .rss, .atom, .json or .xml, paged
+ * with signed cursors.
+ */
 export function feedRoutes(deps: ApiDeps) {
-  return new Hono().get("/:file", async (c) => {
-    const file = c.req.param("file");
-    const match = FEED_FILE.exec(file);
-    if (match === null) {
-      throw new ApiError(404, "not_found", `no feed at /feeds/${file}: feeds are /feeds/{theme}.rss, .atom or .json`);
-    }
-    const [, themeId = "", format = "rss"] = match;
-    const theme = findTheme(deps.config.themes, themeId);
-    if (theme === undefined) {
-      const known = deps.config.themes.map((t) => t.id).join(", ");
-      throw new ApiError(404, "not_found", `no theme named "${themeId}" (themes: ${known})`);
-    }
-    const page = await deps.store.articles.listByTheme(theme.id, { limit: deps.config.feedLimit });
-    const lastModified = newestFetch(page.items);
-    const base = baseUrl(c, deps);
-    const doc: FeedDocument = {
-      id: `urn:eventwire:feed:${theme.id}`,
-      title: `${theme.title} — eventwire`,
-      description: theme.description,
-      language: theme.language,
-      homeUrl: `${base}/`,
-      selfUrls: {
-        rss: `${base}/feeds/${theme.id}.rss`,
-        atom: `${base}/feeds/${theme.id}.atom`,
-        json: `${base}/feeds/${theme.id}.json`,
-      },
-      updatedAt: lastModified,
-      entries: page.items.map((article) => toEntry(article, theme, base)),
-    };
-    const body = renderFeed(format as FeedFormat, doc);
-    const headers = {
-      "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
-      "Last-Modified": lastModified.toUTCString(),
-      // Set here so a 304 for If-Modified-Since carries it too; the etag middleware then
-      // answers If-None-Match against it.
-      ETag: strongEtag(body),
-    };
-    // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
-    if (
-      c.req.header("if-none-match") === undefined &&
-      notModifiedSince(c.req.header("if-modified-since"), lastModified, deps.now())
-    ) {
-      return c.body(null, 304, headers);
-    }
-    return c.body(body, 200, { ...headers, "Content-Type": FEED_CONTENT_TYPES[format as FeedFormat] });
-  });
+  const limit = deps.config.feedLimit;
+  return new Hono()
+    .get("/events/:file", async (c) => {
+      const file = feedFile(c, c.req.param("file"), "/feeds/events/{eventId}.rss, .atom, .json or .xml");
+      const event = EVENT_ID.test(file.name) ? await deps.store.events.get(file.name) : null;
+      if (event === null) throw notFound(`no event has the id "${file.name}"`);
+      const theme = themeNamed(deps, event.theme);
+      const query = parseQuery(c, FEED_QUERY);
+      const scope = `feed:event:${event.id}`;
+      const position = readFeedCursor(deps, scope, query.cursor);
+      const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
+      // The event's latest member changed it last, wherever its date puts it in the listing.
+      const latest = await deps.store.articles.getSummaries(eventEntryArticleIds(event).slice(0, 1));
+      const base = baseUrl(c, deps);
+      const urls = feedUrls(base, file.format);
+      const eventTitles = new Map([[event.id, event.title]]);
+      return sendFeed(c, deps, file, {
+        id: `urn:eventwire:feed:event:${event.id}`,
+        title: `${event.title} — eventwire`,
+        description: describeEvent(event),
+        language: theme.language,
+        homeUrl: urls.eventPage(event.id),
+        ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
+          withQuery(`${base}/feeds/events/${event.id}.${format}`, { cursor }),
+        ),
+        updatedAt: feedModifiedAt(
+          deps,
+          [...page.items, ...latest].map((article) => article.fetchedAt),
+        ),
+        entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),
+      });
+    })
+    .get("/:theme/:file", async (c) => {
+      const file = feedFile(c, c.req.param("file"), "/feeds/{theme}/events.rss, .atom, .json or .xml");
+      if (file.name !== "events")
+        throw notFound(`no feed at ${new URL(c.req.url).pathname}: did you mean events.${file.format}?`);
+      const theme = themeNamed(deps, c.req.param("theme"));
+      const query = parseQuery(c, EVENTS_QUERY);
+      const minSources = query.minSources ?? 1;
+      // A cursor is bound to the filter it was issued under.
+      const scope = `feed:events:${theme.id}:${minSources}`;
+      const position = readFeedCursor(deps, scope, query.cursor);
+      const page = await deps.store.events.pageByTheme(theme.id, { limit, position, minSources });
+      const articles = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
+      const byId = new Map(articles.map((article) => [article.id, article]));
+      const base = baseUrl(c, deps);
+      const urls = feedUrls(base, file.format);
+      const filter = query.minSources === undefined ? {} : { minSources };
+      return sendFeed(c, deps, file, {
+        id: `urn:eventwire:feed:${theme.id}:events${minSources > 1 ? `:min-sources-${minSources}` : ""}`,
+        title: `${theme.title}: events — eventwire`,
+        description:
+          minSources > 1 ? `${theme.description} Events reported by at least ${minSources} distinct sources.` : theme.description,
+        language: theme.language,
+        homeUrl: `${base}/`,
+        ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
+          withQuery(`${base}/feeds/${theme.id}/events.${format}`, { ...filter, cursor }),
+        ),
+        // Every change to an event comes with an article joining it: its latest members say when.
+        updatedAt: feedModifiedAt(
+          deps,
+          articles.map((article) => article.fetchedAt),
+        ),
+        entries: page.items.map((event) =>
+          eventFeedEntry(
+            event,
+            eventEntryArticleIds(event).flatMap((id) => byId.get(id) ?? []),
+            theme,
+            urls,
+          ),
+        ),
+      });
+    })
+    .get("/:file", async (c) => {
+      const file = feedFile(c, c.req.param("file"), "/feeds/{theme}.rss, .atom, .json or .xml");
+      const theme = themeNamed(deps, file.name);
+      const query = parseQuery(c, FEED_QUERY);
+      const scope = `feed:theme:${theme.id}`;
+      const position = readFeedCursor(deps, scope, query.cursor);
+      const page = await deps.store.articles.pageByTheme(theme.id, { limit, position });
+      const eventTitles = await deps.store.events.titles(page.items.flatMap((article) => article.eventId ?? []));
+      const base = baseUrl(c, deps);
+      const urls = feedUrls(base, file.format);
+      return sendFeed(c, deps, file, {
+        id: `urn:eventwire:feed:${theme.id}`,
+        title: `${theme.title} — eventwire`,
+        description: theme.description,
+        language: theme.language,
+        homeUrl: `${base}/`,
+        ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
+          withQuery(`${base}/feeds/${theme.id}.${format}`, { cursor }),
+        ),
+        updatedAt: feedModifiedAt(
+          deps,
+          page.items.map((article) => article.fetchedAt),
+        ),
+        entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),
+      });
+    });
 }

@@ -1,0 +1,123 @@
+import { createHash } from "node:crypto";
+import {
+  chooseXmlFeedFormat,
+  FEED_CONTENT_TYPES,
+  FEED_FORMATS,
+  type FeedDocument,
+  type FeedFormat,
+  type FeedPageLinks,
+  newestTime,
+  renderFeed,
+} from "@eventwire/core";
+import type { PageKey, PagePosition, TwoWayPage } from "@eventwire/store";
+import type { Context } from "hono";
+import { decodeCursor, encodeCursor } from "./cursor";
+import type { ApiDeps } from "./deps";
+import { ApiError } from "./errors";
+
+/** A feed file name split into its name and format; `.xml` is RSS or Atom by the Accept header. */
+export type FeedFile = { name: string; format: FeedFormat; negotiated: boolean };
+
+const FEED_FILE = /^(.+)\.(rss|atom|json|xml)$/;
+
+/** Reads `{name}.{rss|atom|json|xml}`; null when the name has no feed extension. */
+export function parseFeedFile(file: string, accept: string | undefined): FeedFile | null {
+  const match = FEED_FILE.exec(file);
+  if (match === null) return null;
+  const [, name = "", extension = "rss"] = match;
+  if (extension === "xml") return { name, format: chooseXmlFeedFormat(accept), negotiated: true };
+  return { name, format: extension as FeedFormat, negotiated: false };
+}
+
+// The direction rides inside the signed payload, so it cannot be flipped without the secret.
+const DIRECTION = "~";
+
+/** Reads a feed cursor issued for `scope`; a 400 for anything else. */
+export function readFeedCursor(deps: ApiDeps, scope: string, cursor: string | undefined): PagePosition | null {
+  if (cursor === undefined) return null;
+  const { [DIRECTION]: direction, ...key } = decodeCursor(deps.config.cursorSecret, scope, cursor);
+  if ((direction !== "older" && direction !== "newer") || Object.keys(key).length === 0) {
+    throw new ApiError(400, "invalid_parameter", 'query parameter "cursor": not a cursor this listing issued');
+  }
+  return { direction, key };
+}
+
+/** A feed's address in one format, on one page (a null cursor for the first). */
+export type FeedUrl = (format: FeedFormat, cursor: string | null) => string;
+
+/**
+ * The document's own URLs in every format and its RFC 5005 neighbours in `format`: `next`
+ * continues to older items, `previous` returns to newer ones, `first` is the newest page.
+ */
+export function pageLinks(
+  deps: ApiDeps,
+  scope: string,
+  format: FeedFormat,
+  cursor: string | undefined,
+  page: Pick<TwoWayPage<unknown>, "olderKey" | "newerKey">,
+  url: FeedUrl,
+): { selfUrls: Record<FeedFormat, string>; pages: FeedPageLinks } {
+  const encode = (direction: PagePosition["direction"], key: PageKey) =>
+    encodeCursor(deps.config.cursorSecret, scope, { ...key, [DIRECTION]: direction });
+  const selfUrls = Object.fromEntries(FEED_FORMATS.map((each) => [each, url(each, cursor ?? null)])) as Record<
+    FeedFormat,
+    string
+  >;
+  const pages: FeedPageLinks = {};
+  if (page.newerKey !== null) {
+    pages.first = url(format, null);
+    pages.previous = url(format, encode("newer", page.newerKey));
+  }
+  if (page.olderKey !== null) pages.next = url(format, encode("older", page.olderKey));
+  return { selfUrls, pages };
+}
+
+/** A feed's modification time: the newest of `times`, to whole seconds, never later than now. */
+export function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
+  const now = Math.floor(deps.now().getTime() / 1000) * 1000;
+  return new Date(Math.min(newestTime(times).getTime(), now));
+}
+
+/** A strong validator: a hash of the exact bytes served. */
+function strongEtag(body: string): string {
+  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+}
+
+// An article is stamped before its write lands, and HTTP dates have whole seconds, so a date in
+// the last moments can still gain articles. Dates are trusted for 304s once this much older;
+// until then only the ETag (a hash of the body) answers conditional requests.
+const LAST_MODIFIED_SETTLE_MS = 60_000;
+
+function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date, now: Date): boolean {
+  if (ifModifiedSince === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  if (Number.isNaN(since) || now.getTime() - lastModified.getTime() < LAST_MODIFIED_SETTLE_MS) return false;
+  return lastModified.getTime() <= since;
+}
+
+/**
+ * Renders the document and answers with the caching headers every feed carries: a strong
+ * `ETag`, `Last-Modified` (the document's time), `Cache-Control`, `Vary: Accept` where the
+ * format was negotiated; `304` on a matching `If-Modified-Since` here, on `If-None-Match` in
+ * the etag middleware.
+ */
+export function sendFeed(c: Context, deps: ApiDeps, file: FeedFile, doc: FeedDocument): Response {
+  const body = renderFeed(file.format, doc);
+  const lastModified = doc.updatedAt;
+  const headers: Record<string, string> = {
+    "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
+    "Last-Modified": lastModified.toUTCString(),
+    // Set here so a 304 for If-Modified-Since carries it too; the etag middleware then
+    // answers If-None-Match against it.
+    ETag: strongEtag(body),
+    ...(file.negotiated ? { Vary: "Accept" } : {}),
+  };
+  // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
+  if (
+    c.req.header("if-none-match") === undefined &&
+    notModifiedSince(c.req.header("if-modified-since"), lastModified, deps.now())
+  ) {
+    return c.body(null, 304, headers);
+  }
+  return c.body(body, 200, { ...headers, "Content-Type": FEED_CONTENT_TYPES[file.format] });
+}

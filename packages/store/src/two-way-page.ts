@@ -1,0 +1,90 @@
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Item, PageKey } from "./items";
+import type { IndexName } from "./table";
+
+/**
+ * Where a page starts: right after `key` going to older items, or right before it going to
+ * newer ones. A null position is the first (newest) page.
+ */
+export type PagePosition = { direction: "older" | "newer"; key: PageKey };
+
+export type TwoWayPageRequest = { limit: number; position?: PagePosition | null | undefined };
+
+/**
+ * A page in newest-first order. `olderKey` continues to the older items (null at the end),
+ * `newerKey` goes back to the newer ones (null on the first page).
+ */
+export type TwoWayPage<T> = { items: T[]; olderKey: PageKey | null; newerKey: PageKey | null };
+
+type Query = {
+  tableName: string;
+  index: IndexName;
+  partition: string;
+  /** An optional FilterExpression with its values, applied to every item read. */
+  filter?: { expression: string; values: Record<string, unknown> };
+};
+
+// The exclusive start key of a GSI query: the table key and the index key of an item.
+function keyOf(item: Item, index: IndexName): PageKey {
+  const names = ["pk", "sk", `${index}pk`, `${index}sk`];
+  return Object.fromEntries(names.map((name) => [name, String(item[name])]));
+}
+
+/**
+ * Reads up to `limit` items of one index partition in either direction from a position, and
+ * says where the neighbouring pages start. It reads one item more than asked for, so the last
+ * page never hands out a key to an empty page; with a filter, it reads on until enough items
+ * pass it or the partition ends.
+ */
+export async function queryTwoWayPage(
+  doc: DynamoDBDocumentClient,
+  query: Query,
+  request: TwoWayPageRequest,
+): Promise<TwoWayPage<Item>> {
+  const position = request.position ?? null;
+  const older = position === null || position.direction === "older";
+  const wanted = request.limit + 1;
+  const read: Item[] = [];
+  let startKey: Item | undefined = position?.key;
+  do {
+    const result = await doc.send(
+      new QueryCommand({
+        TableName: query.tableName,
+        IndexName: query.index,
+        KeyConditionExpression: `${query.index}pk = :pk`,
+        ExpressionAttributeValues: { ":pk": query.partition, ...query.filter?.values },
+        ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
+        ScanIndexForward: !older,
+        // A filter drops items after Limit counts them, so read in larger steps then.
+        Limit: query.filter ? Math.max(100, wanted - read.length) : wanted - read.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    read.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+  } while (read.length < wanted && startKey !== undefined);
+
+  const more = read.length > request.limit;
+  const items = read.slice(0, request.limit);
+  if (older) {
+    const last = items.at(-1);
+    const first = items[0];
+    return {
+      items,
+      olderKey: more && last !== undefined ? keyOf(last, query.index) : null,
+      // Back from a page past the first: to the items newer than its first (or its position).
+      newerKey: position === null ? null : first !== undefined ? keyOf(first, query.index) : position.key,
+    };
+  }
+  // Going to newer items and reaching the newest: that is the first page, served whole, so that
+  // paging back and forth lands on the same pages.
+  if (!more) return queryTwoWayPage(doc, query, { limit: request.limit, position: null });
+  items.reverse();
+  const newest = items[0];
+  const oldest = items.at(-1);
+  return {
+    items,
+    olderKey: oldest === undefined ? null : keyOf(oldest, query.index),
+    newerKey: newest === undefined ? null : keyOf(newest, query.index),
+  };
+}
