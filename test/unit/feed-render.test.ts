@@ -1,6 +1,7 @@
 import { type FeedDocument, type FeedEntry, renderFeed } from "@eventwire/core";
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
+import { CONTROL_CHARACTERS, readFeedPage } from "../support/feed-pages";
 
 function entry(index: number, overrides: Partial<FeedEntry> = {}): FeedEntry {
   return {
@@ -18,7 +19,7 @@ function entry(index: number, overrides: Partial<FeedEntry> = {}): FeedEntry {
   };
 }
 
-function doc(entries: FeedEntry[]): FeedDocument {
+function doc(entries: FeedEntry[], pages: FeedDocument["pages"] = {}): FeedDocument {
   return {
     id: "urn:eventwire:feed:isis-syria",
     title: "ISIS and Syria",
@@ -30,7 +31,7 @@ function doc(entries: FeedEntry[]): FeedDocument {
       atom: "https://eventwire.example/feeds/isis-syria.atom",
       json: "https://eventwire.example/feeds/isis-syria.json",
     },
-    pages: {},
+    pages,
     updatedAt: new Date("2026-05-04T12:00:00Z"),
     entries,
   };
@@ -65,6 +66,40 @@ describe("renderFeed", () => {
     expect(json.items[0].content_html).toBeUndefined();
   });
 
+  const pages = {
+    first: "https://eventwire.example/feeds/isis-syria.rss",
+    previous: "https://eventwire.example/feeds/isis-syria.rss?cursor=p.q&x=1",
+    next: "https://eventwire.example/feeds/isis-syria.rss?cursor=n.m",
+  };
+
+  it.each(["rss", "atom"] as const)("writes RFC 5005 paging links at feed level in %s", async (format) => {
+    const xml = renderFeed(format, doc([entry(1)], pages));
+    expect(readFeedPage(format, xml).links).toMatchObject(pages);
+    // The & of a query string is escaped, and the document still parses.
+    expect(xml).toContain("cursor=p.q&amp;x=1");
+    expect((await new Parser().parseString(xml)).items).toHaveLength(1);
+    expect(readFeedPage(format, renderFeed(format, doc([entry(1)]))).links).not.toHaveProperty("next");
+  });
+
+  it("writes next_url in JSON Feed, and no other paging link", () => {
+    const json = JSON.parse(renderFeed("json", doc([entry(1)], pages)));
+    expect(json.next_url).toBe(pages.next);
+    expect(JSON.parse(renderFeed("json", doc([entry(1)]))).next_url).toBeUndefined();
+  });
+
+  it.each(["rss", "atom", "json"] as const)("lists related links after the summary in %s", (format) => {
+    const related = [{ label: "Event", title: "Dam taken", url: "https://eventwire.example/events/e1" }];
+    const body = renderFeed(format, doc([entry(1, { related })]));
+    const html = '<p>Summary 1</p><ul><li>Event: <a href="https://eventwire.example/events/e1">Dam taken</a></li></ul>';
+    if (format === "json") {
+      const item = JSON.parse(body).items[0];
+      expect(item.content_html).toBe(html);
+      expect(item.content_text).toBe("Summary 1\nEvent: Dam taken <https://eventwire.example/events/e1>");
+    } else {
+      expect(body).toContain(html);
+    }
+  });
+
   it("is deterministic for the same document", () => {
     expect(renderFeed("rss", doc([entry(1)]))).toBe(renderFeed("rss", doc([entry(1)])));
   });
@@ -78,6 +113,22 @@ describe("renderFeed", () => {
       // What a reader gets after XML decoding is escaped HTML, which shows as text.
       expect(feed.items[0]?.title).toBe("&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; more");
       expect(feed.items[0]?.content ?? feed.items[0]?.summary).toContain("&lt;img src=x onerror=alert(1)&gt; ]]&gt; end");
+    });
+
+    it.each(["rss", "atom", "json"] as const)("never writes a javascript: or data: link in %s", (format) => {
+      const related = [
+        { label: "Bad", title: "click <b>me</b>", url: "javascript:alert(1)" },
+        { label: "Worse", title: "data", url: "data:text/html,<script>alert(2)</script>" },
+      ];
+      const body = renderFeed(format, doc([entry(1, { url: "javascript:alert(3)", related })]));
+      expect(body).not.toMatch(/javascript:|data:text|<script|<b>/);
+      expect(body).toContain("click &lt;b&gt;me&lt;/b&gt;");
+    });
+
+    it.each(["rss", "atom", "json"] as const)("drops control characters in %s", (format) => {
+      const body = renderFeed(format, doc([entry(1, { title: "A\u0001B\u001fC", summary: "x\u0008y", authorName: "D\u0007" })]));
+      expect(body).not.toMatch(CONTROL_CHARACTERS);
+      expect(body).toContain("ABC");
     });
 
     it("keeps the text as text in JSON Feed", () => {

@@ -82,7 +82,7 @@ function entryHtml(entry: FeedEntry): string {
 
 /** The same content as plain text, for JSON Feed's `content_text`. */
 function entryText(entry: FeedEntry): string {
-  const lines = entry.related.map((link) => `${link.label}: ${link.title} <${link.url}>`);
+  const lines = entry.related.map((link) => `${link.label}: ${link.title}${isWebUrl(link.url) ? ` <${link.url}>` : ""}`);
   return clean([entry.summary, ...lines].join("\n"));
 }
 
@@ -107,7 +107,9 @@ function renderJsonFeed(doc: FeedDocument): string {
       date_modified: entry.updatedAt,
       ...(entry.authorName ? { authors: [{ name: clean(entry.authorName) }] } : {}),
       tags: entry.categories.map((category) => clean(category.label)),
-      _eventwire: entry.extension,
+      _eventwire: Object.fromEntries(
+        Object.entries(entry.extension).map(([name, value]) => [name, typeof value === "string" ? clean(value) : value]),
+      ),
     })),
   };
   // "<" escaped as \u003c: the parsed text is unchanged, and the body stays inert even if some

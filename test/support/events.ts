@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import type { Article, EventState } from "@eventwire/core";
+import type { Store } from "@eventwire/store";
+import { testArticle } from "./articles";
+
+/** One article of a story written for a test: which outlet, when, what headline. */
+export type StoryArticle = { source: string; published: string; title: string; summary?: string; link?: string };
+
+/** A story written for a test: an event title and its articles, oldest first. */
+export type Story = { title: string; articles: StoryArticle[] };
+
+const THEME = "isis-syria";
+const hex = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
+
+/**
+ * Stores a story as an event with its articles through the store's own commit, the way the
+ * matcher does, one article per commit, so tests of what is served do not depend on what the
+ * matcher decides. Returns the event as stored and its articles.
+ */
+export async function storeStory(
+  store: Store,
+  story: Story,
+  fetchedAt = new Date("2026-05-04T10:00:00Z"),
+): Promise<{ event: EventState; articles: Article[] }> {
+  const id = hex(`event:${story.title}`);
+  const articles: Article[] = [];
+  let event: EventState | null = null;
+  for (const written of story.articles) {
+    const article: Article = {
+      ...testArticle(
+        {
+          title: written.title,
+          link: written.link ?? `https://${written.source}/${hex(written.title).slice(0, 8)}`,
+          date: written.published,
+          summaryHtml: written.summary ?? `${written.title}. Reported by ${written.source}.`,
+        },
+        { sourceId: written.source, sourceTitle: written.source, fetchedAt },
+      ),
+      onTheme: true,
+      themeScore: 0.9,
+      eventId: id,
+    };
+    // A test may write what normalisation would have cleaned, to check the feeds clean it too.
+    const stored: Article = { ...article, title: written.title, ...(written.summary ? { summary: written.summary } : {}) };
+    const previous: EventState | null = event;
+    const members = [
+      ...(previous?.members ?? []),
+      {
+        articleId: stored.id,
+        sourceId: stored.sourceId,
+        publishedAt: stored.publishedAt,
+        simhash: null,
+        contentHash: stored.contentHash,
+        copyOf: null,
+      },
+    ];
+    const next: EventState = {
+      id,
+      theme: THEME,
+      version: previous?.version ?? 0,
+      seq: 0,
+      title: story.title,
+      centralArticleId: previous?.centralArticleId ?? stored.id,
+      centralTerms: new Map(),
+      centralScore: 1,
+      firstSeen: previous?.firstSeen ?? stored.publishedAt,
+      lastSeen: previous === null || stored.publishedAt > previous.lastSeen ? stored.publishedAt : previous.lastSeen,
+      articleCount: members.length,
+      originalCount: members.length,
+      sourceIds: [...new Set(members.map((member) => member.sourceId))],
+      titleTerms: new Map(),
+      bodyTerms: new Map(),
+      entities: new Map(),
+      members,
+    };
+    const outcome = await store.events.commitMatch({
+      themeId: THEME,
+      expectedSeq: await store.events.sequence(THEME),
+      article: stored,
+      event: next,
+      previousVersion: previous === null ? null : previous.version,
+      reconsidered: [],
+      now: fetchedAt,
+    });
+    if (outcome.kind !== "committed") throw new Error(`storing "${written.title}": ${outcome.kind}`);
+    event = { ...next, version: next.version + 1, seq: outcome.seq };
+    articles.push(stored);
+  }
+  if (event === null) throw new Error(`story "${story.title}" has no articles`);
+  return { event, articles };
+}
