@@ -12,7 +12,8 @@ import { DEBIAN_PYTHON } from "../support/interop-setup";
 
 // A running local stack (the one `npm start` runs) serves its feeds over HTTP, and software a
 // subscriber would use reads them: Debian's python3-feedparser for RSS and Atom, and a JSON
-// Feed 1.1 schema check with python3-jsonschema for JSON Feed.
+// Feed 1.1 schema check with python3-jsonschema for JSON Feed. Feeds are ten items a page, so
+// every reading also follows the next-page links through all pages.
 const ADMIN_KEY = "interop-admin-key-0123456789";
 const READER = new URL("./read_feed.py", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -21,8 +22,20 @@ let stack: LocalStack;
 let demo: DemoFeedServer;
 let extra: TestHttpServer;
 let titles: string[];
+let events: { id: string; title: string; articleCount: number }[];
 
-type Reading = { ok: boolean; problems: string[]; version: string; count: number; titles: string[]; links: string[] };
+type Reading = {
+  ok: boolean;
+  problems: string[];
+  version: string;
+  count: number;
+  titles: string[];
+  links: string[];
+  ids: string[];
+  pages: number;
+  page_links: Record<string, string>;
+};
+const PAGE_SIZE = 10;
 
 async function read(mode: "xml" | "json", url: string): Promise<Reading> {
   const { stdout } = await run(DEBIAN_PYTHON, [READER, mode, url], { timeout: 30_000 });
@@ -38,7 +51,7 @@ beforeAll(async () => {
     "/hostile.rss": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
   });
   stack = await startLocalStack({
-    settings: parseEnv({}),
+    settings: parseEnv({ EVENTWIRE_FEED_LIMIT: String(PAGE_SIZE) }),
     host: "127.0.0.1",
     port: 0,
     dataDir: null,
@@ -61,6 +74,10 @@ beforeAll(async () => {
   // The feeds serve what the matcher judged on-theme: the corpus's stories, not its off-theme items.
   titles = articles.items.filter((article) => article.onTheme).map((article) => article.title);
   expect(titles.length).toBeGreaterThanOrEqual(corpus.filter((article) => article.theme === "isis-syria").length);
+  expect(titles.length).toBeGreaterThan(PAGE_SIZE);
+  const listed = (await (await fetch(`${stack.apiUrl}/api/v1/events?limit=100`)).json()) as { items: typeof events };
+  events = listed.items;
+  expect(events.length).toBeGreaterThan(1);
 });
 
 afterAll(async () => {
@@ -79,8 +96,51 @@ describe("feeds read by real clients", () => {
     expect(reading.ok).toBe(true);
     expect(reading.version).toBe(version);
     expect(reading.count).toBe(titles.length);
+    expect(reading.pages).toBe(Math.ceil(titles.length / PAGE_SIZE));
     expect(reading.titles).toEqual(titles);
     expect(reading.links.every((link) => /^https?:\/\//.test(link))).toBe(true);
+  });
+
+  it.each([
+    ["rss", "rss20"],
+    ["atom", "atom10"],
+  ])("python3-feedparser reads the %s events feed cleanly, one item per event, in order", async (format, version) => {
+    const reading = await read("xml", `${stack.apiUrl}/feeds/isis-syria/events.${format}`);
+    expect(reading.problems).toEqual([]);
+    expect(reading.version).toBe(version);
+    expect(reading.ids).toEqual(events.map((event) => `urn:eventwire:event:${event.id}`));
+    expect(reading.titles).toEqual(events.map((event) => event.title));
+    expect(reading.links).toEqual(events.map((event) => `${stack.apiUrl}/events/${event.id}`));
+  });
+
+  it.each([
+    ["rss", "rss20"],
+    ["atom", "atom10"],
+  ])("python3-feedparser reads each event's %s feed cleanly, every article once", async (format, version) => {
+    for (const event of events) {
+      const reading = await read("xml", `${stack.apiUrl}/feeds/events/${event.id}.${format}`);
+      expect(reading.problems).toEqual([]);
+      expect(reading.version).toBe(version);
+      expect(reading.count).toBe(event.articleCount);
+      expect(new Set(reading.ids).size).toBe(event.articleCount);
+    }
+  });
+
+  it("python3-feedparser sees the RFC 5005 links of a middle page", async () => {
+    const first = await read("xml", `${stack.apiUrl}/feeds/isis-syria.atom`);
+    const second = await read("xml", first.page_links.next ?? "");
+    expect(second.page_links).toMatchObject({
+      first: `${stack.apiUrl}/feeds/isis-syria.atom`,
+      previous: expect.stringContaining("cursor="),
+    });
+    // Read from the second page on: every article after the first page.
+    expect(second.titles).toEqual(titles.slice(PAGE_SIZE));
+  });
+
+  it(".xml is RSS unless Accept prefers Atom", async () => {
+    expect((await read("xml", `${stack.apiUrl}/feeds/isis-syria/events.xml`)).version).toBe("rss20");
+    const atom = await fetch(`${stack.apiUrl}/feeds/isis-syria/events.xml`, { headers: { accept: "application/atom+xml" } });
+    expect(atom.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
   });
 
   it("the JSON Feed is valid JSON Feed 1.1 with every article, in order", async () => {
@@ -88,7 +148,19 @@ describe("feeds read by real clients", () => {
     expect(reading.problems).toEqual([]);
     expect(reading.version).toBe("https://jsonfeed.org/version/1.1");
     expect(reading.count).toBe(titles.length);
+    expect(reading.pages).toBe(Math.ceil(titles.length / PAGE_SIZE));
     expect(reading.titles).toEqual(titles);
+  });
+
+  it("the events JSON Feed and each event's JSON Feed are valid JSON Feed 1.1", async () => {
+    const reading = await read("json", `${stack.apiUrl}/feeds/isis-syria/events.json`);
+    expect(reading.problems).toEqual([]);
+    expect(reading.ids).toEqual(events.map((event) => `urn:eventwire:event:${event.id}`));
+    for (const event of events) {
+      const single = await read("json", `${stack.apiUrl}/feeds/events/${event.id}.json`);
+      expect(single.problems).toEqual([]);
+      expect(single.count).toBe(event.articleCount);
+    }
   });
 
   it("the schema check catches a feed that breaks the spec", async () => {

@@ -5,7 +5,10 @@ Usage: /usr/bin/python3 read_feed.py xml|json URL
   json: the JSON Feed is checked against JSON Feed 1.1 (jsonfeed-1.1.schema.json) with
         python3-jsonschema, and every date must parse as ISO 8601. (Debian's feedparser 6.0
         does not read JSON Feed.)
-Prints one JSON object: {"ok", "problems", "version", "count", "titles", "links"}.
+It follows the feed's next-page links (RFC 5005 rel="next" in RSS and Atom, next_url in JSON
+Feed) and reads every page the same way.
+Prints one JSON object: {"ok", "problems", "version", "count", "titles", "links", "ids",
+"pages", "page_links"}, where page_links are the first page's feed-level links by rel.
 """
 
 import datetime
@@ -30,7 +33,8 @@ def read_xml(url):
     import feedparser
 
     parsed = feedparser.parse(url)
-    problems = [repr(parsed.get("bozo_exception"))] if parsed.bozo else []
+    problems = [f"{url}: {parsed.get('bozo_exception')!r}"] if parsed.bozo else []
+    page_links = {link.get("rel"): link.get("href") for link in parsed.feed.get("links", [])}
     return {
         "ok": not parsed.bozo,
         "problems": problems,
@@ -38,6 +42,9 @@ def read_xml(url):
         "count": len(parsed.entries),
         "titles": [displayed(entry.get("title_detail")) for entry in parsed.entries],
         "links": [entry.get("link") for entry in parsed.entries],
+        "ids": [entry.get("id") for entry in parsed.entries],
+        "page_links": page_links,
+        "next": page_links.get("next"),
     }
 
 
@@ -62,14 +69,40 @@ def read_json(url):
     items = document.get("items", [])
     return {
         "ok": not problems,
-        "problems": problems,
+        "problems": [f"{url}: {problem}" for problem in problems],
         "version": document.get("version"),
         "count": len(items),
         "titles": [item.get("title") for item in items],
         "links": [item.get("url") for item in items],
+        "ids": [item.get("id") for item in items],
+        "page_links": {"next": document["next_url"]} if "next_url" in document else {},
+        "next": document.get("next_url"),
     }
+
+
+def read_all_pages(mode, url, max_pages=100):
+    """Reads the page at url and every page its next links lead to, as one reading."""
+    read = read_xml if mode == "xml" else read_json
+    first = read(url)
+    total = dict(first, pages=1)
+    seen = {url}
+    next_url = first["next"]
+    while next_url is not None:
+        if next_url in seen or total["pages"] >= max_pages:
+            total["problems"].append(f"next link loops or runs on: {next_url}")
+            break
+        seen.add(next_url)
+        page = read(next_url)
+        for field in ("problems", "titles", "links", "ids"):
+            total[field] = total[field] + page[field]
+        total["count"] += page["count"]
+        total["pages"] += 1
+        next_url = page["next"]
+    total["ok"] = not total["problems"]
+    del total["next"]
+    return total
 
 
 if __name__ == "__main__":
     mode, url = sys.argv[1], sys.argv[2]
-    print(json.dumps(read_xml(url) if mode == "xml" else read_json(url)))
+    print(json.dumps(read_all_pages(mode, url)))

@@ -36,6 +36,11 @@ export function createApp(deps: ApiDeps) {
         rss: `${base}/feeds/${theme.id}.rss`,
         atom: `${base}/feeds/${theme.id}.atom`,
         json: `${base}/feeds/${theme.id}.json`,
+        events: {
+          rss: `${base}/feeds/${theme.id}/events.rss`,
+          atom: `${base}/feeds/${theme.id}/events.atom`,
+          json: `${base}/feeds/${theme.id}/events.json`,
+        },
       })),
       api: {
         events: `${base}/api/v1/events`,
