@@ -5,7 +5,15 @@ import { formatSimHash, hammingDistance, parseSimHash } from "../text-features/s
 import { type CompiledTheme, scoreTheme, type ThemeScore } from "../text-features/theme-score";
 import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
-import { type ArticleVectors, computeSignals, type MatcherModel, matchProbability, profileFor, type Signals } from "./signals";
+import {
+  type ArticleVectors,
+  computeSignals,
+  type MatcherModel,
+  matchProbability,
+  profileFor,
+  type Signals,
+  signalScorer,
+} from "./signals";
 import { blendWeights, idfCosine, unitEntityWeights, unitWeights } from "./vectors";
 
 /** What the matcher needs of an article. */
@@ -155,9 +163,10 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
   }
 
   const profile = profileFor(model, prepared.vectors);
+  const score = signalScorer(prepared.vectors, matcher.index);
   const scored = candidates
     .map((event) => {
-      const signals = computeSignals(prepared.vectors, event, matcher.index);
+      const signals = score(event);
       return { event, signals, probability: matchProbability(profile, signals) };
     })
     .sort((a, b) => b.probability - a.probability);

@@ -1,7 +1,7 @@
 import type { EntityType } from "../text-features/entities";
 import type { EventState, TermWeights } from "./event";
 import type { EventIndex } from "./event-index";
-import { idfCosine } from "./vectors";
+import { idfCosine, idfDot, idfNorm } from "./vectors";
 
 /** An article as the matcher sees it: unit term vectors, entities and its time. */
 export type ArticleVectors = {
@@ -62,18 +62,44 @@ function rareEntities(a: ArticleVectors["entities"], b: EventState["entities"], 
 
 /** How an article relates to one event, signal by signal. */
 export function computeSignals(article: ArticleVectors, event: EventState, index: EventIndex): Signals {
-  const idf = index.termIdf;
-  const gapMs = Math.max(0, article.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - article.time);
-  return {
-    titleCos: idfCosine(article.title, event.titleTerms, idf),
-    bodyCos: idfCosine(article.body, event.bodyTerms, idf),
-    titleBodyCos: idfCosine(article.title, event.bodyTerms, idf),
-    entityPerson: entityCosine(article.entities, event.entities, "person", index.entityIdf),
-    entityPlace: entityCosine(article.entities, event.entities, "place", index.entityIdf),
-    entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
-    entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
-    entityRare: rareEntities(article.entities, event.entities, index),
-    timeGap: article.dated ? Math.log1p(gapMs / DAY_MS) : 0,
+  return signalScorer(article, index)(event);
+}
+
+/** A cosine whose norms are already known. */
+const cosine = (dot: number, normA: number, normB: number) => (dot === 0 ? 0 : dot / (normA * normB));
+
+/**
+ * Scores one article against any number of events: its norms and the IDFs it meets are worked
+ * out once, not once per candidate. Valid while the index does not change.
+ */
+export function signalScorer(article: ArticleVectors, index: EventIndex): (event: EventState) => Signals {
+  const known = new Map<string, number>();
+  const idf = (term: string) => {
+    let value = known.get(term);
+    if (value === undefined) {
+      value = index.termIdf(term);
+      known.set(term, value);
+    }
+    return value;
+  };
+  const titleNorm = idfNorm(article.title, idf);
+  const bodyNorm = idfNorm(article.body, idf);
+  return (event) => {
+    const gapMs = Math.max(0, article.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - article.time);
+    const hasTitle = article.title.size > 0;
+    const eventBodyNorm =
+      event.bodyTerms.size === 0 || (!hasTitle && article.body.size === 0) ? 0 : idfNorm(event.bodyTerms, idf);
+    return {
+      titleCos: hasTitle ? cosine(idfDot(article.title, event.titleTerms, idf), titleNorm, idfNorm(event.titleTerms, idf)) : 0,
+      bodyCos: cosine(article.body.size === 0 ? 0 : idfDot(article.body, event.bodyTerms, idf), bodyNorm, eventBodyNorm),
+      titleBodyCos: hasTitle ? cosine(idfDot(article.title, event.bodyTerms, idf), titleNorm, eventBodyNorm) : 0,
+      entityPerson: entityCosine(article.entities, event.entities, "person", index.entityIdf),
+      entityPlace: entityCosine(article.entities, event.entities, "place", index.entityIdf),
+      entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
+      entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
+      entityRare: rareEntities(article.entities, event.entities, index),
+      timeGap: article.dated ? Math.log1p(gapMs / DAY_MS) : 0,
+    };
   };
 }
 

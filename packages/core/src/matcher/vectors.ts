@@ -31,6 +31,12 @@ export function unitEntityWeights(entities: EntityCounts): Map<string, { type: E
  */
 export function idfCosine(a: TermWeights, b: TermWeights, idf: (term: string) => number): number {
   if (a.size === 0 || b.size === 0) return 0;
+  const dot = idfDot(a, b, idf);
+  return dot === 0 ? 0 : dot / (idfNorm(a, idf) * idfNorm(b, idf));
+}
+
+/** The IDF-weighted dot product of two weight vectors (the numerator of idfCosine). */
+export function idfDot(a: TermWeights, b: TermWeights, idf: (term: string) => number): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   let dot = 0;
   for (const [term, weight] of small) {
@@ -40,11 +46,11 @@ export function idfCosine(a: TermWeights, b: TermWeights, idf: (term: string) =>
       dot += weight * other * w * w;
     }
   }
-  if (dot === 0) return 0;
-  return dot / (idfNorm(a, idf) * idfNorm(b, idf));
+  return dot;
 }
 
-function idfNorm(vector: TermWeights, idf: (term: string) => number): number {
+/** The IDF-weighted length of a weight vector. */
+export function idfNorm(vector: TermWeights, idf: (term: string) => number): number {
   let sum = 0;
   for (const [term, weight] of vector) {
     const w = weight * idf(term);
