@@ -26,7 +26,7 @@ import { readLabelledArticles } from "./eval-files";
 
 const DEFAULT_OUT = new URL("../packages/core/src/matcher/model.json", import.meta.url).pathname;
 /** Overlapped copies of the stream added to the training pairs, and how far their events spread. */
-const AUGMENTED_COPIES = 4;
+const AUGMENTED_COPIES = 8;
 const OVERLAP_DAYS = 20;
 const ATTACH_GRID = Array.from({ length: 19 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
 const FOLLOW_UP_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
@@ -176,7 +176,7 @@ export function runTrainCommand(args: string[]): number {
       const profile = tuneThresholds(
         theme,
         cut(known),
-        variants.slice(0, 2),
+        variants,
         (candidate) => withProfile(base, timing, length, candidate),
         fitted,
       );

@@ -44,4 +44,15 @@ describe("the theme filter, hostile and awkward text", () => {
     expect(alsoInBody.score).toBeGreaterThan(titleOnly.score);
     expect(titleOnly.evidence).toEqual([{ name: "syria", weight: 5 }]);
   });
+
+  it("reads a zero-weight entity's names as one entity, with no say in the theme score", () => {
+    const turkey = score("Türkiye reopens border crossing", "Turkish officials said trucks crossed into Turkey again.");
+    expect(turkey).toMatchObject({ score: 0, onTheme: false, evidence: [] });
+    const features = extractFeatures(
+      "Türkiye reopens border crossing",
+      "Turkish officials said trucks crossed into Turkey again.",
+      theme.dictionary,
+    );
+    expect(features.entities.get("turkey")).toEqual({ type: "place", count: 3 });
+  });
 });

@@ -14,7 +14,8 @@ const THEME_SCHEMA = z.strictObject({
     z.strictObject({
       id: z.string().min(1),
       type: z.enum(ENTITY_TYPES),
-      weight: z.number().positive(),
+      // 0: recognised for matching (its aliases read as one name), with no say in the theme score.
+      weight: z.number().nonnegative(),
       aliases: z.array(z.string().min(1)).min(1),
     }),
   ),

@@ -63,7 +63,7 @@ const SATURATION = 6;
 export function scoreTheme(theme: CompiledTheme, features: ArticleFeatures): ThemeScore {
   const evidence = new Map<string, number>();
   const credit = (name: string, weight: number, inTitle: number, inBody: number) => {
-    if (inTitle === 0 && inBody === 0) return;
+    if (weight === 0 || (inTitle === 0 && inBody === 0)) return;
     const value = weight * ((inTitle > 0 ? TITLE_BOOST : 0) + Math.log2(1 + inBody));
     evidence.set(name, (evidence.get(name) ?? 0) + value);
   };
