@@ -39,6 +39,12 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
   EVENTWIRE_FEED_LIMIT: positiveInt(50, 500),
   EVENTWIRE_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** Most items one API request reads while filtering a listing. */
+  EVENTWIRE_FILTER_READ_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
+  /** Requests per minute a client regains; 0 turns the limit off. */
+  EVENTWIRE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
+  /** Requests a client may make at once before the rate applies. */
+  EVENTWIRE_RATE_LIMIT_BURST: positiveInt(60, 100_000),
   EVENTWIRE_CONTACT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   EVENTWIRE_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   // The local runner's own settings.

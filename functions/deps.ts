@@ -1,4 +1,4 @@
-import type { ApiDeps } from "@eventwire/api";
+import { type ApiDeps, type ClientAddress, createMemoryRateLimiter, type RateLimiter } from "@eventwire/api";
 import { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
 import { createMatcherRegistry, type PipelineDeps } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
@@ -28,13 +28,30 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
   return { deps, clients };
 }
 
-/** The pipeline's deps plus what the HTTP app needs: the admin key and cursor signing. */
-export function buildApiDeps(input: DepsInput & { adminKey: string | null }): { deps: ApiDeps; clients: DynamoClients } {
+/** The per-client request limit of the settings, or null when it is off. */
+function rateLimiter(settings: EnvSettings, now: () => Date): RateLimiter | null {
+  if (settings.EVENTWIRE_RATE_LIMIT_PER_MINUTE === 0) return null;
+  return createMemoryRateLimiter(
+    { capacity: settings.EVENTWIRE_RATE_LIMIT_BURST, refillPerSecond: settings.EVENTWIRE_RATE_LIMIT_PER_MINUTE / 60 },
+    now,
+  );
+}
+
+/**
+ * The pipeline's deps plus what the HTTP app needs: the admin key, cursor signing, and the
+ * request limit keyed by `clientAddress` (which the runtime, Node or Lambda, knows how to read).
+ */
+export function buildApiDeps(input: DepsInput & { adminKey: string | null; clientAddress: ClientAddress }): {
+  deps: ApiDeps;
+  clients: DynamoClients;
+} {
   const { deps, clients } = buildPipelineDeps(input);
   return {
     clients,
     deps: {
       ...deps,
+      rateLimiter: rateLimiter(input.settings, deps.now),
+      clientAddress: input.clientAddress,
       config: {
         ...deps.config,
         themes: DEFAULT_THEMES,
@@ -43,6 +60,7 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null }): { 
         publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
         feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
         cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
+        filterReadLimit: input.settings.EVENTWIRE_FILTER_READ_LIMIT,
         version: VERSION,
       },
     },

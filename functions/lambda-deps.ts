@@ -1,5 +1,6 @@
 import type { ApiDeps } from "@eventwire/api";
 import type { PipelineDeps } from "@eventwire/pipeline";
+import { getConnInfo } from "hono/aws-lambda";
 import { ConfigError, type EnvSettings, parseEnv } from "./config";
 import { buildApiDeps, buildPipelineDeps } from "./deps";
 import { linkedAdminKey, linkedTableName } from "./linked";
@@ -27,5 +28,6 @@ export function ingestLambdaDeps(): { deps: PipelineDeps; settings: EnvSettings 
 export function apiLambdaDeps(): ApiDeps {
   const input = common();
   const adminKey = linkedAdminKey() ?? input.settings.EVENTWIRE_ADMIN_KEY ?? null;
-  return buildApiDeps({ ...input, adminKey }).deps;
+  // Function URLs and API Gateway give the caller's address (behind a CDN it is the CDN's).
+  return buildApiDeps({ ...input, adminKey, clientAddress: (c) => getConnInfo(c).remote.address }).deps;
 }

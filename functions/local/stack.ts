@@ -2,6 +2,7 @@ import { type ApiDeps, createApp } from "@eventwire/api";
 import { errorMessage, type Log } from "@eventwire/core";
 import { ingestDueSources, seedSources } from "@eventwire/pipeline";
 import { ensureTable } from "@eventwire/store";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
 import { buildApiDeps } from "../deps";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
@@ -61,6 +62,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName: options.tableName,
       adminKey: options.adminKey,
       log,
+      clientAddress: (c) => getConnInfo(c).remote.address,
     });
     cleanups.push(async () => clients.client.destroy());
     const table = await ensureTable(clients.client, options.tableName);

@@ -53,6 +53,7 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
       publicUrl: null,
       feedLimit: 50,
       cacheMaxAgeSeconds: 60,
+      filterReadLimit: 500,
       version: "test",
       ...config,
     },

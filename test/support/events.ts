@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import type { Article, EventState } from "@eventwire/core";
+import type { Article, EntityType, EventState } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
 /** One article of a story written for a test: which outlet, when, what headline. */
 export type StoryArticle = { source: string; published: string; title: string; summary?: string; link?: string };
 
-/** A story written for a test: an event title and its articles, oldest first. */
-export type Story = { title: string; articles: StoryArticle[] };
+/** A story written for a test: an event title, its articles oldest first, the entities it names. */
+export type Story = { title: string; articles: StoryArticle[]; entities?: Record<string, EntityType> };
 
 const THEME = "isis-syria";
 const hex = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 32);
@@ -70,7 +70,7 @@ export async function storeStory(
       sourceIds: [...new Set(members.map((member) => member.sourceId))],
       titleTerms: new Map(),
       bodyTerms: new Map(),
-      entities: new Map(),
+      entities: new Map(Object.entries(story.entities ?? {}).map(([key, type]) => [key, { type, weight: 1 }])),
       members,
     };
     const outcome = await store.events.commitMatch({

@@ -6,6 +6,11 @@ describe("parseEnv", () => {
   it("applies the defaults", () => {
     const settings = parseEnv({});
     expect(settings).toMatchObject({ PORT: 8787, HOST: "127.0.0.1", DATA_DIR: ".data", EVENTWIRE_SCHEDULE_SECONDS: 300 });
+    expect(settings).toMatchObject({
+      EVENTWIRE_RATE_LIMIT_PER_MINUTE: 120,
+      EVENTWIRE_RATE_LIMIT_BURST: 60,
+      EVENTWIRE_FILTER_READ_LIMIT: 500,
+    });
   });
 
   it.each([
@@ -16,6 +21,9 @@ describe("parseEnv", () => {
     [{ EVENTWIRE_PUBLIC_URL: "ftp://x.example" }, "EVENTWIRE_PUBLIC_URL"],
     [{ EVENTWIRE_TABLE: "a b" }, "EVENTWIRE_TABLE"],
     [{ EVENTWIRE_LOG_FORMAT: "xml" }, "EVENTWIRE_LOG_FORMAT"],
+    [{ EVENTWIRE_RATE_LIMIT_PER_MINUTE: "-1" }, "EVENTWIRE_RATE_LIMIT_PER_MINUTE"],
+    [{ EVENTWIRE_RATE_LIMIT_BURST: "0" }, "EVENTWIRE_RATE_LIMIT_BURST"],
+    [{ EVENTWIRE_FILTER_READ_LIMIT: "5" }, "EVENTWIRE_FILTER_READ_LIMIT"],
     [{ EVENTWIRE_SOURCES: "https://ok.example/rss, not-a-url" }, "EVENTWIRE_SOURCES"],
   ])("refuses %j naming the variable and its value", (env, name) => {
     expect(() => parseEnv(env)).toThrow(ConfigError);

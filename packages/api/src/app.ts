@@ -5,12 +5,15 @@ import { secureHeaders } from "hono/secure-headers";
 import { baseUrl } from "./base-url";
 import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
+import { rateLimit } from "./rate-limit";
 import { articleRoutes } from "./routes/articles";
+import { docsRoutes } from "./routes/docs";
 import { eventRoutes } from "./routes/events";
 import { feedRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
 import { sourceRoutes } from "./routes/sources";
+import { themeRoutes } from "./routes/themes";
 
 /**
  * The one Hono app: served by the local runner and, unchanged, by the Lambda handler. Every
@@ -20,10 +23,14 @@ export function createApp(deps: ApiDeps) {
   const app = new Hono<{ Variables: RequestIdVariables }>();
   app.use(requestId());
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  // Outside the etag middleware, so its headers reach 304s too.
+  app.use(rateLimit(deps));
   // Strong validators from the body, 304 on If-None-Match, for feeds and JSON reads.
   const conditional = etag({ retainedHeaders: ["cache-control", "etag", "expires", "vary", "last-modified"] });
   app.use("/feeds/*", conditional);
   app.use("/api/v1/*", conditional);
+  app.use("/openapi.json", conditional);
+  app.use("/docs", conditional);
 
   app.get("/", (c) => {
     const base = baseUrl(c, deps);
@@ -56,6 +63,8 @@ export function createApp(deps: ApiDeps) {
   app.route("/api/v1/events", eventRoutes(deps));
   app.route("/api/v1/sources", sourceRoutes(deps));
   app.route("/api/v1/ingest", ingestRoutes(deps));
+  app.route("/api/v1/themes", themeRoutes(deps));
+  app.route("/", docsRoutes(deps));
 
   app.notFound((c) => c.json(errorBody(c, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((error, c) => {

@@ -1,9 +1,10 @@
-import type { Theme } from "@eventwire/core";
+import type { ThemeDefinition } from "@eventwire/core";
 import type { PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
+import type { ClientAddress, RateLimiter } from "./rate-limit";
 
 export type ApiConfig = PipelineConfig & {
   /** The themes served as feeds. */
-  themes: readonly Theme[];
+  themes: readonly ThemeDefinition[];
   /** Bearer token for management routes; null turns them off (503). */
   adminKey: string | null;
   /** Key that signs pagination cursors. */
@@ -14,7 +15,18 @@ export type ApiConfig = PipelineConfig & {
   feedLimit: number;
   /** max-age of feed and JSON GET responses, in seconds. */
   cacheMaxAgeSeconds: number;
+  /**
+   * Most items one API request reads while filtering a listing (search, entity, source…);
+   * a page can then hold fewer items than asked for, with a cursor to read on.
+   */
+  filterReadLimit: number;
   version: string;
 };
 
-export type ApiDeps = Omit<PipelineDeps, "config"> & { config: ApiConfig };
+export type ApiDeps = Omit<PipelineDeps, "config"> & {
+  config: ApiConfig;
+  /** Per-client request limits; absent or null: none. */
+  rateLimiter?: RateLimiter | null;
+  /** The client's address as the runtime saw it (the key of its rate-limit bucket). */
+  clientAddress?: ClientAddress;
+};

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   chooseXmlFeedFormat,
   FEED_CONTENT_TYPES,
@@ -14,6 +13,7 @@ import type { Context } from "hono";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
+import { sendCached } from "./http-cache";
 
 /** A feed file name split into its name and format; `.xml` is RSS or Atom by the Accept header. */
 export type FeedFile = { name: string; format: FeedFormat; negotiated: boolean };
@@ -78,23 +78,6 @@ export function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
   return new Date(Math.min(newestTime(times).getTime(), now));
 }
 
-/** A strong validator: a hash of the exact bytes served. */
-function strongEtag(body: string): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-}
-
-// An article is stamped before its write lands, and HTTP dates have whole seconds, so a date in
-// the last moments can still gain articles. Dates are trusted for 304s once this much older;
-// until then only the ETag (a hash of the body) answers conditional requests.
-const LAST_MODIFIED_SETTLE_MS = 60_000;
-
-function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Date, now: Date): boolean {
-  if (ifModifiedSince === undefined) return false;
-  const since = Date.parse(ifModifiedSince);
-  if (Number.isNaN(since) || now.getTime() - lastModified.getTime() < LAST_MODIFIED_SETTLE_MS) return false;
-  return lastModified.getTime() <= since;
-}
-
 /**
  * Renders the document and answers with the caching headers every feed carries: a strong
  * `ETag`, `Last-Modified` (the document's time), `Cache-Control`, `Vary: Accept` where the
@@ -102,22 +85,11 @@ function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Dat
  * the etag middleware.
  */
 export function sendFeed(c: Context, deps: ApiDeps, file: FeedFile, doc: FeedDocument): Response {
-  const body = renderFeed(file.format, doc);
-  const lastModified = doc.updatedAt;
-  const headers: Record<string, string> = {
-    "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
-    "Last-Modified": lastModified.toUTCString(),
-    // Set here so a 304 for If-Modified-Since carries it too; the etag middleware then
-    // answers If-None-Match against it.
-    ETag: strongEtag(body),
-    ...(file.negotiated ? { Vary: "Accept" } : {}),
-  };
-  // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
-  if (
-    c.req.header("if-none-match") === undefined &&
-    notModifiedSince(c.req.header("if-modified-since"), lastModified, deps.now())
-  ) {
-    return c.body(null, 304, headers);
-  }
-  return c.body(body, 200, { ...headers, "Content-Type": FEED_CONTENT_TYPES[file.format] });
+  return sendCached(c, deps, {
+    body: renderFeed(file.format, doc),
+    contentType: FEED_CONTENT_TYPES[file.format],
+    cacheControl: `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
+    lastModified: doc.updatedAt,
+    vary: file.negotiated ? "Accept" : undefined,
+  });
 }

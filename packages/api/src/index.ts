@@ -3,3 +3,17 @@ export { createApp } from "./app";
 export { decodeCursor, encodeCursor } from "./cursor";
 export type { ApiConfig, ApiDeps } from "./deps";
 export { ApiError } from "./errors";
+export { openApiDocument } from "./openapi";
+export type { ClientAddress, RateLimiter } from "./rate-limit";
+export { createMemoryRateLimiter } from "./rate-limit";
+export {
+  ARTICLE,
+  ARTICLE_PAGE,
+  ARTICLES_QUERY,
+  EVENT_DETAIL,
+  EVENT_PAGE,
+  EVENTS_QUERY,
+  SOURCE,
+  SOURCE_LIST,
+  THEME_LIST,
+} from "./schemas";

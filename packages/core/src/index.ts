@@ -41,13 +41,18 @@ export type { PRF } from "./metrics";
 export { bcubed, binaryPrf, nmi, pairwise } from "./metrics";
 export type { NormalizeContext, NormalizeResult } from "./normalize-article";
 export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, sourceIdForUrl } from "./normalize-article";
-export type { NewSourceInput, NewSourceResult } from "./source-schedule";
+export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit";
+export { isBucketFull, takeToken } from "./rate-limit";
+export type { ArticleFilter, EventFilter } from "./search";
+export { articleMatchesFilter, entityKeys, eventMatchesFilter, searchTerms, textsContainTerms } from "./search";
+export type { NewSourceInput, NewSourceResult, SourceStatus } from "./source-schedule";
 export {
   createSource,
   isSourceDue,
   nextPollAfterFailure,
   nextPollAfterSuccess,
   POLL_POLICY,
+  sourceStatus,
 } from "./source-schedule";
 export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
 export type { EntityCounts, EntityDefinition, EntityDictionary, EntityType } from "./text-features/entities";

@@ -82,3 +82,15 @@ export function nextPollAfterFailure(source: Source, failures: number, now: Date
   const wait = Math.min(source.intervalSeconds * 2 ** exponent, POLL_POLICY.maxBackoffSeconds);
   return new Date(now.getTime() + withJitter(wait, random) * 1000).toISOString();
 }
+
+/** A source's fetch status in one word: not fetched yet, healthy, failing, or switched off. */
+export type SourceStatus = "pending" | "ok" | "failing" | "disabled";
+
+/** The fetch status a source's state shows. */
+export function sourceStatus(
+  source: Pick<Source, "enabled" | "lastSuccessAt" | "lastError" | "consecutiveFailures">,
+): SourceStatus {
+  if (!source.enabled) return "disabled";
+  if (source.consecutiveFailures > 0 || source.lastError !== null) return "failing";
+  return source.lastSuccessAt === null ? "pending" : "ok";
+}

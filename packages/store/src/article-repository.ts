@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, ArticleSummary } from "@eventwire/core";
+import { type FilteredPage, type FilteredPageRequest, queryFilteredPage, type SortRange } from "./filtered-page";
 import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
@@ -29,6 +30,38 @@ const SUMMARY_FIELDS = [
 export type ArticleRepository = ReturnType<typeof createArticleRepository>;
 
 export type PageRequest = { limit: number; after?: PageKey | null | undefined };
+
+/**
+ * Which index partition an article listing reads: every article, a theme's on- or off-theme
+ * ones, one source's, or one event's. Each is ordered by publication time.
+ */
+export type ArticlePartition =
+  | { kind: "all" }
+  | { kind: "theme"; themeId: string; onTheme: boolean }
+  | { kind: "source"; sourceId: string }
+  | { kind: "event"; eventId: string };
+
+function articlePartition(where: ArticlePartition): { index: "gsi1" | "gsi2" | "gsi3" | "gsi4"; partition: string } {
+  switch (where.kind) {
+    case "all":
+      return { index: "gsi1", partition: keys.articleCollection };
+    case "theme":
+      return {
+        index: "gsi2",
+        partition: where.onTheme ? keys.themeArticles(where.themeId) : keys.offThemeArticles(where.themeId),
+      };
+    case "source":
+      return { index: "gsi3", partition: keys.sourceArticles(where.sourceId) };
+    case "event":
+      return { index: "gsi4", partition: keys.eventArticles(where.eventId) };
+  }
+}
+
+/** The sort-key range of articles published from `since` to `until` (ISO times, inclusive). */
+export function publishedRange(since: string | null, until: string | null): SortRange {
+  // Keys are "<time>#<id>"; ids are hex, so "~" sorts after every key of the same time.
+  return { from: since ?? undefined, to: until === null ? undefined : `${until}#~` };
+}
 
 // The article item carries everything but the full text, which lives in a second item under the
 // same partition. Listings then read small items: a Query page (1 MB at most, counted before any
@@ -208,6 +241,19 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       );
       const found = new Map(items.map((item) => [String(item.id), pickFields<ArticleSummary>(item, SUMMARY_FIELDS)]));
       return ids.flatMap((id) => found.get(id) ?? []);
+    },
+
+    /**
+     * Articles of one index partition published in `range`, newest first, without full text,
+     * keeping those `accept` takes and reading at most `maxRead` items (see `queryFilteredPage`).
+     */
+    filterPage(
+      where: ArticlePartition,
+      range: SortRange,
+      request: FilteredPageRequest<ArticleSummary>,
+    ): Promise<FilteredPage<ArticleSummary>> {
+      const read = (item: Item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS);
+      return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read }, request);
     },
 
     /** Articles of one source, newest first, without full text. */

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, EntityType, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
+import { type FilteredPage, type FilteredPageRequest, queryFilteredPage } from "./filtered-page";
 import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
@@ -161,6 +162,29 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
         after = page.next;
       } while (items.length < request.limit && after !== undefined);
       return { items, nextKey: toPageKey(after) };
+    },
+
+    /**
+     * A theme's events last active at or after `activeSince` (an ISO time; null for all), the
+     * most recently active first, keeping those `accept` takes and reading at most `maxRead`
+     * events (see `queryFilteredPage`).
+     */
+    filterByTheme(
+      themeId: string,
+      activeSince: string | null,
+      request: FilteredPageRequest<EventState>,
+    ): Promise<FilteredPage<EventState>> {
+      return queryFilteredPage(
+        doc,
+        {
+          tableName,
+          index: "gsi2",
+          partition: keys.themeEvents(themeId),
+          range: { from: activeSince ?? undefined },
+          read: eventFromItem,
+        },
+        request,
+      );
     },
 
     /**

@@ -4,14 +4,15 @@ import type { DynamoClients } from "./client";
 import { createEventRepository, type EventRepository } from "./event-repository";
 import { createSourceRepository, type SourceRepository } from "./source-repository";
 
-export type { ArticleRepository, PageRequest } from "./article-repository";
-export { articleIndexKeys, articleItems, createArticleRepository } from "./article-repository";
+export type { ArticlePartition, ArticleRepository, PageRequest } from "./article-repository";
+export { articleIndexKeys, articleItems, createArticleRepository, publishedRange } from "./article-repository";
 export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
 export type { CommitMatchInput, CommitOutcome, EventRepository, ReconsideredArticle } from "./event-repository";
 export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } from "./event-repository";
+export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
 export { ENTITY, keys } from "./keys";
 export type { SourceFetchUpdate, SourceRepository } from "./source-repository";

@@ -24,8 +24,8 @@ type Query = {
   filter?: { expression: string; values: Record<string, unknown> };
 };
 
-// The exclusive start key of a GSI query: the table key and the index key of an item.
-function keyOf(item: Item, index: IndexName): PageKey {
+/** The exclusive start key of a GSI query at an item: its table key and its index key. */
+export function indexKeyOf(item: Item, index: IndexName): PageKey {
   const names = ["pk", "sk", `${index}pk`, `${index}sk`];
   return Object.fromEntries(names.map((name) => [name, String(item[name])]));
 }
@@ -71,9 +71,9 @@ export async function queryTwoWayPage(
     const first = items[0];
     return {
       items,
-      olderKey: more && last !== undefined ? keyOf(last, query.index) : null,
+      olderKey: more && last !== undefined ? indexKeyOf(last, query.index) : null,
       // Back from a page past the first: to the items newer than its first (or its position).
-      newerKey: position === null ? null : first !== undefined ? keyOf(first, query.index) : position.key,
+      newerKey: position === null ? null : first !== undefined ? indexKeyOf(first, query.index) : position.key,
     };
   }
   // Going to newer items and reaching the newest: that is the first page, served whole, so that
@@ -84,7 +84,7 @@ export async function queryTwoWayPage(
   const oldest = items.at(-1);
   return {
     items,
-    olderKey: oldest === undefined ? null : keyOf(oldest, query.index),
-    newerKey: newest === undefined ? null : keyOf(newest, query.index),
+    olderKey: oldest === undefined ? null : indexKeyOf(oldest, query.index),
+    newerKey: newest === undefined ? null : indexKeyOf(newest, query.index),
   };
 }

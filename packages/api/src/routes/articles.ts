@@ -1,49 +1,75 @@
+import { type ArticleFilter, articleMatchesFilter } from "@eventwire/core";
+import { type ArticlePartition, publishedRange } from "@eventwire/store";
 import { Hono } from "hono";
-import { z } from "zod";
 import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
-import { decodeCursor, encodeCursor } from "../cursor";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
+import { sendJson } from "../http-cache";
+import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
+import { ARTICLES_QUERY, NO_QUERY } from "../schemas";
 import { parseQuery } from "../validate";
-
-const LIST_QUERY = z.strictObject({
-  event: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, "an event id (32 hex digits)")
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
-});
 
 const ARTICLE_ID = /^[0-9a-f]{32}$/;
 
-/** /api/v1/articles: every stored article, newest first, with opaque cursors. */
+/** The index partition that serves the most selective filter; the others are applied to what it reads. */
+function partitionFor(filter: ArticleFilter): ArticlePartition {
+  if (filter.eventId !== null) return { kind: "event", eventId: filter.eventId };
+  if (filter.sourceId !== null) return { kind: "source", sourceId: filter.sourceId };
+  if (filter.theme !== null && filter.onTheme !== null) return { kind: "theme", themeId: filter.theme, onTheme: filter.onTheme };
+  return { kind: "all" };
+}
+
+/** Whether the partition alone already gives exactly the filter's articles. */
+function servedByPartition(filter: ArticleFilter, where: ArticlePartition): boolean {
+  const given = (value: unknown) => value !== null;
+  switch (where.kind) {
+    case "all":
+      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId) && !given(filter.eventId);
+    case "theme":
+      return !given(filter.sourceId) && !given(filter.eventId);
+    case "source":
+      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.eventId);
+    case "event":
+      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId);
+  }
+}
+
+/** /api/v1/articles: stored articles, newest first, filtered; and one article with its text. */
 export function articleRoutes(deps: ApiDeps) {
   return new Hono()
     .get("/", async (c) => {
-      const query = parseQuery(c, LIST_QUERY);
-      // A cursor is bound to its listing: one from an event's articles does not page all articles.
-      const scope = query.event === undefined ? "articles" : `articles:event:${query.event}`;
-      const after = query.cursor === undefined ? null : decodeCursor(deps.config.cursorSecret, scope, query.cursor);
-      const request = { limit: query.limit, after };
-      const page =
-        query.event === undefined
-          ? await deps.store.articles.listNewest(request)
-          : await deps.store.articles.listByEvent(query.event, request);
+      const query = parseQuery(c, ARTICLES_QUERY);
+      checkTimeRange(query.since, query.until);
+      const filter: ArticleFilter = {
+        terms: searchParameter(query.q),
+        theme: themeParameter(deps, query.theme)?.id ?? null,
+        eventId: query.event ?? null,
+        sourceId: query.source ?? null,
+        onTheme: query.onTheme ?? null,
+      };
+      const where = partitionFor(filter);
+      const filtered = filter.terms.length > 0 || !servedByPartition(filter, where);
+      const since = query.since ?? null;
+      const until = query.until ?? null;
+      const cursors = listingCursors(deps, "articles", { ...filter, since, until });
+      const page = await deps.store.articles.filterPage(where, publishedRange(since, until), {
+        limit: query.limit,
+        after: cursors.read(query.cursor),
+        maxRead: deps.config.filterReadLimit,
+        accept: filtered ? (article) => articleMatchesFilter(article, filter) : null,
+      });
       const base = baseUrl(c, deps);
-      c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-      return c.json({
+      return sendJson(c, deps, {
         items: page.items.map((article) => articleJson(article, base)),
-        nextCursor: page.nextKey === null ? null : encodeCursor(deps.config.cursorSecret, scope, page.nextKey),
+        nextCursor: cursors.next(page.nextKey),
       });
     })
     .get("/:id", async (c) => {
+      parseQuery(c, NO_QUERY);
       const id = c.req.param("id");
-      if (!ARTICLE_ID.test(id)) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-      const article = await deps.store.articles.get(id);
+      const article = ARTICLE_ID.test(id) ? await deps.store.articles.get(id) : null;
       if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-      c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-      return c.json(articleJson(article, baseUrl(c, deps), { explain: true }));
+      return sendJson(c, deps, articleJson(article, baseUrl(c, deps), { explain: true }));
     });
 }

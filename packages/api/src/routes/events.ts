@@ -1,54 +1,80 @@
-import { findTheme } from "@eventwire/core";
+import { type EventFilter, entityKeys, eventEntryArticleIds, eventMatchesFilter } from "@eventwire/core";
 import { Hono } from "hono";
-import { z } from "zod";
 import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
-import { decodeCursor, encodeCursor } from "../cursor";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { eventJson } from "../event-json";
+import { feedModifiedAt } from "../feed-response";
+import { sendJson } from "../http-cache";
+import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
+import { EVENTS_QUERY, NO_QUERY } from "../schemas";
 import { parseQuery } from "../validate";
-
-const LIST_QUERY = z.strictObject({
-  theme: z.string().min(1).max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(2048).optional(),
-});
 
 const EVENT_ID = /^[0-9a-f]{32}$/;
 /** Articles shown with an event; the rest page through /api/v1/articles?event=. */
 const EVENT_ARTICLES = 100;
 
-/** /api/v1/events: a theme's events, the most recently active first, and one event with its articles. */
+/**
+ * /api/v1/events: a theme's events, the most recently active first, filtered by words,
+ * entity, time and corroboration; and one event with its articles and why each is there.
+ */
 export function eventRoutes(deps: ApiDeps) {
   return new Hono()
     .get("/", async (c) => {
-      const query = parseQuery(c, LIST_QUERY);
-      const themeId = query.theme ?? deps.config.themes[0]?.id ?? "";
-      if (findTheme(deps.config.themes, themeId) === undefined) {
-        throw new ApiError(400, "invalid_parameter", `query parameter "theme": no theme "${themeId}"`);
-      }
-      const scope = `events:${themeId}`;
-      const after = query.cursor === undefined ? null : decodeCursor(deps.config.cursorSecret, scope, query.cursor);
-      const page = await deps.store.events.listByTheme(themeId, { limit: query.limit, after });
+      const query = parseQuery(c, EVENTS_QUERY);
+      const theme = themeParameter(deps, query.theme ?? deps.config.themes[0]?.id);
+      if (theme === undefined) throw new ApiError(404, "not_found", "this server follows no theme");
+      checkTimeRange(query.since, query.until);
+      const terms = searchParameter(query.q);
+      const filter: EventFilter = {
+        terms,
+        entityKeys: query.entity === undefined ? null : entityKeys(query.entity, theme),
+        minSources: query.minSources ?? 1,
+        until: query.until ?? null,
+      };
+      const filtered = terms.length > 0 || filter.entityKeys !== null || filter.minSources > 1 || filter.until !== null;
+      const cursors = listingCursors(deps, "events", {
+        theme: theme.id,
+        terms,
+        entity: filter.entityKeys,
+        since: query.since ?? null,
+        until: filter.until,
+        minSources: filter.minSources,
+      });
+      const page = await deps.store.events.filterByTheme(theme.id, query.since ?? null, {
+        limit: query.limit,
+        after: cursors.read(query.cursor),
+        maxRead: deps.config.filterReadLimit,
+        accept: filtered ? (event) => eventMatchesFilter(event, filter) : null,
+      });
       const base = baseUrl(c, deps);
-      c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-      return c.json({
+      return sendJson(c, deps, {
         items: page.items.map((event) => eventJson(event, base)),
-        nextCursor: page.nextKey === null ? null : encodeCursor(deps.config.cursorSecret, scope, page.nextKey),
+        nextCursor: cursors.next(page.nextKey),
       });
     })
     .get("/:id", async (c) => {
+      parseQuery(c, NO_QUERY);
       const id = c.req.param("id");
       const event = EVENT_ID.test(id) ? await deps.store.events.get(id) : null;
       if (event === null) throw new ApiError(404, "not_found", `no event has the id "${id}"`);
       const articles = await deps.store.articles.listByEvent(id, { limit: EVENT_ARTICLES });
+      // Every change to an event comes with an article joining it: the latest one says when.
+      const latestId = eventEntryArticleIds(event)[0];
+      const latest =
+        articles.items.find((article) => article.id === latestId) ??
+        (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId]))[0];
       const base = baseUrl(c, deps);
-      c.header("Cache-Control", `public, max-age=${deps.config.cacheMaxAgeSeconds}`);
-      return c.json({
-        ...eventJson(event, base),
-        articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
-        moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
-      });
+      return sendJson(
+        c,
+        deps,
+        {
+          ...eventJson(event, base),
+          articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
+          moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
+        },
+        { lastModified: latest === undefined ? null : feedModifiedAt(deps, [latest.fetchedAt]) },
+      );
     });
 }

@@ -19,8 +19,8 @@ import { parseQuery } from "../validate";
 const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const EVENT_ID = /^[0-9a-f]{32}$/;
 
-const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
-const EVENTS_QUERY = FEED_QUERY.extend({ minSources: z.coerce.number().int().min(1).max(1000).optional() });
+export const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
+export const EVENTS_QUERY = FEED_QUERY.extend({ minSources: z.coerce.number().int().min(1).max(1000).optional() });
 
 function notFound(message: string): ApiError {
   return new ApiError(404, "not_found", message);

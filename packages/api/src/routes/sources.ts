@@ -1,19 +1,21 @@
-import { POLL_POLICY } from "@eventwire/core";
+import { type Source, sourceStatus } from "@eventwire/core";
 import { addSource, ingestSource } from "@eventwire/pipeline";
 import { Hono } from "hono";
-import { z } from "zod";
 import { requireAdmin } from "../auth";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
+import { sendJson } from "../http-cache";
+import { NEW_SOURCE, NO_QUERY } from "../schemas";
 import { parseJsonBody, parseQuery } from "../validate";
 
-const NO_QUERY = z.strictObject({});
+// A source's state changes when a fetch ends, a time it does not record: no Last-Modified,
+// and clients revalidate (the ETag still spares them the body).
+const SOURCE_CACHE = "no-cache";
 
-const NEW_SOURCE = z.strictObject({
-  url: z.string().min(1).max(2048),
-  title: z.string().min(1).max(200).optional(),
-  intervalSeconds: z.number().int().min(POLL_POLICY.minIntervalSeconds).max(POLL_POLICY.maxIntervalSeconds).optional(),
-});
+/** A source with its fetch status in one word. */
+function sourceJson(source: Source) {
+  return { ...source, status: sourceStatus(source) };
+}
 
 /** /api/v1/sources: the feeds polled, with their fetch state; adding and refreshing need the admin key. */
 export function sourceRoutes(deps: ApiDeps) {
@@ -22,22 +24,20 @@ export function sourceRoutes(deps: ApiDeps) {
     .get("/", async (c) => {
       parseQuery(c, NO_QUERY);
       const sources = await deps.store.sources.list();
-      c.header("Cache-Control", "no-cache");
-      return c.json({ items: sources });
+      return sendJson(c, deps, { items: sources.map(sourceJson) }, { cacheControl: SOURCE_CACHE });
     })
     .get("/:id", async (c) => {
       parseQuery(c, NO_QUERY);
       const source = await deps.store.sources.get(c.req.param("id"));
       if (source === null) throw new ApiError(404, "not_found", `no source has the id "${c.req.param("id")}"`);
-      c.header("Cache-Control", "no-cache");
-      return c.json(source);
+      return sendJson(c, deps, sourceJson(source), { cacheControl: SOURCE_CACHE });
     })
     .post("/", admin, async (c) => {
       const body = await parseJsonBody(c, NEW_SOURCE);
       const result = await addSource(deps, body);
       if (!result.ok) throw new ApiError(400, "invalid_body", `field "url": ${result.error}`);
       c.header("Location", `/api/v1/sources/${result.source.id}`);
-      return c.json(result.source, result.created ? 201 : 200);
+      return c.json(sourceJson(result.source), result.created ? 201 : 200);
     })
     .post("/:id/refresh", admin, async (c) => {
       const id = c.req.param("id");

@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import { baseUrl } from "../base-url";
+import type { ApiDeps } from "../deps";
+import { sendJson } from "../http-cache";
+import { NO_QUERY } from "../schemas";
+import { parseQuery } from "../validate";
+
+/** GET /api/v1/themes: the themes this server follows, with their listings and feeds. */
+export function themeRoutes(deps: ApiDeps) {
+  return new Hono().get("/", (c) => {
+    parseQuery(c, NO_QUERY);
+    const base = baseUrl(c, deps);
+    return sendJson(c, deps, {
+      items: deps.config.themes.map((theme) => ({
+        id: theme.id,
+        title: theme.title,
+        description: theme.description,
+        language: theme.language,
+        events: `${base}/api/v1/events?theme=${theme.id}`,
+        feeds: {
+          rss: `${base}/feeds/${theme.id}.rss`,
+          atom: `${base}/feeds/${theme.id}.atom`,
+          json: `${base}/feeds/${theme.id}.json`,
+        },
+      })),
+    });
+  });
+}

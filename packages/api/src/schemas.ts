@@ -1,0 +1,214 @@
+import { POLL_POLICY } from "@eventwire/core";
+import { z } from "zod";
+
+// The query and response schemas of the JSON API. Routes validate with the query schemas, and
+// /openapi.json is generated from all of them, so the documentation cannot drift from the code.
+
+const HEX_ID = /^[0-9a-f]{32}$/;
+const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SOURCE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const TIME_FORM = "an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T12:00:00Z)";
+
+/** A date or a date-time; a bare date is the start of that day (UTC) for `since`, its end for `until`. */
+function timeBound(edge: "start" | "end", description: string) {
+  return z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: TIME_FORM })
+    .transform((value) => {
+      if (value.length === 10) return `${value}T${edge === "start" ? "00:00:00.000" : "23:59:59.999"}Z`;
+      return new Date(value).toISOString();
+    })
+    .optional()
+    .meta({ description: `${description}: ${TIME_FORM}` });
+}
+
+/** The JSON API's named schemas: /openapi.json lists them under components.schemas. */
+export const API_SCHEMAS = z.registry<{ id: string }>();
+
+/** A whole number from a query string, with one message naming the range for any bad value. */
+function integerParameter(min: number, max: number) {
+  const form = `a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: form }).int({ error: form }).min(min, { error: form }).max(max, { error: form });
+}
+
+const limit = integerParameter(1, 100).default(20).meta({ description: "items per page (1–100)" });
+
+const cursor = z
+  .string()
+  .min(1)
+  .max(2048)
+  .optional()
+  .meta({ description: "the `nextCursor` of the previous page: opaque, signed, valid only with the same filters" });
+
+const query = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .optional()
+  .meta({ description: "words that must all occur (case, accents and word endings ignored)", example: "raqqa dam" });
+
+const theme = z
+  .string()
+  .regex(THEME_ID, "a theme id (lower-case letters, digits and '-')")
+  .optional()
+  .meta({ description: "theme id; see /api/v1/themes" });
+
+/** GET /api/v1/events */
+export const EVENTS_QUERY = z.strictObject({
+  theme: theme.meta({ description: "theme id (default: the first theme; see /api/v1/themes)" }),
+  q: query.meta({ description: "words that must all occur in the event's title, its articles' words or its entity names" }),
+  entity: z.string().trim().min(1).max(100).optional().meta({
+    description: "an entity the event names: a theme entity's id or any of its names, or a proper name",
+    example: "Islamic State",
+  }),
+  since: timeBound("start", "events still active at or after this time (last article at or after it)"),
+  until: timeBound("end", "events begun by this time (first article at or before it)"),
+  minSources: integerParameter(1, 1000).optional().meta({ description: "fewest distinct sources reporting the event (1–1000)" }),
+  limit,
+  cursor,
+});
+
+/** GET /api/v1/articles */
+export const ARTICLES_QUERY = z.strictObject({
+  event: z.string().regex(HEX_ID, "an event id (32 hex digits)").optional().meta({ description: "only this event's articles" }),
+  theme: theme.meta({ description: "only articles judged against this theme (see /api/v1/themes)" }),
+  q: query.meta({ description: "words that must all occur in the title or summary" }),
+  source: z
+    .string()
+    .regex(SOURCE_ID, "a source id (letters, digits, '.', '_', ':' or '-'; see /api/v1/sources)")
+    .optional()
+    .meta({ description: "only this source's articles" }),
+  since: timeBound("start", "published at or after"),
+  until: timeBound("end", "published at or before"),
+  onTheme: z
+    .enum(["true", "false"], { error: "true or false" })
+    .transform((value) => value === "true")
+    .optional()
+    .meta({ description: "only on-theme (true) or off-theme (false) articles" }),
+  limit,
+  cursor,
+});
+
+/** POST /api/v1/sources */
+export const NEW_SOURCE = z
+  .strictObject({
+    url: z.string().min(1).max(2048).meta({ description: "the feed's absolute http(s) URL" }),
+    title: z.string().min(1).max(200).optional().meta({ description: "a name until the feed gives its own" }),
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(POLL_POLICY.minIntervalSeconds)
+      .max(POLL_POLICY.maxIntervalSeconds)
+      .optional()
+      .meta({ description: "seconds between polls while the source is healthy" }),
+  })
+  .register(API_SCHEMAS, { id: "NewSource" });
+
+/** Routes that take no query parameters. */
+export const NO_QUERY = z.strictObject({});
+
+// Responses.
+
+export const ERROR_BODY = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "machine-readable: invalid_parameter, not_found, rate_limited, …" }),
+      message: z.string().meta({ description: "what was wrong, naming the parameter or id" }),
+      requestId: z.string().nullable().meta({ description: "also in the X-Request-Id header" }),
+    }),
+  })
+  .register(API_SCHEMAS, { id: "Error" });
+
+const link = z.string().meta({ description: "absolute URL" });
+
+export const EVENT = z
+  .object({
+    id: z.string(),
+    theme: z.string(),
+    title: z.string().meta({ description: "from the event's most central article" }),
+    firstSeen: z.string().meta({ description: "publication time of its first article" }),
+    lastSeen: z.string().meta({ description: "publication time of its latest article" }),
+    articleCount: z.number().int(),
+    sourceCount: z.number().int().meta({ description: "distinct sources of original (non-copy) articles" }),
+    centralArticleId: z.string(),
+    entities: z.array(z.object({ name: z.string(), type: z.string(), weight: z.number() })),
+    terms: z.array(z.string()),
+    url: link,
+  })
+  .register(API_SCHEMAS, { id: "Event" });
+
+export const ARTICLE = z
+  .object({
+    id: z.string(),
+    url: z.string().nullable(),
+    title: z.string(),
+    summary: z.string(),
+    text: z.string().optional().meta({ description: "full text: only on /api/v1/articles/{id}" }),
+    author: z.string().nullable(),
+    language: z.string().nullable(),
+    publishedAt: z.string(),
+    dateInferred: z.boolean().meta({ description: "true when the feed gave no date and the fetch time stands in" }),
+    fetchedAt: z.string(),
+    source: z.object({ id: z.string(), title: z.string().nullable() }),
+    theme: z.string(),
+    onTheme: z.boolean(),
+    themeScore: z.number().nullable(),
+    event: z.object({ id: z.string(), url: link }).nullable(),
+    explanation: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .meta({ description: "why the matcher put the article where it is: only with one article or one event" }),
+  })
+  .register(API_SCHEMAS, { id: "Article" });
+
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().meta({ description: "pass as `cursor` for the next page; null after the last" }),
+  });
+
+export const EVENT_PAGE = page(EVENT).register(API_SCHEMAS, { id: "EventPage" });
+export const ARTICLE_PAGE = page(ARTICLE).register(API_SCHEMAS, { id: "ArticlePage" });
+
+export const EVENT_DETAIL = EVENT.extend({
+  articles: z.array(ARTICLE).meta({ description: "the newest 100, each with its explanation" }),
+  moreArticles: z.string().nullable().meta({ description: "where the rest page, when there are more" }),
+}).register(API_SCHEMAS, { id: "EventDetail" });
+
+export const THEME = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    language: z.string(),
+    events: link,
+    feeds: z.object({ rss: link, atom: link, json: link }),
+  })
+  .register(API_SCHEMAS, { id: "Theme" });
+
+export const THEME_LIST = z.object({ items: z.array(THEME) }).register(API_SCHEMAS, { id: "ThemeList" });
+
+export const SOURCE = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    title: z.string().nullable(),
+    enabled: z.boolean(),
+    status: z
+      .enum(["pending", "ok", "failing", "disabled"])
+      .meta({ description: "pending: never fetched; failing: the last attempt failed (see lastError)" }),
+    createdAt: z.string(),
+    etag: z.string().nullable(),
+    lastModified: z.string().nullable(),
+    lastAttemptAt: z.string().nullable(),
+    lastSuccessAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+    intervalSeconds: z.number().int(),
+    nextPollAt: z.string(),
+  })
+  .register(API_SCHEMAS, { id: "Source" });
+
+export const SOURCE_LIST = z.object({ items: z.array(SOURCE) }).register(API_SCHEMAS, { id: "SourceList" });
