@@ -10,6 +10,7 @@ import { eventRoutes } from "./routes/events";
 import { feedRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
+import { pageRoutes } from "./routes/pages";
 import { sourceRoutes } from "./routes/sources";
 
 /**
@@ -25,6 +26,8 @@ export function createApp(deps: ApiDeps) {
   app.use("/feeds/*", conditional);
   app.use("/api/v1/*", conditional);
 
+  // The pages for people (`/`, `/events/{id}`); `/` passes JSON clients on to the index below.
+  app.route("/", pageRoutes(deps));
   app.get("/", (c) => {
     const base = baseUrl(c, deps);
     return c.json({
