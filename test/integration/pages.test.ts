@@ -178,6 +178,20 @@ describe("GET / for people", () => {
     const hash = createHash("sha256").update(style).digest("base64");
     expect(policy).toContain(`style-src 'sha256-${hash}'`);
   });
+  it("links every served theme, and ?theme= shows that theme's events", async () => {
+    const second = { id: "border-crossings", title: "Border crossings", description: "A second theme.", language: "en" };
+    const deps = createTestDeps(db.store);
+    const themed = createApp({ ...deps, config: { ...deps.config, themes: [...deps.config.themes, second] } });
+    const home = await (await get("/", {}, themed)).text();
+    expect(home).toContain('<nav aria-label="themes">');
+    expect(hrefs(home)).toContain("http://localhost/?theme=border-crossings");
+    expect(eventLinks(home)).toHaveLength(events.length);
+    const other = await (await get("/?theme=border-crossings", {}, themed)).text();
+    expect(other).toContain("<h1>Border crossings</h1>");
+    expect(eventLinks(other)).toEqual([]);
+    expect(other).toContain("No events yet");
+    expect(other).toContain("http://localhost/feeds/border-crossings.rss");
+  });
 });
 
 describe("GET / for programs", () => {

@@ -38,7 +38,7 @@ function neighbours(
   deps: ApiDeps,
   scope: string,
   page: { newerKey: PageKey | null; olderKey: PageKey | null },
-  url: (cursor: string | null) => string,
+  url: (cursor: string) => string,
 ): { newerUrl: string | null; olderUrl: string | null } {
   const at = (direction: PagePosition["direction"], key: PageKey | null) =>
     key === null ? null : url(encodePosition(deps, scope, direction, key));
