@@ -3,53 +3,28 @@ import type { Article, EventState } from "@eventwire/core";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps } from "../support/deps";
-import { type Story, storeStory } from "../support/events";
+import { type Story, storeStories } from "../support/events";
 import { CONTROL_CHARACTERS, followPages, readFeedPage } from "../support/feed-pages";
 import { createTestStore, type TestStore } from "../support/store";
+import { CAMP_STORY, CHECKPOINT_STORY, DAM_STORY, TALKS_STORY } from "../support/stories";
 
 // Five stories told by one to three outlets, one of them written by a hostile source; feeds of
 // two items a page, so every listing takes several pages.
-const STORIES: Story[] = [
-  {
-    title: "Fighters take Euphrates dam",
-    articles: [
-      { source: "north-desk.example", published: "2026-05-01T08:00:00Z", title: "Dam falls to SDF fighters" },
-      { source: "wire.example", published: "2026-05-01T12:00:00Z", title: "SDF holds the Tabqa dam" },
-      { source: "river-post.example", published: "2026-05-02T09:00:00Z", title: "Engineers inspect the dam spillway" },
-    ],
-  },
-  {
-    title: "Aleppo ceasefire talks",
-    articles: [
-      { source: "wire.example", published: "2026-04-28T10:00:00Z", title: "Ceasefire talks open on Aleppo" },
-      { source: "wire.example", published: "2026-04-29T10:00:00Z", title: "Aleppo talks go into a second day" },
-    ],
-  },
-  {
-    title: "Checkpoint attack near Raqqa",
-    articles: [
-      { source: "north-desk.example", published: "2026-05-03T06:00:00Z", title: "Checkpoint attacked near Raqqa" },
-      { source: "river-post.example", published: "2026-05-03T07:00:00Z", title: "ISIS claims Raqqa checkpoint attack" },
-    ],
-  },
-  {
-    title: '<script>alert("event")</script> Deir ez-Zor ]]> raid\u0001\u0008',
-    articles: [
-      {
-        source: "hostile.example",
-        published: "2026-04-30T10:00:00Z",
-        title: '<img src=x onerror=alert(1)> raid in Deir ez-Zor ]]> <a href="javascript:alert(2)">x</a>\u0007',
-        summary: '<script>alert(3)</script> ]]> <a href="javascript:alert(4)">more</a> \u0001\u001f end',
-        link: "javascript:alert(5)",
-      },
-      { source: "wire.example", published: "2026-04-30T11:00:00Z", title: "Raid reported in Deir ez-Zor" },
-    ],
-  },
-  {
-    title: "Camp returns resume",
-    articles: [{ source: "north-desk.example", published: "2026-04-20T10:00:00Z", title: "Returns from al-Hol resume" }],
-  },
-];
+const HOSTILE_STORY: Story = {
+  title: '<script>alert("event")</script> Deir ez-Zor ]]> raid\u0001\u0008',
+  articles: [
+    {
+      source: "hostile.example",
+      published: "2026-04-30T10:00:00Z",
+      title: '<img src=x onerror=alert(1)> raid in Deir ez-Zor ]]> <a href="javascript:alert(2)">x</a>\u0007',
+      summary: '<script>alert(3)</script> ]]> <a href="javascript:alert(4)">more</a> \u0001\u001f end',
+      link: "javascript:alert(5)",
+    },
+    { source: "wire.example", published: "2026-04-30T11:00:00Z", title: "Raid reported in Deir ez-Zor" },
+  ],
+};
+
+const STORIES: Story[] = [DAM_STORY, TALKS_STORY, CHECKPOINT_STORY, HOSTILE_STORY, CAMP_STORY];
 
 const FORMATS = ["rss", "atom", "json"] as const;
 
@@ -63,13 +38,7 @@ const byPublished = (a: Article, b: Article) => b.publishedAt.localeCompare(a.pu
 beforeAll(async () => {
   db = await createTestStore();
   app = createApp(createTestDeps(db.store, { feedLimit: 2 }));
-  events = [];
-  articles = [];
-  for (const story of STORIES) {
-    const stored = await storeStory(db.store, story);
-    events.push(stored.event);
-    articles.push(...stored.articles);
-  }
+  ({ events, articles } = await storeStories(db.store, STORIES));
 });
 
 afterAll(async () => {

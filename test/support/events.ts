@@ -4,7 +4,15 @@ import type { Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
 /** One article of a story written for a test: which outlet, when, what headline. */
-export type StoryArticle = { source: string; published: string; title: string; summary?: string; link?: string };
+export type StoryArticle = {
+  source: string;
+  published: string;
+  title: string;
+  summary?: string;
+  link?: string;
+  /** Stored as the article's URL as written, past normalisation (which would refuse a bad one). */
+  storedUrl?: string;
+};
 
 /** A story written for a test: an event title, its articles oldest first, the entities it names. */
 export type Story = { title: string; articles: StoryArticle[]; entities?: Record<string, EntityType> };
@@ -41,7 +49,12 @@ export async function storeStory(
       eventId: id,
     };
     // A test may write what normalisation would have cleaned, to check the feeds clean it too.
-    const stored: Article = { ...article, title: written.title, ...(written.summary ? { summary: written.summary } : {}) };
+    const stored: Article = {
+      ...article,
+      title: written.title,
+      ...(written.summary ? { summary: written.summary } : {}),
+      ...(written.storedUrl ? { url: written.storedUrl } : {}),
+    };
     const previous: EventState | null = event;
     const members = [
       ...(previous?.members ?? []),
@@ -88,4 +101,19 @@ export async function storeStory(
   }
   if (event === null) throw new Error(`story "${story.title}" has no articles`);
   return { event, articles };
+}
+
+/** Stores stories in order with `storeStory`: their events and all their articles, in the same order. */
+export async function storeStories(
+  store: Store,
+  stories: readonly Story[],
+): Promise<{ events: EventState[]; articles: Article[] }> {
+  const events: EventState[] = [];
+  const articles: Article[] = [];
+  for (const story of stories) {
+    const stored = await storeStory(store, story);
+    events.push(stored.event);
+    articles.push(...stored.articles);
+  }
+  return { events, articles };
 }

@@ -12,6 +12,7 @@ import { eventRoutes } from "./routes/events";
 import { feedRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
+import { pageRoutes } from "./routes/pages";
 import { sourceRoutes } from "./routes/sources";
 import { themeRoutes } from "./routes/themes";
 
@@ -32,6 +33,8 @@ export function createApp(deps: ApiDeps) {
   app.use("/openapi.json", conditional);
   app.use("/docs", conditional);
 
+  // The pages for people (`/`, `/events/{id}`); `/` passes JSON clients on to the index below.
+  app.route("/", pageRoutes(deps));
   app.get("/", (c) => {
     const base = baseUrl(c, deps);
     return c.json({

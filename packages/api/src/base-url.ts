@@ -7,3 +7,11 @@ export function baseUrl(c: Context, deps: ApiDeps): string {
   if (configured !== null) return configured.replace(/\/+$/, "");
   return new URL(c.req.url).origin;
 }
+
+/** `url` with the given query parameters; null and undefined ones are left out. */
+export function withQuery(url: string, params: Record<string, string | number | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined) query.set(name, String(value));
+  const text = query.toString();
+  return text === "" ? url : `${url}?${text}`;
+}

@@ -11,9 +11,9 @@ export type ApiConfig = PipelineConfig & {
   cursorSecret: string;
   /** Base URL for links in feeds; when null, the request's own origin is used. */
   publicUrl: string | null;
-  /** Items in one feed document. */
+  /** Items in one feed document or page. */
   feedLimit: number;
-  /** max-age of feed and JSON GET responses, in seconds. */
+  /** max-age of feed, page and JSON GET responses, in seconds. */
   cacheMaxAgeSeconds: number;
   /**
    * Most items one API request reads while filtering a listing (search, entity, source…);

@@ -42,6 +42,11 @@ export function readFeedCursor(deps: ApiDeps, scope: string, cursor: string | un
   return { direction, key };
 }
 
+/** A cursor for `readFeedCursor`: the page of `scope` right after (older) or before (newer) `key`. */
+export function encodePosition(deps: ApiDeps, scope: string, direction: PagePosition["direction"], key: PageKey): string {
+  return encodeCursor(deps.config.cursorSecret, scope, { ...key, [DIRECTION]: direction });
+}
+
 /** A feed's address in one format, on one page (a null cursor for the first). */
 export type FeedUrl = (format: FeedFormat, cursor: string | null) => string;
 
@@ -57,8 +62,7 @@ export function pageLinks(
   page: Pick<TwoWayPage<unknown>, "olderKey" | "newerKey">,
   url: FeedUrl,
 ): { selfUrls: Record<FeedFormat, string>; pages: FeedPageLinks } {
-  const encode = (direction: PagePosition["direction"], key: PageKey) =>
-    encodeCursor(deps.config.cursorSecret, scope, { ...key, [DIRECTION]: direction });
+  const encode = (direction: PagePosition["direction"], key: PageKey) => encodePosition(deps, scope, direction, key);
   const selfUrls = Object.fromEntries(FEED_FORMATS.map((each) => [each, url(each, cursor ?? null)])) as Record<
     FeedFormat,
     string

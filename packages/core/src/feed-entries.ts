@@ -1,3 +1,4 @@
+import { acceptQuality } from "./accept";
 import type { FeedCategory, FeedEntry, FeedFormat, FeedLink } from "./feed-render";
 import type { EventState } from "./matcher/event";
 import type { ArticleSummary, Theme } from "./types";
@@ -67,8 +68,8 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
-// "2026-05-04T10:00:00.000Z" -> "2026-05-04 10:00 UTC": the same in every reader's locale.
-function readableTime(iso: string): string {
+/** "2026-05-04T10:00:00.000Z" -> "2026-05-04 10:00 UTC": the same in every reader's locale. */
+export function readableTime(iso: string): string {
   const time = new Date(iso);
   return Number.isNaN(time.getTime()) ? iso : `${time.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
@@ -127,28 +128,13 @@ export function eventEntryArticleIds(event: EventState): string[] {
     .map((member) => member.articleId);
 }
 
-// Quality of a media range for `type` in an Accept header: its own entry, else a wildcard's.
-function quality(accept: string, type: string): number {
-  const [major] = type.split("/");
-  let best = { specificity: -1, q: 0 };
-  for (const part of accept.split(",")) {
-    const [range = "", ...params] = part.split(";").map((piece) => piece.trim().toLowerCase());
-    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === "*/*" ? 0 : -1;
-    if (specificity <= best.specificity) continue;
-    const qParam = params.find((param) => param.startsWith("q="));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    best = { specificity, q: Number.isFinite(q) ? q : 0 };
-  }
-  return best.q;
-}
-
 /**
  * The format of a `.xml` feed: RSS 2.0, unless the Accept header rates `application/atom+xml`
  * above `application/rss+xml`.
  */
 export function chooseXmlFeedFormat(accept: string | undefined): Extract<FeedFormat, "rss" | "atom"> {
   if (accept === undefined) return "rss";
-  return quality(accept, "application/atom+xml") > quality(accept, "application/rss+xml") ? "atom" : "rss";
+  return acceptQuality(accept, "application/atom+xml") > acceptQuality(accept, "application/rss+xml") ? "atom" : "rss";
 }
 
 /** The newest of some ISO times, to whole seconds (HTTP dates have no more); the epoch for none. */

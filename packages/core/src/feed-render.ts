@@ -1,5 +1,6 @@
 import { Feed } from "feed";
 import { escapeHtml, removeXmlInvalidChars } from "./text";
+import { isWebUrl } from "./url";
 
 export const FEED_FORMATS = ["rss", "atom", "json"] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
@@ -57,16 +58,6 @@ function attributeSafe(text: string): string {
 
 // Text that came from a source goes through here on its way into any format.
 const clean = removeXmlInvalidChars;
-
-/** Only absolute http(s) links are written as links: never `javascript:`, `data:` or the like. */
-function isWebUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
 
 /** The entry's content as HTML: its summary, then its related links, every piece escaped. */
 function entryHtml(entry: FeedEntry): string {

@@ -1,3 +1,4 @@
+export { acceptQuality, prefersJson } from "./accept";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, evaluateStream } from "./evaluation";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
@@ -9,6 +10,7 @@ export {
   eventEntryArticleIds,
   eventFeedEntry,
   newestTime,
+  readableTime,
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
@@ -66,4 +68,4 @@ export { compileTheme, scoreTheme } from "./text-features/theme-score";
 export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-features/tokens";
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
-export { canonicalizeUrl, MAX_URL_LENGTH } from "./url";
+export { canonicalizeUrl, isWebUrl, MAX_URL_LENGTH } from "./url";

@@ -76,3 +76,13 @@ export function canonicalizeUrl(raw: string, base?: string): string | null {
   const result = url.toString();
   return result.length > MAX_URL_LENGTH ? null : result;
 }
+
+/** Only absolute http(s) links are written as links: never `javascript:`, `data:` or the like. */
+export function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}

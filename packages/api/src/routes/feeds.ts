@@ -5,47 +5,22 @@ import {
   eventFeedEntry,
   type FeedFormat,
   type FeedUrls,
-  findTheme,
-  type Theme,
 } from "@eventwire/core";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { baseUrl } from "../base-url";
+import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
-import { ApiError } from "../errors";
 import { type FeedFile, feedModifiedAt, pageLinks, parseFeedFile, readFeedCursor, sendFeed } from "../feed-response";
+import { eventNamed, notFound, themeNamed } from "../lookups";
 import { parseQuery } from "../validate";
-
-const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const EVENT_ID = /^[0-9a-f]{32}$/;
 
 export const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
 export const EVENTS_QUERY = FEED_QUERY.extend({ minSources: z.coerce.number().int().min(1).max(1000).optional() });
-
-function notFound(message: string): ApiError {
-  return new ApiError(404, "not_found", message);
-}
 
 function feedFile(c: Context, file: string, shape: string): FeedFile {
   const parsed = parseFeedFile(file, c.req.header("accept"));
   if (parsed === null) throw notFound(`no feed at ${new URL(c.req.url).pathname}: feeds are ${shape}`);
   return parsed;
-}
-
-function themeNamed(deps: ApiDeps, id: string): Theme {
-  const theme = THEME_ID.test(id) ? findTheme(deps.config.themes, id) : undefined;
-  if (theme === undefined) {
-    const known = deps.config.themes.map((t) => t.id).join(", ");
-    throw notFound(`no theme named "${id}" (themes: ${known})`);
-  }
-  return theme;
-}
-
-function withQuery(url: string, params: Record<string, string | number | null | undefined>): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== null && value !== undefined) query.set(name, String(value));
-  const text = query.toString();
-  return text === "" ? url : `${url}?${text}`;
 }
 
 function feedUrls(base: string, format: FeedFormat): FeedUrls {
@@ -68,8 +43,7 @@ export function feedRoutes(deps: ApiDeps) {
   return new Hono()
     .get("/events/:file", async (c) => {
       const file = feedFile(c, c.req.param("file"), "/feeds/events/{eventId}.rss, .atom, .json or .xml");
-      const event = EVENT_ID.test(file.name) ? await deps.store.events.get(file.name) : null;
-      if (event === null) throw notFound(`no event has the id "${file.name}"`);
+      const event = await eventNamed(deps, file.name);
       const theme = themeNamed(deps, event.theme);
       const query = parseQuery(c, FEED_QUERY);
       const scope = `feed:event:${event.id}`;

@@ -1,0 +1,34 @@
+import { prefersJson } from "@eventwire/core";
+import type { Context } from "hono";
+import type { HtmlEscapedString } from "hono/utils/html";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ApiDeps } from "./deps";
+import { strongEtag } from "./http-cache";
+import { PAGE_CSP } from "./pages/layout";
+
+/** What a page component renders to. */
+export type RenderedPage = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/** Whether the request's Accept header asks for JSON rather than a page. */
+export function wantsJson(c: Context): boolean {
+  return prefersJson(c.req.header("accept"));
+}
+
+/**
+ * Answers with a page: the HTML document, its Content-Security-Policy (no script at all), and
+ * for a 200 the caching headers the feeds carry — a strong `ETag` (a hash of the body; the etag
+ * middleware answers `If-None-Match` with 304) and `Cache-Control`. Other statuses are not stored.
+ */
+export async function sendPage(c: Context, deps: ApiDeps, page: RenderedPage, status: ContentfulStatusCode = 200) {
+  const body = `<!DOCTYPE html>${await page}`;
+  const caching: Record<string, string> =
+    status === 200
+      ? { "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`, ETag: strongEtag(body) }
+      : { "Cache-Control": "no-store" };
+  return c.body(body, status, {
+    ...caching,
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": PAGE_CSP,
+    Vary: "Accept",
+  });
+}

@@ -1,0 +1,121 @@
+import { type EventState, FEED_FORMATS, type Theme } from "@eventwire/core";
+import { withQuery } from "../base-url";
+import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time } from "./layout";
+import { SourceNames } from "./sources";
+
+export type HomePageProps = {
+  base: string;
+  theme: Theme;
+  themes: readonly Theme[];
+  events: readonly EventState[];
+  /** Source names by source id, for the sources each event lists. */
+  sourceNames: ReadonlyMap<string, string>;
+  minSources: number | null;
+  newerUrl: string | null;
+  olderUrl: string | null;
+};
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The theme's feeds: its articles, and its events (under the page's filter). */
+export function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
+  const each = (url: (format: string) => string) =>
+    Object.fromEntries(FEED_FORMATS.map((format) => [format, url(format)])) as FeedSet["urls"];
+  return [
+    { title: `${theme.title}: latest articles`, urls: each((format) => `${base}/feeds/${theme.id}.${format}`) },
+    {
+      title: minSources === null ? `${theme.title}: events` : `${theme.title}: events with ${minSources}+ sources`,
+      urls: each((format) => withQuery(`${base}/feeds/${theme.id}/events.${format}`, { minSources })),
+    },
+  ];
+}
+
+/** `GET /`: the theme's latest events, the feeds to follow them, and how to read them from a program. */
+export function HomePage(props: HomePageProps) {
+  const { base, theme, minSources } = props;
+  const feeds = themeFeeds(base, theme, minSources);
+  const apiUrl = withQuery(`${base}/api/v1/events`, { theme: theme.id, limit: 20 });
+  return (
+    <Layout title={`${theme.title} — eventwire`} base={base} alternates={feedAlternates(feeds)}>
+      <h1>{theme.title}</h1>
+      <p>{theme.description}</p>
+      {props.themes.length > 1 ? (
+        <nav aria-label="themes">
+          <p>
+            Themes:{" "}
+            {props.themes.map((each, index) => (
+              <>
+                {index > 0 ? " · " : ""}
+                {each.id === theme.id ? (
+                  <strong>{each.title}</strong>
+                ) : (
+                  <a href={withQuery(`${base}/`, { theme: each.id })}>{each.title}</a>
+                )}
+              </>
+            ))}
+          </p>
+        </nav>
+      ) : null}
+
+      <section aria-labelledby="events">
+        <h2 id="events">Latest events</h2>
+        <form class="filter" method="get" action={`${base}/`}>
+          <input type="hidden" name="theme" value={theme.id} />
+          <label>
+            Reported by at least <input type="number" name="minSources" min="1" max="1000" value={String(minSources ?? 1)} />{" "}
+            sources
+          </label>
+          <button type="submit">Show</button>
+        </form>
+        {props.events.length === 0 ? (
+          <p>
+            {minSources === null
+              ? "No events yet: they appear here as articles on the theme come in."
+              : `No events reported by at least ${minSources} sources.`}
+          </p>
+        ) : (
+          <ol class="events">
+            {props.events.map((event) => (
+              <li>
+                <article>
+                  <h3>
+                    <a href={`${base}/events/${event.id}`}>{event.title}</a>
+                  </h3>
+                  <p class="meta">
+                    {plural(event.articleCount, "article")} · {plural(event.sourceIds.length, "source")} ·{" "}
+                    <Time iso={event.firstSeen} /> – <Time iso={event.lastSeen} />
+                  </p>
+                  <p class="meta">
+                    <SourceNames ids={event.sourceIds} names={props.sourceNames} />
+                  </p>
+                </article>
+              </li>
+            ))}
+          </ol>
+        )}
+        <Pager newer={props.newerUrl} older={props.olderUrl} newerLabel="← Newer events" olderLabel="Older events →" />
+      </section>
+
+      <section aria-labelledby="follow">
+        <h2 id="follow">Follow</h2>
+        <FeedList feeds={feeds} />
+      </section>
+
+      <section aria-labelledby="program">
+        <h2 id="program">From a program</h2>
+        <p>
+          The same events as JSON, the most recently active first; <code>nextCursor</code> leads to older ones:
+        </p>
+        <Command text={`curl -s '${apiUrl}'`} />
+        <p>Every route, as a JSON index:</p>
+        <Command text={`curl -s -H 'Accept: application/json' '${base}/'`} />
+        <p>
+          Webhook alerts are not offered yet. Until they are, poll the feeds or the JSON API: both answer conditional requests (
+          <code>If-None-Match</code>) with <code>304</code> when nothing changed.
+        </p>
+      </section>
+    </Layout>
+  );
+}
