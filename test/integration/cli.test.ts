@@ -180,6 +180,41 @@ describe("CLI", () => {
   }, 90_000);
 });
 
+describe("npm start", () => {
+  it("stops with DynamoDB Local when a supervisor sends npm SIGTERM", async () => {
+    const npm = process.env.npm_execpath;
+    if (npm === undefined) throw new Error("run this test through npm (npm test), which sets npm_execpath");
+    const child: ChildProcess = spawn(process.execPath, [npm, "run", "-s", "start"], {
+      cwd: new URL("../..", import.meta.url).pathname,
+      env: { ...process.env, ...QUIET, PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "", EVENTWIRE_SOURCES: "" },
+    });
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const dynamo = (await waitFor(() => /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout), 30_000))[1] ?? "";
+      const { client } = createDynamoClients({ endpoint: dynamo, maxAttempts: 1 });
+      expect((await client.send(new ListTablesCommand({}))).TableNames).toContain("eventwire");
+      // Only npm's own process is signalled, as a supervisor stopping its main process does.
+      child.kill("SIGTERM");
+      await exited;
+      await waitFor(async () => {
+        try {
+          await client.send(new ListTablesCommand({}));
+          return null;
+        } catch {
+          return true;
+        }
+      }, 15_000);
+      client.destroy();
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 60_000);
+});
+
 async function waitFor<T>(probe: () => T | null | undefined | Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
