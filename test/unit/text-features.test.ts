@@ -62,6 +62,15 @@ describe("entities", () => {
     expect([...body.keys()]).not.toContain("troops");
     expect(extractEntities("Troops Enter Town As Militants Flee", dictionary, false).size).toBe(0);
   });
+
+  it("does not take a day or a month for a name", () => {
+    const found = extractEntities(
+      "The convoy left on Monday's orders and returned in March with Colonel Haddad.",
+      dictionary,
+      true,
+    );
+    expect([...found.keys()]).toEqual(["colonel haddad"]);
+  });
 });
 
 describe("SimHash", () => {

@@ -26,6 +26,9 @@ export type EntityCounts = Map<string, EntityMention>;
 
 const CONNECTORS = new Set(["al", "el", "ez", "az", "as", "ad", "bin", "ibn", "abu", "de", "du", "von", "van", "of", "la"]);
 const MAX_NAME_WORDS = 4;
+// Days and months are capitalised but name nothing a story is about ("Monday's attack").
+const CALENDAR_WORD =
+  /^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
 
 // Hyphens split words ("Turkey-Syria" names two places); aliases are split the same way, so
 // "Deir ez-Zor" still matches as one name.
@@ -114,7 +117,8 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
         const name = tokens.slice(index, end);
         // A lone capitalised word at a sentence start is usually just an opener.
         const lone = name.length === 1 && index === 0 && !isAllCaps(word);
-        if (!lone && !keys.slice(index, end).every((key) => isStopWord(key)))
+        const calendar = name.length === 1 && CALENDAR_WORD.test(keys[index] as string);
+        if (!lone && !calendar && !keys.slice(index, end).every((key) => isStopWord(key)))
           add(counts, keys.slice(index, end).join(" "), "other");
         index = end;
         continue;
