@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type App,
   ARTICLE,
@@ -169,6 +170,12 @@ describe("OpenAPI and docs", () => {
     }
     expect(page).toContain("<code>minSources</code>");
     expect(page).not.toContain("<script");
+    // The one inline style is allowed by its hash, and nothing else may run or load.
+    const policy = response.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).not.toMatch(/script-src|unsafe-inline/);
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1] ?? "";
+    expect(policy).toContain(`style-src 'sha256-${createHash("sha256").update(style).digest("base64")}'`);
   });
 });
 

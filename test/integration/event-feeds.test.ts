@@ -62,6 +62,9 @@ describe("event feeds", () => {
       const pages = await followPages(get, format, `/feeds/isis-syria/events.${format}`);
       expect(pages.map((page) => page.ids.length)).toEqual([2, 2, 1]);
       expect(pages.flatMap((page) => page.ids)).toEqual([...events].sort(byLastSeen).map(eventGuid));
+      // A JSON Feed keeps one identity over its pages: the first page's URL.
+      if (format === "json")
+        expect(pages.map((page) => page.links.feed)).toEqual(pages.map(() => "http://localhost/feeds/isis-syria/events.json"));
     });
 
     it("an event's item counts its articles and distinct sources, says when it started and links its articles", async () => {

@@ -84,6 +84,31 @@ describe("two-way pages", () => {
     expect(second.olderKey).toBeNull();
   });
 
+  it("with a read bound, a sparse filter gives short pages that still reach every match once", async () => {
+    const expected = [...events].reverse().filter((event) => event.sourceIds.length >= 3);
+    const request = { limit: 5, minSources: 3, maxRead: 2 };
+    const pages: string[][] = [];
+    const newerKeys: (PagePosition["key"] | null)[] = [];
+    let position: PagePosition | null = null;
+    do {
+      const page = await db.store.events.pageByTheme("isis-syria", { ...request, position });
+      pages.push(page.items.map((event) => event.id));
+      newerKeys.push(page.newerKey);
+      position = page.olderKey === null ? null : { direction: "older", key: page.olderKey };
+    } while (position !== null && pages.length < 10);
+    // Seven events read two at a time: four requests, none reading past its bound.
+    expect(pages.map((ids) => ids.length)).toEqual([1, 0, 1, 0]);
+    expect(pages.flat()).toEqual(expected.map((event) => event.id));
+    // Back towards newer items from the third page: the bound stops the read short, and the
+    // answer is the first page, itself a bounded read.
+    const back = await db.store.events.pageByTheme("isis-syria", {
+      ...request,
+      position: { direction: "newer", key: newerKeys[2] ?? {} },
+    });
+    expect(back.items.map((event) => event.id)).toEqual(pages[0]);
+    expect(back.newerKey).toBeNull();
+  });
+
   it("pages one event's articles newest first", async () => {
     const first = await db.store.articles.pageByEvent((events[6] as EventState).id, { limit: 4 });
     const rest = await db.store.articles.pageByEvent((events[6] as EventState).id, {

@@ -6,11 +6,12 @@ export type FeedPage = { ids: string[]; titles: string[]; links: Record<string, 
 /** Reads a served RSS, Atom or JSON Feed document with an XML parser (or JSON.parse). */
 export function readFeedPage(format: "rss" | "atom" | "json", body: string): FeedPage {
   if (format === "json") {
-    const feed = JSON.parse(body) as { items: { id: string; title: string }[]; next_url?: string };
+    const feed = JSON.parse(body) as { items: { id: string; title: string }[]; feed_url: string; next_url?: string };
     return {
       ids: feed.items.map((item) => item.id),
       titles: feed.items.map((item) => item.title),
-      links: feed.next_url === undefined ? {} : { next: feed.next_url },
+      // JSON Feed names the feed by `feed_url`; only `next_url` moves between pages.
+      links: { feed: feed.feed_url, ...(feed.next_url === undefined ? {} : { next: feed.next_url }) },
     };
   }
   const document = parseDocument(body, { xmlMode: true });

@@ -83,6 +83,17 @@ export function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
 }
 
 /**
+ * The modification time of something a theme's matching shapes (its feeds, an event): the
+ * newest of `times` and of the theme's last change. An event renamed by a late article, or an
+ * article claimed with its old fetch time, moves no date on the page itself; the theme's change
+ * time moves with every such commit, so `If-Modified-Since` never keeps a stale body.
+ */
+export async function themeModifiedAt(deps: ApiDeps, themeId: string, times: readonly string[]): Promise<Date> {
+  const changedAt = await deps.store.events.changedAt(themeId);
+  return feedModifiedAt(deps, changedAt === null ? times : [...times, changedAt]);
+}
+
+/**
  * Renders the document and answers with the caching headers every feed carries: a strong
  * `ETag`, `Last-Modified` (the document's time), `Cache-Control`, `Vary: Accept` where the
  * format was negotiated; `304` on a matching `If-Modified-Since` here, on `If-None-Match` in

@@ -84,7 +84,8 @@ function renderJsonFeed(doc: FeedDocument): string {
     version: "https://jsonfeed.org/version/1.1",
     title: clean(doc.title),
     home_page_url: doc.homeUrl,
-    feed_url: doc.selfUrls.json,
+    // The feed's identity: its first page, whichever page this is (next_url carries the cursor).
+    feed_url: doc.pages.first ?? doc.selfUrls.json,
     ...(doc.pages.next ? { next_url: doc.pages.next } : {}),
     description: clean(doc.description),
     language: doc.language,

@@ -234,6 +234,15 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return new Map(items.map((item) => [String(item.id), String(item.title)]));
     },
 
+    /**
+     * When the theme's events last changed (an event opened or grew, or claimed articles), or
+     * null before its first event. An article that joins no event changes none of its feeds.
+     */
+    async changedAt(themeId: string): Promise<string | null> {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.matcher(themeId) }));
+      return typeof result.Item?.changedAt === "string" ? result.Item.changedAt : null;
+    },
+
     /** The theme's change sequence: 0 before its first event. */
     async sequence(themeId: string): Promise<number> {
       const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.matcher(themeId), ConsistentRead: true }));
@@ -283,11 +292,13 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
               Update: {
                 TableName: tableName,
                 Key: keys.matcher(input.themeId),
-                UpdateExpression: "SET seq = :next, #type = :type, schemaVersion = :version",
+                // changedAt: when anything a theme's feeds and pages show last changed.
+                UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
                 ConditionExpression: sequenceCondition,
                 ExpressionAttributeNames: { "#type": "type" },
                 ExpressionAttributeValues: {
                   ":next": seq,
+                  ":changedAt": input.now.toISOString(),
                   ":expected": input.expectedSeq,
                   ":type": ENTITY.matcher,
                   ":version": SCHEMA_VERSION,

@@ -8,7 +8,16 @@ import type { IndexName } from "./table";
  */
 export type PagePosition = { direction: "older" | "newer"; key: PageKey };
 
-export type TwoWayPageRequest = { limit: number; position?: PagePosition | null | undefined };
+export type TwoWayPageRequest = {
+  limit: number;
+  position?: PagePosition | null | undefined;
+  /**
+   * With a filter, the most items one page may read (passing or not). A page that reaches it
+   * comes back short (even empty) with a key to continue from where it stopped, so a filter
+   * that few items pass costs a bounded read per request, never a scan of the partition.
+   */
+  maxRead?: number | undefined;
+};
 
 /**
  * A page in newest-first order. `olderKey` continues to the older items (null at the end),
@@ -34,7 +43,7 @@ export function indexKeyOf(item: Item, index: IndexName): PageKey {
  * Reads up to `limit` items of one index partition in either direction from a position, and
  * says where the neighbouring pages start. It reads one item more than asked for, so the last
  * page never hands out a key to an empty page; with a filter, it reads on until enough items
- * pass it or the partition ends.
+ * pass it, the partition ends, or `maxRead` items were read.
  */
 export async function queryTwoWayPage(
   doc: DynamoDBDocumentClient,
@@ -45,6 +54,8 @@ export async function queryTwoWayPage(
   const older = position === null || position.direction === "older";
   const wanted = request.limit + 1;
   const read: Item[] = [];
+  const budget = query.filter ? (request.maxRead ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  let examined = 0;
   let startKey: Item | undefined = position?.key;
   do {
     const result = await doc.send(
@@ -56,13 +67,26 @@ export async function queryTwoWayPage(
         ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
         ScanIndexForward: !older,
         // A filter drops items after Limit counts them, so read in larger steps then.
-        Limit: query.filter ? Math.max(100, wanted - read.length) : wanted - read.length,
+        Limit: query.filter ? Math.min(Math.max(100, wanted - read.length), budget - examined) : wanted - read.length,
         ExclusiveStartKey: startKey,
       }),
     );
     read.push(...(result.Items ?? []));
+    examined += result.ScannedCount ?? 0;
     startKey = result.LastEvaluatedKey;
-  } while (read.length < wanted && startKey !== undefined);
+  } while (read.length < wanted && startKey !== undefined && examined < budget);
+
+  // Stopped by the read bound with the partition not done: a short page that continues there.
+  if (read.length < wanted && startKey !== undefined) {
+    // Towards newer items the way back is the first page, itself a bounded read.
+    if (!older) return queryTwoWayPage(doc, query, { ...request, position: null });
+    const first = read[0];
+    return {
+      items: read,
+      olderKey: startKey as PageKey,
+      newerKey: position === null ? null : first !== undefined ? indexKeyOf(first, query.index) : position.key,
+    };
+  }
 
   const more = read.length > request.limit;
   const items = read.slice(0, request.limit);
@@ -78,7 +102,7 @@ export async function queryTwoWayPage(
   }
   // Going to newer items and reaching the newest: that is the first page, served whole, so that
   // paging back and forth lands on the same pages.
-  if (!more) return queryTwoWayPage(doc, query, { limit: request.limit, position: null });
+  if (!more) return queryTwoWayPage(doc, query, { ...request, position: null });
   items.reverse();
   const newest = items[0];
   const oldest = items.at(-1);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import { baseUrl } from "../base-url";
@@ -10,6 +11,20 @@ type OperationView = { summary: string; description?: string; parameters?: Param
 
 // The spec changes only with a new version of the server.
 const SPEC_CACHE = "public, max-age=300";
+
+const DOCS_CSS = `
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+section { margin-bottom: 2rem; }
+`;
+
+/** As strict as the pages': no script, the one inline style by its hash. */
+const DOCS_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash("sha256").update(DOCS_CSS).digest("base64")}'`,
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 function typeOf(schema: Record<string, unknown>): string {
   if (Array.isArray(schema.enum)) return schema.enum.join(" | ");
@@ -51,11 +66,7 @@ function docsPage(spec: OpenApiDocument) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>eventwire API ${spec.info.version}</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-section { margin-bottom: 2rem; }
-</style>
+<style>${raw(DOCS_CSS)}</style>
 </head>
 <body>
 <h1>eventwire API <small>${spec.info.version}</small></h1>
@@ -72,12 +83,14 @@ export function docsRoutes(deps: ApiDeps) {
     openApiDocument({ version: deps.config.version, serverUrl: baseUrl(c, deps) });
   return new Hono()
     .get("/openapi.json", (c) => sendJson(c, deps, spec(c), { cacheControl: SPEC_CACHE }))
-    .get("/docs", async (c) =>
-      sendCached(c, deps, {
+    .get("/docs", async (c) => {
+      const response = sendCached(c, deps, {
         body: String(await docsPage(spec(c))),
         contentType: "text/html; charset=utf-8",
         cacheControl: SPEC_CACHE,
         lastModified: null,
-      }),
-    );
+      });
+      response.headers.set("Content-Security-Policy", DOCS_CSP);
+      return response;
+    });
 }

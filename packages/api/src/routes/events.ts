@@ -5,7 +5,7 @@ import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { eventJson } from "../event-json";
-import { feedModifiedAt } from "../feed-response";
+import { themeModifiedAt } from "../feed-response";
 import { sendJson } from "../http-cache";
 import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
 import { EVENTS_QUERY, NO_QUERY } from "../schemas";
@@ -74,7 +74,7 @@ export function eventRoutes(deps: ApiDeps) {
           articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
           moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
         },
-        { lastModified: latest === undefined ? null : feedModifiedAt(deps, [latest.fetchedAt]) },
+        { lastModified: await themeModifiedAt(deps, event.theme, latest === undefined ? [] : [latest.fetchedAt]) },
       );
     });
 }

@@ -10,7 +10,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
-import { type FeedFile, feedModifiedAt, pageLinks, parseFeedFile, readFeedCursor, sendFeed } from "../feed-response";
+import { type FeedFile, pageLinks, parseFeedFile, readFeedCursor, sendFeed, themeModifiedAt } from "../feed-response";
 import { eventNamed, notFound, themeNamed } from "../lookups";
 import { parseQuery } from "../validate";
 
@@ -63,8 +63,9 @@ export function feedRoutes(deps: ApiDeps) {
         ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
           withQuery(`${base}/feeds/events/${event.id}.${format}`, { cursor }),
         ),
-        updatedAt: feedModifiedAt(
+        updatedAt: await themeModifiedAt(
           deps,
+          event.theme,
           [...page.items, ...latest].map((article) => article.fetchedAt),
         ),
         entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),
@@ -80,7 +81,12 @@ export function feedRoutes(deps: ApiDeps) {
       // A cursor is bound to the filter it was issued under.
       const scope = `feed:events:${theme.id}:${minSources}`;
       const position = readFeedCursor(deps, scope, query.cursor);
-      const page = await deps.store.events.pageByTheme(theme.id, { limit, position, minSources });
+      const page = await deps.store.events.pageByTheme(theme.id, {
+        limit,
+        position,
+        minSources,
+        maxRead: deps.config.filterReadLimit,
+      });
       const articles = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
       const byId = new Map(articles.map((article) => [article.id, article]));
       const base = baseUrl(c, deps);
@@ -96,9 +102,9 @@ export function feedRoutes(deps: ApiDeps) {
         ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
           withQuery(`${base}/feeds/${theme.id}/events.${format}`, { ...filter, cursor }),
         ),
-        // Every change to an event comes with an article joining it: its latest members say when.
-        updatedAt: feedModifiedAt(
+        updatedAt: await themeModifiedAt(
           deps,
+          theme.id,
           articles.map((article) => article.fetchedAt),
         ),
         entries: page.items.map((event) =>
@@ -130,8 +136,9 @@ export function feedRoutes(deps: ApiDeps) {
         ...pageLinks(deps, scope, file.format, query.cursor, page, (format, cursor) =>
           withQuery(`${base}/feeds/${theme.id}.${format}`, { cursor }),
         ),
-        updatedAt: feedModifiedAt(
+        updatedAt: await themeModifiedAt(
           deps,
+          theme.id,
           page.items.map((article) => article.fetchedAt),
         ),
         entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),

@@ -70,7 +70,12 @@ export function pageRoutes(deps: ApiDeps) {
     // A cursor is bound to the theme and the filter it was issued under.
     const scope = `page:events:${theme.id}:${minSources}`;
     const position = readFeedCursor(deps, scope, query.cursor);
-    const page = await deps.store.events.pageByTheme(theme.id, { limit, position, minSources });
+    const page = await deps.store.events.pageByTheme(theme.id, {
+      limit,
+      position,
+      minSources,
+      maxRead: deps.config.filterReadLimit,
+    });
     const latest = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
     const base = baseUrl(c, deps);
     const filter = query.minSources === undefined ? null : minSources;

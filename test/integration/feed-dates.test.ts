@@ -1,0 +1,91 @@
+import { createApp } from "@eventwire/api";
+import type { EventState } from "@eventwire/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testArticle } from "../support/articles";
+import { createTestDeps } from "../support/deps";
+import { storeStory } from "../support/events";
+import { createTestStore, type TestStore } from "../support/store";
+import { DAM_STORY } from "../support/stories";
+
+let db: TestStore;
+
+beforeAll(async () => {
+  db = await createTestStore();
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+/** A report published before the story's others, fetched at `fetchedAt`, that renames the event. */
+async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<void> {
+  const article = {
+    ...testArticle(
+      {
+        title: "An early report, found late",
+        link: "https://late.example/report",
+        date: "2026-04-30T06:00:00Z",
+        summaryHtml: "Found late.",
+      },
+      { sourceId: "late.example", sourceTitle: "late.example", fetchedAt },
+    ),
+    onTheme: true,
+    themeScore: 0.9,
+    eventId: event.id,
+  };
+  const members = [
+    ...event.members,
+    {
+      articleId: article.id,
+      sourceId: article.sourceId,
+      publishedAt: article.publishedAt,
+      simhash: null,
+      contentHash: article.contentHash,
+      copyOf: null,
+    },
+  ];
+  const outcome = await db.store.events.commitMatch({
+    themeId: event.theme,
+    expectedSeq: await db.store.events.sequence(event.theme),
+    article,
+    event: { ...event, title: "Dam story, renamed", members, articleCount: members.length, firstSeen: article.publishedAt },
+    previousVersion: event.version,
+    reconsidered: [],
+    now: fetchedAt,
+  });
+  expect(outcome.kind).toBe("committed");
+}
+
+describe("Last-Modified follows every change a feed shows", () => {
+  it("a change that moves no date on the page still answers If-Modified-Since with the new body", async () => {
+    // Two items a page: the late report lands on page 2, yet renames the event page 1 names.
+    const deps = createTestDeps(db.store, { feedLimit: 2 }, "2026-05-04T12:00:00Z");
+    const app = createApp(deps);
+    const { event } = await storeStory(db.store, DAM_STORY, new Date("2026-05-04T10:00:00Z"));
+    const routes = [
+      "/feeds/isis-syria.json",
+      "/feeds/isis-syria/events.rss",
+      `/feeds/events/${event.id}.atom`,
+      `/api/v1/events/${event.id}`,
+    ];
+    const before = new Map<string, string>();
+    for (const route of routes) {
+      const response = await app.request(route);
+      expect(response.status, route).toBe(200);
+      before.set(route, response.headers.get("last-modified") ?? "");
+      expect(before.get(route), route).toBe("Mon, 04 May 2026 10:00:00 GMT");
+    }
+
+    await lateRenamingReport(event, new Date("2026-05-04T11:00:00Z"));
+    deps.clock.set(new Date("2026-05-04T13:00:00Z"));
+
+    for (const route of routes) {
+      const response = await app.request(route, { headers: { "If-Modified-Since": before.get(route) ?? "" } });
+      expect(response.status, route).toBe(200);
+      expect(await response.text(), route).toContain("Dam story, renamed");
+      expect(response.headers.get("last-modified"), route).toBe("Mon, 04 May 2026 11:00:00 GMT");
+      const again = await app.request(route, { headers: { "If-Modified-Since": response.headers.get("last-modified") ?? "" } });
+      expect(again.status, route).toBe(304);
+    }
+  });
+});
