@@ -135,7 +135,8 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
-      settings,
+      // The demo's receivers are local: webhooks to 127.0.0.1 are allowed there.
+      settings: demo ? { ...settings, EVENTWIRE_ALLOW_PRIVATE_URLS: true } : settings,
       host: settings.HOST,
       port: settings.PORT,
       // The demo starts from nothing every time, and leaves nothing behind.
@@ -146,6 +147,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       sources: demoServer ? demoServer.feedUrls : sourceUrls(settings),
       sourceIntervalSeconds: demoServer ? 10 : undefined,
       scheduleIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_SCHEDULE_SECONDS) * 1000,
+      dispatchIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_DISPATCH_SECONDS) * 1000,
       log,
     });
   } catch (error) {
@@ -170,6 +172,14 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       demoServer
         ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, ${DEMO_BATCH} articles every ${DEMO_RELEASE_SECONDS} s`
         : `  data       ${path.resolve(dataDir)}`,
+      ...(demo
+        ? [
+            "",
+            "Webhooks: start a receiver on 127.0.0.1:9999 (see README, Webhooks), then subscribe it:",
+            `  curl -s -X POST ${stack.apiUrl}/api/v1/subscriptions -H 'Authorization: Bearer ${admin.key}' \\`,
+            `    -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:9999/hook","types":["event.created","event.corroborated"]}'`,
+          ]
+        : []),
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),

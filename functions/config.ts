@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { canonicalizeUrl } from "@eventwire/core";
-import { INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
 import { z } from "zod";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";
 
@@ -45,6 +45,13 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
   /** Requests a client may make at once before the rate applies. */
   EVENTWIRE_RATE_LIMIT_BURST: positiveInt(60, 100_000),
+  /** Let webhook endpoints (and later sources) resolve to loopback and private addresses: local receivers only. */
+  EVENTWIRE_ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false", "1", "0", ""], { error: "true or false" })
+    .optional()
+    .transform((value) => value === "true" || value === "1"),
+  EVENTWIRE_WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 60_000),
+  EVENTWIRE_WEBHOOK_CONCURRENCY: positiveInt(4, 64),
   EVENTWIRE_CONTACT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   EVENTWIRE_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
   // The local runner's own settings.
@@ -53,6 +60,8 @@ const ENV_SCHEMA = z.object({
   DATA_DIR: optionalText.pipe(z.string().default(".data")),
   /** Period of the local ingest schedule; defaults to the deployed schedule's. */
   EVENTWIRE_SCHEDULE_SECONDS: positiveInt(INGEST_SCHEDULE_MINUTES * 60, 86_400),
+  /** Period of the local dispatcher schedule (it also runs after every ingest). */
+  EVENTWIRE_DISPATCH_SECONDS: positiveInt(DISPATCH_SCHEDULE_MINUTES * 60, 86_400),
 });
 
 export type EnvSettings = z.output<typeof ENV_SCHEMA>;

@@ -23,6 +23,12 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
       userAgent: userAgent(settings),
       ingestConcurrency: settings.EVENTWIRE_INGEST_CONCURRENCY,
+      webhooks: {
+        allowPrivateUrls: settings.EVENTWIRE_ALLOW_PRIVATE_URLS,
+        timeoutMs: settings.EVENTWIRE_WEBHOOK_TIMEOUT_MS,
+        concurrencyPerEndpoint: settings.EVENTWIRE_WEBHOOK_CONCURRENCY,
+        linkBaseUrl: settings.EVENTWIRE_PUBLIC_URL ?? null,
+      },
     },
   };
   return { deps, clients };

@@ -16,10 +16,10 @@ function common() {
 }
 
 /**
- * Dependencies of the ingest function, built once per container. The table comes from the SST
+ * Dependencies of the ingest and dispatch functions, built once per container. The table comes from the SST
  * link, else EVENTWIRE_TABLE; anything missing or malformed is a ConfigError naming it.
  */
-export function ingestLambdaDeps(): { deps: PipelineDeps; settings: EnvSettings } {
+export function pipelineLambdaDeps(): { deps: PipelineDeps; settings: EnvSettings } {
   const input = common();
   return { deps: buildPipelineDeps(input).deps, settings: input.settings };
 }

@@ -6,9 +6,10 @@ import { ConfigError } from "./config";
  * Names of the resources infra/ links to the functions. infra/ declares its components under
  * these names and the contract test checks that both sides agree.
  */
-export const LINKED = { table: "Table", adminKey: "AdminKey" } as const;
+export const LINKED = { table: "Table", adminKey: "AdminKey", dispatchQueue: "DispatchQueue" } as const;
 
 const TABLE_LINK = z.object({ name: z.string().min(3) });
+const QUEUE_LINK = z.object({ url: z.string().min(1) });
 const SECRET_LINK = z.object({ value: z.string().min(16, "at least 16 characters") });
 
 function lookup(name: string): unknown {
@@ -36,4 +37,13 @@ export function linkedAdminKey(): string | undefined {
     );
   }
   return parsed.data.value;
+}
+
+/** The URL of the queue that triggers the dispatcher, when SST linked it to this function. */
+export function linkedDispatchQueueUrl(): string | undefined {
+  const raw = lookup(LINKED.dispatchQueue);
+  if (raw === undefined) return undefined;
+  const parsed = QUEUE_LINK.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`linked resource ${LINKED.dispatchQueue} has no queue URL`);
+  return parsed.data.url;
 }

@@ -1,6 +1,6 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
 import { errorMessage, type Log } from "@eventwire/core";
-import { ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { dispatchDeliveries, ingestDueSources, seedSources, webhookSenderFor } from "@eventwire/pipeline";
 import { ensureTable } from "@eventwire/store";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
@@ -23,6 +23,8 @@ export type LocalStackOptions = {
   sourceIntervalSeconds?: number | undefined;
   /** Period of the ingest schedule; null runs no schedule. */
   scheduleIntervalMs: number | null;
+  /** Period of the dispatcher's own schedule (it also runs after each ingest); null runs none. */
+  dispatchIntervalMs?: number | null;
   log: Log;
 };
 
@@ -72,10 +74,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const server = await listen(createApp(deps).fetch, options.host, options.port);
     cleanups.push(() => server.close());
+    // Links in webhook messages point at this server unless EVENTWIRE_PUBLIC_URL says otherwise.
+    deps.config.webhooks.linkBaseUrl ??= server.url;
+    const sender = webhookSenderFor(deps);
+    cleanups.push(() => sender.close());
 
+    // As deployed: the dispatcher runs right after each ingest, and on its own schedule.
+    const ingestThenDispatch = async () => {
+      const summary = await ingestDueSources(deps);
+      await dispatchDeliveries(deps);
+      return summary;
+    };
     if (options.scheduleIntervalMs !== null) {
-      const schedule = startSchedule("ingest", () => ingestDueSources(deps), options.scheduleIntervalMs, log);
+      const schedule = startSchedule("ingest", ingestThenDispatch, options.scheduleIntervalMs, log);
       cleanups.push(() => schedule.stop());
+    }
+    if (options.dispatchIntervalMs !== undefined && options.dispatchIntervalMs !== null) {
+      const dispatch = startSchedule("dispatch", () => dispatchDeliveries(deps), options.dispatchIntervalMs, log);
+      cleanups.push(() => dispatch.stop());
     }
     return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
   } catch (error) {

@@ -48,6 +48,7 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
       maxFeedBytes: 1024 * 1024,
       userAgent: "eventwire-test",
       ingestConcurrency: 3,
+      webhooks: { allowPrivateUrls: false, timeoutMs: 5_000, concurrencyPerEndpoint: 4, linkBaseUrl: "https://eventwire.test" },
       adminKey: TEST_ADMIN_KEY,
       cursorSecret: "test-cursor-secret-0123456789",
       publicUrl: null,

@@ -92,6 +92,7 @@ export async function storeStory(
       article: stored,
       event: next,
       previousVersion: previous === null ? null : previous.version,
+      previousCounts: previous === null ? null : { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length },
       reconsidered: [],
       now: fetchedAt,
     });

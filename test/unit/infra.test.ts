@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import {
+  DISPATCH_SCHEDULE_EXPRESSION,
+  DISPATCH_SCHEDULE_MINUTES,
+  INGEST_SCHEDULE_EXPRESSION,
+  INGEST_SCHEDULE_MINUTES,
+} from "@eventwire/pipeline";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../functions/config";
@@ -9,15 +14,22 @@ import { LINKED } from "../../functions/linked";
 // globals SST provides ($config, sst.*) that records what each component is declared with.
 type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
 const declared: Declared[] = [];
+/** Subscriptions made with `Queue.subscribe`: the queue, the function and the subscriber's options. */
+const subscribed: { queue: object; fn: Record<string, unknown>; options: Record<string, unknown> }[] = [];
 
 function component(kind: string) {
   return class {
     readonly name: string;
     readonly url: string;
+    readonly arn: string;
     constructor(name: string, args: Record<string, unknown> = {}) {
       this.name = name;
       this.url = `https://${name.toLowerCase()}.lambda-url.example/`;
+      this.arn = `arn:aws:example:${name}`;
       declared.push({ kind, name, args, instance: this });
+    }
+    subscribe(fn: Record<string, unknown>, options: Record<string, unknown> = {}) {
+      subscribed.push({ queue: this, fn, options });
     }
   };
 }
@@ -35,7 +47,12 @@ beforeAll(async () => {
     $config: (value: SstConfig) => value,
     sst: {
       Secret: component("sst.Secret"),
-      aws: { Dynamo: component("sst.aws.Dynamo"), Function: component("sst.aws.Function"), Cron: component("sst.aws.Cron") },
+      aws: {
+        Dynamo: component("sst.aws.Dynamo"),
+        Function: component("sst.aws.Function"),
+        Cron: component("sst.aws.Cron"),
+        Queue: component("sst.aws.Queue"),
+      },
     },
   });
   // As if deployed from a shell that sets one forwarded setting.
@@ -116,6 +133,34 @@ describe("infra contract", () => {
     expect(timeoutSeconds).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
   });
 
+  it("runs the dispatcher from its queue (with a dead-letter queue) and on its schedule, and ingest can reach the queue", () => {
+    const queue = one("sst.aws.Queue", LINKED.dispatchQueue);
+    const dlq = one("sst.aws.Queue", "DispatchDlq");
+    expect(queue.args.dlq).toMatchObject({ queue: (dlq.instance as { arn: string }).arn });
+    expect(subscribed).toHaveLength(1);
+    const subscription = subscribed[0] as (typeof subscribed)[number];
+    expect(subscription.queue).toBe(queue.instance);
+    expectHandler(subscription.fn.handler);
+    expect(subscription.fn.handler).toBe("functions/dispatch.handler");
+    expect(subscription.fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    const seconds = (text: unknown) => {
+      const [, amount = "0", unit = ""] = /^(\d+) (seconds|minutes)$/.exec(String(text)) ?? [];
+      return Number(amount) * (unit === "minutes" ? 60 : 1);
+    };
+    // A pass is never handed to a second consumer while it still runs.
+    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThan(seconds(subscription.fn.timeout));
+
+    const cron = one("sst.aws.Cron", "Dispatch");
+    expect(cron.args.schedule).toBe(DISPATCH_SCHEDULE_EXPRESSION);
+    expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
+    expect(DISPATCH_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
+    expect((cron.args.function as Record<string, unknown>).handler).toBe("functions/dispatch.handler");
+
+    const ingest = one("sst.aws.Cron", "Ingest").args.function as Record<string, unknown>;
+    expect(ingest.link as object[]).toContain(queue.instance);
+    expect(readFileSync(new URL("../../functions/ingest.ts", import.meta.url), "utf8")).toContain("notifyDispatcher");
+  });
+
   it("forwards only settings the functions read, and the ones set when deploying", async () => {
     const { FORWARDED_SETTINGS } = (await import(
       /* @vite-ignore */ new URL("../../infra/functions.ts", import.meta.url).href
@@ -133,7 +178,15 @@ describe("infra contract", () => {
 
   it("declares nothing else, so every component is covered above", () => {
     expect(declared.map((entry) => `${entry.kind}:${entry.name}`).sort()).toEqual(
-      ["sst.Secret:AdminKey", "sst.aws.Cron:Ingest", "sst.aws.Dynamo:Table", "sst.aws.Function:Api"].sort(),
+      [
+        "sst.Secret:AdminKey",
+        "sst.aws.Cron:Ingest",
+        "sst.aws.Cron:Dispatch",
+        "sst.aws.Dynamo:Table",
+        "sst.aws.Function:Api",
+        "sst.aws.Queue:DispatchQueue",
+        "sst.aws.Queue:DispatchDlq",
+      ].sort(),
     );
   });
 

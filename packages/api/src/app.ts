@@ -14,6 +14,7 @@ import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
 import { pageRoutes } from "./routes/pages";
 import { sourceRoutes } from "./routes/sources";
+import { deliveryRoutes, subscriptionRoutes } from "./routes/subscriptions";
 import { themeRoutes } from "./routes/themes";
 
 /**
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps) {
         events: `${base}/api/v1/events`,
         articles: `${base}/api/v1/articles`,
         sources: `${base}/api/v1/sources`,
+        subscriptions: `${base}/api/v1/subscriptions`,
         health: `${base}/health`,
       },
     });
@@ -67,6 +69,8 @@ export function createApp(deps: ApiDeps) {
   app.route("/api/v1/sources", sourceRoutes(deps));
   app.route("/api/v1/ingest", ingestRoutes(deps));
   app.route("/api/v1/themes", themeRoutes(deps));
+  app.route("/api/v1/subscriptions", subscriptionRoutes(deps));
+  app.route("/api/v1/deliveries", deliveryRoutes(deps));
   app.route("/", docsRoutes(deps));
 
   app.notFound((c) => c.json(errorBody(c, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "invalid_body"
   | "unauthorized"
   | "not_found"
+  | "conflict"
   | "rate_limited"
   | "admin_disabled"
   | "unavailable"

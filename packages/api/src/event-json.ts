@@ -1,4 +1,4 @@
-import type { EventState } from "@eventwire/core";
+import { type EventState, leadingEntities } from "@eventwire/core";
 
 const TOP = 10;
 
@@ -16,10 +16,7 @@ export function eventJson(event: EventState, base: string) {
     articleCount: event.articleCount,
     sourceCount: event.sourceIds.length,
     centralArticleId: event.centralArticleId,
-    entities: [...event.entities]
-      .sort((a, b) => b[1].weight - a[1].weight)
-      .slice(0, TOP)
-      .map(([name, entry]) => ({ name, type: entry.type, weight: Math.round(entry.weight * 1000) / 1000 })),
+    entities: leadingEntities(event, TOP).map((entity) => ({ ...entity, weight: Math.round(entity.weight * 1000) / 1000 })),
     terms: [...terms]
       .sort((a, b) => b[1] - a[1])
       .slice(0, TOP)

@@ -16,7 +16,7 @@ export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedP
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
 export { hashId } from "./hash";
 export type { EventMember, EventState, TermWeights } from "./matcher/event";
-export { EVENT_LIMITS } from "./matcher/event";
+export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
 export { EventIndex } from "./matcher/event-index";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle, Reconsidered } from "./matcher/matcher";
 export {
@@ -69,3 +69,4 @@ export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-fea
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
 export { canonicalizeUrl, isWebUrl, MAX_URL_LENGTH } from "./url";
+export * from "./webhooks/index";

@@ -1,6 +1,20 @@
 import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 import type { MatcherRegistry } from "./match-article";
+import type { ResolveHost } from "./url-guard";
+import type { WebhookSender } from "./webhook-sender";
+
+/** How webhooks are delivered. */
+export type WebhookSettings = {
+  /** EVENTWIRE_ALLOW_PRIVATE_URLS: endpoints on loopback and private addresses are allowed (local receivers). */
+  allowPrivateUrls: boolean;
+  /** Deadline of one attempt, connection to last byte. */
+  timeoutMs: number;
+  /** Attempts in flight to one subscription at once. */
+  concurrencyPerEndpoint: number;
+  /** Base of the links in messages (EVENTWIRE_PUBLIC_URL, or the local server's address); null: paths only. */
+  linkBaseUrl: string | null;
+};
 
 /** Settings the use cases read; built and validated once by functions/ or the local runner. */
 export type PipelineConfig = {
@@ -13,6 +27,7 @@ export type PipelineConfig = {
   userAgent: string;
   /** Sources fetched at the same time in one run. */
   ingestConcurrency: number;
+  webhooks: WebhookSettings;
 };
 
 /** What every use case receives: nothing here is created at import time. */
@@ -25,4 +40,8 @@ export type PipelineDeps = {
   config: PipelineConfig;
   /** This process's caches of the table's events, one per theme (rebuilt on a cold start). */
   matchers: MatcherRegistry;
+  /** Resolves host names for the URL guard; the system resolver when absent. */
+  resolveHost?: ResolveHost;
+  /** The webhook client; one is made per deps on first use when absent. */
+  webhookSender?: WebhookSender;
 };

@@ -1,14 +1,34 @@
 export type { AddSourceResult } from "./add-source";
 export { addSource, seedSources } from "./add-source";
-export type { PipelineConfig, PipelineDeps } from "./deps";
+export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
+export type { AttemptReport, DispatchOptions, DispatchSummary } from "./dispatch-deliveries";
+export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
+export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FetchFeedOutcome, FetchFeedRequest } from "./fetch-feed";
 export { describeFetchError, detectCharset, fetchFeed } from "./fetch-feed";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestSourceOptions, IngestSourceResult } from "./ingest-source";
 export { ingestSource } from "./ingest-source";
+export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
+export {
+  checkEndpointUrl,
+  createSubscription,
+  deleteSubscription,
+  pauseSubscription,
+  resumeSubscription,
+  retryDelivery,
+  rotateSecret,
+  SECRET_OVERLAP_MS,
+  sendTestPing,
+  updateSubscription,
+} from "./manage-subscriptions";
 export type { MatcherRegistry, MatchOutcome, ThemeMatcherCache } from "./match-article";
 export { createMatcherRegistry, importEvents, matchArticle, toMatchInput, WORKING_SET_EVENTS } from "./match-article";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
+export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
+export { createUrlGuard, systemResolveHost, UrlRefusedError } from "./url-guard";
+export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";
+export { createWebhookSender } from "./webhook-sender";

@@ -159,6 +159,7 @@ async function matchOnce(
       article: judged,
       event,
       previousVersion: previous?.version ?? null,
+      previousCounts: previous ? { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length } : null,
       reconsidered: claimed.map((entry) => ({
         articleId: entry.prepared.input.id,
         explanation: entry.explanation,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Article, EntityType, EventMember, EventState, MatchExplanation } from "@eventwire/core";
+import type { Article, EntityType, EventChange, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage } from "./filtered-page";
 import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
@@ -21,6 +21,8 @@ export type CommitMatchInput = {
   event: EventState | null;
   /** The stored version the event grew from; null for a new event. */
   previousVersion: number | null;
+  /** That version's counts (null for a new event): the change log keeps them for webhooks. */
+  previousCounts: { articleCount: number; sourceCount: number } | null;
   reconsidered: readonly ReconsideredArticle[];
   /** For the change-log item's expiry. */
   now: Date;
@@ -73,6 +75,22 @@ function toItem(event: EventState): Item {
       [...event.entities].map(([key, entry]) => [key, { type: entry.type, weight: round(entry.weight) }]),
     ),
     members: event.members,
+  };
+}
+
+/** A change-log item in full. Items written before the log kept counts read as "updated" with no counts. */
+function changeFromItem(themeId: string, item: Item): EventChange {
+  const after = (item.after as EventChange["after"] | undefined) ?? { articleCount: 0, sourceCount: 0 };
+  return {
+    themeId,
+    seq: Number(item.seq),
+    at: String(item.at ?? new Date(0).toISOString()),
+    eventId: String(item.eventId),
+    kind: item.kind === "created" ? "created" : "updated",
+    articleId: String(item.articleId ?? ""),
+    claimedArticleIds: (item.claimedArticleIds ?? []) as string[],
+    before: (item.before ?? null) as EventChange["before"],
+    after,
   };
 }
 
@@ -211,6 +229,27 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return readChanges(themeId, { after: seq, newestFirst: false, limit: Number.POSITIVE_INFINITY });
     },
 
+    /**
+     * Up to `limit` of the theme's changes after `seq`, oldest first, in full (the webhook
+     * outbox), read with strong consistency.
+     */
+    async changeRecordsSince(themeId: string, seq: number, limit: number): Promise<EventChange[]> {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: {
+            ":pk": keys.matcher(themeId).pk,
+            ":from": keys.change(themeId, seq + 1).sk,
+            ":to": `${keys.changePrefix}~`,
+          },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map((item) => changeFromItem(themeId, item));
+    },
+
     /** The latest `limit` changes of the theme, newest first. */
     async latestChanges(themeId: string, limit: number): Promise<{ seq: number; eventId: string }[]> {
       return readChanges(themeId, { after: 0, newestFirst: true, limit });
@@ -326,12 +365,21 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
             item: {
               Put: {
                 TableName: tableName,
+                // The change is also the webhook outbox: written in the same transaction as the
+                // article and the event, it is turned into messages later (fan-out), so a crash
+                // between storing and alerting loses nothing.
                 Item: {
                   ...keys.change(input.themeId, seq),
                   type: ENTITY.change,
                   schemaVersion: SCHEMA_VERSION,
                   seq,
                   eventId: event.id,
+                  at: input.now.toISOString(),
+                  kind: input.previousVersion === null ? "created" : "updated",
+                  articleId: input.article.id,
+                  claimedArticleIds: input.reconsidered.map((claimed) => claimed.articleId),
+                  before: input.previousVersion === null ? null : input.previousCounts,
+                  after: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
                   [TABLE_SCHEMA.ttlAttribute]: Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400,
                 },
               },

@@ -3,6 +3,7 @@ import { type ArticleRepository, createArticleRepository } from "./article-repos
 import type { DynamoClients } from "./client";
 import { createEventRepository, type EventRepository } from "./event-repository";
 import { createSourceRepository, type SourceRepository } from "./source-repository";
+import { createWebhookRepository, type WebhookRepository } from "./webhook-repository";
 
 export type { ArticlePartition, ArticleRepository, PageRequest } from "./article-repository";
 export { articleIndexKeys, articleItems, createArticleRepository, publishedRange } from "./article-repository";
@@ -20,12 +21,15 @@ export { createSourceRepository } from "./source-repository";
 export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
 export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
+export type { WebhookRepository } from "./webhook-repository";
+export { createWebhookRepository } from "./webhook-repository";
 
 export type Store = {
   tableName: string;
   sources: SourceRepository;
   articles: ArticleRepository;
   events: EventRepository;
+  webhooks: WebhookRepository;
   /** Resolves when the table answers; rejects with the SDK's error otherwise. */
   ping(): Promise<void>;
 };
@@ -37,6 +41,7 @@ export function createStore(clients: DynamoClients, tableName: string): Store {
     sources: createSourceRepository(clients.doc, tableName),
     articles: createArticleRepository(clients.doc, tableName),
     events: createEventRepository(clients.doc, tableName),
+    webhooks: createWebhookRepository(clients.doc, tableName),
     async ping() {
       await clients.client.send(new DescribeTableCommand({ TableName: tableName }));
     },

@@ -8,7 +8,11 @@
  * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
  * | event   | EVENT#<id>    | EVENT   |                             | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
  * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
- * | change  | THEME#<t>     | CHANGE#<seq> (event id; expires after 60 days)                                                                   |
+ * | change  | THEME#<t>     | CHANGE#<seq> (event id, counts before and after; the webhook outbox; expires after 60 days)                       |
+ * | fan-out | THEME#<t>     | FANOUT  | (the last change turned into webhook messages)                                                          |
+ * | subscr. | SUB#<id>      | SUB     | SUBSCRIPTIONS / <created>#<id> |                                |                       |                      |
+ * | message | MSG#<id>      | MSG     | SUBMSGS#<sub> / <position>  | DUE / <dueAt>#<id> (while due)   |                       |                      |
+ * | attempt | MSG#<id>      | ATTEMPT#<n> |                         |                                  | SUBATTEMPTS#<sub> / <at>#<id>#<n> (expires after 30 days) |
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
  * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
@@ -33,6 +37,17 @@ export const keys = {
   change: (themeId: string, seq: number) => ({ pk: `THEME#${themeId}`, sk: `CHANGE#${String(seq).padStart(12, "0")}` }),
   changePrefix: "CHANGE#",
   sourceArticles: (sourceId: string) => `SOURCE#${sourceId}`,
+  /** How far the theme's changes have been turned into webhook messages. */
+  fanOut: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "FANOUT" }),
+  subscription: (id: string) => ({ pk: `SUB#${id}`, sk: "SUB" }),
+  subscriptionCollection: "SUBSCRIPTIONS",
+  message: (id: string) => ({ pk: `MSG#${id}`, sk: "MSG" }),
+  /** A subscription's messages in the order they were made (the catch-up listing). */
+  subscriptionMessages: (subscriptionId: string) => `SUBMSGS#${subscriptionId}`,
+  /** Messages waiting for an attempt, by the time it is due (a sparse index partition). */
+  dueMessages: "DUE",
+  attempt: (messageId: string, n: number) => ({ pk: `MSG#${messageId}`, sk: `ATTEMPT#${String(n).padStart(3, "0")}` }),
+  subscriptionAttempts: (subscriptionId: string) => `SUBATTEMPTS#${subscriptionId}`,
   /** Sorts by time, ties broken by id, so a page boundary never splits equal times ambiguously. */
   byTime: (isoTime: string, id: string) => `${isoTime}#${id}`,
 } as const;
@@ -44,4 +59,8 @@ export const ENTITY = {
   event: "event",
   matcher: "matcher",
   change: "change",
+  fanOut: "fan_out",
+  subscription: "subscription",
+  message: "message",
+  attempt: "attempt",
 } as const;

@@ -57,3 +57,11 @@ export function topWeights<K>(weights: Map<K, number>, limit: number): Map<K, nu
   if (weights.size <= limit) return weights;
   return new Map([...weights.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit));
 }
+
+/** An event's `limit` strongest entities, strongest first: the ones it is shown with. */
+export function leadingEntities(event: Pick<EventState, "entities">, limit: number) {
+  return [...event.entities]
+    .sort((a, b) => b[1].weight - a[1].weight)
+    .slice(0, limit)
+    .map(([name, entry]) => ({ name, type: entry.type, weight: entry.weight }));
+}

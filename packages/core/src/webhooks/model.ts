@@ -1,0 +1,162 @@
+import type { EventState } from "../matcher/event";
+import { type EventFilter, entityKeys, eventMatchesFilter, searchTerms } from "../search";
+import type { ThemeDefinition } from "../text-features/theme-score";
+
+/** The message types a subscription can ask for. */
+export const WEBHOOK_TYPES = [
+  "event.created",
+  "event.updated",
+  "event.corroborated",
+  "article.added",
+  "subscription.disabled",
+] as const;
+
+export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+
+/** Every message type, `ping` (sent on demand by the test route) included. */
+export type MessageType = WebhookType | "ping";
+
+/** What a subscription wants to hear about; every field that is set must hold. */
+export type SubscriptionFilter = {
+  theme: string;
+  /** Only these events; null: any. */
+  eventIds: string[] | null;
+  /** Any one of these entities must be among the event's (a theme entity's id or name, or a proper name). */
+  entities: string[] | null;
+  /** Words that must all occur in the event's title, words or entity names. */
+  keywords: string[] | null;
+  /**
+   * Fewest distinct sources (copies do not count) before any message about the event is sent;
+   * `event.corroborated` fires when the count reaches it (2 when unset).
+   */
+  minSources: number | null;
+};
+
+export type SubscriptionState = "active" | "paused" | "disabled";
+
+export type SigningSecret = { secret: string; createdAt: string; expiresAt: string | null };
+
+export type Subscription = {
+  id: string;
+  url: string;
+  description: string | null;
+  types: WebhookType[];
+  filter: SubscriptionFilter;
+  state: SubscriptionState;
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** The first failure since the last success; null while the endpoint answers. */
+  failingSince: string | null;
+  lastSuccessAt: string | null;
+  /** The newest first; an older one signs too until it expires. */
+  secrets: SigningSecret[];
+  /** The theme's change sequence when the subscription was made: it hears of later changes only. */
+  startSeq: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** One stored change of a theme's events, as the matcher's transaction writes it (the outbox). */
+export type EventChange = {
+  themeId: string;
+  seq: number;
+  at: string;
+  eventId: string;
+  kind: "created" | "updated";
+  /** The article whose match made the change. */
+  articleId: string;
+  /** Older articles the event claimed in the same change. */
+  claimedArticleIds: string[];
+  before: { articleCount: number; sourceCount: number } | null;
+  after: { articleCount: number; sourceCount: number };
+};
+
+/** The corroboration threshold of a filter: its `minSources`, else 2 (a second outlet). */
+export function corroborationThreshold(filter: SubscriptionFilter): number {
+  return Math.max(2, filter.minSources ?? 2);
+}
+
+/** The event filter of a subscription, in the form the search applies it. */
+export function compileSubscriptionFilter(filter: SubscriptionFilter, theme: ThemeDefinition | undefined): EventFilter {
+  return {
+    terms: (filter.keywords ?? []).flatMap(searchTerms),
+    entityKeys: filter.entities === null ? null : filter.entities.flatMap((name) => entityKeys(name, theme)),
+    minSources: 0,
+    until: null,
+  };
+}
+
+export type PlannedMessage = { type: WebhookType; articleId: string | null };
+
+/**
+ * The messages one event change means for one subscription, in the order they are sent:
+ * `event.created` or `event.updated`, then `article.added` for the article and any it claimed,
+ * then `event.corroborated` when this change took the distinct sources to the threshold. With
+ * `minSources`, nothing is sent about an event until it has that many sources.
+ */
+export function planMessages(
+  change: EventChange,
+  subscription: Pick<Subscription, "types" | "filter" | "startSeq">,
+  event: EventState,
+  compiled: EventFilter,
+): PlannedMessage[] {
+  const { filter, types } = subscription;
+  if (change.seq <= subscription.startSeq || change.themeId !== filter.theme) return [];
+  if (filter.eventIds !== null && !filter.eventIds.includes(change.eventId)) return [];
+  if (filter.minSources !== null && change.after.sourceCount < filter.minSources) return [];
+  if (!eventMatchesFilter(event, compiled)) return [];
+  const wanted = new Set(types);
+  const planned: PlannedMessage[] = [];
+  const changeType = change.kind === "created" ? "event.created" : "event.updated";
+  if (wanted.has(changeType)) planned.push({ type: changeType, articleId: null });
+  if (wanted.has("article.added")) {
+    for (const articleId of [change.articleId, ...change.claimedArticleIds]) planned.push({ type: "article.added", articleId });
+  }
+  const threshold = corroborationThreshold(filter);
+  const before = change.before?.sourceCount ?? 0;
+  if (wanted.has("event.corroborated") && before < threshold && change.after.sourceCount >= threshold) {
+    planned.push({ type: "event.corroborated", articleId: null });
+  }
+  return planned;
+}
+
+/**
+ * pending: waiting for its next attempt; sending: an attempt holds the lease; delivered: a 2xx
+ * came back; failed: given up (attempts used up, or 410); held: its subscription is paused or
+ * disabled (resuming sends it); cancelled: its subscription was deleted.
+ */
+export type DeliveryState = "pending" | "sending" | "delivered" | "failed" | "held" | "cancelled";
+
+/** One message to one subscription and the state of its delivery (the message id is the delivery id). */
+export type WebhookMessage = {
+  id: string;
+  subscriptionId: string;
+  type: MessageType;
+  /** The JSON body exactly as every attempt sends and signs it. */
+  body: string;
+  createdAt: string;
+  /** Sorts the subscription's messages in the order they were made; the catch-up cursor. */
+  position: string;
+  state: DeliveryState;
+  attempts: number;
+  /** When the next attempt is due (pending), or when the current lease runs out (sending). */
+  dueAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+};
+
+/** One attempt to deliver a message, as the delivery log lists it. */
+export type DeliveryAttempt = {
+  messageId: string;
+  subscriptionId: string;
+  type: MessageType;
+  attempt: number;
+  at: string;
+  url: string;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  outcome: "delivered" | "retry" | "failed" | "disabled";
+  nextAttemptAt: string | null;
+};

@@ -1,0 +1,49 @@
+import { type EventState, leadingEntities } from "../matcher/event";
+import type { ArticleSummary } from "../types";
+import type { EventChange, MessageType } from "./model";
+
+const TOP_ENTITIES = 10;
+
+/** The body of every message: Standard Webhooks' `{type, timestamp, data}`. */
+export type WebhookPayload = { type: MessageType; timestamp: string; data: Record<string, unknown> };
+
+/** Links are absolute under `base` when the server's address is known, else paths from its root. */
+function link(base: string | null, path: string): string {
+  return `${(base ?? "").replace(/\/+$/, "")}${path}`;
+}
+
+/** An event as a message carries it: counts as of the change, links to its page, JSON and feed. */
+export function eventPayload(event: EventState, change: EventChange, base: string | null) {
+  return {
+    id: event.id,
+    theme: event.theme,
+    title: event.title,
+    firstSeen: event.firstSeen,
+    lastSeen: event.lastSeen,
+    articleCount: change.after.articleCount,
+    sourceCount: change.after.sourceCount,
+    previous: change.before,
+    entities: leadingEntities(event, TOP_ENTITIES).map(({ name, type }) => ({ name, type })),
+    url: link(base, `/events/${event.id}`),
+    apiUrl: link(base, `/api/v1/events/${event.id}`),
+    feedUrl: link(base, `/feeds/events/${event.id}.json`),
+  };
+}
+
+/** An article as `article.added` carries it (no full text: it is at `apiUrl`). */
+export function articlePayload(article: ArticleSummary, base: string | null) {
+  return {
+    id: article.id,
+    title: article.title,
+    summary: article.summary,
+    url: article.url,
+    publishedAt: article.publishedAt,
+    source: { id: article.sourceId, title: article.sourceTitle },
+    apiUrl: link(base, `/api/v1/articles/${article.id}`),
+  };
+}
+
+/** Serialises a payload once; every attempt sends (and signs) exactly these bytes. */
+export function serializePayload(payload: WebhookPayload): string {
+  return JSON.stringify(payload);
+}

@@ -1,0 +1,92 @@
+import { errorMessage, parseRetryAfter } from "@eventwire/core";
+import { Agent, request } from "undici";
+import { createUrlGuard, type ResolveHost, UrlRefusedError } from "./url-guard";
+
+export type SendResult = {
+  /** The HTTP status, or null when no answer came. */
+  statusCode: number | null;
+  error: string | null;
+  retryAfterMs: number | null;
+  latencyMs: number;
+};
+
+export type WebhookSender = {
+  /** POSTs `body` to `url` with `headers`; never throws (failures are in the result). */
+  send(url: string, headers: Record<string, string>, body: string, now: Date): Promise<SendResult>;
+  close(): Promise<void>;
+};
+
+export type WebhookSenderOptions = {
+  allowPrivateUrls: boolean;
+  timeoutMs: number;
+  /** Connections open to one endpoint (origin) at once. */
+  connectionsPerEndpoint: number;
+  userAgent: string;
+  resolve?: ResolveHost | undefined;
+};
+
+/** Answers past this size are not read: only the status matters. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * The HTTP client of webhook deliveries (undici): every connection's address is checked as it
+ * is connected to (so DNS rebinding cannot reach a private address), redirects are not
+ * followed (a 3xx is a failed attempt), each attempt has a deadline, and connections per
+ * endpoint are bounded.
+ */
+export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
+  const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
+  const agent = new Agent({
+    connections: options.connectionsPerEndpoint,
+    connect: { lookup: guard.lookup, timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    keepAliveTimeout: 4_000,
+  });
+  return {
+    async send(url, headers, body, now) {
+      const started = performance.now();
+      const latency = () => Math.round(performance.now() - started);
+      try {
+        // IP literals never reach `lookup`: judge them here (and names too, before connecting).
+        await guard.check(new URL(url));
+        const answer = await request(url, {
+          method: "POST",
+          dispatcher: agent,
+          headers: { ...headers, "content-type": "application/json", "user-agent": options.userAgent },
+          body,
+          // undici's request follows no redirect (that takes an interceptor we do not add).
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+        const retryAfter = answer.headers["retry-after"];
+        await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => undefined);
+        const statusCode = answer.statusCode;
+        const ok = statusCode >= 200 && statusCode < 300;
+        return {
+          statusCode,
+          error: ok
+            ? null
+            : `the endpoint answered ${statusCode}${statusCode >= 300 && statusCode < 400 ? " (redirects are not followed)" : ""}`,
+          retryAfterMs: parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null, now),
+          latencyMs: latency(),
+        };
+      } catch (error) {
+        const reason =
+          error instanceof UrlRefusedError
+            ? `refused: ${error.message}`
+            : error instanceof Error && (error.name === "TimeoutError" || error.name.includes("Timeout"))
+              ? `no answer within ${options.timeoutMs} ms`
+              : describeNetworkError(error);
+        return { statusCode: null, error: reason, retryAfterMs: null, latencyMs: latency() };
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const code = (error as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+  if (cause instanceof UrlRefusedError) return `refused: ${cause.message}`;
+  return code ? `${code}: ${errorMessage(error)}` : errorMessage(error);
+}

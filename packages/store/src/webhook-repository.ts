@@ -1,0 +1,468 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { DeliveryAttempt, DeliveryState, Subscription, WebhookMessage } from "@eventwire/core";
+import { type Item, isConditionFailure, pickFields } from "./items";
+import { ENTITY, keys } from "./keys";
+import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
+
+export type WebhookRepository = ReturnType<typeof createWebhookRepository>;
+
+/** Delivery attempts stay in the log this long; then DynamoDB's TTL removes them. */
+const ATTEMPT_LOG_DAYS = 30;
+
+const SUBSCRIPTION_FIELDS = [
+  "id",
+  "url",
+  "description",
+  "types",
+  "filter",
+  "state",
+  "disabledReason",
+  "disabledAt",
+  "failingSince",
+  "lastSuccessAt",
+  "secrets",
+  "startSeq",
+  "createdAt",
+  "updatedAt",
+] as const satisfies readonly (keyof Subscription)[];
+
+const MESSAGE_FIELDS = [
+  "id",
+  "subscriptionId",
+  "type",
+  "body",
+  "createdAt",
+  "position",
+  "state",
+  "attempts",
+  "dueAt",
+  "lastStatusCode",
+  "lastError",
+  "deliveredAt",
+] as const satisfies readonly (keyof WebhookMessage)[];
+
+const ATTEMPT_FIELDS = [
+  "messageId",
+  "subscriptionId",
+  "type",
+  "attempt",
+  "at",
+  "url",
+  "statusCode",
+  "latencyMs",
+  "error",
+  "outcome",
+  "nextAttemptAt",
+] as const satisfies readonly (keyof DeliveryAttempt)[];
+
+const subscriptionFromItem = (item: Item) => pickFields<Subscription>(item, SUBSCRIPTION_FIELDS);
+const messageFromItem = (item: Item) => pickFields<WebhookMessage>(item, MESSAGE_FIELDS);
+const attemptFromItem = (item: Item) => pickFields<DeliveryAttempt>(item, ATTEMPT_FIELDS);
+
+/** The due-index attributes of a message that waits for an attempt at `dueAt`. */
+function dueIndex(id: string, dueAt: string) {
+  return { gsi2pk: keys.dueMessages, gsi2sk: `${dueAt}#${id}` };
+}
+
+/** An update of the listed attributes: SET those with a value, REMOVE those set to null. */
+function setOrRemove(fields: Record<string, unknown>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  Object.entries(fields).forEach(([name, value], index) => {
+    names[`#f${index}`] = name;
+    if (value === null || value === undefined) removes.push(`#f${index}`);
+    else {
+      values[`:f${index}`] = value;
+      sets.push(`#f${index} = :f${index}`);
+    }
+  });
+  const expression = [sets.length > 0 ? `SET ${sets.join(", ")}` : "", removes.length > 0 ? `REMOVE ${removes.join(", ")}` : ""]
+    .filter((part) => part !== "")
+    .join(" ");
+  return { expression, names, values };
+}
+
+/**
+ * Subscriptions, their messages (the delivery state of each) and the attempt log, and the
+ * position up to which a theme's changes have been turned into messages.
+ */
+export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: string) {
+  /** Updates fields of an item under a condition; false when the condition failed. */
+  async function update(
+    key: Record<string, string>,
+    fields: Record<string, unknown>,
+    condition: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+  ): Promise<Item | null> {
+    const { expression, names, values } = setOrRemove(fields);
+    try {
+      const result = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: expression,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: { ...names, ...condition.names },
+          ExpressionAttributeValues:
+            Object.keys(values).length + Object.keys(condition.values ?? {}).length > 0
+              ? { ...values, ...condition.values }
+              : undefined,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return result.Attributes ?? null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const result = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+      items.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+
+  return {
+    /** Stores a new subscription; false when the id is taken. */
+    async createSubscription(subscription: Subscription): Promise<boolean> {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.subscription(subscription.id),
+              gsi1pk: keys.subscriptionCollection,
+              gsi1sk: `${subscription.createdAt}#${subscription.id}`,
+              type: ENTITY.subscription,
+              schemaVersion: SCHEMA_VERSION,
+              // Absent, not null, so that `if_not_exists` (failingSince) sees them as unset.
+              ...Object.fromEntries(Object.entries(subscription).filter(([, value]) => value !== null)),
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async getSubscription(id: string): Promise<Subscription | null> {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.subscription(id), ConsistentRead: true }));
+      return result.Item ? subscriptionFromItem(result.Item) : null;
+    },
+
+    /** Every subscription, the oldest first. */
+    async listSubscriptions(): Promise<Subscription[]> {
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.subscriptionCollection },
+      });
+      return items.map(subscriptionFromItem);
+    },
+
+    /**
+     * Changes fields of a subscription (null removes one); with `whenState`, only while it is in
+     * one of those states. The subscription as it is now, or null when it is gone or the state
+     * did not match.
+     */
+    async updateSubscription(
+      id: string,
+      fields: Partial<Subscription>,
+      whenState?: readonly Subscription["state"][],
+    ): Promise<Subscription | null> {
+      const stateCondition =
+        whenState === undefined ? "" : ` AND #state IN (${whenState.map((_, index) => `:when${index}`).join(", ")})`;
+      const item = await update(keys.subscription(id), fields, {
+        expression: `attribute_exists(pk)${stateCondition}`,
+        ...(whenState === undefined
+          ? {}
+          : {
+              names: { "#state": "state" },
+              values: Object.fromEntries(whenState.map((state, index) => [`:when${index}`, state])),
+            }),
+      });
+      return item === null ? null : subscriptionFromItem(item);
+    },
+
+    /** Notes a failed attempt: the endpoint has been failing since then, unless it already was. */
+    async noteFailure(id: string, at: string): Promise<Subscription | null> {
+      try {
+        const result = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.subscription(id),
+            UpdateExpression: "SET failingSince = if_not_exists(failingSince, :at)",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":at": at },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return result.Attributes ? subscriptionFromItem(result.Attributes) : null;
+      } catch (error) {
+        if (isConditionFailure(error)) return null;
+        throw error;
+      }
+    },
+
+    async deleteSubscription(id: string): Promise<boolean> {
+      try {
+        await doc.send(
+          new DeleteCommand({ TableName: tableName, Key: keys.subscription(id), ConditionExpression: "attribute_exists(pk)" }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    /**
+     * Stores a message unless one with its id exists (ids are deterministic, so making the same
+     * message twice stores it once). Pending messages enter the due index.
+     */
+    async putMessage(message: WebhookMessage): Promise<"created" | "exists"> {
+      // `type` is the item's entity type; the message's own type goes under another name.
+      const { type: messageType, ...fields } = message;
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.message(message.id),
+              gsi1pk: keys.subscriptionMessages(message.subscriptionId),
+              gsi1sk: message.position,
+              ...(message.state === "pending" && message.dueAt !== null ? dueIndex(message.id, message.dueAt) : {}),
+              type: ENTITY.message,
+              schemaVersion: SCHEMA_VERSION,
+              ...fields,
+              messageType,
+            },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        );
+        return "created";
+      } catch (error) {
+        if (isConditionFailure(error)) return "exists";
+        throw error;
+      }
+    },
+
+    async getMessage(id: string): Promise<WebhookMessage | null> {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.message(id), ConsistentRead: true }));
+      return result.Item ? messageFromStoredItem(result.Item) : null;
+    },
+
+    /** A subscription's messages after `position` (null: from the first), in the order they were made. */
+    async listMessages(
+      subscriptionId: string,
+      request: { after: string | null; limit: number; state?: DeliveryState },
+    ): Promise<WebhookMessage[]> {
+      const messages: WebhookMessage[] = [];
+      let startKey: Item | undefined;
+      do {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: "gsi1",
+            KeyConditionExpression: request.after === null ? "gsi1pk = :pk" : "gsi1pk = :pk AND gsi1sk > :after",
+            ...(request.state === undefined
+              ? {}
+              : { FilterExpression: "#state = :state", ExpressionAttributeNames: { "#state": "state" } }),
+            ExpressionAttributeValues: {
+              ":pk": keys.subscriptionMessages(subscriptionId),
+              ...(request.after === null ? {} : { ":after": request.after }),
+              ...(request.state === undefined ? {} : { ":state": request.state }),
+            },
+            Limit: request.limit - messages.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        messages.push(...(result.Items ?? []).map(messageFromStoredItem));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey !== undefined && messages.length < request.limit);
+      return messages;
+    },
+
+    /** Up to `limit` messages whose next attempt (or expired lease) is due at `now`, the longest waiting first. */
+    async dueMessages(now: Date, limit: number): Promise<WebhookMessage[]> {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "gsi2",
+          KeyConditionExpression: "gsi2pk = :pk AND gsi2sk <= :now",
+          ExpressionAttributeValues: { ":pk": keys.dueMessages, ":now": `${now.toISOString()}#~` },
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map(messageFromStoredItem);
+    },
+
+    /**
+     * Takes the lease on a due message: only if it is still due at the time it was read
+     * (`message.dueAt`), so of two dispatchers that read it, one wins. The lease runs out at
+     * `leaseUntil`, when the message is due again (a dispatcher that died mid-send).
+     */
+    async claimMessage(message: WebhookMessage, token: string, leaseUntil: Date): Promise<WebhookMessage | null> {
+      const dueAt = leaseUntil.toISOString();
+      const item = await update(
+        keys.message(message.id),
+        { state: "sending", lease: token, dueAt, ...dueIndex(message.id, dueAt) },
+        {
+          expression: "dueAt = :readDue AND #state IN (:pending, :sending)",
+          names: { "#state": "state" },
+          values: { ":readDue": message.dueAt, ":pending": "pending", ":sending": "sending" },
+        },
+      );
+      return item === null ? null : messageFromStoredItem(item);
+    },
+
+    /**
+     * Records the end of an attempt made under lease `token`: delivered, failed (out of the due
+     * index), or pending again at `dueAt`. False when the lease was lost meanwhile.
+     */
+    async finishAttempt(
+      id: string,
+      token: string,
+      result: Pick<WebhookMessage, "state" | "attempts" | "dueAt" | "lastStatusCode" | "lastError" | "deliveredAt">,
+    ): Promise<boolean> {
+      const due = result.state === "pending" && result.dueAt !== null;
+      const item = await update(
+        keys.message(id),
+        {
+          ...result,
+          lease: null,
+          gsi2pk: due ? keys.dueMessages : null,
+          gsi2sk: due ? `${result.dueAt}#${id}` : null,
+        },
+        { expression: "lease = :token", values: { ":token": token } },
+      );
+      return item !== null;
+    },
+
+    /** Takes a due message out of the due index in `state` (held, cancelled) unless it moved since it was read. */
+    async parkMessage(message: WebhookMessage, state: "held" | "cancelled"): Promise<boolean> {
+      const item = await update(
+        keys.message(message.id),
+        { state, dueAt: null, gsi2pk: null, gsi2sk: null },
+        { expression: "dueAt = :readDue", values: { ":readDue": message.dueAt } },
+      );
+      return item !== null;
+    },
+
+    /** Makes a message due at `at` (retry now, resume), unless an attempt holds a live lease on it. */
+    async requeueMessage(id: string, at: Date): Promise<WebhookMessage | null> {
+      const dueAt = at.toISOString();
+      const item = await update(
+        keys.message(id),
+        { state: "pending", dueAt, ...dueIndex(id, dueAt) },
+        {
+          expression: "attribute_exists(pk) AND (#state <> :sending OR dueAt < :now)",
+          names: { "#state": "state" },
+          values: { ":sending": "sending", ":now": dueAt },
+        },
+      );
+      return item === null ? null : messageFromStoredItem(item);
+    },
+
+    /** Adds an attempt to the delivery log (kept 30 days). */
+    async putAttempt(attempt: DeliveryAttempt): Promise<void> {
+      const { type: messageType, ...fields } = attempt;
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...keys.attempt(attempt.messageId, attempt.attempt),
+            gsi3pk: keys.subscriptionAttempts(attempt.subscriptionId),
+            gsi3sk: `${attempt.at}#${attempt.messageId}#${String(attempt.attempt).padStart(3, "0")}`,
+            type: ENTITY.attempt,
+            schemaVersion: SCHEMA_VERSION,
+            ...fields,
+            messageType,
+            [TABLE_SCHEMA.ttlAttribute]: Math.floor(Date.parse(attempt.at) / 1000) + ATTEMPT_LOG_DAYS * 86_400,
+          },
+        }),
+      );
+    },
+
+    /** A subscription's attempts, the newest first, `before` a position of an earlier page. */
+    async listAttempts(
+      subscriptionId: string,
+      request: { limit: number; before: string | null },
+    ): Promise<{ items: DeliveryAttempt[]; next: string | null }> {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "gsi3",
+          KeyConditionExpression: request.before === null ? "gsi3pk = :pk" : "gsi3pk = :pk AND gsi3sk < :before",
+          ExpressionAttributeValues: {
+            ":pk": keys.subscriptionAttempts(subscriptionId),
+            ...(request.before === null ? {} : { ":before": request.before }),
+          },
+          ScanIndexForward: false,
+          Limit: request.limit,
+        }),
+      );
+      const items = result.Items ?? [];
+      const last = items.at(-1);
+      return {
+        items: items.map(attemptFromStoredItem),
+        next: result.LastEvaluatedKey !== undefined && last !== undefined ? String(last.gsi3sk) : null,
+      };
+    },
+
+    /** Every attempt of one message, the first first. */
+    async messageAttempts(messageId: string): Promise<DeliveryAttempt[]> {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.message(messageId).pk, ":prefix": "ATTEMPT#" },
+        ConsistentRead: true,
+      });
+      return items.map(attemptFromStoredItem);
+    },
+
+    /** The last change of the theme turned into messages (0 before any). */
+    async fanOutPosition(themeId: string): Promise<number> {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.fanOut(themeId), ConsistentRead: true }));
+      return result.Item ? Number(result.Item.seq) : 0;
+    },
+
+    /** Moves the fan-out position from `from` to `to`; false when another dispatcher moved it first. */
+    async advanceFanOut(themeId: string, from: number, to: number): Promise<boolean> {
+      const item = await update(
+        keys.fanOut(themeId),
+        { seq: to, type: ENTITY.fanOut, schemaVersion: SCHEMA_VERSION },
+        from === 0
+          ? { expression: "attribute_not_exists(pk) OR seq = :from", values: { ":from": from } }
+          : { expression: "seq = :from", values: { ":from": from } },
+      );
+      return item !== null;
+    },
+  };
+}
+
+function messageFromStoredItem(item: Item): WebhookMessage {
+  return { ...messageFromItem(item), type: item.messageType as WebhookMessage["type"] };
+}
+
+function attemptFromStoredItem(item: Item): DeliveryAttempt {
+  return { ...attemptFromItem(item), type: item.messageType as DeliveryAttempt["type"] };
+}

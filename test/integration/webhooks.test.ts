@@ -1,0 +1,557 @@
+import { spawn } from "node:child_process";
+import { type Article, hashId, type WebhookMessage } from "@eventwire/core";
+import { dispatchDeliveries, matchArticle, type PipelineDeps } from "@eventwire/pipeline";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { testArticle } from "../support/articles";
+import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
+import { storeStory } from "../support/events";
+import { createTestStore, type TestStore } from "../support/store";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+
+// The receivers verify signatures with the standardwebhooks library, which compares the
+// message's timestamp with Date.now(): the tests fake Date alone (timers stay real) and move it
+// with the deps' clock, so hours of retries take no time.
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+const tables: TestStore[] = [];
+const receivers: WebhookReceiver[] = [];
+afterEach(async () => {
+  for (const receiver of receivers.splice(0)) await receiver.close();
+});
+afterAll(async () => {
+  for (const table of tables) await table.drop();
+});
+
+/** Deps over a fresh table whose webhooks may reach 127.0.0.1, and a receiver that checks against their clock. */
+async function setup(options: { delayMs?: number } = {}) {
+  const table = await createTestStore();
+  tables.push(table);
+  const deps = localDeps(table);
+  const receiver = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()), ...options });
+  receivers.push(receiver);
+  return { table, deps, receiver };
+}
+
+function localDeps(table: TestStore): TestDeps {
+  const deps = createTestDeps(table.store);
+  deps.config.webhooks = { ...deps.config.webhooks, allowPrivateUrls: true };
+  return deps;
+}
+
+async function api(deps: TestDeps, method: string, path: string, body?: unknown) {
+  const { createApp } = await import("@eventwire/api");
+  const response = await createApp(deps).request(path, {
+    method,
+    headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read answers of many shapes and assert on them
+  return { status: response.status, json: text === "" ? null : (JSON.parse(text) as Record<string, any>) };
+}
+
+async function subscribe(deps: TestDeps, receiver: WebhookReceiver, body: Record<string, unknown>) {
+  const created = await api(deps, "POST", "/api/v1/subscriptions", { url: receiver.url, ...body });
+  expect(created.status, JSON.stringify(created.json)).toBe(201);
+  receiver.secrets.push(created.json?.secret as string);
+  return created.json as { id: string; secret: string };
+}
+
+const twoSourceStory = {
+  title: "Tabqa dam taken from Islamic State",
+  articles: [
+    { source: "outlet-a", published: "2026-05-04T08:00:00Z", title: "SDF take Tabqa dam" },
+    { source: "outlet-b", published: "2026-05-04T09:00:00Z", title: "Tabqa dam falls to the SDF" },
+  ],
+};
+
+describe("delivery", () => {
+  it("delivers each message exactly once, signed, to an endpoint that answers 200", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, {
+      types: ["event.created", "event.updated", "event.corroborated", "article.added"],
+    });
+    const { event, articles } = await storeStory(deps.store, twoSourceStory);
+
+    const first = await dispatchDeliveries(deps);
+    expect(first).toMatchObject({ made: 5, delivered: 5, failed: 0 });
+    await dispatchDeliveries(deps);
+    expect(receiver.rejected).toEqual([]);
+    expect(receiver.received.map((m) => m.payload.type).sort()).toEqual(
+      ["article.added", "article.added", "event.corroborated", "event.created", "event.updated"].sort(),
+    );
+    expect(new Set(receiver.received.map((m) => m.id)).size).toBe(5);
+
+    const created = receiver.received.find((m) => m.payload.type === "event.created");
+    expect(created?.payload.data.event).toMatchObject({
+      id: event.id,
+      title: twoSourceStory.title,
+      articleCount: 1,
+      sourceCount: 1,
+      apiUrl: `https://eventwire.test/api/v1/events/${event.id}`,
+      feedUrl: `https://eventwire.test/feeds/events/${event.id}.json`,
+    });
+    const added = receiver.received.filter((m) => m.payload.type === "article.added");
+    expect(added.map((m) => (m.payload.data.article as { id: string }).id).sort()).toEqual(articles.map((a) => a.id).sort());
+    expect(receiver.received.find((m) => m.payload.type === "event.corroborated")?.payload.data.event).toMatchObject({
+      sourceCount: 2,
+      previous: { sourceCount: 1, articleCount: 1 },
+    });
+
+    const log = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/deliveries`);
+    expect(log.json?.items).toHaveLength(5);
+    expect(
+      log.json?.items.every((a: { statusCode: number; outcome: string }) => a.statusCode === 200 && a.outcome === "delivered"),
+    ).toBe(true);
+  });
+
+  it("retries a failing endpoint on the schedule with the same webhook-id, and logs four attempts", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    receiver.script.push({ status: 500 }, { status: 500 }, { status: 500 }, { status: 200 });
+
+    const start = deps.now().getTime();
+    await dispatchDeliveries(deps);
+    // Not due yet: nothing is sent before the next attempt's time.
+    deps.clock.advance(4_000);
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(1);
+    for (const wait of [1_000, 5 * 60_000, 30 * 60_000]) {
+      deps.clock.advance(wait);
+      await dispatchDeliveries(deps);
+    }
+    expect(receiver.received).toHaveLength(4);
+    expect(new Set(receiver.received.map((m) => m.id)).size).toBe(1);
+
+    const log = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/deliveries`);
+    const attempts = [
+      ...((log.json?.items ?? []) as { attempt: number; at: string; statusCode: number; nextAttemptAt: string | null }[]),
+    ].reverse();
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    expect(attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
+    // The test's randomness is 0.5: the jitter is then zero and the schedule exact.
+    const offsets = attempts.map((a) => Date.parse(a.at) - start);
+    expect(offsets).toEqual([0, 5_000, 5_000 + 5 * 60_000, 5_000 + 5 * 60_000 + 30 * 60_000]);
+    expect(attempts.map((a) => a.nextAttemptAt)).toEqual([
+      new Date(start + 5_000).toISOString(),
+      new Date(start + 5_000 + 5 * 60_000).toISOString(),
+      new Date(start + 5_000 + 35 * 60_000).toISOString(),
+      null,
+    ]);
+    const got = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}`);
+    expect(got.json).toMatchObject({ state: "active", failingSince: null });
+  });
+
+  it("waits as Retry-After says on a 429", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    receiver.script.push({ status: 429, headers: { "retry-after": "120" } });
+    await dispatchDeliveries(deps);
+    const log = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/deliveries`);
+    expect(log.json?.items[0]).toMatchObject({
+      statusCode: 429,
+      nextAttemptAt: new Date(deps.now().getTime() + 120_000).toISOString(),
+    });
+  });
+
+  it("disables a subscription whose endpoint answers 410, says so in the API, and tells the subscribers of subscription.disabled", async () => {
+    const { deps, receiver } = await setup();
+    const gone = await subscribe(deps, receiver, { types: ["event.created"] });
+    const watcher = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(watcher);
+    const watching = await subscribe(deps, watcher, { types: ["subscription.disabled"] });
+    receiver.script.push({ status: 410 });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+
+    const got = await api(deps, "GET", `/api/v1/subscriptions/${gone.id}`);
+    expect(got.json).toMatchObject({ state: "disabled", disabledReason: "the endpoint answered 410 Gone" });
+    expect(watcher.received.map((m) => m.payload)).toEqual([
+      expect.objectContaining({
+        type: "subscription.disabled",
+        data: { subscription: expect.objectContaining({ id: gone.id }) },
+      }),
+    ]);
+    expect((await api(deps, "GET", `/api/v1/subscriptions/${watching.id}`)).json?.state).toBe("active");
+
+    // Later messages are kept for catch-up but not sent while disabled.
+    await storeStory(deps.store, { ...twoSourceStory, title: "A second story", articles: twoSourceStory.articles.slice(1) });
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(1);
+    const messages = await api(deps, "GET", `/api/v1/subscriptions/${gone.id}/messages`);
+    expect(messages.json?.items.map((m: { state: string }) => m.state)).toEqual(["failed", "held"]);
+  });
+
+  it("disables an endpoint that has failed for five days straight", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created", "event.updated"] });
+    receiver.script.push(...Array.from({ length: 2000 }, () => ({ status: 503 })));
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    for (
+      let hour = 0;
+      hour < 5 * 24 && (await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}`)).json?.state === "active";
+      hour += 10
+    ) {
+      deps.clock.advance(10 * 3_600_000);
+      // A new change every ten hours keeps fresh messages failing.
+      await storeStory(
+        deps.store,
+        {
+          title: `Story at hour ${hour}`,
+          articles: [{ source: "outlet-a", published: deps.now().toISOString(), title: `Report at hour ${hour}` }],
+        },
+        deps.now(),
+      );
+      await dispatchDeliveries(deps);
+    }
+    const got = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}`);
+    expect(got.json?.state).toBe("disabled");
+    expect(got.json?.disabledReason).toMatch(/5 days/);
+    expect(Date.parse(got.json?.disabledAt) - Date.parse(got.json?.failingSince)).toBeGreaterThanOrEqual(5 * 86_400_000);
+  });
+});
+
+describe("two dispatchers and crashes", () => {
+  it("two dispatchers over 1,000 due deliveries send every message once, a bounded number at a time per endpoint", async () => {
+    const { table, deps, receiver } = await setup({ delayMs: 1 });
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    const now = deps.now().toISOString();
+    const ids = Array.from({ length: 1000 }, (_, n) => `msg_${hashId("bulk", String(n))}`);
+    for (let start = 0; start < ids.length; start += 50) {
+      await Promise.all(
+        ids
+          .slice(start, start + 50)
+          .map((id, offset) => deps.store.webhooks.putMessage(bulkMessage(subscription.id, id, start + offset, now))),
+      );
+    }
+    const other = localDeps(table);
+    other.clock.set(deps.now());
+    const [a, b] = await Promise.all([dispatchDeliveries(deps), dispatchDeliveries(other)]);
+    expect(a.delivered + b.delivered).toBe(1000);
+    expect(a.delivered).toBeGreaterThan(0);
+    expect(b.delivered).toBeGreaterThan(0);
+    expect(receiver.received).toHaveLength(1000);
+    expect(new Set(receiver.received.map((m) => m.id))).toEqual(new Set(ids));
+    // Each dispatcher keeps at most 4 attempts in flight to one endpoint.
+    expect(receiver.maxInFlight).toBeLessThanOrEqual(2 * deps.config.webhooks.concurrencyPerEndpoint);
+  }, 240_000);
+
+  it("delivers a change stored by a process killed before it could send", async () => {
+    const { table, deps, receiver } = await setup();
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", new URL("../support/commit-then-die.ts", import.meta.url).pathname],
+      {
+        env: { ...process.env, DYNAMODB_ENDPOINT: table.endpoint, TABLE: table.tableName, AT: deps.now().toISOString() },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
+    expect(signal, stderr).toBe("SIGKILL");
+    expect(await deps.store.events.sequence("isis-syria")).toBe(1);
+    expect(receiver.received).toHaveLength(0);
+
+    // A new process (fresh deps, nothing in memory) finds the change in the outbox.
+    const restarted = localDeps(table);
+    restarted.clock.set(deps.now());
+    await dispatchDeliveries(restarted);
+    await dispatchDeliveries(restarted);
+    expect(receiver.received.map((m) => m.payload.type)).toEqual(["event.created"]);
+  });
+
+  it("sends again, with the same id, a message whose dispatcher died holding its lease, once the lease runs out", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    const id = `msg_${hashId("leased")}`;
+    const message = bulkMessage(subscription.id, id, 0, deps.now().toISOString());
+    await deps.store.webhooks.putMessage(message);
+    // A dispatcher claims it and dies before sending.
+    expect(
+      await deps.store.webhooks.claimMessage(message, "dead-dispatcher", new Date(deps.now().getTime() + 40_000)),
+    ).not.toBeNull();
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(0);
+    deps.clock.advance(41_000);
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+    expect(receiver.received.map((m) => m.id)).toEqual([id]);
+  });
+});
+
+function bulkMessage(subscriptionId: string, id: string, n: number, now: string): WebhookMessage {
+  return {
+    id,
+    subscriptionId,
+    type: "event.created",
+    body: JSON.stringify({ type: "event.created", timestamp: now, data: { n } }),
+    createdAt: now,
+    position: `${now}#${String(n).padStart(12, "0")}#000#${id}`,
+    state: "pending",
+    attempts: 0,
+    dueAt: now,
+    lastStatusCode: null,
+    lastError: null,
+    deliveredAt: null,
+  };
+}
+
+// Reports of one happening by different outlets, each written its own way, and a copy.
+const DAM =
+  "Syrian Democratic Forces captured the Tabqa dam on the Euphrates on Monday after Islamic State militants withdrew overnight from Raqqa province. Engineers inspected the spillway for damage while teams cleared mines near the control rooms.";
+const DAM_B =
+  "Kurdish-led SDF units took control of the Euphrates dam at Tabqa after the jihadists fled west of Raqqa overnight, and the dam's turbines appeared intact, an SDF spokesman said.";
+const DAM_C =
+  "The fall of Tabqa dam to the Syrian Democratic Forces leaves Islamic State with a shrinking strip of the Euphrates valley near Raqqa; aid convoys were waiting to cross the river on Monday.";
+
+function damReport(
+  id: string,
+  source: string,
+  body: string,
+  title = `Euphrates dam captured from Islamic State, ${source} reports`,
+): Article {
+  return testArticle(
+    { title, link: `https://${source}.example/${id}`, date: "2026-05-04T08:00:00Z", contentHtml: body },
+    { sourceId: source, sourceTitle: source },
+  );
+}
+
+describe("filters", () => {
+  it("minSources 3: nothing for a one-source event, copies do not count, one event.corroborated at the third source", async () => {
+    const { deps, receiver } = await setup();
+    await subscribe(deps, receiver, { types: ["event.corroborated", "event.created"], filter: { minSources: 3 } });
+    const everything = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(everything);
+    await subscribe(deps, everything, { types: ["event.corroborated"] });
+
+    const step = async (article: Article) => {
+      await matchArticle(deps as PipelineDeps, article);
+      await dispatchDeliveries(deps);
+    };
+    await step(damReport("a1", "outlet-a", DAM));
+    expect(receiver.received).toHaveLength(0);
+    // The same report again from another outlet is a copy: still one source.
+    await step(damReport("copy", "outlet-copy", DAM, "Euphrates dam captured from Islamic State, outlet-a reports"));
+    await step(damReport("b1", "outlet-b", DAM_B));
+    expect(receiver.received).toHaveLength(0);
+    await step(damReport("c1", "outlet-c", DAM_C));
+    await step(damReport("a2", "outlet-a", `${DAM_C} Outlet A adds that the turbines are running.`));
+
+    const events = (await deps.store.events.listByTheme("isis-syria", { limit: 10 })).items;
+    expect(events).toHaveLength(1);
+    expect(events[0]?.articleCount).toBe(5);
+    expect(events[0]?.sourceIds).toHaveLength(3);
+    expect(receiver.received.map((m) => m.payload.type)).toEqual(["event.corroborated"]);
+    expect(receiver.received[0]?.payload.data.event).toMatchObject({ sourceCount: 3, previous: { sourceCount: 2 } });
+    // Without minSources the threshold is a second source.
+    expect(everything.received.map((m) => (m.payload.data.event as { sourceCount: number }).sourceCount)).toEqual([2]);
+  });
+
+  it("eventIds, entities and keywords pick the events a subscription hears about", async () => {
+    const { deps, receiver } = await setup();
+    const other = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(other);
+    await subscribe(deps, receiver, { types: ["event.created"], filter: { keywords: ["ambulance"] } });
+    await subscribe(deps, other, { types: ["event.created"], filter: { eventIds: ["0".repeat(32)] } });
+    await storeStory(deps.store, {
+      title: "Ambulance convoy reaches Deir ez-Zor",
+      articles: [twoSourceStory.articles[0] as never],
+    });
+    await storeStory(deps.store, { title: "Dam repairs begin", articles: [twoSourceStory.articles[1] as never] });
+    await dispatchDeliveries(deps);
+    expect(receiver.received.map((m) => (m.payload.data.event as { title: string }).title)).toEqual([
+      "Ambulance convoy reaches Deir ez-Zor",
+    ]);
+    expect(other.received).toHaveLength(0);
+  });
+});
+
+describe("subscriptions API", () => {
+  it("shows the secret once, rotates it with 24 hours of overlap, pauses and resumes, pings and retries", async () => {
+    const { deps, receiver } = await setup();
+    const created = await subscribe(deps, receiver, { types: ["event.created"], description: "ops" });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const got = await api(deps, "GET", `/api/v1/subscriptions/${created.id}`);
+    expect(JSON.stringify(got.json)).not.toContain(created.secret);
+    expect(JSON.stringify((await api(deps, "GET", "/api/v1/subscriptions")).json)).not.toContain("whsec_");
+
+    // Ping: signed with the one secret.
+    const ping = await api(deps, "POST", `/api/v1/subscriptions/${created.id}/test`);
+    expect(ping.json).toMatchObject({ attempt: { statusCode: 200, outcome: "delivered" } });
+    expect(receiver.received.at(-1)?.payload.type).toBe("ping");
+
+    // Rotate: for 24 hours a receiver with either secret verifies.
+    const rotated = await api(deps, "POST", `/api/v1/subscriptions/${created.id}/rotate-secret`);
+    expect(rotated.json?.secret).toMatch(/^whsec_/);
+    expect(rotated.json?.previousSecretExpiresAt).toBe(new Date(deps.now().getTime() + 86_400_000).toISOString());
+    receiver.secrets.splice(0, receiver.secrets.length, created.secret);
+    await api(deps, "POST", `/api/v1/subscriptions/${created.id}/test`);
+    receiver.secrets.splice(0, receiver.secrets.length, rotated.json?.secret);
+    await api(deps, "POST", `/api/v1/subscriptions/${created.id}/test`);
+    expect(receiver.rejected).toEqual([]);
+    deps.clock.advance(86_400_000 + 1000);
+    receiver.secrets.splice(0, receiver.secrets.length, created.secret);
+    const late = await api(deps, "POST", `/api/v1/subscriptions/${created.id}/test`);
+    expect(late.json?.attempt.statusCode).toBe(400);
+    expect(receiver.rejected).toHaveLength(1);
+    receiver.secrets.splice(0, receiver.secrets.length, rotated.json?.secret);
+
+    // Pause: messages are made and held; resume sends them.
+    expect((await api(deps, "POST", `/api/v1/subscriptions/${created.id}/pause`)).json?.state).toBe("paused");
+    const before = receiver.received.length;
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) }, deps.now());
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(before);
+    const resumed = await api(deps, "POST", `/api/v1/subscriptions/${created.id}/resume`);
+    expect(resumed.json).toMatchObject({ state: "active", requeued: 1 });
+    await dispatchDeliveries(deps);
+    expect(receiver.received.at(-1)?.payload.type).toBe("event.created");
+
+    // Retry: the same message again, the same webhook-id.
+    const messageId = receiver.received.at(-1)?.id as string;
+    const retried = await api(deps, "POST", `/api/v1/deliveries/${messageId}/retry`);
+    expect(retried.json).toMatchObject({ deliveryId: messageId, attempt: { attempt: 2, statusCode: 200 } });
+    expect(receiver.received.at(-1)?.id).toBe(messageId);
+    expect((await api(deps, "POST", `/api/v1/deliveries/msg_${"0".repeat(32)}/retry`)).status).toBe(404);
+
+    // Update, then delete.
+    const patched = await api(deps, "PATCH", `/api/v1/subscriptions/${created.id}`, { filter: { minSources: 2 } });
+    expect(patched.json?.filter).toMatchObject({ minSources: 2, theme: "isis-syria" });
+    expect((await api(deps, "DELETE", `/api/v1/subscriptions/${created.id}`)).status).toBe(204);
+    expect((await api(deps, "GET", `/api/v1/subscriptions/${created.id}`)).status).toBe(404);
+  });
+
+  it("lets a consumer catch up on every message in order, from a cursor, even those its endpoint never took", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created", "event.updated", "article.added"] });
+    receiver.script.push(...Array.from({ length: 10 }, () => ({ status: 500 })));
+    await storeStory(deps.store, twoSourceStory);
+    await dispatchDeliveries(deps);
+    const path = `/api/v1/subscriptions/${subscription.id}/messages`;
+    const first = await api(deps, "GET", `${path}?limit=2`);
+    expect(first.json?.items.map((m: { payload: { type: string } }) => m.payload.type)).toEqual([
+      "event.created",
+      "article.added",
+    ]);
+    const rest = await api(deps, "GET", `${path}?after=${encodeURIComponent(first.json?.nextAfter)}`);
+    expect(rest.json?.items.map((m: { payload: { type: string } }) => m.payload.type)).toEqual([
+      "event.updated",
+      "article.added",
+    ]);
+    const ids = [...(first.json?.items ?? []), ...(rest.json?.items ?? [])].map((m: { id: string }) => m.id);
+    expect(new Set(ids).size).toBe(4);
+    // Polling from the end sees nothing new, then exactly the new messages.
+    const empty = await api(deps, "GET", `${path}?after=${encodeURIComponent(rest.json?.nextAfter)}`);
+    expect(empty.json).toMatchObject({ items: [], nextAfter: rest.json?.nextAfter });
+    const forged = await api(deps, "GET", `${path}?after=abc.def`);
+    expect(forged.status).toBe(400);
+    expect(forged.json?.error.message).toContain('"after"');
+  });
+
+  it("refuses bad input with a 400 naming the field", async () => {
+    const { deps } = await setup();
+    const noTypes = await api(deps, "POST", "/api/v1/subscriptions", { url: "http://127.0.0.1:1/x", types: [] });
+    expect(noTypes.status).toBe(400);
+    expect(noTypes.json?.error.message).toContain('field "types"');
+    const badType = await api(deps, "POST", "/api/v1/subscriptions", { url: "http://127.0.0.1:1/x", types: ["event.deleted"] });
+    expect(badType.json?.error.message).toContain("event.created");
+    const badUrl = await api(deps, "POST", "/api/v1/subscriptions", { url: "not a url", types: ["event.created"] });
+    expect(badUrl).toMatchObject({ status: 400, json: { error: { code: "invalid_body" } } });
+    expect(badUrl.json?.error.message).toContain('field "url"');
+    const noKey = await (await import("@eventwire/api")).createApp(deps).request("/api/v1/subscriptions");
+    expect(noKey.status).toBe(401);
+  });
+});
+
+describe("SSRF guard", () => {
+  /** Deps with private addresses refused and a resolver that never asks real DNS. */
+  async function guarded(resolve: (host: string) => string[]) {
+    const table = await createTestStore();
+    tables.push(table);
+    const deps = createTestDeps(table.store);
+    const lookups: string[] = [];
+    deps.resolveHost = async (host) => {
+      lookups.push(host);
+      return resolve(host);
+    };
+    return { deps, lookups };
+  }
+
+  it.each([
+    ["http://127.0.0.1/hook", "127.0.0.1 is a loopback address"],
+    ["http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a cloud metadata address"],
+    ["http://[::1]:8080/hook", "::1 is a loopback address"],
+    ["https://internal.example/hook", "internal.example, which resolves to 10.0.0.7, is a private address"],
+    ["http://2130706433/hook", "127.0.0.1 is a loopback address"],
+    ["http://0x7f.0.0.1/hook", "127.0.0.1 is a loopback address"],
+    ["https://[::ffff:169.254.169.254]/", "cloud metadata address"],
+    ["https://100.64.0.1/", "carrier-grade NAT"],
+  ])("refuses %s with a clear 400", async (url, reason) => {
+    const { deps } = await guarded((host) => (host === "internal.example" ? ["10.0.0.7"] : []));
+    const answer = await api(deps, "POST", "/api/v1/subscriptions", { url, types: ["event.created"] });
+    expect(answer.status).toBe(400);
+    expect(answer.json?.error.code).toBe("invalid_body");
+    expect(answer.json?.error.message).toContain(reason);
+    expect(answer.json?.error.message).toContain("EVENTWIRE_ALLOW_PRIVATE_URLS");
+  });
+
+  it("refuses the cloud metadata address even where private addresses are allowed", async () => {
+    const table = await createTestStore();
+    tables.push(table);
+    const deps = localDeps(table);
+    deps.resolveHost = async (host) => (host === "metadata.example" ? ["169.254.169.254"] : []);
+    for (const url of ["http://169.254.169.254/latest/", "http://metadata.example/", "http://[fd00:ec2::254]/"]) {
+      const answer = await api(deps, "POST", "/api/v1/subscriptions", { url, types: ["event.created"] });
+      expect(answer.status, url).toBe(400);
+      expect(answer.json?.error.message).toContain("cloud metadata address");
+    }
+  });
+
+  it("refuses plain http to a public address and a name that does not resolve", async () => {
+    const { deps } = await guarded((host) => (host === "public.example" ? ["93.184.216.34"] : []));
+    const http = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "http://public.example/hook",
+      types: ["event.created"],
+    });
+    expect(http.json?.error.message).toContain("must use https");
+    const nowhere = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "https://nowhere.example/",
+      types: ["event.created"],
+    });
+    expect(nowhere.json?.error.message).toContain("has no address");
+  });
+
+  it("checks the address again at send time: a name re-pointed at a private address is refused without connecting", async () => {
+    let answers = 0;
+    const { deps, lookups } = await guarded((host) => {
+      if (host !== "rebind.example") return [];
+      answers += 1;
+      // Public when registered; then a private address (DNS rebinding).
+      return answers === 1 ? ["93.184.216.34"] : ["10.0.0.9"];
+    });
+    const created = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "https://rebind.example/hook",
+      types: ["event.created"],
+    });
+    expect(created.status).toBe(201);
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    const log = await api(deps, "GET", `/api/v1/subscriptions/${created.json?.id}/deliveries`);
+    expect(log.json?.items[0]).toMatchObject({ statusCode: null, outcome: "retry" });
+    expect(log.json?.items[0].error).toContain("rebind.example, which resolves to 10.0.0.9, is a private address");
+    expect(lookups.length).toBeGreaterThanOrEqual(2);
+  });
+});
