@@ -50,6 +50,7 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
     article,
     event: { ...event, title: "Dam story, renamed", members, articleCount: members.length, firstSeen: article.publishedAt },
     previousVersion: event.version,
+    previousCounts: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
     reconsidered: [],
     now: fetchedAt,
   });
