@@ -8,7 +8,11 @@ export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
 
 /** Builds what the use cases need: one DynamoDB client, one store, the validated settings. */
 export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { deps: PipelineDeps; clients: DynamoClients } {
-  const clients = createDynamoClients({ endpoint: settings.DYNAMODB_ENDPOINT, region: settings.AWS_REGION });
+  const clients = createDynamoClients({
+    endpoint: settings.DYNAMODB_ENDPOINT,
+    region: settings.AWS_REGION,
+    maxAttempts: settings.EVENTWIRE_DYNAMO_MAX_ATTEMPTS,
+  });
   const deps: PipelineDeps = {
     store: createStore(clients, tableName),
     fetch: globalThis.fetch,
@@ -23,6 +27,9 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
       userAgent: userAgent(settings),
       ingestConcurrency: settings.EVENTWIRE_INGEST_CONCURRENCY,
+      maxRedirects: settings.EVENTWIRE_MAX_REDIRECTS,
+      maxItemsPerFetch: settings.EVENTWIRE_MAX_ITEMS_PER_FETCH,
+      fullTextPerFetch: settings.EVENTWIRE_FULL_TEXT_PER_FETCH,
     },
   };
   return { deps, clients };

@@ -1,20 +1,35 @@
-import { type IngestRunSummary, ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type IngestRunSummary, ingestDueSources, planDueSources, seedSources } from "@eventwire/pipeline";
 import type { EventBridgeEvent } from "aws-lambda";
 import { sourceUrls } from "./config";
+import { sendIngestJobs } from "./ingest-queue";
 import { ingestLambdaDeps } from "./lambda-deps";
+import { linkedIngestQueueUrl } from "./linked";
 
 const { deps, settings } = ingestLambdaDeps();
+const queueUrl = linkedIngestQueueUrl();
+const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: settings.AWS_REGION });
 
 // Configured sources are added once per container; adding an existing one is a no-op.
 let seeded: Promise<number> | undefined;
 
-/** Scheduled entry (EventBridge, every few minutes): ingests the due sources. */
-export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown>): Promise<IngestRunSummary> {
+export type EnqueueSummary = { enqueued: number; scheduledAt: string };
+
+/**
+ * Scheduled entry (EventBridge, every few minutes). Linked to the ingest queue (as deployed), it
+ * sends one message per due source, their starts spread over EVENTWIRE_INGEST_SPREAD_SECONDS,
+ * and the worker ingests each; without a queue it ingests the due sources itself.
+ */
+export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown>): Promise<IngestRunSummary | EnqueueSummary> {
   seeded ??= seedSources(deps, sourceUrls(settings)).catch((error: unknown) => {
     seeded = undefined;
     throw error;
   });
   await seeded;
   deps.log.info("ingest triggered", { eventId: event.id, scheduledAt: event.time });
-  return ingestDueSources(deps);
+  if (queueUrl === undefined || sqs === undefined) return ingestDueSources(deps);
+  const jobs = await planDueSources(deps, settings.EVENTWIRE_INGEST_SPREAD_SECONDS);
+  await sendIngestJobs(sqs, queueUrl, jobs);
+  if (jobs.length > 0) deps.log.info("ingest jobs enqueued", { count: jobs.length });
+  return { enqueued: jobs.length, scheduledAt: deps.now().toISOString() };
 }

@@ -307,7 +307,7 @@ describe("ingest", () => {
       expect(errors).toEqual(
         [
           `connection refused by ${new URL(refusedUrl).host}`,
-          `feed body exceeds the limit of 10000 bytes (${server.url}/huge)`,
+          `the body is larger than the limit of 10000 bytes (counted after decompression; ${server.url}/huge)`,
           `no complete response from ${new URL(server.url).host} within 0.4 s`,
         ].sort(),
       );

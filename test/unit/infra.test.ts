@@ -9,15 +9,22 @@ import { LINKED } from "../../functions/linked";
 // globals SST provides ($config, sst.*) that records what each component is declared with.
 type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
 const declared: Declared[] = [];
+type Subscription = { queue: string; subscriber: Record<string, unknown>; args: Record<string, unknown> };
+const subscriptions: Subscription[] = [];
 
 function component(kind: string) {
   return class {
     readonly name: string;
     readonly url: string;
+    readonly arn: string;
     constructor(name: string, args: Record<string, unknown> = {}) {
       this.name = name;
       this.url = `https://${name.toLowerCase()}.lambda-url.example/`;
+      this.arn = `arn:aws:test:::${name}`;
       declared.push({ kind, name, args, instance: this });
+    }
+    subscribe(subscriber: Record<string, unknown>, args: Record<string, unknown> = {}) {
+      subscriptions.push({ queue: this.name, subscriber, args });
     }
   };
 }
@@ -35,7 +42,12 @@ beforeAll(async () => {
     $config: (value: SstConfig) => value,
     sst: {
       Secret: component("sst.Secret"),
-      aws: { Dynamo: component("sst.aws.Dynamo"), Function: component("sst.aws.Function"), Cron: component("sst.aws.Cron") },
+      aws: {
+        Dynamo: component("sst.aws.Dynamo"),
+        Function: component("sst.aws.Function"),
+        Cron: component("sst.aws.Cron"),
+        Queue: component("sst.aws.Queue"),
+      },
     },
   });
   // As if deployed from a shell that sets one forwarded setting.
@@ -63,6 +75,12 @@ function expectHandler(handler: unknown) {
   const file = new URL(`../../${String(handler).replace(/\.handler$/, ".ts")}`, import.meta.url);
   expect(existsSync(file), `${file.pathname} exists`).toBe(true);
   expect(readFileSync(file, "utf8")).toMatch(/export (const handler\b|async function handler\b|function handler\b)/);
+}
+
+/** "5 minutes" or "30 seconds" as seconds (0 when unreadable). */
+function durationSeconds(value: unknown): number {
+  const [, amount = "0", unit = ""] = /^(\d+) (seconds?|minutes?)$/.exec(String(value)) ?? [];
+  return Number(amount) * (unit.startsWith("minute") ? 60 : 1);
 }
 
 describe("infra contract", () => {
@@ -101,7 +119,7 @@ describe("infra contract", () => {
     expect(outputs.api).toBe((api.instance as { url: string }).url);
   });
 
-  it("runs ingest on the schedule the code expects, linked to the table", () => {
+  it("runs ingest on the schedule the code expects, linked to the table and the ingest queue", () => {
     const cron = one("sst.aws.Cron", "Ingest");
     expect(cron.args.schedule).toBe(INGEST_SCHEDULE_EXPRESSION);
     expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
@@ -109,11 +127,29 @@ describe("infra contract", () => {
     const fn = cron.args.function as Record<string, unknown>;
     expectHandler(fn.handler);
     expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.ingestQueue).instance);
     // A run must end before the next tick starts another.
-    const [, amount = "0", unit = ""] = /^(\d+) (seconds|minutes)$/.exec(String(fn.timeout)) ?? [];
-    const timeoutSeconds = Number(amount) * (unit === "minutes" ? 60 : 1);
-    expect(timeoutSeconds).toBeGreaterThan(0);
-    expect(timeoutSeconds).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
+    expect(durationSeconds(fn.timeout)).toBeGreaterThan(0);
+    expect(durationSeconds(fn.timeout)).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
+  });
+
+  it("has a worker ingest one source per queue message, with a dead-letter queue", () => {
+    const queue = one("sst.aws.Queue", LINKED.ingestQueue);
+    const dlq = one("sst.aws.Queue", "IngestDeadLetters");
+    const redrive = queue.args.dlq as { queue: unknown; retry: number };
+    expect(redrive.queue).toBe((dlq.instance as { arn: string }).arn);
+    expect(redrive.retry).toBeGreaterThanOrEqual(1);
+    // Standard queue: matching is serialised by optimistic concurrency in the table.
+    expect(queue.args.fifo).toBeUndefined();
+    expect(subscriptions).toHaveLength(1);
+    const [worker] = subscriptions as [Subscription];
+    expect(worker.queue).toBe(LINKED.ingestQueue);
+    expectHandler(worker.subscriber.handler);
+    expect(worker.subscriber.handler).toBe("functions/ingest-worker.handler");
+    expect(worker.subscriber.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });
+    // A message must stay hidden while the worker may still be on it.
+    expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(worker.subscriber.timeout));
   });
 
   it("forwards only settings the functions read, and the ones set when deploying", async () => {
@@ -133,7 +169,14 @@ describe("infra contract", () => {
 
   it("declares nothing else, so every component is covered above", () => {
     expect(declared.map((entry) => `${entry.kind}:${entry.name}`).sort()).toEqual(
-      ["sst.Secret:AdminKey", "sst.aws.Cron:Ingest", "sst.aws.Dynamo:Table", "sst.aws.Function:Api"].sort(),
+      [
+        "sst.Secret:AdminKey",
+        "sst.aws.Cron:Ingest",
+        "sst.aws.Dynamo:Table",
+        "sst.aws.Function:Api",
+        "sst.aws.Queue:IngestQueue",
+        "sst.aws.Queue:IngestDeadLetters",
+      ].sort(),
     );
   });
 

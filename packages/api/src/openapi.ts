@@ -12,6 +12,7 @@ import {
   NO_QUERY,
   SOURCE,
   SOURCE_LIST,
+  SOURCE_SETTINGS,
   THEME_LIST,
 } from "./schemas";
 
@@ -20,7 +21,7 @@ type JsonSchema = Record<string, unknown>;
 
 /** One documented operation: its inputs and its answers, as the route validates and sends them. */
 type Operation = {
-  method: "get" | "post";
+  method: "get" | "post" | "patch";
   path: string;
   tag: string;
   summary: string;
@@ -145,6 +146,17 @@ const OPERATIONS: Operation[] = [
     body: NEW_SOURCE,
     ok: { status: 201, description: "added (200: it was there already)", schema: SOURCE },
     errors: [400, 401, 503],
+    admin: true,
+  },
+  {
+    method: "patch",
+    path: "/api/v1/sources/{id}",
+    tag: "sources",
+    summary: "Change a source's settings: enabled, fullText, intervalSeconds",
+    pathParameters: { id: "source id" },
+    body: SOURCE_SETTINGS,
+    ok: { status: 200, description: "the source as changed", schema: SOURCE },
+    errors: [400, 401, 404, 503],
     admin: true,
   },
   {

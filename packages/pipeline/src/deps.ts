@@ -1,5 +1,6 @@
 import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
+import type { FetchGuard } from "./fetch-feed";
 import type { MatcherRegistry } from "./match-article";
 
 /** Settings the use cases read; built and validated once by functions/ or the local runner. */
@@ -13,6 +14,15 @@ export type PipelineConfig = {
   userAgent: string;
   /** Sources fetched at the same time in one run. */
   ingestConcurrency: number;
+  /** Redirects followed per request (default 5). */
+  maxRedirects?: number | undefined;
+  /**
+   * New articles stored per source and fetch (default 500), newest first; the rest wait for the
+   * next poll, which then comes soon. Bounds a run's time and writes however long a feed is.
+   */
+  maxItemsPerFetch?: number | undefined;
+  /** Article pages fetched per source and fetch for sources with `fullText` (default 10). */
+  fullTextPerFetch?: number | undefined;
 };
 
 /** What every use case receives: nothing here is created at import time. */
@@ -25,4 +35,9 @@ export type PipelineDeps = {
   config: PipelineConfig;
   /** This process's caches of the table's events, one per theme (rebuilt on a cold start). */
   matchers: MatcherRegistry;
+  /**
+   * Checks every URL before it is fetched (feeds, redirect hops, article pages); throws to
+   * refuse, and the message becomes the source's error. Absent: every URL is allowed.
+   */
+  guard?: FetchGuard | undefined;
 };

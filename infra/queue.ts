@@ -1,0 +1,31 @@
+import { FUNCTION_DEFAULTS } from "./functions";
+import { table } from "./table";
+
+/** Messages the worker failed on this many times move to the dead-letter queue. */
+export const INGEST_RECEIVES_BEFORE_DLQ = 3;
+
+/** Ingest messages the worker could not process, kept 14 days for a look. */
+export const ingestDlq = new sst.aws.Queue("IngestDeadLetters");
+
+/**
+ * One message per due source (the schedule sends them); the worker ingests one source per
+ * message. A standard queue: matching for a theme is serialised by the matcher's optimistic
+ * concurrency in the table, not by message order (README, "Scale-out").
+ */
+export const ingestQueue = new sst.aws.Queue("IngestQueue", {
+  // Longer than the worker's timeout, so a message is never handed out twice while in work.
+  visibilityTimeout: "6 minutes",
+  dlq: { queue: ingestDlq.arn, retry: INGEST_RECEIVES_BEFORE_DLQ },
+});
+
+ingestQueue.subscribe(
+  {
+    ...FUNCTION_DEFAULTS,
+    handler: "functions/ingest-worker.handler",
+    memory: "1024 MB",
+    // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
+    timeout: "5 minutes",
+    link: [table],
+  },
+  { batch: { size: 1, partialResponses: true } },
+);
