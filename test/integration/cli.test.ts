@@ -72,6 +72,23 @@ describe("CLI", () => {
     expect(list.stdout).toMatch(/broken\.xml {2}failing \(1\): not a readable/);
   });
 
+  it("sources set turns full text on and a source off, and refuses a value that is not on or off", async () => {
+    const added = await run(["sources", "add", `${server.url}/settings.rss`], env());
+    const id = /^added: ([0-9a-f]{32}) /m.exec(added.stdout)?.[1] ?? "";
+    const set = await run(["sources", "set", id, "--full-text", "on", "--enabled", "off"], env());
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(
+      new RegExp(`^${id} {2}\\S+/settings\\.rss {2}enabled off, full text on, every 300 s or more$`, "m"),
+    );
+    expect((await run(["sources", "list"], env())).stdout).toMatch(/settings\.rss {2}disabled; full text$/m);
+    const bad = await run(["sources", "set", id, "--full-text", "maybe"], env());
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain('--full-text takes on or off (got "maybe")');
+    const unknown = await run(["sources", "set", "0123", "--enabled", "on"], env());
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain('no source has the id "0123"');
+  });
+
   it("eval prints the scores and, with --json, one JSON object on its last line", async () => {
     const fixtures = new URL("../fixtures/articles/", import.meta.url).pathname;
     const result = await run(

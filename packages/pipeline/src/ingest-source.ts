@@ -53,6 +53,20 @@ export const DEFAULT_FULL_TEXT_PER_FETCH = 10;
 /** How many of a source's latest articles a re-published item is compared with. */
 const REPUBLISH_WINDOW = 200;
 
+/**
+ * What went wrong with the store, in words fit for the source's record. The SDK's message can
+ * name accounts and roles, so the source shows only the error's name (or, when the database
+ * could not be reached at all, the network's code); the log keeps the rest.
+ */
+function storeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return "unknown error";
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (error.name === "Error" || error.name === "TypeError") {
+    return typeof code === "string" ? `the database did not answer: ${code}` : "unknown error";
+  }
+  return error.name;
+}
+
 /** The one error DynamoDB gives for an item it will never accept (too large, say): skip the item. */
 function isItemRejected(error: unknown): boolean {
   return error instanceof Error && error.name === "ValidationException";
@@ -85,12 +99,17 @@ async function recordFailure(
 async function recordGone(deps: PipelineDeps, source: Source, attemptAt: Date, message: string): Promise<IngestSourceResult> {
   const error = `${message}: the feed is gone, so the source is disabled (PATCH /api/v1/sources/${source.id} with {"enabled": true} polls it again)`;
   deps.log.warn("source gone, disabled", { sourceId: source.id, url: source.url });
-  await deps.store.sources.recordFetch(source.id, {
-    enabled: false,
-    lastAttemptAt: attemptAt.toISOString(),
-    lastError: error,
-    consecutiveFailures: source.consecutiveFailures + 1,
-  });
+  try {
+    await deps.store.sources.recordFetch(source.id, {
+      enabled: false,
+      lastAttemptAt: attemptAt.toISOString(),
+      lastError: error,
+      consecutiveFailures: source.consecutiveFailures + 1,
+    });
+  } catch (storeError) {
+    // The claim already moved the next poll: the source is asked again then, and disabled then.
+    deps.log.error("could not record a source failure", { sourceId: source.id, error: errorMessage(storeError) });
+  }
   return { ok: false, sourceId: source.id, url: source.url, error, retryable: false };
 }
 
@@ -187,7 +206,8 @@ async function storeNew(deps: PipelineDeps, source: Source, articles: Article[],
   const cap = deps.config.maxItemsPerFetch ?? DEFAULT_MAX_ITEMS_PER_FETCH;
   const newestFirst = [...kept].sort((a, b) => byPublication(b, a));
   const batch = newestFirst.slice(0, cap).sort(byPublication);
-  const deferred = newestFirst.length - batch.length;
+  // Edits past the cap wait too, so the fetch is not complete until they are applied.
+  const deferred = newestFirst.length - batch.length + Math.max(0, edited.length - cap);
 
   let stored = 0;
   let skipped = 0;
@@ -203,7 +223,8 @@ async function storeNew(deps: PipelineDeps, source: Source, articles: Article[],
     }
   }
   let updated = 0;
-  for (const article of await withFullText(deps, source, edited)) {
+  // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.
+  for (const article of await withFullText(deps, source, edited.slice(0, cap))) {
     const before = storedHashes.get(article.id) as string;
     if ((await deps.store.articles.updateContent({ ...article, updatedAt: fetchedAt.toISOString() }, before)) === "updated")
       updated += 1;
@@ -319,15 +340,12 @@ export async function ingestSource(
     deps.log.info("source ingested", { sourceId: source.id, url: source.url, ...counts });
     return { ok: true, status: "fetched", sourceId: source.id, url: source.url, ...counts };
   } catch (error) {
-    // The SDK's message can name accounts and roles; the source shows only the error's name,
-    // the log keeps the rest.
     deps.log.error("storing articles failed", { sourceId: source.id, error: errorMessage(error) });
-    const name = error instanceof Error ? error.name : "unknown error";
     return recordFailure(
       deps,
       source,
       attemptAt,
-      `storing articles failed (${name}); the next poll fetches the feed again`,
+      `storing articles failed (${storeFailure(error)}); the next poll fetches the feed again`,
       true,
     );
   }
