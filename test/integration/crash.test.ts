@@ -49,7 +49,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "eventwire-crash-"));
 });
 
+let finished = false;
+
 afterAll(async () => {
+  finished = true;
   for (const cleanup of cleanups.reverse()) await cleanup();
   await server.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -177,6 +180,8 @@ describe("crash safety", () => {
     );
 
     dynamo = await startDynamoLocal({ dataDir: dynamoDir, port });
+    // Had the test timed out meanwhile, afterAll has run: leave no database behind.
+    if (finished) await dynamo.stop();
     const partial = (await allSummaries(store)).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(ITEMS);
