@@ -5,6 +5,7 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import type { Log } from "@eventwire/core";
 import {
   addSource,
+  configureSource,
   type IngestRunSummary,
   importEvents,
   ingestDueSources,
@@ -35,6 +36,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources add URL [--title TITLE] [--interval SECONDS]
                            add a feed to poll (adding it again changes nothing)
   sources list             list sources and their fetch state
+  sources set ID [--full-text on|off] [--enabled on|off] [--interval SECONDS]
+                           change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
   train --stream FILE [--existing FILE] [--out FILE]
                            re-train the matcher model on labelled articles
@@ -124,6 +127,14 @@ function printSummary(summary: IngestRunSummary): void {
   process.stdout.write(
     `${summary.sourcesDue} sources: ${summary.succeeded} ok, ${summary.failed} failed; ${summary.stored} articles stored\n`,
   );
+}
+
+/** An on/off option's value; undefined when the option was not given. */
+function onOff(option: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new UsageError(`${option} takes on or off (got "${value}")`);
 }
 
 async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Promise<void> {
@@ -253,12 +264,15 @@ async function main(argv: string[]): Promise<number> {
         const sources = await withDeps(settings, log, (deps) => deps.store.sources.list());
         if (sources.length === 0) process.stdout.write("no sources yet: add one with `eventwire sources add URL`\n");
         for (const source of sources) {
-          const state = source.lastError
-            ? `failing (${source.consecutiveFailures}): ${source.lastError}`
-            : source.lastSuccessAt
-              ? `ok at ${source.lastSuccessAt}`
-              : "not fetched yet";
-          process.stdout.write(`${source.id}  ${source.url}  ${state}\n`);
+          const state = !source.enabled
+            ? `disabled${source.lastError ? `: ${source.lastError}` : ""}`
+            : source.lastError
+              ? `failing (${source.consecutiveFailures}): ${source.lastError}`
+              : source.lastSuccessAt
+                ? `ok at ${source.lastSuccessAt}`
+                : "not fetched yet";
+          const next = source.enabled ? `; next poll ${source.nextPollAt}` : "";
+          process.stdout.write(`${source.id}  ${source.url}  ${state}${next}${source.fullText ? "; full text" : ""}\n`);
         }
         return 0;
       }
@@ -279,7 +293,29 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${result.created ? "added" : "already present"}: ${result.source.id}  ${result.source.url}\n`);
         return 0;
       }
-      throw new UsageError(`unknown sources command "${sub ?? ""}" (add, list)`);
+      if (sub === "set") {
+        const { values, positionals } = parseArgs({
+          args,
+          options: { "full-text": { type: "string" }, enabled: { type: "string" }, interval: { type: "string" } },
+          allowPositionals: true,
+          strict: true,
+        });
+        const id = positionals[0];
+        if (id === undefined || positionals.length > 1) throw new UsageError("sources set takes exactly one source id");
+        const input = {
+          fullText: onOff("--full-text", values["full-text"]),
+          enabled: onOff("--enabled", values.enabled),
+          intervalSeconds: values.interval === undefined ? undefined : Number(values.interval),
+        };
+        const result = await withDeps(settings, log, (deps) => configureSource(deps, id, input));
+        if (!result.ok) throw new UsageError(result.error);
+        const source = result.source;
+        process.stdout.write(
+          `${source.id}  ${source.url}  enabled ${source.enabled ? "on" : "off"}, full text ${source.fullText ? "on" : "off"}, every ${source.intervalSeconds} s or more\n`,
+        );
+        return 0;
+      }
+      throw new UsageError(`unknown sources command "${sub ?? ""}" (add, list, set)`);
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -37,6 +37,16 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
   EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
+  /** Redirects followed per request; 0 follows none. */
+  EVENTWIRE_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  /** New articles stored per source and fetch, newest first; the rest wait for the next poll. */
+  EVENTWIRE_MAX_ITEMS_PER_FETCH: positiveInt(500, 100_000),
+  /** Article pages fetched per source and fetch, for sources with full text on. */
+  EVENTWIRE_FULL_TEXT_PER_FETCH: z.coerce.number().int().min(0).max(1000).default(10),
+  /** Seconds over which the deployed schedule spreads the starts of a tick's polls (SQS delay). */
+  EVENTWIRE_INGEST_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+  /** Attempts per DynamoDB request, the first included (the SDK's standard retry mode backs off between them). */
+  EVENTWIRE_DYNAMO_MAX_ATTEMPTS: positiveInt(6, 20),
   EVENTWIRE_FEED_LIMIT: positiveInt(50, 500),
   EVENTWIRE_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
   /** Most items one API request reads while filtering a listing. */

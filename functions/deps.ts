@@ -1,17 +1,28 @@
 import { type ApiDeps, type ClientAddress, createMemoryRateLimiter, type RateLimiter } from "@eventwire/api";
 import { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
-import { createMatcherRegistry, type PipelineDeps } from "@eventwire/pipeline";
+import { createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
+import { Agent, fetch as undiciFetch } from "undici";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
 export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
 
 /** Builds what the use cases need: one DynamoDB client, one store, the validated settings. */
 export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { deps: PipelineDeps; clients: DynamoClients } {
-  const clients = createDynamoClients({ endpoint: settings.DYNAMODB_ENDPOINT, region: settings.AWS_REGION });
+  const clients = createDynamoClients({
+    endpoint: settings.DYNAMODB_ENDPOINT,
+    region: settings.AWS_REGION,
+    maxAttempts: settings.EVENTWIRE_DYNAMO_MAX_ATTEMPTS,
+  });
+  // Feed sources are URLs users give us, as webhook endpoints are: the same guard judges them
+  // when added, before every request and redirect hop, and on the address each connection
+  // actually reaches (so a name re-pointed at a private address is caught).
+  const sourceGuard = createUrlGuard({ allowPrivate: settings.EVENTWIRE_ALLOW_PRIVATE_URLS });
+  const feedAgent = new Agent({ connect: { lookup: sourceGuard.lookup } });
   const deps: PipelineDeps = {
     store: createStore(clients, tableName),
-    fetch: globalThis.fetch,
+    fetch: ((input, init) => undiciFetch(input as string, { ...init, dispatcher: feedAgent } as never)) as typeof fetch,
+    guard: (url) => sourceGuard.check(url),
     now: () => new Date(),
     random: Math.random,
     log,
@@ -29,6 +40,9 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
         concurrencyPerEndpoint: settings.EVENTWIRE_WEBHOOK_CONCURRENCY,
         linkBaseUrl: settings.EVENTWIRE_PUBLIC_URL ?? null,
       },
+      maxRedirects: settings.EVENTWIRE_MAX_REDIRECTS,
+      maxItemsPerFetch: settings.EVENTWIRE_MAX_ITEMS_PER_FETCH,
+      fullTextPerFetch: settings.EVENTWIRE_FULL_TEXT_PER_FETCH,
     },
   };
   return { deps, clients };

@@ -1,28 +1,45 @@
-import { type IngestRunSummary, ingestDueSources, seedSources } from "@eventwire/pipeline";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type IngestRunSummary, ingestDueSources, planDueSources, seedSources } from "@eventwire/pipeline";
 import type { EventBridgeEvent } from "aws-lambda";
 import { sourceUrls } from "./config";
 import { notifyDispatcher } from "./dispatch-queue";
+import { sendIngestJobs } from "./ingest-queue";
 import { pipelineLambdaDeps } from "./lambda-deps";
-import { linkedDispatchQueueUrl } from "./linked";
+import { linkedDispatchQueueUrl, linkedIngestQueueUrl } from "./linked";
 
 const { deps, settings } = pipelineLambdaDeps();
+const queueUrl = linkedIngestQueueUrl();
 const dispatchQueueUrl = linkedDispatchQueueUrl();
+const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: settings.AWS_REGION });
 
 // Configured sources are added once per container; adding an existing one is a no-op.
 let seeded: Promise<number> | undefined;
 
-/** Scheduled entry (EventBridge, every few minutes): ingests the due sources. */
-export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown>): Promise<IngestRunSummary> {
+export type EnqueueSummary = { enqueued: number; scheduledAt: string };
+
+/**
+ * Scheduled entry (EventBridge, every few minutes). Linked to the ingest queue (as deployed), it
+ * sends one message per due source, their starts spread over EVENTWIRE_INGEST_SPREAD_SECONDS,
+ * and the worker ingests each; without a queue it ingests the due sources itself.
+ */
+export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown>): Promise<IngestRunSummary | EnqueueSummary> {
   seeded ??= seedSources(deps, sourceUrls(settings)).catch((error: unknown) => {
     seeded = undefined;
     throw error;
   });
   await seeded;
   deps.log.info("ingest triggered", { eventId: event.id, scheduledAt: event.time });
-  const summary = await ingestDueSources(deps);
-  // New articles may mean webhook messages: the dispatcher runs now rather than on its next tick.
-  if (summary.stored > 0 && dispatchQueueUrl !== undefined) {
-    await notifyDispatcher(dispatchQueueUrl, deps.log, { stored: summary.stored, at: deps.now().toISOString() });
+  if (queueUrl === undefined || sqs === undefined) {
+    // No queue linked: ingest every due source here.
+    const summary = await ingestDueSources(deps);
+    // New articles may mean webhook messages: the dispatcher runs now rather than on its next tick.
+    if (summary.stored > 0 && dispatchQueueUrl !== undefined) {
+      await notifyDispatcher(dispatchQueueUrl, deps.log, { stored: summary.stored, at: deps.now().toISOString() });
+    }
+    return summary;
   }
-  return summary;
+  const jobs = await planDueSources(deps, settings.EVENTWIRE_INGEST_SPREAD_SECONDS);
+  await sendIngestJobs(sqs, queueUrl, jobs);
+  if (jobs.length > 0) deps.log.info("ingest jobs enqueued", { count: jobs.length });
+  return { enqueued: jobs.length, scheduledAt: deps.now().toISOString() };
 }

@@ -6,24 +6,34 @@ import { ConfigError } from "./config";
  * Names of the resources infra/ links to the functions. infra/ declares its components under
  * these names and the contract test checks that both sides agree.
  */
-export const LINKED = { table: "Table", adminKey: "AdminKey", dispatchQueue: "DispatchQueue" } as const;
+export const LINKED = {
+  table: "Table",
+  adminKey: "AdminKey",
+  ingestQueue: "IngestQueue",
+  dispatchQueue: "DispatchQueue",
+} as const;
 
 const TABLE_LINK = z.object({ name: z.string().min(3) });
-const QUEUE_LINK = z.object({ url: z.string().min(1) });
 const SECRET_LINK = z.object({ value: z.string().min(16, "at least 16 characters") });
+const QUEUE_LINK = z.object({ url: z.url() });
 
 function lookup(name: string): unknown {
   // `in` does not throw when SST links are absent, where reading a missing name would.
   return name in Resource ? (Resource as unknown as Record<string, unknown>)[name] : undefined;
 }
 
+/** A linked resource read with its schema; `missing` names what it lacks when it does not fit. */
+function linked<T>(name: string, schema: z.ZodType<T>, missing: string): T | undefined {
+  const raw = lookup(name);
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`linked resource ${name} has no ${missing}`);
+  return parsed.data;
+}
+
 /** The table name SST linked to this function, if any. */
 export function linkedTableName(): string | undefined {
-  const raw = lookup(LINKED.table);
-  if (raw === undefined) return undefined;
-  const parsed = TABLE_LINK.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`linked resource ${LINKED.table} has no table name`);
-  return parsed.data.name;
+  return linked(LINKED.table, TABLE_LINK, "table name")?.name;
 }
 
 /** The admin key SST linked to this function, if any. */
@@ -41,9 +51,10 @@ export function linkedAdminKey(): string | undefined {
 
 /** The URL of the queue that triggers the dispatcher, when SST linked it to this function. */
 export function linkedDispatchQueueUrl(): string | undefined {
-  const raw = lookup(LINKED.dispatchQueue);
-  if (raw === undefined) return undefined;
-  const parsed = QUEUE_LINK.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`linked resource ${LINKED.dispatchQueue} has no queue URL`);
-  return parsed.data.url;
+  return linked(LINKED.dispatchQueue, QUEUE_LINK, "queue URL")?.url;
+}
+
+/** The URL of the ingest queue SST linked to this function, if any. */
+export function linkedIngestQueueUrl(): string | undefined {
+  return linked(LINKED.ingestQueue, QUEUE_LINK, "queue URL")?.url;
 }

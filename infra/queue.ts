@@ -1,30 +1,33 @@
-import { DISPATCH_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/dispatch-schedule";
+import { dispatchQueue } from "./dispatch";
 import { FUNCTION_DEFAULTS } from "./functions";
 import { table } from "./table";
 
-/** Dispatch runs that failed five times land here for a person to look at. */
-export const dispatchDlq = new sst.aws.Queue("DispatchDlq");
+/** Messages the worker failed on this many times move to the dead-letter queue. */
+export const INGEST_RECEIVES_BEFORE_DLQ = 3;
 
-/** Ingest sends a message here after storing articles: the dispatcher runs at once. */
-export const dispatchQueue = new sst.aws.Queue("DispatchQueue", {
-  dlq: { queue: dispatchDlq.arn, retry: 5 },
-  // Longer than the dispatcher's timeout, so a running pass is never handed out twice.
+/** Ingest messages the worker could not process, kept 14 days for a look. */
+export const ingestDlq = new sst.aws.Queue("IngestDeadLetters");
+
+/**
+ * One message per due source (the schedule sends them); the worker ingests one source per
+ * message. A standard queue: matching for a theme is serialised by the matcher's optimistic
+ * concurrency in the table, not by message order (README, "Scale-out").
+ */
+export const ingestQueue = new sst.aws.Queue("IngestQueue", {
+  // Longer than the worker's timeout, so a message is never handed out twice while in work.
   visibilityTimeout: "6 minutes",
+  dlq: { queue: ingestDlq.arn, retry: INGEST_RECEIVES_BEFORE_DLQ },
 });
 
-/** The dispatcher: the outbox into messages, due messages to their endpoints. */
-export const DISPATCH_FUNCTION = {
-  ...FUNCTION_DEFAULTS,
-  handler: "functions/dispatch.handler",
-  memory: "512 MB",
-  timeout: "5 minutes",
-  link: [table],
-} as const;
-
-dispatchQueue.subscribe(DISPATCH_FUNCTION, { batch: { size: 10 } });
-
-/** And on its own schedule, for retries and for anything a lost queue message left behind. */
-export const dispatchSchedule = new sst.aws.Cron("Dispatch", {
-  schedule: DISPATCH_SCHEDULE_EXPRESSION,
-  function: DISPATCH_FUNCTION,
-});
+ingestQueue.subscribe(
+  {
+    ...FUNCTION_DEFAULTS,
+    handler: "functions/ingest-worker.handler",
+    memory: "1024 MB",
+    // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
+    timeout: "5 minutes",
+    // It stores articles, then tells the dispatcher through its queue.
+    link: [table, dispatchQueue],
+  },
+  { batch: { size: 1, partialResponses: true } },
+);

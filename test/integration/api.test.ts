@@ -130,6 +130,50 @@ describe("API", () => {
       await own.drop();
     });
 
+    it("changes a source's settings with PATCH and shows its polling state", async () => {
+      const created = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ url: "https://feeds.example/settings.xml", fullText: true }),
+      });
+      const source = (await created.json()) as { id: string; fullText: boolean; pollIntervalSeconds: number | null };
+      expect(source).toMatchObject({ fullText: true, pollIntervalSeconds: null });
+
+      const patched = await app.request(`/api/v1/sources/${source.id}`, {
+        method: "PATCH",
+        headers: admin,
+        body: JSON.stringify({ fullText: false, enabled: false, intervalSeconds: 900 }),
+      });
+      expect(patched.status).toBe(200);
+      expect(await patched.json()).toMatchObject({
+        id: source.id,
+        fullText: false,
+        enabled: false,
+        intervalSeconds: 900,
+        status: "disabled",
+      });
+
+      deps.clock.advance(60_000);
+      const enabled = await app.request(`/api/v1/sources/${source.id}`, {
+        method: "PATCH",
+        headers: admin,
+        body: '{"enabled":true}',
+      });
+      // Switched back on, it is due at once.
+      expect(await enabled.json()).toMatchObject({ enabled: true, nextPollAt: deps.clock.now().toISOString() });
+      const shown = (await (await app.request(`/api/v1/sources/${source.id}`)).json()) as Record<string, unknown>;
+      for (const field of [
+        "lastAttemptAt",
+        "lastSuccessAt",
+        "lastError",
+        "consecutiveFailures",
+        "nextPollAt",
+        "pollIntervalSeconds",
+      ]) {
+        expect(shown, field).toHaveProperty(field);
+      }
+    });
+
     it("answers JSON GETs with validators and 304 on If-None-Match", async () => {
       const first = await app.request("/api/v1/articles?limit=3");
       const etag = first.headers.get("etag");
@@ -181,6 +225,27 @@ describe("API", () => {
       expect(error.message).toContain(words);
     });
 
+    it.each([
+      ["an unknown field", '{"colour":"red"}', 400, '"colour"'],
+      ["a non-boolean fullText", '{"fullText":"yes"}', 400, '"fullText"'],
+      ["an interval too short", '{"intervalSeconds":1}', 400, '"intervalSeconds"'],
+    ])("refuses a PATCH of a source with %s", async (_label, body, status, words) => {
+      const created = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ url: "https://feeds.example/patch-errors.xml" }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const response = await app.request(`/api/v1/sources/${id}`, { method: "PATCH", headers: admin, body });
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain(words);
+    });
+
+    it("answers a PATCH of an unknown source with a 404", async () => {
+      const response = await app.request("/api/v1/sources/0123", { method: "PATCH", headers: admin, body: '{"fullText":true}' });
+      expect(response.status).toBe(404);
+    });
+
     it("answers 503 from /health when the table does not answer", async () => {
       const missing = createApp(createTestDeps(createStore(db.clients, "no-such-table")));
       const response = await missing.request("/health");
@@ -201,6 +266,7 @@ describe("API", () => {
         ["POST", "/api/v1/sources"],
         ["POST", "/api/v1/ingest/run"],
         ["POST", "/api/v1/sources/abc/refresh"],
+        ["PATCH", "/api/v1/sources/abc"],
       ] as const) {
         const response = await app.request(path, {
           method,

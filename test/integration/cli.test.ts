@@ -51,7 +51,22 @@ afterAll(async () => {
 });
 
 describe("CLI", () => {
-  const env = () => ({ DYNAMODB_ENDPOINT: db.endpoint, EVENTWIRE_TABLE: db.tableName, DATA_DIR: dataDir, EVENTWIRE_SOURCES: "" });
+  // The test feeds are on 127.0.0.1: the URL guard lets them through only with this setting.
+  const env = () => ({
+    DYNAMODB_ENDPOINT: db.endpoint,
+    EVENTWIRE_TABLE: db.tableName,
+    DATA_DIR: dataDir,
+    EVENTWIRE_SOURCES: "",
+    EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
+  });
+
+  it("sources add refuses a feed on a private address unless private URLs are allowed", async () => {
+    const refused = await run(["sources", "add", `${server.url}/wire.rss`], { ...env(), EVENTWIRE_ALLOW_PRIVATE_URLS: "false" });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("127.0.0.1 is a loopback address; only public addresses are allowed");
+    const listed = await run(["sources", "list"], env());
+    expect(listed.stdout).not.toContain("/wire.rss");
+  });
 
   it("sources add, then sources list and ingest --once report per source", async () => {
     const added = await run(["sources", "add", `${server.url}/wire.rss`], env());
@@ -70,6 +85,23 @@ describe("CLI", () => {
     const list = await run(["sources", "list"], env());
     expect(list.stdout).toMatch(/wire\.rss {2}ok at /);
     expect(list.stdout).toMatch(/broken\.xml {2}failing \(1\): not a readable/);
+  });
+
+  it("sources set turns full text on and a source off, and refuses a value that is not on or off", async () => {
+    const added = await run(["sources", "add", `${server.url}/settings.rss`], env());
+    const id = /^added: ([0-9a-f]{32}) /m.exec(added.stdout)?.[1] ?? "";
+    const set = await run(["sources", "set", id, "--full-text", "on", "--enabled", "off"], env());
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(
+      new RegExp(`^${id} {2}\\S+/settings\\.rss {2}enabled off, full text on, every 300 s or more$`, "m"),
+    );
+    expect((await run(["sources", "list"], env())).stdout).toMatch(/settings\.rss {2}disabled; full text$/m);
+    const bad = await run(["sources", "set", id, "--full-text", "maybe"], env());
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toContain('--full-text takes on or off (got "maybe")');
+    const unknown = await run(["sources", "set", "0123", "--enabled", "on"], env());
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain('no source has the id "0123"');
   });
 
   it("eval prints the scores and, with --json, one JSON object on its last line", async () => {

@@ -1,6 +1,13 @@
 import { gzipSync } from "node:zlib";
 import type { Article } from "@eventwire/core";
-import { addSource, ingestDueSources, ingestSource } from "@eventwire/pipeline";
+import {
+  addSource,
+  configureSource,
+  ingestDueSources,
+  ingestQueuedSource,
+  ingestSource,
+  planDueSources,
+} from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "../support/deps";
 import { fixture } from "../support/fixtures";
@@ -196,6 +203,35 @@ describe("ingest", () => {
     });
   });
 
+  describe("queue fan-out", () => {
+    it("plans one job per due source, delays spread within the bound, and a job polls its source once", async () => {
+      const deps = await freshDeps();
+      server.route("/queued-a", serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"));
+      server.route("/queued-b", serveAlways(fixture("feeds/rdf.xml"), "application/rdf+xml"));
+      const a = await source(deps, "/queued-a");
+      const b = await source(deps, "/queued-b");
+      const off = await source(deps, "/queued-off");
+      await configureSource(deps, off.id, { enabled: false });
+      const randoms = [0, 0.999];
+      const jobs = await planDueSources({ ...deps, random: () => randoms.shift() ?? 0.5 }, 60);
+      expect(jobs.map((job) => job.sourceId).sort()).toEqual([a.id, b.id].sort());
+      expect(jobs.map((job) => job.delaySeconds)).toEqual([0, 60]);
+      expect(new Set(jobs.map((job) => job.scheduledAt))).toEqual(new Set([deps.clock.now().toISOString()]));
+      // SQS delays messages by 15 minutes at most.
+      expect((await planDueSources({ ...deps, random: () => 0.999 }, 5000)).map((job) => job.delaySeconds)).toEqual([900, 900]);
+
+      const job = jobs.find((planned) => planned.sourceId === a.id) as (typeof jobs)[0];
+      expect(await ingestQueuedSource(deps, job)).toMatchObject({ ok: true, status: "fetched", stored: 2 });
+      // The same message again: the source was just polled.
+      expect(await ingestQueuedSource(deps, job)).toMatchObject({ ok: true, status: "not-due" });
+      expect(await ingestQueuedSource(deps, { sourceId: off.id, scheduledAt: job.scheduledAt })).toMatchObject({
+        status: "gone",
+      });
+      expect(server.seen.filter((request) => request.path === "/queued-a")).toHaveLength(1);
+      expect(server.seen.filter((request) => request.path === "/queued-off")).toHaveLength(0);
+    });
+  });
+
   describe("error", () => {
     it("advances the source's validators only once every article is stored", async () => {
       const deps = await freshDeps();
@@ -307,7 +343,7 @@ describe("ingest", () => {
       expect(errors).toEqual(
         [
           `connection refused by ${new URL(refusedUrl).host}`,
-          `feed body exceeds the limit of 10000 bytes (${server.url}/huge)`,
+          `the body is larger than the limit of 10000 bytes (counted after decompression; ${server.url}/huge)`,
           `no complete response from ${new URL(server.url).host} within 0.4 s`,
         ].sort(),
       );

@@ -1,5 +1,6 @@
 import { htmlToText } from "@eventwire/core";
-import type { Context, EventBridgeEvent } from "aws-lambda";
+import { addSource } from "@eventwire/pipeline";
+import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../support/fixtures";
@@ -13,6 +14,7 @@ let db: TestStore;
 let server: TestHttpServer;
 type ApiHandler = typeof import("../../functions/api")["handler"];
 let apiHandler: ApiHandler;
+let workerHandler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let ingestHandler: (event: EventBridgeEvent<"Scheduled Event", unknown>) => Promise<{ stored: number; sourcesDue: number }>;
 
 const context = {
@@ -79,10 +81,14 @@ beforeAll(async () => {
     AWS_REGION: "us-east-1",
     AWS_LAMBDA_FUNCTION_NAME: "eventwire-test-Api",
     EVENTWIRE_SOURCES: `${server.url}/wire.rss ${server.url}/monitor.atom`,
+    // The feeds are on 127.0.0.1, which the URL guard refuses unless told otherwise.
+    EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
     EVENTWIRE_LOG_FORMAT: "json",
   });
   ({ handler: apiHandler } = await import("../../functions/api"));
-  ({ handler: ingestHandler } = await import("../../functions/ingest"));
+  // Without a linked queue the scheduled function ingests the due sources itself.
+  ingestHandler = (await import("../../functions/ingest")).handler as typeof ingestHandler;
+  ({ handler: workerHandler } = await import("../../functions/ingest-worker"));
 });
 
 afterAll(async () => {
@@ -139,5 +145,39 @@ describe("Lambda handlers", () => {
     );
     expect(allowed.statusCode).toBe(200);
     expect(JSON.parse(allowed.body)).toMatchObject({ sourcesKnown: 2 });
+  });
+
+  it("worker: ingests the source each queue message names, once, and drops what it cannot use", async () => {
+    server.route("/worker.atom", serveAlways(fixture("feeds/atom.xml").replaceAll("monitor", "worker"), "application/atom+xml"));
+    const added = await addSource({ store: db.store, now: () => new Date() }, { url: `${server.url}/worker.atom` });
+    if (!added.ok) throw new Error(added.error);
+    const sourceId = added.source.id;
+    const record = (messageId: string, body: string): SQSRecord =>
+      ({
+        messageId,
+        receiptHandle: `handle-${messageId}`,
+        body,
+        attributes: { ApproximateReceiveCount: "1" },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:eventwire-test-IngestQueue",
+        awsRegion: "us-east-1",
+      }) as unknown as SQSRecord;
+    const job = JSON.stringify({ sourceId, scheduledAt: new Date().toISOString() });
+    const response = await workerHandler({
+      Records: [
+        record("m1", job),
+        // Delivered twice: the source is no longer due, so it is not fetched again.
+        record("m2", job),
+        record("m3", "not a job"),
+        record("m4", JSON.stringify({ sourceId: "ffffffffffffffffffffffffffffffff", scheduledAt: "2026-05-04T10:00:00Z" })),
+      ],
+    });
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(server.seen.filter((request) => request.path === "/worker.atom")).toHaveLength(1);
+    const stored = await db.store.articles.listBySource(sourceId, { limit: 10 });
+    expect(stored.items).toHaveLength(2);
+    expect(await db.store.sources.get(sourceId)).toMatchObject({ lastError: null, consecutiveFailures: 0 });
   });
 });

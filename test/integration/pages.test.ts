@@ -120,12 +120,20 @@ describe("GET / for people", () => {
     }
   });
 
-  it("shows a curl command for the JSON API of the theme, and says how to follow it without webhooks", async () => {
+  it("shows a curl command for the JSON API of the theme, and one that registers a webhook for it", async () => {
     const body = await (await get("/")).text();
     expect(body).toContain(
       "<pre><code>curl -s &#39;http://localhost/api/v1/events?theme=isis-syria&amp;limit=20&#39;</code></pre>",
     );
-    expect(body).toContain("Webhook alerts are not offered yet");
+    const hook = /<pre><code>(curl -s -X POST [^<]*)<\/code><\/pre>/.exec(body)?.[1] ?? "";
+    expect(hook).toContain("http://localhost/api/v1/subscriptions");
+    // The body it sends is one the subscriptions API accepts.
+    const sent = /-d &#39;(.*)&#39;$/.exec(hook)?.[1]?.replaceAll("&quot;", '"') ?? "";
+    expect(JSON.parse(sent)).toEqual({
+      url: "https://receiver.example/hook",
+      types: ["event.corroborated", "event.updated"],
+      filter: { theme: "isis-syria", minSources: 2 },
+    });
     // The command shown works: the API answers it with the same events.
     const api = (await (await get("/api/v1/events?theme=isis-syria&limit=20")).json()) as { items: { id: string }[] };
     expect(api.items.map((item) => item.id)).toEqual(eventLinks(body));

@@ -51,7 +51,8 @@ beforeAll(async () => {
     "/hostile.rss": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
   });
   stack = await startLocalStack({
-    settings: parseEnv({ EVENTWIRE_FEED_LIMIT: String(PAGE_SIZE) }),
+    // The feeds are served on 127.0.0.1, which the URL guard lets through only with this setting.
+    settings: parseEnv({ EVENTWIRE_FEED_LIMIT: String(PAGE_SIZE), EVENTWIRE_ALLOW_PRIVATE_URLS: "true" }),
     host: "127.0.0.1",
     port: 0,
     dataDir: null,

@@ -1,4 +1,5 @@
-import { describeFetchError, detectCharset } from "@eventwire/pipeline";
+import { retryAfterSeconds } from "@eventwire/core";
+import { describeFetchError, detectCharset, extractMainText, parseMaxAge } from "@eventwire/pipeline";
 import { describe, expect, it } from "vitest";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -36,5 +37,66 @@ describe("describeFetchError", () => {
     expect(describeFetchError(error, "https://feeds.example/rss", 2500)).toBe(
       "no complete response from feeds.example within 2.5 s",
     );
+  });
+});
+
+describe("retryAfterSeconds", () => {
+  const now = new Date("2026-05-04T10:00:00Z");
+  it.each([
+    ["120", 120],
+    [" 0 ", 0],
+    ["Mon, 04 May 2026 11:00:00 GMT", 3600],
+    ["Mon, 04 May 2026 09:00:00 GMT", 0],
+    ["soon", null],
+    ["", null],
+    [null, null],
+  ])("reads %j as %j seconds", (header, seconds) => {
+    expect(retryAfterSeconds(header, now)).toBe(seconds);
+  });
+});
+
+describe("parseMaxAge", () => {
+  it.each([
+    ["public, max-age=600", 600],
+    ["max-age=0, must-revalidate", 0],
+    ['private, max-age="90"', 90],
+    ["s-maxage=600", null],
+    ["no-cache", null],
+    [null, null],
+  ])("reads %j as %j", (header, seconds) => {
+    expect(parseMaxAge(header)).toBe(seconds);
+  });
+});
+
+describe("extractMainText", () => {
+  it("keeps the article's paragraphs and leaves navigation and footer out", () => {
+    const paragraphs = Array.from(
+      { length: 5 },
+      (_, n) =>
+        `<p>Paragraph ${n}: residents of the town returned to their homes after the fighting ended, local officials said, and schools are expected to reopen next week.</p>`,
+    ).join("");
+    const html = `<html><head><title>T</title></head><body><nav><a href="/">Home</a><a href="/x">Menu item</a></nav><article><h1>Residents return</h1>${paragraphs}</article><footer>All rights reserved</footer></body></html>`;
+    const text = extractMainText(html, "https://news.example/a");
+    expect(text).toContain("Paragraph 0: residents of the town");
+    expect(text).toContain("Paragraph 4:");
+    expect(text).not.toContain("All rights reserved");
+    expect(text).not.toContain("Menu item");
+  });
+
+  it("finds nothing in a page without text", () => {
+    expect(extractMainText("<html><body></body></html>", "https://news.example/b")).toBeNull();
+  });
+
+  it("returns text only, never markup or script", () => {
+    const body = Array.from(
+      { length: 4 },
+      () =>
+        "<p>A long enough paragraph about the talks in Geneva, which resumed on Monday with both delegations present in the same room.</p>",
+    ).join("");
+    const text = extractMainText(
+      `<html><body><article>${body}<script>alert(1)</script><p onclick="x()">Clicked <b>bold</b></p></article></body></html>`,
+      "https://news.example/c",
+    );
+    expect(text).not.toMatch(/<|alert\(1\)/);
   });
 });

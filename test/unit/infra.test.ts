@@ -14,8 +14,9 @@ import { LINKED } from "../../functions/linked";
 // globals SST provides ($config, sst.*) that records what each component is declared with.
 type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
 const declared: Declared[] = [];
-/** Subscriptions made with `Queue.subscribe`: the queue, the function and the subscriber's options. */
-const subscribed: { queue: object; fn: Record<string, unknown>; options: Record<string, unknown> }[] = [];
+/** Subscriptions made with `Queue.subscribe`: the queue's name, the function and the subscriber's options. */
+type Subscription = { queue: string; subscriber: Record<string, unknown>; args: Record<string, unknown> };
+const subscriptions: Subscription[] = [];
 
 function component(kind: string) {
   return class {
@@ -25,11 +26,11 @@ function component(kind: string) {
     constructor(name: string, args: Record<string, unknown> = {}) {
       this.name = name;
       this.url = `https://${name.toLowerCase()}.lambda-url.example/`;
-      this.arn = `arn:aws:example:${name}`;
+      this.arn = `arn:aws:test:::${name}`;
       declared.push({ kind, name, args, instance: this });
     }
-    subscribe(fn: Record<string, unknown>, options: Record<string, unknown> = {}) {
-      subscribed.push({ queue: this, fn, options });
+    subscribe(subscriber: Record<string, unknown>, args: Record<string, unknown> = {}) {
+      subscriptions.push({ queue: this.name, subscriber, args });
     }
   };
 }
@@ -82,6 +83,12 @@ function expectHandler(handler: unknown) {
   expect(readFileSync(file, "utf8")).toMatch(/export (const handler\b|async function handler\b|function handler\b)/);
 }
 
+/** "5 minutes" or "30 seconds" as seconds (0 when unreadable). */
+function durationSeconds(value: unknown): number {
+  const [, amount = "0", unit = ""] = /^(\d+) (seconds?|minutes?)$/.exec(String(value)) ?? [];
+  return Number(amount) * (unit.startsWith("minute") ? 60 : 1);
+}
+
 describe("infra contract", () => {
   it("declares the table from the store's definition", () => {
     const table = one("sst.aws.Dynamo", LINKED.table);
@@ -118,7 +125,7 @@ describe("infra contract", () => {
     expect(outputs.api).toBe((api.instance as { url: string }).url);
   });
 
-  it("runs ingest on the schedule the code expects, linked to the table", () => {
+  it("runs ingest on the schedule the code expects, linked to the table and the ingest queue", () => {
     const cron = one("sst.aws.Cron", "Ingest");
     expect(cron.args.schedule).toBe(INGEST_SCHEDULE_EXPRESSION);
     expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
@@ -126,20 +133,41 @@ describe("infra contract", () => {
     const fn = cron.args.function as Record<string, unknown>;
     expectHandler(fn.handler);
     expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.ingestQueue).instance);
     // A run must end before the next tick starts another.
-    const [, amount = "0", unit = ""] = /^(\d+) (seconds|minutes)$/.exec(String(fn.timeout)) ?? [];
-    const timeoutSeconds = Number(amount) * (unit === "minutes" ? 60 : 1);
-    expect(timeoutSeconds).toBeGreaterThan(0);
-    expect(timeoutSeconds).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
+    expect(durationSeconds(fn.timeout)).toBeGreaterThan(0);
+    expect(durationSeconds(fn.timeout)).toBeLessThan(INGEST_SCHEDULE_MINUTES * 60);
   });
 
-  it("runs the dispatcher from its queue (with a dead-letter queue) and on its schedule, and ingest can reach the queue", () => {
+  it("has a worker ingest one source per queue message, with a dead-letter queue", () => {
+    const queue = one("sst.aws.Queue", LINKED.ingestQueue);
+    const dlq = one("sst.aws.Queue", "IngestDeadLetters");
+    const redrive = queue.args.dlq as { queue: unknown; retry: number };
+    expect(redrive.queue).toBe((dlq.instance as { arn: string }).arn);
+    expect(redrive.retry).toBeGreaterThanOrEqual(1);
+    // Standard queue: matching is serialised by optimistic concurrency in the table.
+    expect(queue.args.fifo).toBeUndefined();
+    const workers = subscriptions.filter((entry) => entry.queue === LINKED.ingestQueue);
+    expect(workers).toHaveLength(1);
+    const [worker] = workers as [Subscription];
+    expectHandler(worker.subscriber.handler);
+    expect(worker.subscriber.handler).toBe("functions/ingest-worker.handler");
+    expect(worker.subscriber.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    // It stores articles, so it tells the dispatcher through its queue.
+    expect(worker.subscriber.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
+    expect(readFileSync(new URL("../../functions/ingest-worker.ts", import.meta.url), "utf8")).toContain("notifyDispatcher");
+    expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });
+    // A message must stay hidden while the worker may still be on it.
+    expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(worker.subscriber.timeout));
+  });
+
+  it("runs the dispatcher from its queue (with a dead-letter queue) and on its schedule", () => {
     const queue = one("sst.aws.Queue", LINKED.dispatchQueue);
     const dlq = one("sst.aws.Queue", "DispatchDlq");
     expect(queue.args.dlq).toMatchObject({ queue: (dlq.instance as { arn: string }).arn });
-    expect(subscribed).toHaveLength(1);
-    const subscription = subscribed[0] as (typeof subscribed)[number];
-    expect(subscription.queue).toBe(queue.instance);
+    const dispatchers = subscriptions.filter((entry) => entry.queue === LINKED.dispatchQueue);
+    expect(dispatchers).toHaveLength(1);
+    const subscription = { fn: (dispatchers[0] as Subscription).subscriber };
     expectHandler(subscription.fn.handler);
     expect(subscription.fn.handler).toBe("functions/dispatch.handler");
     expect(subscription.fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
@@ -155,10 +183,7 @@ describe("infra contract", () => {
     expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
     expect(DISPATCH_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
     expect((cron.args.function as Record<string, unknown>).handler).toBe("functions/dispatch.handler");
-
-    const ingest = one("sst.aws.Cron", "Ingest").args.function as Record<string, unknown>;
-    expect(ingest.link as object[]).toContain(queue.instance);
-    expect(readFileSync(new URL("../../functions/ingest.ts", import.meta.url), "utf8")).toContain("notifyDispatcher");
+    expect(subscriptions).toHaveLength(2);
   });
 
   it("forwards only settings the functions read, and the ones set when deploying", async () => {
@@ -186,6 +211,8 @@ describe("infra contract", () => {
         "sst.aws.Function:Api",
         "sst.aws.Queue:DispatchQueue",
         "sst.aws.Queue:DispatchDlq",
+        "sst.aws.Queue:IngestQueue",
+        "sst.aws.Queue:IngestDeadLetters",
       ].sort(),
     );
   });

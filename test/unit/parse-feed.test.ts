@@ -77,4 +77,42 @@ describe("parseFeed", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain(message);
   });
+
+  it("reads the RSS <ttl> in minutes, ignoring one that is not a positive whole number", async () => {
+    const doc = (ttl: string) =>
+      `<rss version="2.0"><channel><title>T</title>${ttl}<item><title>A</title><link>https://t.example/a</link></item></channel></rss>`;
+    const read = async (ttl: string) => {
+      const result = await parseFeed(doc(ttl));
+      return result.ok ? result.feed.ttlMinutes : "failed";
+    };
+    expect(await read("<ttl>60</ttl>")).toBe(60);
+    expect(await read("<ttl> 15 </ttl>")).toBe(15);
+    expect(await read("<ttl>-5</ttl>")).toBeNull();
+    expect(await read("<ttl>soon</ttl>")).toBeNull();
+    expect(await read("")).toBeNull();
+  });
+
+  it.each(["hostile/billion-laughs.xml", "hostile/xxe.xml"])("refuses %s, which declares its own entities", async (name) => {
+    const result = await parseFeed(fixture(`feeds/${name}`));
+    expect(result).toEqual({
+      ok: false,
+      message: "the document declares its own XML entities (<!ENTITY> in its DOCTYPE), which are never expanded",
+    });
+  });
+
+  it("refuses an undeclared entity reference as unreadable XML rather than resolving it", async () => {
+    // The same XXE document with its DOCTYPE removed: sax knows no such entity.
+    const body = fixture("feeds/hostile/xxe.xml").replace(/<!DOCTYPE[\s\S]*?\]>/, "");
+    const result = await parseFeed(body);
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^not a readable RSS, RDF or Atom feed: Invalid character entity/),
+    });
+  });
+
+  it("accepts a DOCTYPE that declares no entities (RSS 0.91's)", async () => {
+    const body = `<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>Old</title><link>https://old.example/</link><description>d</description><item><title>A</title><link>https://old.example/a</link></item></channel></rss>`;
+    const result = await parseFeed(body);
+    expect(result.ok && result.feed.items).toHaveLength(1);
+  });
 });

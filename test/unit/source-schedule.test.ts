@@ -1,4 +1,11 @@
-import { createSource, isSourceDue, nextPollAfterFailure, nextPollAfterSuccess, POLL_POLICY } from "@eventwire/core";
+import {
+  createSource,
+  isSourceDue,
+  nextPollAfterFailure,
+  nextPollAfterSuccess,
+  POLL_POLICY,
+  pollIntervalAfterSuccess,
+} from "@eventwire/core";
 import { describe, expect, it } from "vitest";
 
 const now = new Date("2026-05-04T10:00:00Z");
@@ -48,7 +55,57 @@ describe("polling schedule", () => {
     expect(waits[4]).toBe(POLL_POLICY.maxBackoffSeconds * 1000);
   });
 
+  it("waits as long as Retry-After asks when that is longer than the back-off, up to the cap", () => {
+    const wait = (retryAfter: number | null) =>
+      (Date.parse(nextPollAfterFailure(source(300), 1, now, () => 0, retryAfter)) - now.getTime()) / 1000;
+    expect(wait(null)).toBe(300);
+    expect(wait(60)).toBe(300);
+    expect(wait(4000)).toBe(4000);
+    expect(wait(10 ** 9)).toBe(POLL_POLICY.maxBackoffSeconds);
+  });
+
+  it("polls at the learned interval once there is one", () => {
+    const next = Date.parse(nextPollAfterSuccess({ intervalSeconds: 300, pollIntervalSeconds: 3600 }, now, () => 0));
+    expect(next - now.getTime()).toBe(3600_000);
+  });
+
   it("does not poll a disabled source", () => {
     expect(isSourceDue({ ...source(), enabled: false }, now)).toBe(false);
+  });
+});
+
+describe("adaptive interval", () => {
+  const base = { intervalSeconds: 300, pollIntervalSeconds: null };
+  const every = (minutes: number, count: number) => Array.from({ length: count }, (_, n) => now.getTime() - n * minutes * 60_000);
+
+  it.each([
+    ["a feed posting every minute stays at the configured floor", every(1, 20), 300],
+    ["a feed posting every 40 minutes is polled every 20", every(40, 20), 1200],
+    ["a feed posting daily is polled at the adaptive ceiling", every(24 * 60, 10), POLL_POLICY.maxAdaptiveSeconds],
+    ["a single dated item says nothing about the rate", every(60, 1), 300],
+    ["no dated items keep the interval", [], 300],
+  ])("%s", (_name, times, expected) => {
+    expect(pollIntervalAfterSuccess(base, times)).toBe(expected);
+  });
+
+  it("measures the rate on the newest items only", () => {
+    // Twenty items a minute apart, then old ones a week back: the old gap does not count.
+    const times = [...every(1, POLL_POLICY.rateSampleItems), now.getTime() - 7 * 86_400_000];
+    expect(pollIntervalAfterSuccess(base, times)).toBe(300);
+  });
+
+  it("keeps the learned interval when a fetch brings no dates (a 304)", () => {
+    expect(pollIntervalAfterSuccess({ intervalSeconds: 300, pollIntervalSeconds: 1800 }, [])).toBe(1800);
+  });
+
+  it("never polls more often than the server's max-age or <ttl> asks, up to a day", () => {
+    expect(pollIntervalAfterSuccess(base, every(1, 20), { maxAgeSeconds: 900 })).toBe(900);
+    expect(pollIntervalAfterSuccess(base, every(1, 20), { ttlMinutes: 60 })).toBe(3600);
+    expect(pollIntervalAfterSuccess(base, every(1, 20), { maxAgeSeconds: 10 })).toBe(300);
+    expect(pollIntervalAfterSuccess(base, [], { maxAgeSeconds: 10 ** 9 })).toBe(POLL_POLICY.maxHintSeconds);
+  });
+
+  it("respects a configured interval longer than the adaptive ceiling", () => {
+    expect(pollIntervalAfterSuccess({ intervalSeconds: 43_200, pollIntervalSeconds: null }, every(1, 20))).toBe(43_200);
   });
 });

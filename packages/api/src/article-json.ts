@@ -16,6 +16,7 @@ export function articleJson(article: ArticleSummary | Article, base: string, opt
     publishedAt: article.publishedAt,
     dateInferred: article.dateInferred,
     fetchedAt: article.fetchedAt,
+    updatedAt: article.updatedAt ?? null,
     source: { id: article.sourceId, title: article.sourceTitle },
     theme: article.theme,
     onTheme: article.onTheme,

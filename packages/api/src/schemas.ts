@@ -90,20 +90,29 @@ export const ARTICLES_QUERY = z.strictObject({
   cursor,
 });
 
+const intervalSeconds = z.number().int().min(POLL_POLICY.minIntervalSeconds).max(POLL_POLICY.maxIntervalSeconds).optional();
+
 /** POST /api/v1/sources */
 export const NEW_SOURCE = z
   .strictObject({
     url: z.string().min(1).max(2048).meta({ description: "the feed's absolute http(s) URL" }),
     title: z.string().min(1).max(200).optional().meta({ description: "a name until the feed gives its own" }),
-    intervalSeconds: z
-      .number()
-      .int()
-      .min(POLL_POLICY.minIntervalSeconds)
-      .max(POLL_POLICY.maxIntervalSeconds)
+    intervalSeconds: intervalSeconds.meta({ description: "the shortest interval between polls, seconds (300)" }),
+    fullText: z
+      .boolean()
       .optional()
-      .meta({ description: "seconds between polls while the source is healthy" }),
+      .meta({ description: "fetch each article's page and extract its main text when the feed carries only a summary" }),
   })
   .register(API_SCHEMAS, { id: "NewSource" });
+
+/** PATCH /api/v1/sources/{id} */
+export const SOURCE_SETTINGS = z
+  .strictObject({
+    enabled: z.boolean().optional().meta({ description: "false stops polling; true polls again at once" }),
+    fullText: z.boolean().optional().meta({ description: "fetch article pages for feeds that carry only summaries" }),
+    intervalSeconds: intervalSeconds.meta({ description: "the shortest interval between polls, seconds" }),
+  })
+  .register(API_SCHEMAS, { id: "SourceSettings" });
 
 /** Routes that take no query parameters. */
 export const NO_QUERY = z.strictObject({});
@@ -150,6 +159,10 @@ export const ARTICLE = z
     publishedAt: z.string(),
     dateInferred: z.boolean().meta({ description: "true when the feed gave no date and the fetch time stands in" }),
     fetchedAt: z.string(),
+    updatedAt: z
+      .string()
+      .nullable()
+      .meta({ description: "when a later fetch found the title or text edited (and updated it); null if never" }),
     source: z.object({ id: z.string(), title: z.string().nullable() }),
     theme: z.string(),
     onTheme: z.boolean(),
@@ -206,8 +219,13 @@ export const SOURCE = z
     lastSuccessAt: z.string().nullable(),
     lastError: z.string().nullable(),
     consecutiveFailures: z.number().int(),
-    intervalSeconds: z.number().int(),
+    intervalSeconds: z.number().int().meta({ description: "the shortest interval between polls, seconds" }),
+    pollIntervalSeconds: z.number().int().nullable().meta({
+      description:
+        "the interval in use: from the feed's posting rate and the server's max-age or <ttl>, never below intervalSeconds; null before the first success",
+    }),
     nextPollAt: z.string(),
+    fullText: z.boolean().meta({ description: "article pages are fetched for their main text" }),
   })
   .register(API_SCHEMAS, { id: "Source" });
 

@@ -44,7 +44,7 @@ export function articleFeedEntry(article: ArticleSummary, context: ArticleEntryC
     title: article.title,
     summary: article.summary,
     publishedAt: article.publishedAt,
-    updatedAt: article.fetchedAt,
+    updatedAt: article.updatedAt ?? article.fetchedAt,
     authorName: article.author ?? article.sourceTitle,
     categories,
     related,

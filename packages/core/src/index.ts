@@ -47,13 +47,14 @@ export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit
 export { isBucketFull, takeToken } from "./rate-limit";
 export type { ArticleFilter, EventFilter } from "./search";
 export { articleMatchesFilter, entityKeys, eventMatchesFilter, searchTerms, textsContainTerms } from "./search";
-export type { NewSourceInput, NewSourceResult, SourceStatus } from "./source-schedule";
+export type { NewSourceInput, NewSourceResult, PollHints, SourceStatus } from "./source-schedule";
 export {
   createSource,
   isSourceDue,
   nextPollAfterFailure,
   nextPollAfterSuccess,
   POLL_POLICY,
+  pollIntervalAfterSuccess,
   sourceStatus,
 } from "./source-schedule";
 export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";

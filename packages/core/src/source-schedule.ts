@@ -15,12 +15,22 @@ export const POLL_POLICY = {
    * always due again on the next tick.
    */
   jitter: 0.1,
+  /**
+   * The adaptive interval never grows past this (or the configured interval, when that is
+   * longer): a quiet feed is still looked at a few times a day.
+   */
+  maxAdaptiveSeconds: 2 * 3600,
+  /** How many of the newest dated items measure a feed's posting rate. */
+  rateSampleItems: 20,
+  /** Server hints (max-age, `<ttl>`, Retry-After) are obeyed up to this long. */
+  maxHintSeconds: 24 * 3600,
 } as const;
 
 export type NewSourceInput = {
   url: string;
   title?: string | null | undefined;
   intervalSeconds?: number | undefined;
+  fullText?: boolean | undefined;
 };
 
 export type NewSourceResult = { ok: true; source: Source } | { ok: false; reason: string };
@@ -54,7 +64,9 @@ export function createSource(input: NewSourceInput, now: Date): NewSourceResult 
       lastError: null,
       consecutiveFailures: 0,
       intervalSeconds: interval,
+      pollIntervalSeconds: null,
       nextPollAt: iso,
+      fullText: input.fullText ?? false,
     },
   };
 }
@@ -68,19 +80,70 @@ function withJitter(seconds: number, random: () => number): number {
   return seconds * (1 - POLL_POLICY.jitter * random());
 }
 
-/** When to poll again after a successful fetch (including a 304). */
-export function nextPollAfterSuccess(source: Source, now: Date, random: () => number): string {
-  return new Date(now.getTime() + withJitter(source.intervalSeconds, random) * 1000).toISOString();
+/** What a response said about how often to come back. */
+export type PollHints = {
+  /** `Cache-Control: max-age` of the feed response, seconds. */
+  maxAgeSeconds?: number | null | undefined;
+  /** RSS `<ttl>`, minutes. */
+  ttlMinutes?: number | null | undefined;
+};
+
+/**
+ * The interval a source should be polled at after a successful fetch. From the feed's posting
+ * rate when it has dated items (half the mean gap between its newest items, so a new item
+ * waits about a quarter of a gap on average), between the configured interval and
+ * `maxAdaptiveSeconds`; else the interval in use. Then no shorter than the server's
+ * `max-age` or `<ttl>` asks (up to `maxHintSeconds`).
+ */
+export function pollIntervalAfterSuccess(
+  source: Pick<Source, "intervalSeconds" | "pollIntervalSeconds">,
+  itemTimes: readonly number[],
+  hints: PollHints = {},
+): number {
+  const floor = source.intervalSeconds;
+  const ceiling = Math.max(floor, POLL_POLICY.maxAdaptiveSeconds);
+  let interval = source.pollIntervalSeconds ?? floor;
+  const newest = [...itemTimes]
+    .filter((time) => Number.isFinite(time))
+    .sort((a, b) => b - a)
+    .slice(0, POLL_POLICY.rateSampleItems);
+  const first = newest[0];
+  const last = newest.at(-1);
+  if (newest.length >= 2 && first !== undefined && last !== undefined) {
+    const meanGapSeconds = (first - last) / 1000 / (newest.length - 1);
+    interval = Math.min(Math.max(Math.round(meanGapSeconds / 2), floor), ceiling);
+  }
+  const hinted = Math.max(hints.maxAgeSeconds ?? 0, (hints.ttlMinutes ?? 0) * 60);
+  if (hinted > interval) interval = Math.min(hinted, Math.max(POLL_POLICY.maxHintSeconds, floor));
+  return Math.max(interval, floor);
+}
+
+/** When to poll again after a successful fetch (including a 304), at the interval in use. */
+export function nextPollAfterSuccess(
+  source: Pick<Source, "intervalSeconds" | "pollIntervalSeconds">,
+  now: Date,
+  random: () => number,
+): string {
+  const interval = source.pollIntervalSeconds ?? source.intervalSeconds;
+  return new Date(now.getTime() + withJitter(interval, random) * 1000).toISOString();
 }
 
 /**
  * When to poll again after the `failures`-th failure in a row: the interval doubled per failure,
- * capped, with jitter. There is no give-up point; a source that comes back is picked up again.
+ * capped, with jitter; no sooner than a `Retry-After` the server sent (itself bounded). There
+ * is no give-up point; a source that comes back is picked up again.
  */
-export function nextPollAfterFailure(source: Source, failures: number, now: Date, random: () => number): string {
+export function nextPollAfterFailure(
+  source: Pick<Source, "intervalSeconds">,
+  failures: number,
+  now: Date,
+  random: () => number,
+  retryAfterSeconds: number | null = null,
+): string {
   const exponent = Math.min(Math.max(failures - 1, 0), 20);
-  const wait = Math.min(source.intervalSeconds * 2 ** exponent, POLL_POLICY.maxBackoffSeconds);
-  return new Date(now.getTime() + withJitter(wait, random) * 1000).toISOString();
+  const backoff = withJitter(Math.min(source.intervalSeconds * 2 ** exponent, POLL_POLICY.maxBackoffSeconds), random);
+  const asked = retryAfterSeconds === null ? 0 : Math.min(Math.max(retryAfterSeconds, 0), POLL_POLICY.maxBackoffSeconds);
+  return new Date(now.getTime() + Math.max(backoff, asked) * 1000).toISOString();
 }
 
 /** A source's fetch status in one word: not fetched yet, healthy, failing, or switched off. */

@@ -16,9 +16,17 @@ export type Source = {
   /** A sentence naming what went wrong on the last attempt, or null after a success. */
   lastError: string | null;
   consecutiveFailures: number;
-  /** Seconds between polls while the source is healthy. */
+  /** Seconds between polls while the source is healthy: the configured floor. */
   intervalSeconds: number;
+  /**
+   * The interval in use: learned from the feed's posting rate and the server's hints
+   * (`Cache-Control: max-age`, RSS `<ttl>`), never below `intervalSeconds`; null until the
+   * first successful fetch (then `intervalSeconds` applies).
+   */
+  pollIntervalSeconds: number | null;
   nextPollAt: string;
+  /** Fetch each article's page and extract its main text when the feed carries only a summary. */
+  fullText: boolean;
 };
 
 /** One item as a feed parser hands it over, before any cleaning. */
@@ -62,6 +70,8 @@ export type Article = {
   explanation: MatchExplanation | null;
   /** Hash of the normalised title and text, to recognise re-published copies. */
   contentHash: string;
+  /** When a later fetch found the article's title or text edited; absent or null if never. */
+  updatedAt?: string | null | undefined;
 };
 
 /** An article without its full text: what listings and feeds read. */

@@ -1,19 +1,32 @@
-import { createSource, type NewSourceInput, type Source } from "@eventwire/core";
+import { createSource, errorMessage, type NewSourceInput, type Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 
 export type AddSourceResult = { ok: true; created: boolean; source: Source } | { ok: false; error: string };
 
-/** Adds a feed to poll. Adding the same URL again (in any tracking-parameter variant) is a no-op. */
-export async function addSource(deps: Pick<PipelineDeps, "store" | "now">, input: NewSourceInput): Promise<AddSourceResult> {
+/**
+ * Adds a feed to poll. Adding the same URL again (in any tracking-parameter variant) is a no-op.
+ * A URL the deployment's guard refuses (a private address, say) is refused here, by name.
+ */
+export async function addSource(
+  deps: Pick<PipelineDeps, "store" | "now" | "guard">,
+  input: NewSourceInput,
+): Promise<AddSourceResult> {
   const built = createSource(input, deps.now());
   if (!built.ok) return { ok: false, error: built.reason };
+  if (deps.guard !== undefined) {
+    try {
+      await deps.guard(new URL(built.source.url));
+    } catch (error) {
+      return { ok: false, error: errorMessage(error) };
+    }
+  }
   const { created, source } = await deps.store.sources.add(built.source);
   return { ok: true, created, source };
 }
 
 /** Adds each URL that is not a source yet; returns how many were new. Invalid URLs are errors. */
 export async function seedSources(
-  deps: Pick<PipelineDeps, "store" | "now">,
+  deps: Pick<PipelineDeps, "store" | "now" | "guard">,
   urls: readonly string[],
   intervalSeconds?: number,
 ): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
+import type { FetchGuard } from "./fetch-feed";
 import type { MatcherRegistry } from "./match-article";
 import type { ResolveHost } from "./url-guard";
 import type { WebhookSender } from "./webhook-sender";
@@ -28,6 +29,15 @@ export type PipelineConfig = {
   /** Sources fetched at the same time in one run. */
   ingestConcurrency: number;
   webhooks: WebhookSettings;
+  /** Redirects followed per request (default 5). */
+  maxRedirects?: number | undefined;
+  /**
+   * New articles stored per source and fetch (default 500), newest first; the rest wait for the
+   * next poll, which then comes soon. Bounds a run's time and writes however long a feed is.
+   */
+  maxItemsPerFetch?: number | undefined;
+  /** Article pages fetched per source and fetch for sources with `fullText` (default 10). */
+  fullTextPerFetch?: number | undefined;
 };
 
 /** What every use case receives: nothing here is created at import time. */
@@ -44,4 +54,9 @@ export type PipelineDeps = {
   resolveHost?: ResolveHost;
   /** The webhook client; one is made per deps on first use when absent. */
   webhookSender?: WebhookSender;
+  /**
+   * Checks every URL before it is fetched (feeds, redirect hops, article pages); throws to
+   * refuse, and the message becomes the source's error. Absent: every URL is allowed.
+   */
+  guard?: FetchGuard | undefined;
 };

@@ -1,26 +1,81 @@
+import { retryAfterSeconds } from "@eventwire/core";
+/**
+ * Checks a URL before anything is sent to it: the source URL, every redirect hop and every
+ * article page. It throws to refuse, and the error's message becomes the source's error. The
+ * deployment passes its SSRF guard here; the default lets everything through.
+ */
+export type FetchGuard = (url: URL) => Promise<void>;
+
+/** The guard that refuses nothing. */
+export const allowEveryUrl: FetchGuard = async () => undefined;
+
 export type FetchFeedRequest = {
   url: string;
   etag: string | null;
   lastModified: string | null;
-  /** Total deadline for the response, body included, so a trickling server cannot hold a run. */
+  /** Total deadline for the response, every redirect and the body included, so a trickling server cannot hold a run. */
   timeoutMs: number;
   /** Bodies longer than this (after decompression) are cut off and refused. */
   maxBytes: number;
   userAgent: string;
+  /** Redirects followed before giving up; a loop ends sooner. */
+  maxRedirects?: number | undefined;
+  guard?: FetchGuard | undefined;
+  /** The Accept header: feed types unless told otherwise (an article page asks for HTML). */
+  accept?: string | undefined;
+};
+
+/** What every answer may say beyond its body. */
+type ResponseFacts = {
+  /** The URL that answered, after any redirects: the base for the feed's relative links. */
+  finalUrl: string;
+  /** The URL that answered, when redirects led to it only through permanent (301/308) hops. */
+  permanentUrl: string | null;
+  /** `Cache-Control: max-age` of the answer, seconds. */
+  maxAgeSeconds: number | null;
 };
 
 export type FetchFeedOutcome =
-  | { kind: "not-modified" }
-  | { kind: "ok"; body: string; etag: string | null; lastModified: string | null; contentType: string | null }
-  | { kind: "error"; message: string; retryable: boolean; status: number | null };
+  | ({ kind: "not-modified" } & ResponseFacts)
+  | ({ kind: "ok"; body: string; etag: string | null; lastModified: string | null; contentType: string | null } & ResponseFacts)
+  | {
+      kind: "error";
+      message: string;
+      retryable: boolean;
+      status: number | null;
+      /** A 429 or 503's `Retry-After`, seconds (unbounded here; the schedule bounds it). */
+      retryAfterSeconds: number | null;
+    };
 
-const ACCEPT =
+const FEED_ACCEPT =
   "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5";
 
-class BodyTooLargeError extends Error {}
+export const DEFAULT_MAX_REDIRECTS = 5;
 
-async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const PERMANENT_REDIRECTS = new Set([301, 308]);
+
+/** A failure already worded for the source's record. */
+class FetchRefused extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+async function readBounded(response: Response, maxBytes: number, url: string): Promise<Uint8Array> {
   if (response.body === null) return new Uint8Array();
+  const tooLarge = () =>
+    new FetchRefused(`the body is larger than the limit of ${maxBytes} bytes (counted after decompression; ${url})`, false);
+  // A declared length past the limit is refused before a byte is read; the stream is still
+  // counted, as the header may be absent or wrong and fetch decompresses as it reads.
+  const declared = Number(response.headers.get("content-length"));
+  if (response.headers.get("content-encoding") === null && Number.isFinite(declared) && declared > maxBytes) {
+    await response.body.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -30,7 +85,7 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new BodyTooLargeError(`feed body exceeds the limit of ${maxBytes} bytes`);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -52,7 +107,10 @@ export function detectCharset(contentType: string | null, body: Uint8Array): str
   if (body[0] === 0xfe && body[1] === 0xff) return "utf-16be";
   const head = new TextDecoder("latin1").decode(body.subarray(0, 256));
   const fromProlog = head.match(/^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i)?.[1];
-  return fromProlog ? fromProlog.toLowerCase() : "utf-8";
+  if (fromProlog) return fromProlog.toLowerCase();
+  // An HTML page (a full-text fetch) names its charset in a meta element.
+  const fromMeta = head.match(/<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i)?.[1];
+  return fromMeta ? fromMeta.toLowerCase() : "utf-8";
 }
 
 function decodeBody(contentType: string | null, body: Uint8Array): string {
@@ -65,15 +123,17 @@ function decodeBody(contentType: string | null, body: Uint8Array): string {
   }
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /** A sentence for a network-level failure, naming the host and what went wrong. */
 export function describeFetchError(error: unknown, url: string, timeoutMs: number): string {
-  const host = (() => {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
-  })();
+  const host = hostOf(url);
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
     return `no complete response from ${host} within ${Math.round(timeoutMs / 100) / 10} s`;
   }
@@ -97,34 +157,102 @@ export function describeFetchError(error: unknown, url: string, timeoutMs: numbe
   }
 }
 
+/** `max-age` of a Cache-Control header, seconds; null when absent. */
+export function parseMaxAge(value: string | null): number | null {
+  const match = value?.match(/(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/i);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+type Followed = { response: Response; url: string; permanentUrl: string | null };
+
 /**
- * Conditional GET of a feed: sends the stored validators, answers `not-modified` on 304, reads
- * at most `maxBytes` within `timeoutMs`, and decodes the body by its declared charset. Never
- * throws: every failure is an outcome with a message.
+ * Sends the request and follows redirects by hand: at most `maxRedirects`, each hop's target
+ * checked by the guard first, a URL seen twice named as a loop.
  */
-export async function fetchFeed(fetchFn: typeof fetch, request: FetchFeedRequest): Promise<FetchFeedOutcome> {
-  const headers: Record<string, string> = { accept: ACCEPT, "user-agent": request.userAgent };
+async function follow(
+  fetchFn: typeof fetch,
+  request: FetchFeedRequest,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Followed> {
+  const guard = request.guard ?? allowEveryUrl;
+  const maxRedirects = request.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const seen = new Set<string>();
+  let url = request.url;
+  let permanent = true;
+  for (let hops = 0; ; hops += 1) {
+    await runGuard(guard, url);
+    seen.add(url);
+    const response = await fetchFn(url, { headers, signal, redirect: "manual" });
+    if (!REDIRECTS.has(response.status)) {
+      return { response, url, permanentUrl: permanent && url !== request.url ? url : null };
+    }
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get("location");
+    if (location === null) {
+      throw new FetchRefused(`HTTP ${response.status} redirect without a Location header from ${url}`, false);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      throw new FetchRefused(`redirect from ${url} to an unreadable address "${location.slice(0, 200)}"`, false);
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      throw new FetchRefused(`redirect from ${url} to a non-http(s) address (${next.protocol})`, false);
+    }
+    next.hash = "";
+    if (seen.has(next.href)) throw new FetchRefused(`redirect loop: ${url} leads back to ${next.href}`, false);
+    if (hops + 1 > maxRedirects) {
+      throw new FetchRefused(`more than ${maxRedirects} redirects, starting at ${request.url}`, false);
+    }
+    permanent &&= PERMANENT_REDIRECTS.has(response.status);
+    url = next.href;
+  }
+}
+
+async function runGuard(guard: FetchGuard, url: string): Promise<void> {
+  try {
+    await guard(new URL(url));
+  } catch (error) {
+    throw new FetchRefused(error instanceof Error ? error.message : String(error), false);
+  }
+}
+
+/**
+ * Conditional GET of a feed: sends the stored validators, follows a bounded number of
+ * redirects (each checked by the guard), answers `not-modified` on 304, reads at most
+ * `maxBytes` (decompressed) within `timeoutMs`, and decodes the body by its declared charset.
+ * Never throws: every failure is an outcome with a message.
+ */
+export async function fetchFeed(fetchFn: typeof fetch, request: FetchFeedRequest, now = new Date()): Promise<FetchFeedOutcome> {
+  const headers: Record<string, string> = { accept: request.accept ?? FEED_ACCEPT, "user-agent": request.userAgent };
   if (request.etag) headers["if-none-match"] = request.etag;
   if (request.lastModified) headers["if-modified-since"] = request.lastModified;
   const signal = AbortSignal.timeout(request.timeoutMs);
+  let answeredBy = request.url;
   try {
-    const response = await fetchFn(request.url, { headers, signal, redirect: "follow" });
+    const { response, url, permanentUrl } = await follow(fetchFn, request, headers, signal);
+    answeredBy = url;
+    const facts = { finalUrl: url, permanentUrl, maxAgeSeconds: parseMaxAge(response.headers.get("cache-control")) };
     if (response.status === 304) {
       await response.body?.cancel().catch(() => undefined);
-      return { kind: "not-modified" };
+      return { kind: "not-modified", ...facts };
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       const status = response.status;
       const reason = response.statusText ? ` ${response.statusText}` : "";
+      const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(response.headers.get("retry-after"), now) : null;
       return {
         kind: "error",
-        message: `HTTP ${status}${reason} from ${request.url}`,
+        message: `HTTP ${status}${reason} from ${url}${retryAfter === null ? "" : ` (retry after ${retryAfter} s)`}`,
         retryable: status >= 500 || status === 429 || status === 408,
         status,
+        retryAfterSeconds: retryAfter,
       };
     }
-    const bytes = await readBounded(response, request.maxBytes);
+    const bytes = await readBounded(response, request.maxBytes, url);
     const contentType = response.headers.get("content-type");
     return {
       kind: "ok",
@@ -132,11 +260,18 @@ export async function fetchFeed(fetchFn: typeof fetch, request: FetchFeedRequest
       etag: response.headers.get("etag"),
       lastModified: response.headers.get("last-modified"),
       contentType,
+      ...facts,
     };
   } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      return { kind: "error", message: `${error.message} (${request.url})`, retryable: false, status: null };
+    if (error instanceof FetchRefused) {
+      return { kind: "error", message: error.message, retryable: error.retryable, status: null, retryAfterSeconds: null };
     }
-    return { kind: "error", message: describeFetchError(error, request.url, request.timeoutMs), retryable: true, status: null };
+    return {
+      kind: "error",
+      message: describeFetchError(error, answeredBy, request.timeoutMs),
+      retryable: true,
+      status: null,
+      retryAfterSeconds: null,
+    };
   }
 }

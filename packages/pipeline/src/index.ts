@@ -1,15 +1,28 @@
 export type { AddSourceResult } from "./add-source";
 export { addSource, seedSources } from "./add-source";
+export type { SourceSettingsInput } from "./configure-source";
+export { configureSource } from "./configure-source";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
 export type { AttemptReport, DispatchOptions, DispatchSummary } from "./dispatch-deliveries";
 export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
-export type { FetchFeedOutcome, FetchFeedRequest } from "./fetch-feed";
-export { describeFetchError, detectCharset, fetchFeed } from "./fetch-feed";
+export type { FullTextResult } from "./extract-full-text";
+export { extractMainText, FULL_TEXT_BELOW_CHARS, fetchFullText } from "./extract-full-text";
+export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
+export {
+  allowEveryUrl,
+  DEFAULT_MAX_REDIRECTS,
+  describeFetchError,
+  detectCharset,
+  fetchFeed,
+  parseMaxAge,
+} from "./fetch-feed";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
-export type { IngestSourceOptions, IngestSourceResult } from "./ingest-source";
-export { ingestSource } from "./ingest-source";
+export type { IngestJob, QueuedIngestResult } from "./ingest-queued-source";
+export { ingestQueuedSource, planDueSources } from "./ingest-queued-source";
+export type { IngestCounts, IngestSourceOptions, IngestSourceResult } from "./ingest-source";
+export { DEFAULT_FULL_TEXT_PER_FETCH, DEFAULT_MAX_ITEMS_PER_FETCH, ingestSource } from "./ingest-source";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
   checkEndpointUrl,

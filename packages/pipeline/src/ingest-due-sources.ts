@@ -16,6 +16,10 @@ export type IngestRunSummary = {
   notModified: number;
   stored: number;
   duplicates: number;
+  /** Stored articles updated because the feed edited them. */
+  updated: number;
+  /** New articles left for the next poll, past a source's per-fetch cap. */
+  deferred: number;
   results: IngestSourceResult[];
 };
 
@@ -31,6 +35,8 @@ export function summarizeIngestRun(
   let notModified = 0;
   let stored = 0;
   let duplicates = 0;
+  let updated = 0;
+  let deferred = 0;
   for (const result of results) {
     if (!result.ok) continue;
     if (result.status === "busy") {
@@ -41,6 +47,8 @@ export function summarizeIngestRun(
     if (result.status === "not-modified") notModified += 1;
     stored += result.stored;
     duplicates += result.duplicates;
+    updated += result.updated;
+    deferred += result.deferred;
   }
   return {
     startedAt: startedAt.toISOString(),
@@ -53,6 +61,8 @@ export function summarizeIngestRun(
     notModified,
     stored,
     duplicates,
+    updated,
+    deferred,
     results,
   };
 }

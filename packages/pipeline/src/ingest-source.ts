@@ -5,25 +5,39 @@ import {
   nextPollAfterFailure,
   nextPollAfterSuccess,
   normalizeFeedItem,
+  pollIntervalAfterSuccess,
   type Source,
 } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
+import { FULL_TEXT_BELOW_CHARS, fetchFullText } from "./extract-full-text";
 import { fetchFeed } from "./fetch-feed";
 import { matchArticle } from "./match-article";
 import { type ParsedFeed, parseFeed } from "./parse-feed";
 
+/** What one fetch of a source did with the feed's items. */
+export type IngestCounts = {
+  /** Items in the feed document. */
+  items: number;
+  /** New articles stored. */
+  stored: number;
+  /** Items already stored unchanged, and re-published copies of stored articles. */
+  duplicates: number;
+  /** Stored articles whose title or text the feed had edited: updated in place. */
+  updated: number;
+  /** New articles left for the next poll, past the per-fetch cap. */
+  deferred: number;
+  /** Items that could not become articles, or that the store refused. */
+  skipped: number;
+};
+
 export type IngestSourceResult =
-  | {
+  | ({
       ok: true;
       sourceId: string;
       url: string;
       /** `busy`: another run claimed this source first, so this one left it alone. */
       status: "fetched" | "not-modified" | "busy";
-      items: number;
-      stored: number;
-      duplicates: number;
-      skipped: number;
-    }
+    } & IngestCounts)
   | { ok: false; sourceId: string; url: string; error: string; retryable: boolean };
 
 export type IngestSourceOptions = {
@@ -33,6 +47,25 @@ export type IngestSourceOptions = {
    */
   scheduledAt?: Date | undefined;
 };
+
+export const DEFAULT_MAX_ITEMS_PER_FETCH = 500;
+export const DEFAULT_FULL_TEXT_PER_FETCH = 10;
+/** How many of a source's latest articles a re-published item is compared with. */
+const REPUBLISH_WINDOW = 200;
+
+/**
+ * What went wrong with the store, in words fit for the source's record. The SDK's message can
+ * name accounts and roles, so the source shows only the error's name (or, when the database
+ * could not be reached at all, the network's code); the log keeps the rest.
+ */
+function storeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return "unknown error";
+  const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (error.name === "Error" || error.name === "TypeError") {
+    return typeof code === "string" ? `the database did not answer: ${code}` : "unknown error";
+  }
+  return error.name;
+}
 
 /** The one error DynamoDB gives for an item it will never accept (too large, say): skip the item. */
 function isItemRejected(error: unknown): boolean {
@@ -45,6 +78,7 @@ async function recordFailure(
   attemptAt: Date,
   message: string,
   retryable: boolean,
+  retryAfterSeconds: number | null = null,
 ): Promise<IngestSourceResult> {
   const failures = source.consecutiveFailures + 1;
   deps.log.warn("source failed", { sourceId: source.id, url: source.url, error: message, failures });
@@ -53,7 +87,7 @@ async function recordFailure(
       lastAttemptAt: attemptAt.toISOString(),
       lastError: message,
       consecutiveFailures: failures,
-      nextPollAt: nextPollAfterFailure(source, failures, attemptAt, deps.random),
+      nextPollAt: nextPollAfterFailure(source, failures, attemptAt, deps.random, retryAfterSeconds),
     });
   } catch (error) {
     deps.log.error("could not record a source failure", { sourceId: source.id, error: errorMessage(error) });
@@ -61,15 +95,33 @@ async function recordFailure(
   return { ok: false, sourceId: source.id, url: source.url, error: message, retryable };
 }
 
+/** A `410 Gone`: the feed was removed for good, so the source stops being polled, saying why. */
+async function recordGone(deps: PipelineDeps, source: Source, attemptAt: Date, message: string): Promise<IngestSourceResult> {
+  const error = `${message}: the feed is gone, so the source is disabled (PATCH /api/v1/sources/${source.id} with {"enabled": true} polls it again)`;
+  deps.log.warn("source gone, disabled", { sourceId: source.id, url: source.url });
+  try {
+    await deps.store.sources.recordFetch(source.id, {
+      enabled: false,
+      lastAttemptAt: attemptAt.toISOString(),
+      lastError: error,
+      consecutiveFailures: source.consecutiveFailures + 1,
+    });
+  } catch (storeError) {
+    // The claim already moved the next poll: the source is asked again then, and disabled then.
+    deps.log.error("could not record a source failure", { sourceId: source.id, error: errorMessage(storeError) });
+  }
+  return { ok: false, sourceId: source.id, url: source.url, error, retryable: false };
+}
+
 /** Normalises parsed items, dropping those that cannot become articles and repeats within the feed. */
-function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetchedAt: Date) {
+function toArticles(deps: PipelineDeps, source: Source, feedUrl: string, feed: ParsedFeed, fetchedAt: Date) {
   const articles = new Map<string, Article>();
   let skipped = 0;
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? feed.title,
     // A channel link may be relative or scheme-less; the feed's own URL anchors it.
-    baseUrl: canonicalizeUrl(feed.link ?? "", source.url) ?? source.url,
+    baseUrl: canonicalizeUrl(feed.link ?? "", feedUrl) ?? feedUrl,
     feedLanguage: feed.language,
     fetchedAt,
     theme: deps.config.theme.id,
@@ -86,27 +138,99 @@ function toArticles(deps: PipelineDeps, source: Source, feed: ParsedFeed, fetche
   return { articles: [...articles.values()], skipped };
 }
 
+/** Orders articles by publication time (ties by id), oldest first. */
+function byPublication(a: Article, b: Article): number {
+  return a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id);
+}
+
 /**
- * Matches and stores the articles not stored yet, oldest first (the matcher works in
- * publication order). An item DynamoDB refuses is skipped; any other error throws.
+ * Drops new articles whose content (title and text) a recent article of the same source
+ * already has, or an earlier item of this feed: a re-published item or one given a new GUID.
+ * Items with no text are kept, as different reports may share a bare headline.
  */
-async function storeNew(deps: PipelineDeps, source: Source, articles: Article[]) {
-  const existing = await deps.store.articles.findExisting(articles.map((article) => article.id));
-  const fresh = articles
-    .filter((article) => !existing.has(article.id))
-    .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
+async function withoutRepublished(deps: PipelineDeps, source: Source, fresh: Article[]) {
+  if (fresh.length === 0) return { kept: fresh, republished: 0 };
+  const recent = await deps.store.articles.listBySource(source.id, { limit: REPUBLISH_WINDOW });
+  const known = new Set(recent.items.map((article) => article.contentHash));
+  const kept: Article[] = [];
+  for (const article of fresh) {
+    if (article.text !== "" && known.has(article.contentHash)) continue;
+    if (article.text !== "") known.add(article.contentHash);
+    kept.push(article);
+  }
+  return { kept, republished: fresh.length - kept.length };
+}
+
+/**
+ * For a source with `fullText`, replaces the short feed text of up to `fullTextPerFetch`
+ * articles with the main text of their pages. The content hash stays the feed's, so the next
+ * fetch of the same item still finds it unchanged. A page that fails leaves the feed text.
+ */
+async function withFullText(deps: PipelineDeps, source: Source, articles: Article[]): Promise<Article[]> {
+  if (!source.fullText) return articles;
+  let budget = deps.config.fullTextPerFetch ?? DEFAULT_FULL_TEXT_PER_FETCH;
+  const out: Article[] = [];
+  for (const article of articles) {
+    if (budget <= 0 || article.url === null || article.text.length >= FULL_TEXT_BELOW_CHARS) {
+      out.push(article);
+      continue;
+    }
+    budget -= 1;
+    const page = await fetchFullText(deps, article.url);
+    if (page.ok && page.text.length > article.text.length) out.push({ ...article, text: page.text });
+    else {
+      if (!page.ok) deps.log.warn("full text not fetched", { sourceId: source.id, url: article.url, error: page.message });
+      out.push(article);
+    }
+  }
+  return out;
+}
+
+/**
+ * Stores what is new in the feed and updates what was edited. New articles are capped at
+ * `maxItemsPerFetch`, newest first (the rest wait for the next poll), and matched oldest
+ * first (the matcher works in publication order). An item DynamoDB refuses is skipped; any
+ * other error throws.
+ */
+async function storeNew(deps: PipelineDeps, source: Source, articles: Article[], fetchedAt: Date) {
+  const storedHashes = await deps.store.articles.findStoredHashes(articles.map((article) => article.id));
+  const edited = articles.filter((article) => {
+    const hash = storedHashes.get(article.id);
+    return hash !== undefined && hash !== article.contentHash;
+  });
+  const { kept, republished } = await withoutRepublished(
+    deps,
+    source,
+    articles.filter((article) => !storedHashes.has(article.id)),
+  );
+  const cap = deps.config.maxItemsPerFetch ?? DEFAULT_MAX_ITEMS_PER_FETCH;
+  const newestFirst = [...kept].sort((a, b) => byPublication(b, a));
+  const batch = newestFirst.slice(0, cap).sort(byPublication);
+  // Edits past the cap wait too, so the fetch is not complete until they are applied.
+  const deferred = newestFirst.length - batch.length + Math.max(0, edited.length - cap);
+
   let stored = 0;
   let skipped = 0;
-  for (const article of fresh) {
+  let lost = 0;
+  for (const article of await withFullText(deps, source, batch)) {
     try {
       if ((await matchArticle(deps, article)).stored === "created") stored += 1;
+      else lost += 1;
     } catch (error) {
       if (!isItemRejected(error)) throw error;
       skipped += 1;
       deps.log.warn("article refused by the store", { sourceId: source.id, articleId: article.id, error: errorMessage(error) });
     }
   }
-  return { stored, skipped, duplicates: articles.length - fresh.length + (fresh.length - stored - skipped) };
+  let updated = 0;
+  // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.
+  for (const article of await withFullText(deps, source, edited.slice(0, cap))) {
+    const before = storedHashes.get(article.id) as string;
+    if ((await deps.store.articles.updateContent({ ...article, updatedAt: fetchedAt.toISOString() }, before)) === "updated")
+      updated += 1;
+  }
+  const unchanged = articles.length - kept.length - republished - edited.length;
+  return { stored, skipped, updated, deferred, duplicates: unchanged + republished + lost };
 }
 
 /**
@@ -127,29 +251,49 @@ export async function ingestSource(
     lastAttemptAt: attemptAt.toISOString(),
     nextPollAt: nextPollAfterFailure(source, source.consecutiveFailures + 1, attemptAt, deps.random),
   });
-  const empty = { sourceId: source.id, url: source.url, items: 0, stored: 0, duplicates: 0, skipped: 0 };
+  const empty = { sourceId: source.id, url: source.url, items: 0, stored: 0, duplicates: 0, updated: 0, deferred: 0, skipped: 0 };
   if (!claimed) return { ok: true, status: "busy", ...empty };
 
-  const outcome = await fetchFeed(deps.fetch, {
-    url: source.url,
-    etag: source.etag,
-    lastModified: source.lastModified,
-    timeoutMs: deps.config.fetchTimeoutMs,
-    maxBytes: deps.config.maxFeedBytes,
-    userAgent: deps.config.userAgent,
-  });
-  if (outcome.kind === "error") return recordFailure(deps, source, attemptAt, outcome.message, outcome.retryable);
+  const outcome = await fetchFeed(
+    deps.fetch,
+    {
+      url: source.url,
+      etag: source.etag,
+      lastModified: source.lastModified,
+      timeoutMs: deps.config.fetchTimeoutMs,
+      maxBytes: deps.config.maxFeedBytes,
+      userAgent: deps.config.userAgent,
+      maxRedirects: deps.config.maxRedirects,
+      guard: deps.guard,
+    },
+    attemptAt,
+  );
+  if (outcome.kind === "error") {
+    if (outcome.status === 410) return recordGone(deps, source, attemptAt, outcome.message);
+    return recordFailure(deps, source, attemptAt, outcome.message, outcome.retryable, outcome.retryAfterSeconds);
+  }
 
+  const scheduledAt = options.scheduledAt ?? attemptAt;
+  // A permanent redirect moves the source; its id stays, so configured URLs still find it.
+  const movedTo = outcome.permanentUrl === null ? null : canonicalizeUrl(outcome.permanentUrl);
   const success = {
     lastSuccessAt: attemptAt.toISOString(),
     lastError: null,
     consecutiveFailures: 0,
-    nextPollAt: nextPollAfterSuccess(source, options.scheduledAt ?? attemptAt, deps.random),
+    ...(movedTo !== null && movedTo !== source.url ? { url: movedTo } : {}),
   };
+  if (movedTo !== null && movedTo !== source.url) {
+    deps.log.info("source moved permanently", { sourceId: source.id, from: source.url, to: movedTo });
+  }
 
   if (outcome.kind === "not-modified") {
+    const pollIntervalSeconds = pollIntervalAfterSuccess(source, [], { maxAgeSeconds: outcome.maxAgeSeconds });
     try {
-      await deps.store.sources.recordFetch(source.id, success);
+      await deps.store.sources.recordFetch(source.id, {
+        ...success,
+        pollIntervalSeconds,
+        nextPollAt: nextPollAfterSuccess({ ...source, pollIntervalSeconds }, scheduledAt, deps.random),
+      });
     } catch (error) {
       deps.log.error("could not record a fetch", { sourceId: source.id, error: errorMessage(error) });
       return recordFailure(deps, source, attemptAt, "could not record the fetch in the store", true);
@@ -158,33 +302,50 @@ export async function ingestSource(
   }
 
   const parsed = await parseFeed(outcome.body);
-  if (!parsed.ok) return recordFailure(deps, source, attemptAt, `${parsed.message} (${source.url})`, false);
+  if (!parsed.ok) return recordFailure(deps, source, attemptAt, `${parsed.message} (${outcome.finalUrl})`, false);
 
   const fetchedAt = deps.now();
   try {
-    const { articles, skipped: unusable } = toArticles(deps, source, parsed.feed, fetchedAt);
-    const { stored, skipped, duplicates } = await storeNew(deps, source, articles);
+    const { articles, skipped: unusable } = toArticles(deps, source, outcome.finalUrl, parsed.feed, fetchedAt);
+    const result = await storeNew(deps, source, articles, fetchedAt);
+    const dated = articles.filter((article) => !article.dateInferred).map((article) => Date.parse(article.publishedAt));
+    const pollIntervalSeconds = pollIntervalAfterSuccess(source, dated, {
+      maxAgeSeconds: outcome.maxAgeSeconds,
+      ttlMinutes: parsed.feed.ttlMinutes,
+    });
     // The validators move forward only now that every article is stored: had a write failed,
-    // the next poll fetches the whole feed again instead of getting a 304 for lost items.
+    // the next poll fetches the whole feed again instead of getting a 304 for lost items. With
+    // articles deferred past the cap, the next poll also needs the whole feed, and soon.
+    const complete = result.deferred === 0;
     await deps.store.sources.recordFetch(source.id, {
       ...success,
-      etag: outcome.etag,
-      lastModified: outcome.lastModified,
+      etag: complete ? outcome.etag : null,
+      lastModified: complete ? outcome.lastModified : null,
+      pollIntervalSeconds,
+      nextPollAt: nextPollAfterSuccess(
+        { intervalSeconds: source.intervalSeconds, pollIntervalSeconds: complete ? pollIntervalSeconds : null },
+        scheduledAt,
+        deps.random,
+      ),
       ...(source.title === null && parsed.feed.title !== null ? { title: parsed.feed.title } : {}),
     });
-    const counts = { items: parsed.feed.items.length, stored, duplicates, skipped: unusable + skipped };
+    const counts: IngestCounts = {
+      items: parsed.feed.items.length,
+      stored: result.stored,
+      duplicates: result.duplicates,
+      updated: result.updated,
+      deferred: result.deferred,
+      skipped: unusable + result.skipped,
+    };
     deps.log.info("source ingested", { sourceId: source.id, url: source.url, ...counts });
     return { ok: true, status: "fetched", sourceId: source.id, url: source.url, ...counts };
   } catch (error) {
-    // The SDK's message can name accounts and roles; the source shows only the error's name,
-    // the log keeps the rest.
     deps.log.error("storing articles failed", { sourceId: source.id, error: errorMessage(error) });
-    const name = error instanceof Error ? error.name : "unknown error";
     return recordFailure(
       deps,
       source,
       attemptAt,
-      `storing articles failed (${name}); the next poll fetches the feed again`,
+      `storing articles failed (${storeFailure(error)}); the next poll fetches the feed again`,
       true,
     );
   }

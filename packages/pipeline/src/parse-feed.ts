@@ -17,6 +17,8 @@ export type ParsedFeed = {
   title: string | null;
   link: string | null;
   language: string | null;
+  /** RSS `<ttl>`: minutes the feed asks readers to wait between polls. */
+  ttlMinutes: number | null;
   items: RawFeedItem[];
 };
 
@@ -56,14 +58,33 @@ function looksLikeHtml(body: string): boolean {
   return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(body);
 }
 
+// The XML parser (sax, under rss-parser) never expands entities a document declares, and never
+// reads external ones: "billion laughs" and XXE documents are inert. They are refused with a
+// sentence saying so rather than half-read, as no real feed declares entities of its own.
+function declaresEntities(body: string): boolean {
+  const doctype = /<!DOCTYPE[^[>]*\[([\s\S]*?)\]\s*>/i.exec(body.slice(0, 64 * 1024));
+  return doctype?.[1] !== undefined && /<!ENTITY/i.test(doctype[1]);
+}
+
+function ttlOf(value: unknown): number | null {
+  const minutes = Number(textOf(value)?.trim());
+  return Number.isInteger(minutes) && minutes > 0 ? minutes : null;
+}
+
 /** Parses an RSS 2.0, RSS 0.9x, RDF (RSS 1.0) or Atom 1.0 document. Never throws. */
 export async function parseFeed(body: string): Promise<ParseFeedResult> {
   if (body.trim() === "") return { ok: false, message: "the response body is empty" };
   if (looksLikeHtml(body)) return { ok: false, message: "the URL returned an HTML page, not a feed" };
+  if (declaresEntities(body)) {
+    return {
+      ok: false,
+      message: "the document declares its own XML entities (<!ENTITY> in its DOCTYPE), which are never expanded",
+    };
+  }
   // A parser per document: rss-parser keeps one xml2js parser per instance, and xml2js
   // parser state is not safe to share between documents parsed at the same time.
   const parser = new Parser({
-    customFields: { feed: ["language"] },
+    customFields: { feed: ["language", "ttl"] },
     xml2js: { valueProcessors: [blankUnreadableDates] },
   });
   try {
@@ -77,6 +98,7 @@ export async function parseFeed(body: string): Promise<ParseFeedResult> {
           textOf((feed as { language?: unknown }).language)
             ?.trim()
             .slice(0, LANGUAGE_MAX) || null,
+        ttlMinutes: ttlOf((feed as { ttl?: unknown }).ttl),
         items: (feed.items as ParserItem[]).map(toRawItem),
       },
     };

@@ -25,6 +25,7 @@ const SUMMARY_FIELDS = [
   "contentHash",
   "eventId",
   "explanation",
+  "updatedAt",
 ] as const satisfies readonly (keyof ArticleSummary)[];
 
 export type ArticleRepository = ReturnType<typeof createArticleRepository>;
@@ -184,6 +185,66 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
         { projection: "id" },
       );
       return new Set(items.map((item) => String(item.id)));
+    },
+
+    /** The content hash of each of these ids that is stored: new, unchanged or edited, in one read. */
+    async findStoredHashes(ids: readonly string[]): Promise<Map<string, string>> {
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        ids.map((id) => keys.article(id)),
+        { projection: "id, contentHash" },
+      );
+      return new Map(items.map((item) => [String(item.id), String(item.contentHash)]));
+    },
+
+    /**
+     * Replaces a stored article's title, summary and text with an edited version and stamps
+     * `updatedAt`, if its content hash is still `expectedHash` (else another writer got there
+     * first, and this is a no-op). Its event and matching are left as they are.
+     */
+    async updateContent(
+      edited: Pick<Article, "id" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string },
+      expectedHash: string,
+    ): Promise<"updated" | "unchanged"> {
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.article(edited.id),
+                  UpdateExpression: "SET title = :title, summary = :summary, contentHash = :hash, updatedAt = :at",
+                  ConditionExpression: "contentHash = :expected",
+                  ExpressionAttributeValues: {
+                    ":title": edited.title,
+                    ":summary": edited.summary,
+                    ":hash": edited.contentHash,
+                    ":at": edited.updatedAt,
+                    ":expected": expectedHash,
+                  },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.articleText(edited.id),
+                    type: ENTITY.articleText,
+                    schemaVersion: SCHEMA_VERSION,
+                    text: edited.text,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return "updated";
+      } catch (error) {
+        if (cancellation(error) !== null) return "unchanged";
+        throw error;
+      }
     },
 
     /** One article with its full text, or null. */

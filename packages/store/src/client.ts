@@ -5,7 +5,11 @@ export type DynamoConnection = {
   /** Set for DynamoDB Local (http://127.0.0.1:PORT); unset on AWS. */
   endpoint?: string | undefined;
   region?: string | undefined;
-  /** Total attempts per request, the first included; the SDK backs off between them. */
+  /**
+   * Total attempts per request, the first included (default 6). The SDK's standard retry mode
+   * retries throttling (ProvisionedThroughputExceeded, ThrottlingException), 5xx answers and
+   * network errors, backing off exponentially with full jitter (base 100 ms, at most 20 s).
+   */
   maxAttempts?: number | undefined;
 };
 
@@ -19,7 +23,7 @@ export function createDynamoClients(connection: DynamoConnection): DynamoClients
   const local = connection.endpoint !== undefined;
   const client = new DynamoDBClient({
     region: connection.region ?? "us-east-1",
-    maxAttempts: connection.maxAttempts ?? 4,
+    maxAttempts: connection.maxAttempts ?? 6,
     retryMode: "standard",
     ...(local
       ? {

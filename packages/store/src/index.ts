@@ -16,7 +16,7 @@ export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } fro
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
 export { ENTITY, keys } from "./keys";
-export type { SourceFetchUpdate, SourceRepository } from "./source-repository";
+export type { SourceFetchUpdate, SourceRepository, SourceSettingsUpdate } from "./source-repository";
 export { createSourceRepository } from "./source-repository";
 export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";

@@ -17,16 +17,40 @@ const SOURCE_FIELDS = [
   "lastError",
   "consecutiveFailures",
   "intervalSeconds",
+  "pollIntervalSeconds",
   "nextPollAt",
+  "fullText",
 ] as const satisfies readonly (keyof Source)[];
 
-/** Fields a fetch attempt may change. */
+/**
+ * Fields a fetch attempt may change: its state, a permanent redirect's new `url` (the id stays,
+ * so configured sources are still recognised), and `enabled` (a feed that is gone).
+ */
 export type SourceFetchUpdate = Partial<
   Pick<
     Source,
-    "title" | "etag" | "lastModified" | "lastAttemptAt" | "lastSuccessAt" | "lastError" | "consecutiveFailures" | "nextPollAt"
+    | "title"
+    | "url"
+    | "enabled"
+    | "etag"
+    | "lastModified"
+    | "lastAttemptAt"
+    | "lastSuccessAt"
+    | "lastError"
+    | "consecutiveFailures"
+    | "pollIntervalSeconds"
+    | "nextPollAt"
   >
 >;
+
+/** Settings an operator may change on a source. */
+export type SourceSettingsUpdate = Partial<Pick<Source, "enabled" | "fullText" | "intervalSeconds" | "nextPollAt">>;
+
+/** A stored source; items written before a field existed get its default. */
+function toSource(item: Item): Source {
+  const source = pickFields<Source>(item, SOURCE_FIELDS);
+  return { ...source, fullText: source.fullText === true };
+}
 
 export type SourceRepository = ReturnType<typeof createSourceRepository>;
 
@@ -45,7 +69,7 @@ function toItem(source: Source): Item {
 export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: string) {
   async function get(id: string): Promise<Source | null> {
     const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.source(id), ConsistentRead: true }));
-    return result.Item ? pickFields<Source>(result.Item, SOURCE_FIELDS) : null;
+    return result.Item ? toSource(result.Item) : null;
   }
 
   return {
@@ -80,7 +104,7 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) sources.push(pickFields<Source>(item, SOURCE_FIELDS));
+        for (const item of page.Items ?? []) sources.push(toSource(item));
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
       return sources;
@@ -110,10 +134,25 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
     async recordFetch(id: string, update: SourceFetchUpdate): Promise<void> {
       await doc.send(updateCommand(id, update, { condition: "attribute_exists(pk)", values: {} }));
     },
+
+    /** Changes a source's settings; the source as it is now, or null when there is none. */
+    async updateSettings(id: string, update: SourceSettingsUpdate): Promise<Source | null> {
+      try {
+        await doc.send(updateCommand(id, update, { condition: "attribute_exists(pk)", values: {} }));
+      } catch (error) {
+        if (isConditionFailure(error)) return null;
+        throw error;
+      }
+      return get(id);
+    },
   };
 
   /** SET the given fields, guarded by a condition (the source must at least still exist). */
-  function updateCommand(id: string, update: SourceFetchUpdate, guard: { condition: string; values: Record<string, unknown> }) {
+  function updateCommand(
+    id: string,
+    update: SourceFetchUpdate | SourceSettingsUpdate,
+    guard: { condition: string; values: Record<string, unknown> },
+  ) {
     const entries = Object.entries(update).filter(([, value]) => value !== undefined);
     if (entries.length === 0) throw new Error("a source update needs at least one field");
     const names: Record<string, string> = {};

@@ -8,7 +8,7 @@ import {
   truncateText,
 } from "@eventwire/core";
 import { withQuery } from "../base-url";
-import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time } from "./layout";
+import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
 import { SourceNames } from "./sources";
 
 export type EventPageProps = {
@@ -112,9 +112,10 @@ export function EventPage(props: EventPageProps) {
         <p>All its articles, newest first, a page at a time:</p>
         <Command text={`curl -s '${withQuery(`${base}/api/v1/articles`, { event: event.id, limit: 100 })}'`} />
         <p>
-          Webhook alerts are not offered yet. Until they are, poll this event's feed or the JSON API: both answer conditional
-          requests (<code>If-None-Match</code>) with <code>304</code> when nothing changed.
+          Webhook alerts: register an endpoint (with the admin key) to be told, signed, of every article this story gains. The
+          secret to verify them comes in the answer, once.
         </p>
+        <Command text={webhookCommand(base, { theme: event.theme, eventIds: [event.id] }, ["article.added"])} />
       </section>
     </Layout>
   );

@@ -1,6 +1,6 @@
 import { type EventState, FEED_FORMATS, type Theme } from "@eventwire/core";
 import { withQuery } from "../base-url";
-import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time } from "./layout";
+import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
 import { SourceNames } from "./sources";
 
 export type HomePageProps = {
@@ -112,9 +112,10 @@ export function HomePage(props: HomePageProps) {
         <p>Every route, as a JSON index:</p>
         <Command text={`curl -s -H 'Accept: application/json' '${base}/'`} />
         <p>
-          Webhook alerts are not offered yet. Until they are, poll the feeds or the JSON API: both answer conditional requests (
-          <code>If-None-Match</code>) with <code>304</code> when nothing changed.
+          Webhook alerts: register an endpoint (with the admin key) to be told, signed, when a story of this theme is reported by
+          a second distinct source, and when it grows. The secret to verify them comes in the answer, once.
         </p>
+        <Command text={webhookCommand(base, { theme: theme.id, minSources: 2 }, ["event.corroborated", "event.updated"])} />
       </section>
     </Layout>
   );

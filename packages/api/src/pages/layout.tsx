@@ -130,6 +130,16 @@ export function FeedList(props: { feeds: readonly FeedSet[] }) {
 }
 
 /** A command to copy: one tap selects it all. */
+/** The curl command that registers a webhook endpoint with a filter (shown, never run, by the pages). */
+export function webhookCommand(base: string, filter: Record<string, unknown>, types: readonly string[]): string {
+  const body = JSON.stringify({ url: "https://receiver.example/hook", types, filter });
+  return [
+    `curl -s -X POST '${base}/api/v1/subscriptions'`,
+    `  -H "Authorization: Bearer $EVENTWIRE_ADMIN_KEY" -H 'Content-Type: application/json'`,
+    `  -d '${body}'`,
+  ].join(" \\\n");
+}
+
 export function Command(props: { text: string }) {
   return (
     <pre>

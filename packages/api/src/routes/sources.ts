@@ -1,11 +1,11 @@
 import { type Source, sourceStatus } from "@eventwire/core";
-import { addSource, ingestSource } from "@eventwire/pipeline";
+import { addSource, configureSource, ingestSource } from "@eventwire/pipeline";
 import { Hono } from "hono";
 import { requireAdmin } from "../auth";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { sendJson } from "../http-cache";
-import { NEW_SOURCE, NO_QUERY } from "../schemas";
+import { NEW_SOURCE, NO_QUERY, SOURCE_SETTINGS } from "../schemas";
 import { parseJsonBody, parseQuery } from "../validate";
 
 // A source's state changes when a fetch ends, a time it does not record: no Last-Modified,
@@ -38,6 +38,13 @@ export function sourceRoutes(deps: ApiDeps) {
       if (!result.ok) throw new ApiError(400, "invalid_body", `field "url": ${result.error}`);
       c.header("Location", `/api/v1/sources/${result.source.id}`);
       return c.json(sourceJson(result.source), result.created ? 201 : 200);
+    })
+    .patch("/:id", admin, async (c) => {
+      const body = await parseJsonBody(c, SOURCE_SETTINGS);
+      const result = await configureSource(deps, c.req.param("id"), body);
+      if (!result.ok)
+        throw new ApiError(result.notFound ? 404 : 400, result.notFound ? "not_found" : "invalid_body", result.error);
+      return c.json(sourceJson(result.source));
     })
     .post("/:id/refresh", admin, async (c) => {
       const id = c.req.param("id");

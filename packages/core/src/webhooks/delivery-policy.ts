@@ -28,18 +28,22 @@ export function retryDelayMs(attempts: number, random: () => number): number | n
   return Math.round(base * (0.9 + 0.2 * random()));
 }
 
-/** A `Retry-After` header (seconds or an HTTP date) as a delay from `now`; null when absent or unreadable. */
-export function parseRetryAfter(header: string | null, now: Date): number | null {
+/**
+ * A `Retry-After` header (whole seconds or an HTTP date) as whole seconds from `now`, at least
+ * 0; null when absent or unreadable. Feed fetching and webhook delivery both read it.
+ */
+export function retryAfterSeconds(header: string | null, now: Date): number | null {
   if (header === null || header.trim() === "") return null;
   const text = header.trim();
-  let ms: number;
-  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
-  else {
-    const date = Date.parse(text);
-    if (Number.isNaN(date)) return null;
-    ms = date - now.getTime();
-  }
-  return Math.min(Math.max(ms, 1000), MAX_RETRY_AFTER_MS);
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, Math.round((date - now.getTime()) / 1000));
+}
+
+/** A `Retry-After` header as a webhook retry delay, in milliseconds: 1 s to a day. */
+export function parseRetryAfter(header: string | null, now: Date): number | null {
+  const seconds = retryAfterSeconds(header, now);
+  return seconds === null ? null : Math.min(Math.max(seconds * 1000, 1000), MAX_RETRY_AFTER_MS);
 }
 
 export type AttemptResult = {

@@ -7,6 +7,7 @@ export {
   MAX_ATTEMPTS,
   parseRetryAfter,
   RETRY_SCHEDULE_MS,
+  retryAfterSeconds,
   retryDelayMs,
 } from "./delivery-policy";
 export type {
