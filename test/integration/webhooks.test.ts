@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type Article, hashId, type WebhookMessage } from "@eventwire/core";
 import { dispatchDeliveries, matchArticle, type PipelineDeps } from "@eventwire/pipeline";
+import { keys } from "@eventwire/store";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { testArticle } from "../support/articles";
 import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
@@ -217,6 +219,91 @@ describe("delivery", () => {
     expect(got.json?.state).toBe("disabled");
     expect(got.json?.disabledReason).toMatch(/5 days/);
     expect(Date.parse(got.json?.disabledAt) - Date.parse(got.json?.failingSince)).toBeGreaterThanOrEqual(5 * 86_400_000);
+  });
+
+  it("announces every disable: disabled, resumed and disabled again tells the watcher twice", async () => {
+    const { deps, receiver } = await setup();
+    const gone = await subscribe(deps, receiver, { types: ["event.created", "event.updated"] });
+    const watcher = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(watcher);
+    await subscribe(deps, watcher, { types: ["subscription.disabled"] });
+    receiver.script.push({ status: 410 }, { status: 410 });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+    expect((await api(deps, "GET", `/api/v1/subscriptions/${gone.id}`)).json?.state).toBe("disabled");
+    deps.clock.advance(60_000);
+    expect((await api(deps, "POST", `/api/v1/subscriptions/${gone.id}/resume`)).json?.state).toBe("active");
+    await storeStory(deps.store, { ...twoSourceStory, title: "A second story", articles: twoSourceStory.articles.slice(1) });
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+    expect((await api(deps, "GET", `/api/v1/subscriptions/${gone.id}`)).json?.state).toBe("disabled");
+    expect(watcher.received.map((m) => m.payload.type)).toEqual(["subscription.disabled", "subscription.disabled"]);
+    expect(new Set(watcher.received.map((m) => m.id)).size).toBe(2);
+  });
+
+  it("does not pass over a change whose article cannot be read: the fan-out stops there and sends it once it can", async () => {
+    const { table, deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["article.added"] });
+    const { articles } = await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    const articleKey = keys.article(articles[0]?.id as string);
+    const { doc } = table.clients;
+    const stored = (await doc.send(new GetCommand({ TableName: table.tableName, Key: articleKey }))).Item;
+    expect(stored).toBeDefined();
+    // As a read that does not see the article yet would find it.
+    await doc.send(new DeleteCommand({ TableName: table.tableName, Key: articleKey }));
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(0);
+    expect(await deps.store.webhooks.fanOutPosition("isis-syria")).toBe(0);
+    expect(
+      deps.logs.some(
+        (entry) => entry.message.includes("fan-out stopped") && entry.fields.missing === `article ${articles[0]?.id}`,
+      ),
+    ).toBe(true);
+    await doc.send(new PutCommand({ TableName: table.tableName, Item: stored }));
+    await dispatchDeliveries(deps);
+    expect(receiver.received.map((m) => m.payload.type)).toEqual(["article.added"]);
+    expect((await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/messages`)).json?.items).toHaveLength(1);
+  });
+
+  it("never sends an attempt whose lease ran out while the endpoint's name was being looked up", async () => {
+    const { table, deps, receiver } = await setup();
+    const port = new URL(receiver.url).port;
+    let releaseLookup: () => void = () => {};
+    let lookupStalled: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => {
+      lookupStalled = resolve;
+    });
+    let calls = 0;
+    deps.resolveHost = async () => {
+      calls += 1;
+      // The second lookup is the first dispatcher's check before sending: it stalls.
+      if (calls === 2) {
+        lookupStalled();
+        await new Promise<void>((resolve) => {
+          releaseLookup = resolve;
+        });
+      }
+      return ["127.0.0.1"];
+    };
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    const created = (await api(deps, "GET", "/api/v1/subscriptions")).json?.items[0];
+    await api(deps, "PATCH", `/api/v1/subscriptions/${created.id}`, { url: `http://hooks.test:${port}/hook` });
+    calls = 1;
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    const first = dispatchDeliveries(deps);
+    await stalled;
+    // The first dispatcher's lease runs out; a second one takes the message and sends it.
+    deps.clock.advance(deps.config.webhooks.timeoutMs + 31_000);
+    const second = localDeps(table);
+    second.clock = deps.clock;
+    second.now = deps.clock.now;
+    second.resolveHost = async () => ["127.0.0.1"];
+    await dispatchDeliveries(second);
+    expect(receiver.received).toHaveLength(1);
+    releaseLookup();
+    await first;
+    expect(receiver.received).toHaveLength(1);
   });
 });
 
@@ -461,6 +548,119 @@ describe("subscriptions API", () => {
     expect(forged.json?.error.message).toContain('"after"');
   });
 
+  it("catch-up from a cursor sees a message written after it even when its change is older than the cursor", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    const path = `/api/v1/subscriptions/${subscription.id}/messages`;
+    const types = (page: Awaited<ReturnType<typeof api>>) => page.json?.items.map((m: { type: string }) => m.type);
+    // A change at 10:00 waits for the dispatcher; a ping at 10:01 is listed first.
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) }, deps.now());
+    deps.clock.advance(60_000);
+    await api(deps, "POST", `/api/v1/subscriptions/${subscription.id}/test`);
+    const first = await api(deps, "GET", path);
+    expect(types(first)).toEqual(["ping"]);
+    await dispatchDeliveries(deps);
+    const next = await api(deps, "GET", `${path}?after=${encodeURIComponent(first.json?.nextAfter)}`);
+    expect(types(next)).toEqual(["event.created"]);
+    const end = await api(deps, "GET", `${path}?after=${encodeURIComponent(next.json?.nextAfter)}`);
+    expect(end.json?.items).toEqual([]);
+    expect(types(await api(deps, "GET", path))).toEqual(["ping", "event.created"]);
+  });
+
+  it("delivers the messages of a subscription resumed while a dispatcher had read it as paused", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    await api(deps, "POST", `/api/v1/subscriptions/${subscription.id}/pause`);
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    // The resume lands just after the dispatcher has read the subscriptions.
+    let resumed = false;
+    const webhooks = deps.store.webhooks;
+    const racing: TestDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        webhooks: {
+          ...webhooks,
+          listSubscriptions: async () => {
+            const listed = await webhooks.listSubscriptions();
+            if (!resumed) {
+              resumed = true;
+              expect((await api(deps, "POST", `/api/v1/subscriptions/${subscription.id}/resume`)).json?.state).toBe("active");
+            }
+            return listed;
+          },
+        },
+      },
+    };
+    await dispatchDeliveries(racing);
+    await dispatchDeliveries(deps);
+    expect(resumed).toBe(true);
+    expect(receiver.received.map((m) => m.payload.type)).toEqual(["event.created"]);
+    const messages = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/messages`);
+    expect(messages.json?.items.map((m: { state: string }) => m.state)).toEqual(["delivered"]);
+  });
+
+  it("makes due a message left held for a subscription that is active", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    const id = `msg_${hashId("left-held")}`;
+    const now = deps.now().toISOString();
+    await deps.store.webhooks.putMessage({ ...bulkMessage(subscription.id, id, 0, now), state: "held", dueAt: null });
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+    expect(receiver.received.map((m) => m.id)).toEqual([id]);
+  });
+
+  it("a subscription made during a long fan-out hears of the changes after its start", async () => {
+    const { deps, receiver } = await setup();
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    const late = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(late);
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    // Between two batches of the fan-out, a subscription is made and then a change stored.
+    let reads = 0;
+    const events = deps.store.events;
+    const racing: TestDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        events: {
+          ...events,
+          changeRecordsSince: async (themeId, seq, limit) => {
+            reads += 1;
+            if (reads === 2) {
+              await subscribe(deps, late, { types: ["event.created"] });
+              await storeStory(deps.store, {
+                ...twoSourceStory,
+                title: "A second story",
+                articles: twoSourceStory.articles.slice(1),
+              });
+            }
+            return events.changeRecordsSince(themeId, seq, limit);
+          },
+        },
+      },
+    };
+    await dispatchDeliveries(racing);
+    await dispatchDeliveries(deps);
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(late.received.map((m) => (m.payload.data.event as { title: string }).title)).toEqual(["A second story"]);
+    expect(receiver.received).toHaveLength(2);
+  });
+
+  it("refuses to retry a message of a paused subscription with a 409", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    const messageId = receiver.received[0]?.id as string;
+    await api(deps, "POST", `/api/v1/subscriptions/${subscription.id}/pause`);
+    const retried = await api(deps, "POST", `/api/v1/deliveries/${messageId}/retry`);
+    expect(retried.status).toBe(409);
+    expect(retried.json?.error.message).toContain("paused");
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it("refuses bad input with a 400 naming the field", async () => {
     const { deps } = await setup();
     const noTypes = await api(deps, "POST", "/api/v1/subscriptions", { url: "http://127.0.0.1:1/x", types: [] });
@@ -513,7 +713,14 @@ describe("SSRF guard", () => {
     tables.push(table);
     const deps = localDeps(table);
     deps.resolveHost = async (host) => (host === "metadata.example" ? ["169.254.169.254"] : []);
-    for (const url of ["http://169.254.169.254/latest/", "http://metadata.example/", "http://[fd00:ec2::254]/"]) {
+    for (const url of [
+      "http://169.254.169.254/latest/",
+      "http://metadata.example/",
+      "http://[fd00:ec2::254]/",
+      "http://169.254.170.2/v2/credentials",
+      "http://[64:ff9b::a9fe:a9fe]/",
+      "http://[::a9fe:a9fe]/",
+    ]) {
       const answer = await api(deps, "POST", "/api/v1/subscriptions", { url, types: ["event.created"] });
       expect(answer.status, url).toBe(400);
       expect(answer.json?.error.message).toContain("cloud metadata address");
@@ -553,5 +760,32 @@ describe("SSRF guard", () => {
     expect(log.json?.items[0]).toMatchObject({ statusCode: null, outcome: "retry" });
     expect(log.json?.items[0].error).toContain("rebind.example, which resolves to 10.0.0.9, is a private address");
     expect(lookups.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("judges the address connected to: a name public at the check and loopback at connect time reaches nothing", async () => {
+    const table = await createTestStore();
+    tables.push(table);
+    const deps = localDeps(table);
+    const receiver = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(receiver);
+    // "localhost" is 127.0.0.1 to the system too: without the connect-time check the POST would arrive.
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    const created = (await api(deps, "GET", "/api/v1/subscriptions")).json?.items[0];
+    await api(deps, "PATCH", `/api/v1/subscriptions/${created.id}`, { url: receiver.url.replace("127.0.0.1", "localhost") });
+    // From here private addresses are refused; the check before sending sees a public address,
+    // the connection's own lookup the loopback one.
+    deps.config.webhooks = { ...deps.config.webhooks, allowPrivateUrls: false };
+    const lookups: string[] = [];
+    deps.resolveHost = async (host) => {
+      lookups.push(host);
+      return lookups.length === 1 ? ["93.184.216.34"] : ["127.0.0.1"];
+    };
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(0);
+    expect(lookups).toEqual(["localhost", "localhost"]);
+    const log = await api(deps, "GET", `/api/v1/subscriptions/${created.id}/deliveries`);
+    expect(log.json?.items[0]).toMatchObject({ statusCode: null, outcome: "retry" });
+    expect(log.json?.items[0].error).toContain("localhost, which resolves to 127.0.0.1, is a loopback address");
   });
 });

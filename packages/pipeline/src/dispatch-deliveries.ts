@@ -18,18 +18,23 @@ import {
   signMessage,
   type WebhookMessage,
 } from "@eventwire/core";
+import type { NewMessage } from "@eventwire/store";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "./deps";
 import { createWebhookSender, type WebhookSender } from "./webhook-sender";
 
 /** Changes read from the outbox at a time. */
 const FAN_OUT_BATCH = 100;
+/** Held messages of one active subscription made due per dispatch (the rest on the next). */
+const HELD_BATCH = 500;
 /** Due messages read at a time. */
 const DUE_BATCH = 200;
 /** Attempts in flight in one dispatcher, over all endpoints. */
 const GLOBAL_CONCURRENCY = 32;
 /** How long past an attempt's deadline its lease lasts before another dispatcher may retry it. */
 const LEASE_MARGIN_MS = 30_000;
+/** At the moment of sending, the lease must outlast the attempt's remaining deadline by this much. */
+const LEASE_SAFETY_MS = 10_000;
 
 const senders = new WeakMap<PipelineDeps, WebhookSender>();
 
@@ -50,24 +55,18 @@ export function webhookSenderFor(deps: PipelineDeps): WebhookSender {
   return sender;
 }
 
-/** Sorts a subscription's messages: by when they were made, then the change, then the order within it. */
-function messagePosition(createdAt: string, seq: number, ordinal: number, id: string): string {
-  return `${createdAt}#${String(seq).padStart(12, "0")}#${String(ordinal).padStart(3, "0")}#${id}`;
-}
-
 /** A new message to one subscription, due now when it is active, held while it is paused or disabled. */
 export function newMessage(
   subscription: Subscription,
-  input: { id: string; type: MessageType; body: string; createdAt: string; seq: number; ordinal: number; now: Date },
-): WebhookMessage {
+  input: { id: string; type: MessageType; body: string; now: Date },
+): NewMessage {
   const active = subscription.state === "active";
   return {
     id: input.id,
     subscriptionId: subscription.id,
     type: input.type,
     body: input.body,
-    createdAt: input.createdAt,
-    position: messagePosition(input.createdAt, input.seq, input.ordinal, input.id),
+    createdAt: input.now.toISOString(),
     state: active ? "pending" : "held",
     attempts: 0,
     dueAt: active ? input.now.toISOString() : null,
@@ -81,83 +80,114 @@ export function newMessage(
  * Turns the theme's stored event changes (the outbox the matcher's transaction writes) into
  * messages, one per subscription and type, from where the last fan-out stopped. A message's id
  * is a hash of the change, the subscription and the type, and it is stored only if absent, so
- * a fan-out that dies part-way, or two that run at once, make every message exactly once.
- * Returns how many messages were made.
+ * a fan-out that dies part-way, or two that run at once, make every message exactly once. A
+ * change whose event or article cannot be read stops the fan-out before it (it is tried again
+ * on the next run). Returns how many messages were made.
  */
 export async function fanOutChanges(deps: PipelineDeps, themeId = deps.config.theme.id): Promise<number> {
   const { store } = deps;
   let position = await store.webhooks.fanOutPosition(themeId);
-  let subscriptions: Subscription[] | null = null;
   let made = 0;
   for (;;) {
     const changes = await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH);
-    const last = changes.at(-1);
-    if (last === undefined) return made;
-    subscriptions ??= (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
-    made += await fanOutBatch(deps, changes, subscriptions);
-    if (await store.webhooks.advanceFanOut(themeId, position, last.seq)) position = last.seq;
+    if (changes.length === 0) return made;
+    // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
+    const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
+    const batch = await fanOutBatch(deps, changes, subscriptions);
+    made += batch.made;
+    if (batch.through === null) return made;
+    if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
     // Another dispatcher moved the position first: carry on from where it is.
     else position = await store.webhooks.fanOutPosition(themeId);
+    if (batch.through !== changes.at(-1)?.seq) return made;
   }
 }
 
-async function fanOutBatch(deps: PipelineDeps, changes: readonly EventChange[], subscriptions: readonly Subscription[]) {
-  if (subscriptions.length === 0) return 0;
+type PlannedEntry = { change: EventChange; type: MessageType; articleId: string | null };
+
+/**
+ * Makes the messages of a batch of changes. `through`: the last change whose messages are all
+ * made (null: none), short of the batch's end when a change names an event or article that
+ * cannot be read, which must not be skipped.
+ */
+async function fanOutBatch(
+  deps: PipelineDeps,
+  changes: readonly EventChange[],
+  subscriptions: readonly Subscription[],
+): Promise<{ made: number; through: number | null }> {
+  const last = changes.at(-1)?.seq ?? null;
+  if (subscriptions.length === 0) return { made: 0, through: last };
   const { store } = deps;
   const theme = findTheme(deps.config.theme ? [deps.config.theme] : [], changes[0]?.themeId ?? "");
   const events = new Map((await store.events.getMany([...new Set(changes.map((c) => c.eventId))])).map((e) => [e.id, e]));
   const compiled = new Map(subscriptions.map((s) => [s.id, compileSubscriptionFilter(s.filter, theme)]));
-  const planned: {
-    subscription: Subscription;
-    change: EventChange;
-    type: MessageType;
-    articleId: string | null;
-    ordinal: number;
-  }[] = [];
-  for (const change of changes) {
-    const event = events.get(change.eventId);
-    if (event === undefined) continue;
-    for (const subscription of subscriptions) {
-      const plan = planMessages(
-        change,
-        subscription,
-        event,
-        compiled.get(subscription.id) as ReturnType<typeof compileSubscriptionFilter>,
-      );
-      plan.forEach((entry, ordinal) => {
-        planned.push({ subscription, change, type: entry.type, articleId: entry.articleId, ordinal });
+  const wantedArticles = new Set<string>();
+  for (const change of changes) for (const id of [change.articleId, ...change.claimedArticleIds]) wantedArticles.add(id);
+  const articles = new Map((await store.articles.getSummaries([...wantedArticles], { consistent: true })).map((a) => [a.id, a]));
+
+  // The changes before the first one whose event or an article it names is missing.
+  let complete = changes.length;
+  for (const [index, change] of changes.entries()) {
+    const missing = !events.has(change.eventId)
+      ? `event ${change.eventId}`
+      : [change.articleId, ...change.claimedArticleIds].find((id) => !articles.has(id));
+    if (missing !== undefined) {
+      deps.log.warn("webhook fan-out stopped: a change names something that cannot be read; it will be tried again", {
+        themeId: change.themeId,
+        seq: change.seq,
+        missing: missing.startsWith("event ") ? missing : `article ${missing}`,
       });
+      complete = index;
+      break;
     }
   }
-  if (planned.length === 0) return 0;
-  const articleIds = [...new Set(planned.flatMap((entry) => (entry.articleId === null ? [] : [entry.articleId])))];
-  const articles = new Map((await store.articles.getSummaries(articleIds)).map((a) => [a.id, a]));
+  const done = changes.slice(0, complete);
+
+  // Each subscription's messages are written one after another, in the order of the changes.
+  const plans = new Map<string, PlannedEntry[]>();
+  for (const change of done) {
+    const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
+    for (const subscription of subscriptions) {
+      const filter = compiled.get(subscription.id) as ReturnType<typeof compileSubscriptionFilter>;
+      for (const entry of planMessages(change, subscription, event, filter)) {
+        const list = plans.get(subscription.id) ?? [];
+        list.push({ change, type: entry.type, articleId: entry.articleId });
+        plans.set(subscription.id, list);
+      }
+    }
+  }
   const base = deps.config.webhooks.linkBaseUrl;
-  const now = deps.now();
   const limit = pLimit(16);
-  const outcomes = await Promise.all(
-    planned.map(({ subscription, change, type, articleId, ordinal }) =>
+  const made = await Promise.all(
+    subscriptions.map((listed) =>
       limit(async () => {
-        const event = events.get(change.eventId);
-        if (event === undefined) return "exists";
-        const article = articleId === null ? undefined : articles.get(articleId);
-        if (articleId !== null && article === undefined) return "exists";
-        const id = `msg_${hashId("change", change.themeId, String(change.seq), subscription.id, type, articleId ?? "")}`;
-        const body = serializePayload({
-          type,
-          timestamp: change.at,
-          data: {
-            event: eventPayload(event, change, base),
-            ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
-          },
-        });
-        return store.webhooks.putMessage(
-          newMessage(subscription, { id, type, body, createdAt: change.at, seq: change.seq, ordinal, now }),
-        );
+        const planned = plans.get(listed.id);
+        if (planned === undefined) return 0;
+        // The list is read from an index that may lag: hold messages only for a subscription
+        // that is paused now (one resumed a moment ago must get them due).
+        const subscription = listed.state === "active" ? listed : await store.webhooks.getSubscription(listed.id);
+        if (subscription === null) return 0;
+        let count = 0;
+        for (const { change, type, articleId } of planned) {
+          const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
+          const article = articleId === null ? undefined : articles.get(articleId);
+          const id = `msg_${hashId("change", change.themeId, String(change.seq), subscription.id, type, articleId ?? "")}`;
+          const body = serializePayload({
+            type,
+            timestamp: change.at,
+            data: {
+              event: eventPayload(event, change, base),
+              ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
+            },
+          });
+          const outcome = await store.webhooks.putMessage(newMessage(subscription, { id, type, body, now: deps.now() }));
+          if (outcome === "created") count += 1;
+        }
+        return count;
       }),
     ),
   );
-  return outcomes.filter((outcome) => outcome === "created").length;
+  return { made: made.reduce((sum, n) => sum + n, 0), through: done.at(-1)?.seq ?? null };
 }
 
 export type AttemptReport = Pick<DeliveryAttempt, "attempt" | "statusCode" | "latencyMs" | "error" | "outcome" | "nextAttemptAt">;
@@ -177,8 +207,24 @@ export async function attemptDelivery(
   const { store } = deps;
   const sentAt = deps.now();
   const headers = signMessage(activeSecrets(subscription.secrets, sentAt), message.id, sentAt, message.body);
-  const result = await webhookSenderFor(deps).send(subscription.url, headers, message.body, sentAt);
+  // The claimed message's dueAt is when our lease runs out (and another dispatcher may take it).
+  const leaseUntil = message.dueAt === null ? sentAt.getTime() : Date.parse(message.dueAt);
+  const result = await webhookSenderFor(deps).send(subscription.url, headers, message.body, sentAt, {
+    mayPost: (remainingMs) => leaseUntil - deps.now().getTime() > remainingMs + LEASE_SAFETY_MS,
+  });
   const attempt = message.attempts + 1;
+  if (result.notSent) {
+    // Nothing went out: record nothing, and the message is due again when the lease runs out.
+    deps.log.warn("webhook attempt given up before sending", { messageId: message.id, reason: result.error });
+    return {
+      attempt: message.attempts,
+      statusCode: null,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      outcome: "retry",
+      nextAttemptAt: new Date(leaseUntil).toISOString(),
+    };
+  }
   const verdict = judgeAttempt(result, attempt, deps.random);
   const at = sentAt.toISOString();
   const nextAttemptAt = verdict.kind === "retry" ? new Date(sentAt.getTime() + verdict.delayMs).toISOString() : null;
@@ -248,15 +294,14 @@ export async function disableSubscription(deps: PipelineDeps, subscription: Subs
   await Promise.all(
     others.map((other) =>
       limit(() => {
-        const id = `msg_${hashId("disabled", subscription.id, subscription.failingSince ?? "", reason, other.id)}`;
+        // The disable time tells one disable from the next (disable, resume, disable again).
+        const id = `msg_${hashId("disabled", subscription.id, at, reason, other.id)}`;
         const body = serializePayload({
           type: "subscription.disabled",
           timestamp: at,
           data: { subscription: { id: subscription.id, description: subscription.description, reason, disabledAt: at } },
         });
-        return store.webhooks.putMessage(
-          newMessage(other, { id, type: "subscription.disabled", body, createdAt: at, seq: 0, ordinal: 0, now }),
-        );
+        return store.webhooks.putMessage(newMessage(other, { id, type: "subscription.disabled", body, now }));
       }),
     ),
   );
@@ -269,7 +314,7 @@ export async function disableSubscription(deps: PipelineDeps, subscription: Subs
 }
 
 /** Claims a message for one attempt; null when another dispatcher has it. */
-export function claimForAttempt(deps: PipelineDeps, message: WebhookMessage) {
+export function claimForAttempt(deps: PipelineDeps, message: Pick<WebhookMessage, "id" | "dueAt">) {
   const token = randomUUID();
   const leaseUntil = new Date(deps.now().getTime() + deps.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
   return deps.store.webhooks
@@ -301,6 +346,7 @@ export type DispatchOptions = {
  */
 export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOptions = {}): Promise<DispatchSummary> {
   const summary: DispatchSummary = { made: await fanOutChanges(deps), attempted: 0, delivered: 0, failed: 0, skipped: 0 };
+  await requeueHeldOfActive(deps);
   const global = pLimit(GLOBAL_CONCURRENCY);
   const perEndpoint = new Map<string, ReturnType<typeof pLimit>>();
   const maxRounds = options.maxRounds ?? 50;
@@ -309,10 +355,14 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
     const due = (await deps.store.webhooks.dueMessages(deps.now(), DUE_BATCH)).filter((m) => !seen.has(`${m.id}@${m.dueAt}`));
     if (due.length === 0) break;
     for (const message of due) seen.add(`${message.id}@${message.dueAt}`);
-    const subscriptions = new Map((await deps.store.webhooks.listSubscriptions()).map((s) => [s.id, s]));
+    // Read strongly, once a round: a message is held only for a subscription paused right now.
+    const subscriptions = await readSubscriptions(
+      deps,
+      due.map((message) => message.subscriptionId),
+    );
     await Promise.all(
       due.map((message) => {
-        const subscription = subscriptions.get(message.subscriptionId);
+        const subscription = subscriptions.get(message.subscriptionId) ?? undefined;
         let endpoint = perEndpoint.get(message.subscriptionId);
         if (endpoint === undefined) {
           endpoint = pLimit(deps.config.webhooks.concurrencyPerEndpoint);
@@ -344,4 +394,38 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   }
   if (summary.made + summary.attempted > 0) deps.log.info("webhooks dispatched", { ...summary });
   return summary;
+}
+
+/** Subscriptions by id, read with strong consistency; a deleted one is absent. */
+async function readSubscriptions(deps: PipelineDeps, ids: readonly string[]): Promise<Map<string, Subscription>> {
+  const limit = pLimit(16);
+  const found = await Promise.all([...new Set(ids)].map((id) => limit(() => deps.store.webhooks.getSubscription(id))));
+  return new Map(found.flatMap((subscription) => (subscription === null ? [] : [[subscription.id, subscription] as const])));
+}
+
+/**
+ * Makes due again the held messages of subscriptions that are active: a message held by a
+ * dispatcher that raced a resume (or written held just after it) is not left behind.
+ */
+export async function requeueHeldOfActive(deps: PipelineDeps): Promise<number> {
+  const { store } = deps;
+  const active = (await store.webhooks.listSubscriptions()).filter((subscription) => subscription.state === "active");
+  const limit = pLimit(8);
+  const counts = await Promise.all(
+    active.map((listed) =>
+      limit(async () => {
+        const held = await store.webhooks.heldMessages(listed.id, HELD_BATCH);
+        if (held.length === 0) return 0;
+        // The list may lag: requeue only for a subscription that is active now.
+        if ((await store.webhooks.getSubscription(listed.id))?.state !== "active") return 0;
+        const now = deps.now();
+        let requeued = 0;
+        for (const message of held) if ((await store.webhooks.requeueMessage(message.id, now, true)) !== null) requeued += 1;
+        return requeued;
+      }),
+    ),
+  );
+  const requeued = counts.reduce((sum, n) => sum + n, 0);
+  if (requeued > 0) deps.log.info("webhook messages held for active subscriptions made due", { requeued });
+  return requeued;
 }

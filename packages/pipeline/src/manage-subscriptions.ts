@@ -171,9 +171,10 @@ export async function resumeSubscription(
   if (updated === null) return notFound(id);
   let requeued = 0;
   for (;;) {
-    const held = await deps.store.webhooks.listMessages(id, { after: null, limit: 100, state: "held" });
+    // The held index may lag; a message it misses now is made due by the next dispatch.
+    const held = await deps.store.webhooks.heldMessages(id, 100);
     let moved = 0;
-    for (const message of held) if ((await deps.store.webhooks.requeueMessage(message.id, now)) !== null) moved += 1;
+    for (const message of held) if ((await deps.store.webhooks.requeueMessage(message.id, now, true)) !== null) moved += 1;
     requeued += moved;
     if (held.length < 100 || moved === 0) break;
   }
@@ -196,10 +197,7 @@ export async function sendTestPing(
   const at = now.toISOString();
   const messageId = `msg_${hashId("ping", id, at, randomUUID())}`;
   const body = serializePayload({ type: "ping", timestamp: at, data: { subscription: { id } } });
-  const message = newMessage(
-    { ...subscription, state: "active" },
-    { id: messageId, type: "ping", body, createdAt: at, seq: 0, ordinal: 0, now },
-  );
+  const message = newMessage({ ...subscription, state: "active" }, { id: messageId, type: "ping", body, now });
   await deps.store.webhooks.putMessage(message);
   const lease = await claimForAttempt(deps, message);
   if (lease === null) return { ok: false, kind: "conflict", message: `ping ${messageId} was claimed by a dispatcher` };
@@ -220,6 +218,13 @@ export async function retryDelivery(
   const subscription = await deps.store.webhooks.getSubscription(message.subscriptionId);
   if (subscription === null)
     return { ok: false, kind: "not_found", message: `delivery "${messageId}": its subscription was deleted` };
+  if (subscription.state === "paused") {
+    return {
+      ok: false,
+      kind: "conflict",
+      message: `delivery "${messageId}": subscription "${subscription.id}" is paused; resume it to send its messages`,
+    };
+  }
   const requeued = await deps.store.webhooks.requeueMessage(messageId, deps.now());
   if (requeued === null) return { ok: false, kind: "conflict", message: `delivery "${messageId}" is being sent right now` };
   const lease = await claimForAttempt(deps, requeued);

@@ -8,11 +8,21 @@ export type SendResult = {
   error: string | null;
   retryAfterMs: number | null;
   latencyMs: number;
+  /** True when nothing was sent: `mayPost` said no (the attempt is left to be retried). */
+  notSent?: boolean;
+};
+
+export type SendOptions = {
+  /**
+   * Asked just before the request goes out, with the milliseconds left of the attempt's
+   * deadline: false gives the attempt up unsent (the caller's lease would not outlast it).
+   */
+  mayPost?: (remainingMs: number) => boolean;
 };
 
 export type WebhookSender = {
   /** POSTs `body` to `url` with `headers`; never throws (failures are in the result). */
-  send(url: string, headers: Record<string, string>, body: string, now: Date): Promise<SendResult>;
+  send(url: string, headers: Record<string, string>, body: string, now: Date, options?: SendOptions): Promise<SendResult>;
   close(): Promise<void>;
 };
 
@@ -31,8 +41,8 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 /**
  * The HTTP client of webhook deliveries (undici): every connection's address is checked as it
  * is connected to (so DNS rebinding cannot reach a private address), redirects are not
- * followed (a 3xx is a failed attempt), each attempt has a deadline, and connections per
- * endpoint are bounded.
+ * followed (a 3xx is a failed attempt), each attempt has one deadline covering the name's
+ * lookup, the connection and the answer, and connections per endpoint are bounded.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
@@ -44,19 +54,31 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     keepAliveTimeout: 4_000,
   });
   return {
-    async send(url, headers, body, now) {
+    async send(url, headers, body, now, sendOptions = {}) {
       const started = performance.now();
       const latency = () => Math.round(performance.now() - started);
+      // One deadline for the whole attempt: the check's lookup, connecting and the answer.
+      const deadline = AbortSignal.timeout(options.timeoutMs);
       try {
         // IP literals never reach `lookup`: judge them here (and names too, before connecting).
-        await guard.check(new URL(url));
+        await untilAborted(guard.check(new URL(url)), deadline);
+        const remainingMs = options.timeoutMs - (performance.now() - started);
+        if (sendOptions.mayPost !== undefined && !sendOptions.mayPost(remainingMs)) {
+          return {
+            statusCode: null,
+            error: "not sent: the attempt's lease would run out before its deadline",
+            retryAfterMs: null,
+            latencyMs: latency(),
+            notSent: true,
+          };
+        }
         const answer = await request(url, {
           method: "POST",
           dispatcher: agent,
           headers: { ...headers, "content-type": "application/json", "user-agent": options.userAgent },
           body,
           // undici's request follows no redirect (that takes an interceptor we do not add).
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: deadline,
         });
         const retryAfter = answer.headers["retry-after"];
         await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => undefined);
@@ -82,6 +104,16 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     },
     close: () => agent.close(),
   };
+}
+
+/** `work`, or the signal's reason once it aborts first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 function describeNetworkError(error: unknown): string {

@@ -293,12 +293,13 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       return summaries(await queryTwoWayPage(doc, { tableName, index: "gsi4", partition: keys.eventArticles(eventId) }, request));
     },
 
-    /** Articles by id without full text, in the order asked for; missing ids are left out. */
-    async getSummaries(ids: readonly string[]): Promise<ArticleSummary[]> {
+    /** Articles by id without full text, in the order asked for; missing ids are left out. `consistent`: a strong read. */
+    async getSummaries(ids: readonly string[], options: { consistent?: boolean } = {}): Promise<ArticleSummary[]> {
       const items = await batchGetItems(
         doc,
         tableName,
         [...new Set(ids)].map((id) => keys.article(id)),
+        { consistent: options.consistent ?? false },
       );
       const found = new Map(items.map((item) => [String(item.id), pickFields<ArticleSummary>(item, SUMMARY_FIELDS)]));
       return ids.flatMap((id) => found.get(id) ?? []);

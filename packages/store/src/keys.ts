@@ -11,7 +11,8 @@
  * | change  | THEME#<t>     | CHANGE#<seq> (event id, counts before and after; the webhook outbox; expires after 60 days)                       |
  * | fan-out | THEME#<t>     | FANOUT  | (the last change turned into webhook messages)                                                          |
  * | subscr. | SUB#<id>      | SUB     | SUBSCRIPTIONS / <created>#<id> |                                |                       |                      |
- * | message | MSG#<id>      | MSG     | SUBMSGS#<sub> / <position>  | DUE / <dueAt>#<id> (while due)   |                       |                      |
+ * | message | MSG#<id>      | MSG     |                             | DUE / <dueAt>#<id> (while due), HELD / <sub>#<position> (while held) |
+ * | msg log | SUB#<id>      | MSG#<position> (the message id; the position is the subscription's messageSeq when it was written)       |
  * | attempt | MSG#<id>      | ATTEMPT#<n> |                         |                                  | SUBATTEMPTS#<sub> / <at>#<id>#<n> (expires after 30 days) |
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
@@ -20,6 +21,13 @@
  * and writes a CHANGE#<seq> item naming the event, which matchers that cache events read (with
  * strong consistency) to catch up.
  */
+const MESSAGE_LOG_PREFIX = "MSG#";
+
+/** A message's place in its subscription's listing: its number, zero-padded so text sorts as numbers. */
+export function messagePosition(seq: number): string {
+  return String(seq).padStart(12, "0");
+}
+
 export const keys = {
   source: (id: string) => ({ pk: `SOURCE#${id}`, sk: "SOURCE" }),
   sourceCollection: "SOURCES",
@@ -42,10 +50,19 @@ export const keys = {
   subscription: (id: string) => ({ pk: `SUB#${id}`, sk: "SUB" }),
   subscriptionCollection: "SUBSCRIPTIONS",
   message: (id: string) => ({ pk: `MSG#${id}`, sk: "MSG" }),
-  /** A subscription's messages in the order they were made (the catch-up listing). */
-  subscriptionMessages: (subscriptionId: string) => `SUBMSGS#${subscriptionId}`,
+  /**
+   * A subscription's messages in the order they were written (the catch-up listing): one entry
+   * per message under the subscription's partition, numbered by its message counter.
+   */
+  subscriptionMessage: (subscriptionId: string, seq: number) => ({
+    pk: `SUB#${subscriptionId}`,
+    sk: `${MESSAGE_LOG_PREFIX}${messagePosition(seq)}`,
+  }),
+  messageLogPrefix: MESSAGE_LOG_PREFIX,
   /** Messages waiting for an attempt, by the time it is due (a sparse index partition). */
   dueMessages: "DUE",
+  /** Messages held for a paused or disabled subscription, by subscription (a sparse index partition). */
+  heldMessages: "HELD",
   attempt: (messageId: string, n: number) => ({ pk: `MSG#${messageId}`, sk: `ATTEMPT#${String(n).padStart(3, "0")}` }),
   subscriptionAttempts: (subscriptionId: string) => `SUBATTEMPTS#${subscriptionId}`,
   /** Sorts by time, ties broken by id, so a page boundary never splits equal times ambiguously. */
@@ -62,5 +79,6 @@ export const ENTITY = {
   fanOut: "fan_out",
   subscription: "subscription",
   message: "message",
+  messageLog: "message_log",
   attempt: "attempt",
 } as const;

@@ -4,11 +4,12 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { DeliveryAttempt, DeliveryState, Subscription, WebhookMessage } from "@eventwire/core";
-import { type Item, isConditionFailure, pickFields } from "./items";
-import { ENTITY, keys } from "./keys";
+import type { DeliveryAttempt, Subscription, WebhookMessage } from "@eventwire/core";
+import { batchGetItems, cancellationCodes, type Item, isConditionFailure, pickFields } from "./items";
+import { ENTITY, keys, messagePosition } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
 export type WebhookRepository = ReturnType<typeof createWebhookRepository>;
@@ -65,6 +66,17 @@ const ATTEMPT_FIELDS = [
 const subscriptionFromItem = (item: Item) => pickFields<Subscription>(item, SUBSCRIPTION_FIELDS);
 const messageFromItem = (item: Item) => pickFields<WebhookMessage>(item, MESSAGE_FIELDS);
 const attemptFromItem = (item: Item) => pickFields<DeliveryAttempt>(item, ATTEMPT_FIELDS);
+
+/** Rounds of numbering a message before giving up (each lost round means another writer got a number). */
+const NUMBERING_ROUNDS = 50;
+
+/** A message as it is made: the store gives it its position. */
+export type NewMessage = Omit<WebhookMessage, "position">;
+
+/** The held-index attributes of a message kept for its paused or disabled subscription. */
+function heldIndex(message: Pick<WebhookMessage, "subscriptionId" | "position">) {
+  return { gsi2pk: keys.heldMessages, gsi2sk: `${message.subscriptionId}#${message.position}` };
+}
 
 /** The due-index attributes of a message that waits for an attempt at `dueAt`. */
 function dueIndex(id: string, dueAt: string) {
@@ -134,6 +146,86 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);
     return items;
+  }
+
+  const numbering = new Map<string, Promise<void>>();
+
+  async function numberAndPut(message: NewMessage): Promise<"created" | "exists" | "gone"> {
+    // `type` is the item's entity type; the message's own type goes under another name.
+    const { type: messageType, ...fields } = message;
+    const subscriptionKey = keys.subscription(message.subscriptionId);
+    for (let round = 0; round < NUMBERING_ROUNDS; round += 1) {
+      const current = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: subscriptionKey,
+          ConsistentRead: true,
+          ProjectionExpression: "pk, messageSeq",
+        }),
+      );
+      if (current.Item === undefined) return "gone";
+      const seq = Number(current.Item.messageSeq ?? 0);
+      const position = messagePosition(seq + 1);
+      const index =
+        message.state === "pending" && message.dueAt !== null
+          ? dueIndex(message.id, message.dueAt)
+          : message.state === "held"
+            ? heldIndex({ subscriptionId: message.subscriptionId, position })
+            : {};
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: subscriptionKey,
+                  UpdateExpression: "SET messageSeq = :next",
+                  ConditionExpression:
+                    seq === 0 ? "attribute_exists(pk) AND attribute_not_exists(messageSeq)" : "messageSeq = :seq",
+                  ExpressionAttributeValues: { ":next": seq + 1, ...(seq === 0 ? {} : { ":seq": seq }) },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.message(message.id),
+                    ...index,
+                    type: ENTITY.message,
+                    schemaVersion: SCHEMA_VERSION,
+                    ...fields,
+                    position,
+                    messageType,
+                  },
+                  ConditionExpression: "attribute_not_exists(pk)",
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    ...keys.subscriptionMessage(message.subscriptionId, seq + 1),
+                    type: ENTITY.messageLog,
+                    schemaVersion: SCHEMA_VERSION,
+                    messageId: message.id,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return "created";
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes === null) throw error;
+        if (codes[1] === "ConditionalCheckFailed") return "exists";
+        // The counter moved (another writer numbered a message) or the transactions collided: again.
+      }
+    }
+    throw new Error(
+      `could not number message ${message.id} of subscription ${message.subscriptionId} in ${NUMBERING_ROUNDS} rounds`,
+    );
   }
 
   return {
@@ -236,33 +328,25 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
 
     /**
      * Stores a message unless one with its id exists (ids are deterministic, so making the same
-     * message twice stores it once). Pending messages enter the due index.
+     * message twice stores it once), numbered with the subscription's message counter. The
+     * counter, the message and its entry in the subscription's listing are written in one
+     * transaction that expects the counter unchanged, so numbers follow the order messages are
+     * written and no message can appear later behind one a reader has already seen. Pending
+     * messages enter the due index, held ones the held index. "gone": the subscription was deleted.
      */
-    async putMessage(message: WebhookMessage): Promise<"created" | "exists"> {
-      // `type` is the item's entity type; the message's own type goes under another name.
-      const { type: messageType, ...fields } = message;
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...keys.message(message.id),
-              gsi1pk: keys.subscriptionMessages(message.subscriptionId),
-              gsi1sk: message.position,
-              ...(message.state === "pending" && message.dueAt !== null ? dueIndex(message.id, message.dueAt) : {}),
-              type: ENTITY.message,
-              schemaVersion: SCHEMA_VERSION,
-              ...fields,
-              messageType,
-            },
-            ConditionExpression: "attribute_not_exists(pk)",
-          }),
-        );
-        return "created";
-      } catch (error) {
-        if (isConditionFailure(error)) return "exists";
-        throw error;
-      }
+    putMessage(message: NewMessage): Promise<"created" | "exists" | "gone"> {
+      // One writer at a time per subscription in this process; other processes lose a round and retry.
+      const previous = numbering.get(message.subscriptionId) ?? Promise.resolve();
+      const result = previous.then(() => numberAndPut(message));
+      const settled = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      numbering.set(message.subscriptionId, settled);
+      void settled.then(() => {
+        if (numbering.get(message.subscriptionId) === settled) numbering.delete(message.subscriptionId);
+      });
+      return result;
     },
 
     async getMessage(id: string): Promise<WebhookMessage | null> {
@@ -270,35 +354,53 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
       return result.Item ? messageFromStoredItem(result.Item) : null;
     },
 
-    /** A subscription's messages after `position` (null: from the first), in the order they were made. */
-    async listMessages(
-      subscriptionId: string,
-      request: { after: string | null; limit: number; state?: DeliveryState },
-    ): Promise<WebhookMessage[]> {
-      const messages: WebhookMessage[] = [];
-      let startKey: Item | undefined;
-      do {
-        const result = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: "gsi1",
-            KeyConditionExpression: request.after === null ? "gsi1pk = :pk" : "gsi1pk = :pk AND gsi1sk > :after",
-            ...(request.state === undefined
-              ? {}
-              : { FilterExpression: "#state = :state", ExpressionAttributeNames: { "#state": "state" } }),
-            ExpressionAttributeValues: {
-              ":pk": keys.subscriptionMessages(subscriptionId),
-              ...(request.after === null ? {} : { ":after": request.after }),
-              ...(request.state === undefined ? {} : { ":state": request.state }),
-            },
-            Limit: request.limit - messages.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        messages.push(...(result.Items ?? []).map(messageFromStoredItem));
-        startKey = result.LastEvaluatedKey;
-      } while (startKey !== undefined && messages.length < request.limit);
-      return messages;
+    /**
+     * A subscription's messages after `position` (null: from the first), in the order they were
+     * written. Read with strong consistency from the subscription's own partition, so a page
+     * shows every message written before it was read.
+     */
+    async listMessages(subscriptionId: string, request: { after: string | null; limit: number }): Promise<WebhookMessage[]> {
+      const prefix = keys.messageLogPrefix;
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          ExpressionAttributeValues: {
+            ":pk": keys.subscription(subscriptionId).pk,
+            // "0" sorts after "#" and before every digit: the first entry after `after`.
+            ":from": request.after === null ? prefix : `${prefix}${request.after}0`,
+            ":to": `${prefix}~`,
+          },
+          ConsistentRead: true,
+          Limit: request.limit,
+        }),
+      );
+      const ids = (result.Items ?? []).map((item) => String(item.messageId));
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        ids.map((id) => keys.message(id)),
+        { consistent: true },
+      );
+      const byId = new Map(items.map((item) => [String(item.id), messageFromStoredItem(item)]));
+      return ids.flatMap((id) => byId.get(id) ?? []);
+    },
+
+    /** Up to `limit` held messages, of one subscription or of all, in order. */
+    async heldMessages(subscriptionId: string | null, limit: number): Promise<WebhookMessage[]> {
+      const result = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: "gsi2",
+          KeyConditionExpression: subscriptionId === null ? "gsi2pk = :pk" : "gsi2pk = :pk AND begins_with(gsi2sk, :sub)",
+          ExpressionAttributeValues: {
+            ":pk": keys.heldMessages,
+            ...(subscriptionId === null ? {} : { ":sub": `${subscriptionId}#` }),
+          },
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map(messageFromStoredItem);
     },
 
     /** Up to `limit` messages whose next attempt (or expired lease) is due at `now`, the longest waiting first. */
@@ -320,7 +422,11 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
      * (`message.dueAt`), so of two dispatchers that read it, one wins. The lease runs out at
      * `leaseUntil`, when the message is due again (a dispatcher that died mid-send).
      */
-    async claimMessage(message: WebhookMessage, token: string, leaseUntil: Date): Promise<WebhookMessage | null> {
+    async claimMessage(
+      message: Pick<WebhookMessage, "id" | "dueAt">,
+      token: string,
+      leaseUntil: Date,
+    ): Promise<WebhookMessage | null> {
       const dueAt = leaseUntil.toISOString();
       const item = await update(
         keys.message(message.id),
@@ -359,25 +465,31 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
 
     /** Takes a due message out of the due index in `state` (held, cancelled) unless it moved since it was read. */
     async parkMessage(message: WebhookMessage, state: "held" | "cancelled"): Promise<boolean> {
+      const index = state === "held" ? heldIndex(message) : { gsi2pk: null, gsi2sk: null };
       const item = await update(
         keys.message(message.id),
-        { state, dueAt: null, gsi2pk: null, gsi2sk: null },
+        { state, dueAt: null, ...index },
         { expression: "dueAt = :readDue", values: { ":readDue": message.dueAt } },
       );
       return item !== null;
     },
 
-    /** Makes a message due at `at` (retry now, resume), unless an attempt holds a live lease on it. */
-    async requeueMessage(id: string, at: Date): Promise<WebhookMessage | null> {
+    /**
+     * Makes a message due at `at` (retry now, resume), unless an attempt holds a live lease on
+     * it; with `onlyHeld`, only while it is held.
+     */
+    async requeueMessage(id: string, at: Date, onlyHeld = false): Promise<WebhookMessage | null> {
       const dueAt = at.toISOString();
       const item = await update(
         keys.message(id),
         { state: "pending", dueAt, ...dueIndex(id, dueAt) },
-        {
-          expression: "attribute_exists(pk) AND (#state <> :sending OR dueAt < :now)",
-          names: { "#state": "state" },
-          values: { ":sending": "sending", ":now": dueAt },
-        },
+        onlyHeld
+          ? { expression: "#state = :held", names: { "#state": "state" }, values: { ":held": "held" } }
+          : {
+              expression: "attribute_exists(pk) AND (#state <> :sending OR dueAt < :now)",
+              names: { "#state": "state" },
+              values: { ":sending": "sending", ":now": dueAt },
+            },
       );
       return item === null ? null : messageFromStoredItem(item);
     },

@@ -13,8 +13,10 @@ export type BlockedAddressKind =
   | "reserved"
   | "IPv4-embedding";
 
-// The cloud providers' instance metadata services (AWS, GCP and Azure share the IPv4 one).
-const METADATA = new Set(["169.254.169.254", "fd00:ec2::254"]);
+// The cloud providers' instance metadata services (AWS, GCP and Azure share the IPv4 one) and
+// the ECS task credentials endpoint: never a local receiver, so refused even where private
+// addresses are allowed.
+const METADATA = new Set(["169.254.169.254", "169.254.170.2", "fd00:ec2::254"]);
 
 const KIND_OF_RANGE: Record<string, BlockedAddressKind> = {
   loopback: "loopback",
@@ -56,6 +58,28 @@ export function blockedAddressKind(address: string): BlockedAddressKind | null {
   const parsed = ipaddr.process(text);
   if (METADATA.has(parsed.toString())) return "cloud metadata";
   const range = parsed.range();
+  if (parsed.kind() === "ipv6") {
+    const embedded = embeddedIpv4(parsed as ipaddr.IPv6, range);
+    if (embedded !== null) {
+      // The IPv4 inside decides when it is blocked (a NAT64 gateway or an old stack may reach
+      // it), so the metadata service stays "cloud metadata" in these forms too; a public one
+      // is still refused, as these forms have no legitimate use for a webhook.
+      return blockedAddressKind(embedded.toString()) ?? "IPv4-embedding";
+    }
+  }
   if (range === "unicast") return null;
   return KIND_OF_RANGE[range] ?? "reserved";
+}
+
+/**
+ * The IPv4 address in the last 32 bits of an IPv4-compatible (`::a.b.c.d`, the deprecated
+ * ::/96 form, which ipaddr.js calls unicast) or NAT64 (64:ff9b::/96) IPv6 address; else null.
+ */
+function embeddedIpv4(address: ipaddr.IPv6, range: string): ipaddr.IPv4 | null {
+  const parts = address.parts;
+  const compatible = range === "unicast" && parts.slice(0, 6).every((part) => part === 0);
+  if (!compatible && range !== "rfc6052") return null;
+  const high = parts[6] ?? 0;
+  const low = parts[7] ?? 0;
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }

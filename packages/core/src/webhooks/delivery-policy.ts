@@ -14,7 +14,7 @@ export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
 /** An endpoint failing without a single success for this long is disabled. */
 export const DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
 
-/** Longest `Retry-After` honoured: past it, the schedule's own delay applies. */
+/** Longest `Retry-After` honoured: a longer one is cut to this (the schedule does not take over). */
 const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
 
 /**
