@@ -724,6 +724,8 @@ describe("SSRF guard", () => {
       const answer = await api(deps, "POST", "/api/v1/subscriptions", { url, types: ["event.created"] });
       expect(answer.status, url).toBe(400);
       expect(answer.json?.error.message).toContain("cloud metadata address");
+      // No setting lets it through, so the answer does not suggest one.
+      expect(answer.json?.error.message).not.toContain("EVENTWIRE_ALLOW_PRIVATE_URLS");
     }
   });
 

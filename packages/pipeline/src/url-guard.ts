@@ -83,7 +83,9 @@ export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
     if (options.allowPrivate && blocked.kind !== "cloud metadata") return;
     const where =
       blocked.address === host.replace(/^\[|\]$/g, "") ? blocked.address : `${host}, which resolves to ${blocked.address},`;
-    throw new UrlRefusedError(`${where} is a ${blocked.kind} address; only public addresses are allowed (${PRIVATE_HINT})`);
+    // No setting lets a metadata address through, so the hint would mislead there.
+    const hint = blocked.kind === "cloud metadata" ? "never allowed" : PRIVATE_HINT;
+    throw new UrlRefusedError(`${where} is a ${blocked.kind} address; only public addresses are allowed (${hint})`);
   }
 
   return {
