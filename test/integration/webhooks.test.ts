@@ -705,7 +705,10 @@ describe("SSRF guard", () => {
     expect(answer.status).toBe(400);
     expect(answer.json?.error.code).toBe("invalid_body");
     expect(answer.json?.error.message).toContain(reason);
-    expect(answer.json?.error.message).toContain("EVENTWIRE_ALLOW_PRIVATE_URLS");
+    // The answer says how to allow local receivers, except where no setting allows it.
+    expect(answer.json?.error.message).toContain(
+      reason.includes("cloud metadata") ? "never allowed" : "EVENTWIRE_ALLOW_PRIVATE_URLS",
+    );
   });
 
   it("refuses the cloud metadata address even where private addresses are allowed", async () => {
