@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { type Article, sourceStatus } from "@eventwire/core";
-import { addSource, configureSource, ingestDueSources, ingestSource } from "@eventwire/pipeline";
+import { addSource, configureSource, ingestDueSources, ingestSource, seedSources } from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "../support/deps";
 import { fixture, fixtureBytes } from "../support/fixtures";
@@ -345,6 +345,21 @@ describe("hostile feeds", () => {
       expect(server.seen.filter((request) => request.path === "/moved-old")).toHaveLength(1);
       expect(server.seen.filter((request) => request.path === "/moved-new")).toHaveLength(2);
     });
+
+    it("disables a source that moves onto a feed another source already polls, storing nothing twice", async () => {
+      const deps = await freshDeps();
+      server.route("/twin-old", redirect(301, "/twin-new"));
+      server.route("/twin-new", serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"));
+      const kept = await addPath(deps, "/twin-new");
+      const moving = await addPath(deps, "/twin-old");
+      expect(await ingestSource(deps, kept)).toMatchObject({ ok: true, stored: 2 });
+      expect(await ingestSource(deps, moving)).toMatchObject({ ok: false, retryable: false });
+      const disabled = await deps.store.sources.get(moving.id);
+      expect(disabled?.enabled).toBe(false);
+      expect(disabled?.url).toBe(`${server.url}/twin-old`);
+      expect(disabled?.lastError).toContain(`moved permanently to ${server.url}/twin-new, which source ${kept.id} already polls`);
+      expect(await allArticles(deps)).toHaveLength(2);
+    });
   });
 
   describe("security", () => {
@@ -375,6 +390,28 @@ describe("hostile feeds", () => {
         ok: false,
         error: `${new URL(server.url).host} is a private address; refused`,
       });
+    });
+
+    it("a configured source the guard refuses is logged and skipped; the others are added, once", async () => {
+      const deps = await freshDeps();
+      const checked: string[] = [];
+      deps.guard = async (url: URL) => {
+        checked.push(url.pathname);
+        if (url.pathname === "/seed-refused") throw new Error("refused for the test");
+      };
+      const urls = ["/seed-a", "/seed-refused", "/seed-b"].map((path) => `${server.url}${path}`);
+      expect(await seedSources(deps, urls)).toBe(2);
+      expect((await deps.store.sources.list()).map((source) => new URL(source.url).pathname).sort()).toEqual([
+        "/seed-a",
+        "/seed-b",
+      ]);
+      expect(deps.logs).toContainEqual(
+        expect.objectContaining({ level: "warn", fields: { url: urls[1], error: "refused for the test" } }),
+      );
+      // Seeding again (a cold start) looks up only what is not a source yet.
+      checked.length = 0;
+      expect(await seedSources(deps, urls)).toBe(0);
+      expect(checked).toEqual(["/seed-refused"]);
     });
 
     it("never expands entities: the billion-laughs and XXE documents store nothing", async () => {

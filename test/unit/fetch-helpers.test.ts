@@ -1,5 +1,5 @@
 import { retryAfterSeconds } from "@eventwire/core";
-import { describeFetchError, detectCharset, extractMainText, parseMaxAge } from "@eventwire/pipeline";
+import { describeFetchError, detectCharset, extractMainText, MAX_PAGE_ELEMENTS, parseMaxAge } from "@eventwire/pipeline";
 import { describe, expect, it } from "vitest";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -81,6 +81,13 @@ describe("extractMainText", () => {
     expect(text).toContain("Paragraph 4:");
     expect(text).not.toContain("All rights reserved");
     expect(text).not.toContain("Menu item");
+  });
+
+  it("refuses to parse a page with more elements than it reads, naming the count", () => {
+    const html = `<html><body>${"<p>x</p>".repeat(MAX_PAGE_ELEMENTS)}</body></html>`;
+    expect(() => extractMainText(html, "https://news.example/huge")).toThrow(
+      `it has ${MAX_PAGE_ELEMENTS + 2} elements, more than the ${MAX_PAGE_ELEMENTS} read`,
+    );
   });
 
   it("finds nothing in a page without text", () => {

@@ -24,16 +24,25 @@ export async function addSource(
   return { ok: true, created, source };
 }
 
-/** Adds each URL that is not a source yet; returns how many were new. Invalid URLs are errors. */
+/**
+ * Adds each configured URL that is not a source yet; returns how many were new. A URL already a
+ * source is not looked up again, and one that cannot be added (refused by the guard, a name that
+ * does not resolve) is logged and skipped: one bad entry never keeps the others from polling.
+ */
 export async function seedSources(
-  deps: Pick<PipelineDeps, "store" | "now" | "guard">,
+  deps: Pick<PipelineDeps, "store" | "now" | "guard" | "log">,
   urls: readonly string[],
   intervalSeconds?: number,
 ): Promise<number> {
   let created = 0;
   for (const url of urls) {
+    const built = createSource({ url, intervalSeconds }, deps.now());
+    if (built.ok && (await deps.store.sources.get(built.source.id)) !== null) continue;
     const result = await addSource(deps, { url, intervalSeconds });
-    if (!result.ok) throw new Error(`configured source ${url}: ${result.error}`);
+    if (!result.ok) {
+      deps.log.warn("configured source not added", { url, error: result.error });
+      continue;
+    }
     if (result.created) created += 1;
   }
   return created;

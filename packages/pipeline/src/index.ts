@@ -7,7 +7,7 @@ export type { AttemptReport, DispatchOptions, DispatchSummary } from "./dispatch
 export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
-export { extractMainText, FULL_TEXT_BELOW_CHARS, fetchFullText } from "./extract-full-text";
+export { extractMainText, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES, MAX_PAGE_ELEMENTS } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
 export {
   allowEveryUrl,

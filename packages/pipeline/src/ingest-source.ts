@@ -97,8 +97,13 @@ async function recordFailure(
 
 /** A `410 Gone`: the feed was removed for good, so the source stops being polled, saying why. */
 async function recordGone(deps: PipelineDeps, source: Source, attemptAt: Date, message: string): Promise<IngestSourceResult> {
-  const error = `${message}: the feed is gone, so the source is disabled (PATCH /api/v1/sources/${source.id} with {"enabled": true} polls it again)`;
   deps.log.warn("source gone, disabled", { sourceId: source.id, url: source.url });
+  return recordDisabled(deps, source, attemptAt, `${message}: the feed is gone, so the source is disabled`);
+}
+
+/** Disables the source, saying why in its `lastError` and how to switch it back on. */
+async function recordDisabled(deps: PipelineDeps, source: Source, attemptAt: Date, why: string): Promise<IngestSourceResult> {
+  const error = `${why} (PATCH /api/v1/sources/${source.id} with {"enabled": true} polls it again)`;
   try {
     await deps.store.sources.recordFetch(source.id, {
       enabled: false,
@@ -283,6 +288,18 @@ export async function ingestSource(
     ...(movedTo !== null && movedTo !== source.url ? { url: movedTo } : {}),
   };
   if (movedTo !== null && movedTo !== source.url) {
+    // Moved onto a feed another source already polls: two sources on one feed would store its
+    // items twice (ids of items without links are per source), so this one stops.
+    const twin = (await deps.store.sources.list()).find((other) => other.id !== source.id && other.url === movedTo);
+    if (twin !== undefined) {
+      deps.log.warn("source moved onto another source, disabled", { sourceId: source.id, to: movedTo, twin: twin.id });
+      return recordDisabled(
+        deps,
+        source,
+        attemptAt,
+        `${source.url} moved permanently to ${movedTo}, which source ${twin.id} already polls, so this source is disabled`,
+      );
+    }
     deps.log.info("source moved permanently", { sourceId: source.id, from: source.url, to: movedTo });
   }
 
