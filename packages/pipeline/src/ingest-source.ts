@@ -199,9 +199,11 @@ async function withFullText(deps: PipelineDeps, source: Source, articles: Articl
  */
 async function storeNew(deps: PipelineDeps, source: Source, articles: Article[], fetchedAt: Date) {
   const storedHashes = await deps.store.articles.findStoredHashes(articles.map((article) => article.id));
+  // An edit is the same source's item with new content. Another feed linking the same page with
+  // its own summary is no edit: it would rewrite the article on every poll of either feed.
   const edited = articles.filter((article) => {
-    const hash = storedHashes.get(article.id);
-    return hash !== undefined && hash !== article.contentHash;
+    const stored = storedHashes.get(article.id);
+    return stored !== undefined && stored.sourceId === source.id && stored.contentHash !== article.contentHash;
   });
   const { kept, republished } = await withoutRepublished(
     deps,
@@ -230,7 +232,7 @@ async function storeNew(deps: PipelineDeps, source: Source, articles: Article[],
   let updated = 0;
   // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.
   for (const article of await withFullText(deps, source, edited.slice(0, cap))) {
-    const before = storedHashes.get(article.id) as string;
+    const before = (storedHashes.get(article.id) as { contentHash: string }).contentHash;
     if ((await deps.store.articles.updateContent({ ...article, updatedAt: fetchedAt.toISOString() }, before)) === "updated")
       updated += 1;
   }

@@ -188,14 +188,16 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     /** The content hash of each of these ids that is stored: new, unchanged or edited, in one read. */
-    async findStoredHashes(ids: readonly string[]): Promise<Map<string, string>> {
+    async findStoredHashes(ids: readonly string[]): Promise<Map<string, { contentHash: string; sourceId: string }>> {
       const items = await batchGetItems(
         doc,
         tableName,
         ids.map((id) => keys.article(id)),
-        { projection: "id, contentHash" },
+        { projection: "id, contentHash, sourceId" },
       );
-      return new Map(items.map((item) => [String(item.id), String(item.contentHash)]));
+      return new Map(
+        items.map((item) => [String(item.id), { contentHash: String(item.contentHash), sourceId: String(item.sourceId) }]),
+      );
     },
 
     /**
