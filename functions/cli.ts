@@ -13,7 +13,7 @@ import {
   seedSources,
 } from "@eventwire/pipeline";
 import { createDynamoClients, ensureTable } from "@eventwire/store";
-import { runBenchCommand } from "./bench-command";
+import { BENCH_USAGE, runBenchCommand } from "./bench/run";
 import { ConfigError, type EnvSettings, parseEnv, sourceUrls } from "./config";
 import { buildPipelineDeps } from "./deps";
 import { EVAL_USAGE, runEvalCommand, UsageError } from "./eval-command";
@@ -41,7 +41,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
   train --stream FILE [--existing FILE] [--out FILE]
                            re-train the matcher model on labelled articles
-  bench [--json]           measure the matcher's time per article as its index grows
+  ${BENCH_USAGE}
+                           measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see README)
   help                     show this text

@@ -1,3 +1,5 @@
+import { SST_NODEJS } from "./bundles";
+
 /**
  * Settings taken from the shell that runs `sst deploy` and handed to every function when set
  * (README, "Configuration"). The admin key is not among them: it is the AdminKey secret.
@@ -33,9 +35,10 @@ function forwardedSettings(): Record<string, string> {
   return out;
 }
 
-/** Settings every eventwire function shares. */
+/** Settings every eventwire function shares; `nodejs` bundles as `npm run build` does (infra/bundles.ts). */
 export const FUNCTION_DEFAULTS = {
   runtime: "nodejs22.x",
+  nodejs: SST_NODEJS,
   architecture: "arm64",
   environment: { EVENTWIRE_LOG_FORMAT: "json", ...forwardedSettings() },
 } as const;

@@ -227,3 +227,33 @@ describe("infra contract", () => {
     expect(config.app({ stage: "dev" })).toMatchObject({ removal: "remove", protect: false });
   });
 });
+
+describe("Lambda bundles", () => {
+  it("happy: the handlers infra/ declares are exactly the ones `npm run build` bundles", async () => {
+    const { LAMBDA_HANDLERS } = await import("../../infra/bundles");
+    const handlerOf = (args: Record<string, unknown>) => args.handler as string | undefined;
+    const seen = new Set<string>();
+    for (const entry of declared) {
+      const fn = entry.kind === "sst.aws.Cron" ? (entry.args.function as Record<string, unknown>) : entry.args;
+      const handler = handlerOf(fn);
+      if (handler !== undefined) seen.add(handler);
+    }
+    for (const subscription of subscriptions) seen.add(subscription.subscriber.handler as string);
+    expect([...seen].sort()).toEqual(LAMBDA_HANDLERS.map((entry) => entry.handler).sort());
+  });
+
+  it("happy: every function is bundled by SST with the build's settings: ESM, minified, node22", async () => {
+    const { SST_NODEJS } = await import("../../infra/bundles");
+    const functions = [
+      ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
+      ...declared.filter((entry) => entry.kind === "sst.aws.Cron").map((entry) => entry.args.function as Record<string, unknown>),
+      ...subscriptions.map((subscription) => subscription.subscriber),
+    ];
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    for (const fn of functions) {
+      expect(fn.nodejs).toBe(SST_NODEJS);
+      expect(fn.runtime).toBe("nodejs22.x");
+    }
+    expect(SST_NODEJS).toMatchObject({ format: "esm", minify: true, esbuild: { target: "node22", platform: "node" } });
+  });
+});

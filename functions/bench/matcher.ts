@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   contentHashOf,
   createThemeMatcher,
@@ -12,7 +11,7 @@ import {
   seededRandom,
   type ThemeDefinition,
 } from "@eventwire/core";
-import { UsageError } from "./eval-command";
+import type { BenchContext, BenchFigures } from "./context";
 
 const theme = DEFAULT_THEMES[0] as ThemeDefinition;
 const DAY_MS = 86_400_000;
@@ -94,7 +93,7 @@ const FULL_TEXT_WORDS = 250;
  * days: each story has words of its own that its reports repeat, so reports attach and events
  * grow as they would in a live feed.
  */
-function storyStream(count: number, stories: number, days: number, seed: number): MatchInput[] {
+export function storyStream(count: number, stories: number, days: number, seed: number): MatchInput[] {
   const random = seededRandom(seed);
   const word = zipfSampler(50_000, random);
   const storyWords = Array.from({ length: stories }, (_, story) => Array.from({ length: 12 }, (_, k) => `s${story}x${k}`));
@@ -124,14 +123,8 @@ function throughput(count: number): number {
   return (count * 1000) / (performance.now() - started);
 }
 
-/**
- * `bench`: the matcher's time per article with 100, 1,000 and 10,000 events in its index, the
- * ratio of 10,000 to 100 (the matcher's scaling figure), and its throughput on a stream. With --json, one JSON object on the
- * last line.
- */
-export function runBenchCommand(args: string[]): number {
-  const { values } = parseArgs({ args, options: { json: { type: "boolean", default: false } }, strict: true });
-  if (args.some((arg) => !arg.startsWith("--"))) throw new UsageError("bench takes no arguments but --json");
+/** The matcher's figures: time per article as the index grows, its scaling, and warm throughput. */
+export async function benchMatcher(context: BenchContext): Promise<BenchFigures> {
   const random = seededRandom(7);
   const word = zipfSampler(50_000, random);
   const probes = Array.from({ length: 400 }, (_, index) => syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word));
@@ -145,24 +138,19 @@ export function runBenchCommand(args: string[]): number {
     if (measured.candidates < 1)
       throw new Error(`bench probes met ${measured.candidates} candidates on average; the index was not exercised`);
     perArticle[count] = measured.micros;
-    process.stdout.write(
-      `matcher, ${String(count).padStart(6)} events: ${measured.micros.toFixed(1)} µs per article, ${measured.candidates.toFixed(1)} candidates scored\n`,
+    context.say(
+      `matcher, ${String(count).padStart(6)} events: ${measured.micros.toFixed(1)} µs per article, ${measured.candidates.toFixed(1)} candidates scored`,
     );
   }
   const scaling = (perArticle[10_000] as number) / (perArticle[100] as number);
-  process.stdout.write(`matcher_scaling (10,000 ÷ 100 events): ${scaling.toFixed(2)}\n`);
-  const articlesPerSec = throughput(5_000);
-  process.stdout.write(`matcher throughput, ${FULL_TEXT_WORDS}-word articles, warm: ${articlesPerSec.toFixed(0)} articles/s\n`);
-  if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        matcher_us_per_article_100: perArticle[100],
-        matcher_us_per_article_1000: perArticle[1_000],
-        matcher_us_per_article_10000: perArticle[10_000],
-        matcher_scaling: scaling,
-        matcher_articles_per_sec: articlesPerSec,
-      })}\n`,
-    );
-  }
-  return 0;
+  context.say(`matcher_scaling (10,000 ÷ 100 events): ${scaling.toFixed(2)}`);
+  const articlesPerSec = throughput(context.quick ? 1_000 : 5_000);
+  context.say(`matcher throughput, ${FULL_TEXT_WORDS}-word articles, warm: ${articlesPerSec.toFixed(0)} articles/s`);
+  return {
+    matcher_us_per_article_100: perArticle[100] as number,
+    matcher_us_per_article_1000: perArticle[1_000] as number,
+    matcher_us_per_article_10000: perArticle[10_000] as number,
+    matcher_scaling: scaling,
+    matcher_articles_per_sec: articlesPerSec,
+  };
 }

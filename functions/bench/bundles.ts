@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { addSource } from "@eventwire/pipeline";
+import { buildBundles } from "../build";
+import type { BenchContext, BenchFigures } from "./context";
+import { benchPipelineDeps, quietLog } from "./pipeline-deps";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+
+/** A real-shaped first event for each function. */
+function firstEvent(name: string, sourceId: string): unknown {
+  const now = new Date().toISOString();
+  const scheduled = {
+    version: "0",
+    id: "bench",
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "0",
+    time: now,
+    region: "us-east-1",
+    resources: [],
+    detail: {},
+  };
+  if (name === "api") {
+    return {
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/feeds/isis-syria.json",
+      rawQueryString: "",
+      headers: { host: "bench.lambda-url.us-east-1.on.aws", accept: "application/feed+json" },
+      requestContext: {
+        accountId: "anonymous",
+        apiId: "bench",
+        domainName: "bench.lambda-url.us-east-1.on.aws",
+        domainPrefix: "bench",
+        http: { method: "GET", path: "/feeds/isis-syria.json", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "bench" },
+        requestId: "bench",
+        routeKey: "$default",
+        stage: "$default",
+        time: now,
+        timeEpoch: Date.now(),
+      },
+      isBase64Encoded: false,
+    };
+  }
+  if (name === "ingest-worker") {
+    return {
+      Records: [
+        {
+          messageId: "bench-1",
+          receiptHandle: "bench",
+          body: JSON.stringify({ sourceId, scheduledAt: now }),
+          attributes: {},
+          messageAttributes: {},
+          md5OfBody: "",
+          eventSource: "aws:sqs",
+          eventSourceARN: "arn:aws:sqs:us-east-1:0:IngestQueue",
+          awsRegion: "us-east-1",
+        },
+      ],
+    };
+  }
+  return scheduled;
+}
+
+/** Spawns `node` on one bundle and resolves with the milliseconds from spawn to the handler's answer. */
+function firstAnswer(file: string, event: unknown, env: NodeJS.ProcessEnv): Promise<{ ms: number; answer: unknown }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.timeOrigin + performance.now();
+    const child = spawn(process.execPath, [path.join(here, "cold-start.mjs"), file, JSON.stringify(event)], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line.startsWith("{")) {
+        reject(
+          new Error(`${path.basename(path.dirname(file))} bundle failed its first event (exit ${code}): ${stderr.slice(-2000)}`),
+        );
+        return;
+      }
+      const { answeredAtMs, answer } = JSON.parse(line) as { answeredAtMs: number; answer: unknown };
+      resolve({ ms: answeredAtMs - started, answer });
+    });
+  });
+}
+
+/**
+ * Lambda bundles: the size of each handler bundled as `npm run build` bundles it, and the time
+ * from spawning a fresh `node` to its handler's first answer (import included), against the
+ * run's DynamoDB Local with a seeded source and feed.
+ */
+export async function benchBundles(context: BenchContext): Promise<BenchFigures> {
+  const outDir = mkdtempSync(path.join(os.tmpdir(), "eventwire-bundles-"));
+  try {
+    const bundles = await buildBundles(root, outDir);
+    const { endpoint, tableName } = await context.freshTable("cold");
+    const { deps, clients } = benchPipelineDeps(endpoint, tableName, quietLog(context.say));
+    // The worker's job names a real source (one that answers 404, recorded as a failure).
+    const added = await addSource(deps, { url: "http://127.0.0.1:9/missing.xml" });
+    clients.client.destroy();
+    if (!added.ok) throw new Error(added.error);
+    const env = {
+      PATH: process.env.PATH,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      DYNAMODB_ENDPOINT: endpoint,
+      EVENTWIRE_TABLE: tableName,
+      EVENTWIRE_SOURCES: "",
+      EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
+      EVENTWIRE_LOG_FORMAT: "json",
+      EVENTWIRE_CURSOR_SECRET: "bench-cursor-secret-0123456789",
+    };
+    const figures: BenchFigures = {};
+    let maxKb = 0;
+    let maxMs = 0;
+    for (const bundle of bundles) {
+      const runs = context.quick ? 1 : 3;
+      const times: number[] = [];
+      for (let run = 0; run < runs; run += 1)
+        times.push((await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), env)).ms);
+      times.sort((a, b) => a - b);
+      const ms = times[Math.floor(times.length / 2)] as number;
+      const kb = bundle.bytes / 1024;
+      maxKb = Math.max(maxKb, kb);
+      maxMs = Math.max(maxMs, ms);
+      const key = bundle.name.replace(/-/g, "_");
+      figures[`bundle_${key}_kb`] = kb;
+      figures[`cold_${key}_ms`] = ms;
+      context.say(
+        `bundle ${bundle.name}: ${kb.toFixed(0)} KB, fresh node to first answer ${ms.toFixed(0)} ms (median of ${runs})`,
+      );
+    }
+    return { ...figures, bundle_max_kb: maxKb, cold_first_answer_ms: maxMs };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
