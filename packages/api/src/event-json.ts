@@ -1,12 +1,10 @@
-import { type EventState, leadingEntities } from "@eventwire/core";
+import { combinedTerms, type EventState, leadingEntities } from "@eventwire/core";
 
 const TOP = 10;
 
 /** The public JSON shape of an event. */
 export function eventJson(event: EventState, base: string) {
-  const terms = new Map<string, number>();
-  for (const [term, weight] of event.bodyTerms) terms.set(term, weight);
-  for (const [term, weight] of event.titleTerms) terms.set(term, (terms.get(term) ?? 0) + 2 * weight);
+  const terms = combinedTerms(event.titleTerms, event.bodyTerms);
   return {
     id: event.id,
     theme: event.theme,

@@ -77,7 +77,7 @@ export function pageLinks(
 }
 
 /** A feed's modification time: the newest of `times`, to whole seconds, never later than now. */
-export function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
+function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
   const now = Math.floor(deps.now().getTime() / 1000) * 1000;
   return new Date(Math.min(newestTime(times).getTime(), now));
 }

@@ -21,6 +21,7 @@ export { EventIndex } from "./matcher/event-index";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle, Reconsidered } from "./matcher/matcher";
 export {
   addPending,
+  combined as combinedTerms,
   createMatcher,
   decideMatch,
   eventIdFor,

@@ -42,14 +42,18 @@ footer{margin-top:2rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid
  * The pages' Content-Security-Policy: no script of any kind, the one inline style by its hash,
  * forms only to this site, no framing, no base-URL tricks.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash("sha256").update(PAGE_CSS).digest("base64")}'`,
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export const PAGE_CSP = strictCsp(PAGE_CSS, ["img-src 'self'", "form-action 'self'"]);
+
+/** A policy with no script of any kind, one inline style allowed by its hash, no framing. */
+export function strictCsp(css: string, extra: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    `style-src 'sha256-${createHash("sha256").update(css).digest("base64")}'`,
+    ...extra,
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
 /** A feed or JSON document announced in the page head for autodiscovery. */
 export type Alternate = { type: string; title: string; href: string };

@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { sendCached, sendJson } from "../http-cache";
 import { type OpenApiDocument, openApiDocument } from "../openapi";
+import { strictCsp } from "../pages/layout";
 
 type Parameter = { name: string; in: string; required: boolean; description?: unknown; schema: Record<string, unknown> };
 type OperationView = { summary: string; description?: string; parameters?: Parameter[]; responses: Record<string, unknown> };
@@ -19,12 +19,7 @@ section { margin-bottom: 2rem; }
 `;
 
 /** As strict as the pages': no script, the one inline style by its hash. */
-const DOCS_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash("sha256").update(DOCS_CSS).digest("base64")}'`,
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+const DOCS_CSP = strictCsp(DOCS_CSS);
 
 function typeOf(schema: Record<string, unknown>): string {
   if (Array.isArray(schema.enum)) return schema.enum.join(" | ");

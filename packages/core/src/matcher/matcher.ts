@@ -228,7 +228,7 @@ function member(prepared: PreparedArticle, copyOf: string | null): EventMember {
 }
 
 /** Title and body terms in one vector, the title counting double: what "central" is judged on. */
-function combined(title: TermWeights, body: TermWeights): TermWeights {
+export function combined(title: TermWeights, body: TermWeights): TermWeights {
   const out: TermWeights = new Map(body);
   for (const [term, weight] of title) out.set(term, (out.get(term) ?? 0) + 2 * weight);
   return out;
