@@ -9,6 +9,7 @@ import { benchMatcher } from "./matcher";
 import { benchMemory } from "./memory";
 import { renderBenchSection, writeBenchSection } from "./report";
 import { benchServe } from "./serve";
+import { benchWebhook } from "./webhook";
 
 /** The benchmark modules, in the order a full run takes them. */
 export const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
@@ -16,6 +17,7 @@ export const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<Be
   ingest: benchIngest,
   bundles: benchBundles,
   serve: benchServe,
+  webhook: benchWebhook,
   memory: benchMemory,
 };
 
