@@ -332,6 +332,32 @@ describe("two dispatchers and crashes", () => {
     expect(receiver.maxInFlight).toBeLessThanOrEqual(2 * deps.config.webhooks.concurrencyPerEndpoint);
   }, 240_000);
 
+  it("numbers a run of messages together, in order, and a fan-out made again stores only the new ones", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+    const now = deps.now().toISOString();
+    const message = (n: number) => bulkMessage(subscription.id, `msg_${hashId("run", String(n))}`, n, now);
+    // 60: more than one transaction's worth.
+    const first = Array.from({ length: 60 }, (_, n) => message(n));
+    expect(await deps.store.webhooks.putMessages(first)).toEqual(first.map(() => "created"));
+    // Made again after a crash: ten already stored, five new, one of them given twice.
+    const again = [...first.slice(50), message(60), message(61), message(62), message(61), message(63), message(64)];
+    expect(await deps.store.webhooks.putMessages(again)).toEqual([
+      ...Array.from({ length: 10 }, () => "exists"),
+      "created",
+      "created",
+      "created",
+      "exists",
+      "created",
+      "created",
+    ]);
+    const listed = await deps.store.webhooks.listMessages(subscription.id, { after: null, limit: 100 });
+    expect(listed.map((m) => m.id)).toEqual(Array.from({ length: 65 }, (_, n) => message(n).id));
+    const positions = listed.map((m) => m.position);
+    expect([...positions].sort()).toEqual(positions);
+    expect(new Set(positions).size).toBe(65);
+  });
+
   it("delivers a change stored by a process killed before it could send", async () => {
     const { table, deps, receiver } = await setup();
     await subscribe(deps, receiver, { types: ["event.created"] });

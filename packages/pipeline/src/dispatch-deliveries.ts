@@ -167,8 +167,7 @@ async function fanOutBatch(
         // that is paused now (one resumed a moment ago must get them due).
         const subscription = listed.state === "active" ? listed : await store.webhooks.getSubscription(listed.id);
         if (subscription === null) return 0;
-        let count = 0;
-        for (const { change, type, articleId } of planned) {
+        const messages = planned.map(({ change, type, articleId }) => {
           const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
           const article = articleId === null ? undefined : articles.get(articleId);
           const id = `msg_${hashId("change", change.themeId, String(change.seq), subscription.id, type, articleId ?? "")}`;
@@ -180,10 +179,11 @@ async function fanOutBatch(
               ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
             },
           });
-          const outcome = await store.webhooks.putMessage(newMessage(subscription, { id, type, body, now: deps.now() }));
-          if (outcome === "created") count += 1;
-        }
-        return count;
+          return newMessage(subscription, { id, type, body, now: deps.now() });
+        });
+        // Numbered together, in the order of the changes (a run a transaction).
+        const outcomes = await store.webhooks.putMessages(messages);
+        return outcomes.filter((outcome) => outcome === "created").length;
       }),
     ),
   );

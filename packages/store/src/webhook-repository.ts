@@ -70,6 +70,9 @@ const attemptFromItem = (item: Item) => pickFields<DeliveryAttempt>(item, ATTEMP
 /** Rounds of numbering a message before giving up (each lost round means another writer got a number). */
 const NUMBERING_ROUNDS = 50;
 
+/** Messages numbered in one transaction: two items each, with the counter's update 99 of the 100 allowed. */
+const MESSAGES_PER_TRANSACTION = 49;
+
 /** A message as it is made: the store gives it its position. */
 export type NewMessage = Omit<WebhookMessage, "position">;
 
@@ -150,10 +153,58 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
 
   const numbering = new Map<string, Promise<void>>();
 
-  async function numberAndPut(message: NewMessage): Promise<"created" | "exists" | "gone"> {
+  type PutOutcome = "created" | "exists" | "gone";
+
+  /** The message item and its listing entry, numbered `seq` of its subscription. */
+  function messageItems(message: NewMessage, seq: number) {
     // `type` is the item's entity type; the message's own type goes under another name.
     const { type: messageType, ...fields } = message;
-    const subscriptionKey = keys.subscription(message.subscriptionId);
+    const position = messagePosition(seq);
+    const index =
+      message.state === "pending" && message.dueAt !== null
+        ? dueIndex(message.id, message.dueAt)
+        : message.state === "held"
+          ? heldIndex({ subscriptionId: message.subscriptionId, position })
+          : {};
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.message(message.id),
+            ...index,
+            type: ENTITY.message,
+            schemaVersion: SCHEMA_VERSION,
+            ...fields,
+            position,
+            messageType,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      },
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.subscriptionMessage(message.subscriptionId, seq),
+            type: ENTITY.messageLog,
+            schemaVersion: SCHEMA_VERSION,
+            messageId: message.id,
+          },
+        },
+      },
+    ];
+  }
+
+  /**
+   * Numbers and stores a run of one subscription's messages (distinct ids) in one transaction
+   * with the counter. When some of them exist already (a fan-out made again after a crash), they
+   * are stored one by one, so each existing one is told apart from the new ones.
+   */
+  async function numberAndPut(run: readonly NewMessage[]): Promise<PutOutcome[]> {
+    const first = run[0];
+    if (first === undefined) return [];
+    const subscriptionKey = keys.subscription(first.subscriptionId);
     for (let round = 0; round < NUMBERING_ROUNDS; round += 1) {
       const current = await doc.send(
         new GetCommand({
@@ -163,15 +214,8 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
           ProjectionExpression: "pk, messageSeq",
         }),
       );
-      if (current.Item === undefined) return "gone";
+      if (current.Item === undefined) return run.map(() => "gone");
       const seq = Number(current.Item.messageSeq ?? 0);
-      const position = messagePosition(seq + 1);
-      const index =
-        message.state === "pending" && message.dueAt !== null
-          ? dueIndex(message.id, message.dueAt)
-          : message.state === "held"
-            ? heldIndex({ subscriptionId: message.subscriptionId, position })
-            : {};
       try {
         await doc.send(
           new TransactWriteCommand({
@@ -183,49 +227,47 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
                   UpdateExpression: "SET messageSeq = :next",
                   ConditionExpression:
                     seq === 0 ? "attribute_exists(pk) AND attribute_not_exists(messageSeq)" : "messageSeq = :seq",
-                  ExpressionAttributeValues: { ":next": seq + 1, ...(seq === 0 ? {} : { ":seq": seq }) },
+                  ExpressionAttributeValues: { ":next": seq + run.length, ...(seq === 0 ? {} : { ":seq": seq }) },
                 },
               },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.message(message.id),
-                    ...index,
-                    type: ENTITY.message,
-                    schemaVersion: SCHEMA_VERSION,
-                    ...fields,
-                    position,
-                    messageType,
-                  },
-                  ConditionExpression: "attribute_not_exists(pk)",
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.subscriptionMessage(message.subscriptionId, seq + 1),
-                    type: ENTITY.messageLog,
-                    schemaVersion: SCHEMA_VERSION,
-                    messageId: message.id,
-                  },
-                },
-              },
+              ...run.flatMap((message, offset) => messageItems(message, seq + 1 + offset)),
             ],
           }),
         );
-        return "created";
+        return run.map(() => "created");
       } catch (error) {
         const codes = cancellationCodes(error);
         if (codes === null) throw error;
-        if (codes[1] === "ConditionalCheckFailed") return "exists";
+        // Message puts sit at 1, 3, 5, …: one that failed its condition exists already.
+        const existing = run.findIndex((_, offset) => codes[1 + 2 * offset] === "ConditionalCheckFailed");
+        if (existing >= 0) {
+          if (run.length === 1) return ["exists"];
+          const outcomes: PutOutcome[] = [];
+          for (const message of run) outcomes.push(...(await numberAndPut([message])));
+          return outcomes;
+        }
         // The counter moved (another writer numbered a message) or the transactions collided: again.
       }
     }
     throw new Error(
-      `could not number message ${message.id} of subscription ${message.subscriptionId} in ${NUMBERING_ROUNDS} rounds`,
+      `could not number message ${first.id}${run.length > 1 ? ` (and ${run.length - 1} more)` : ""} of subscription ${first.subscriptionId} in ${NUMBERING_ROUNDS} rounds`,
     );
+  }
+
+  /** Runs `work` after the subscription's earlier numbering in this process has settled. */
+  function afterNumbering<T>(subscriptionId: string, work: () => Promise<T>): Promise<T> {
+    // One writer at a time per subscription in this process; other processes lose a round and retry.
+    const previous = numbering.get(subscriptionId) ?? Promise.resolve();
+    const result = previous.then(work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    numbering.set(subscriptionId, settled);
+    void settled.then(() => {
+      if (numbering.get(subscriptionId) === settled) numbering.delete(subscriptionId);
+    });
+    return result;
   }
 
   return {
@@ -334,19 +376,38 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
      * written and no message can appear later behind one a reader has already seen. Pending
      * messages enter the due index, held ones the held index. "gone": the subscription was deleted.
      */
-    putMessage(message: NewMessage): Promise<"created" | "exists" | "gone"> {
-      // One writer at a time per subscription in this process; other processes lose a round and retry.
-      const previous = numbering.get(message.subscriptionId) ?? Promise.resolve();
-      const result = previous.then(() => numberAndPut(message));
-      const settled = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      numbering.set(message.subscriptionId, settled);
-      void settled.then(() => {
-        if (numbering.get(message.subscriptionId) === settled) numbering.delete(message.subscriptionId);
+    putMessage(message: NewMessage): Promise<PutOutcome> {
+      return afterNumbering(message.subscriptionId, async () => (await numberAndPut([message]))[0] as PutOutcome);
+    },
+
+    /**
+     * `putMessage` for many messages of one subscription, in order: numbered in runs of up to
+     * 49 a transaction (with the counter, 99 of DynamoDB's 100 items), one outcome a message.
+     */
+    putMessages(messages: readonly NewMessage[]): Promise<PutOutcome[]> {
+      const subscriptionId = messages[0]?.subscriptionId;
+      if (subscriptionId === undefined) return Promise.resolve([]);
+      if (messages.some((message) => message.subscriptionId !== subscriptionId))
+        throw new Error(`putMessages takes the messages of one subscription (${subscriptionId} and others given)`);
+      // A message given twice is stored once: its repeat finds it there, as with putMessage.
+      const firsts = new Map<string, NewMessage>();
+      for (const message of messages) if (!firsts.has(message.id)) firsts.set(message.id, message);
+      const unique = [...firsts.values()];
+      return afterNumbering(subscriptionId, async () => {
+        const outcomes = new Map<string, PutOutcome>();
+        for (let start = 0; start < unique.length; start += MESSAGES_PER_TRANSACTION) {
+          const run = unique.slice(start, start + MESSAGES_PER_TRANSACTION);
+          const stored = await numberAndPut(run);
+          for (const [offset, message] of run.entries()) outcomes.set(message.id, stored[offset] as PutOutcome);
+        }
+        const told = new Set<string>();
+        return messages.map((message) => {
+          const outcome = outcomes.get(message.id) as PutOutcome;
+          if (told.has(message.id)) return outcome === "gone" ? "gone" : "exists";
+          told.add(message.id);
+          return outcome;
+        });
       });
-      return result;
     },
 
     async getMessage(id: string): Promise<WebhookMessage | null> {
