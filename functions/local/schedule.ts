@@ -37,3 +37,42 @@ export function startSchedule(name: string, task: () => Promise<unknown>, interv
     },
   };
 }
+
+export type SingleFlight = {
+  /** Runs the task, or, while it runs, asks for one more run after it; resolves when that run ends. */
+  run(): Promise<void>;
+  /** Resolves once no run is going or asked for. */
+  idle(): Promise<void>;
+};
+
+/**
+ * One run of `task` at a time in this process. Callers that come during a run share one run
+ * after it, so work that arrived meanwhile is picked up, and no two runs ever overlap.
+ */
+export function singleFlight(task: () => Promise<unknown>): SingleFlight {
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  const run = (): Promise<void> => {
+    if (running === null) {
+      running = task()
+        .then(() => undefined)
+        .finally(() => {
+          running = null;
+        });
+      return running;
+    }
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return run();
+      });
+    return next;
+  };
+  return {
+    run,
+    async idle() {
+      while (running !== null || next !== null) await (next ?? running)?.catch(() => undefined);
+    },
+  };
+}

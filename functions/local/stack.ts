@@ -7,7 +7,10 @@ import type { EnvSettings } from "../config";
 import { buildApiDeps } from "../deps";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
 import { listen } from "./http-server";
-import { startSchedule } from "./schedule";
+import { singleFlight, startSchedule } from "./schedule";
+
+/** How often the local dispatcher reads the theme's sequence for changes to send. */
+const OUTBOX_POLL_MS = 200;
 
 export type LocalStackOptions = {
   settings: EnvSettings;
@@ -25,6 +28,12 @@ export type LocalStackOptions = {
   scheduleIntervalMs: number | null;
   /** Period of the dispatcher's own schedule (it also runs after each ingest); null runs none. */
   dispatchIntervalMs?: number | null;
+  /**
+   * How often the dispatcher looks whether ingest has committed new changes (one read of the
+   * theme's sequence), to send them while a long ingest run is still going; null: it does not
+   * look, and sends only after each ingest and on its schedule. Default 200 ms.
+   */
+  outboxPollMs?: number | null;
   log: Log;
 };
 
@@ -79,10 +88,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sender = webhookSenderFor(deps);
     cleanups.push(() => sender.close());
 
-    // As deployed: the dispatcher runs right after each ingest, and on its own schedule.
+    // As deployed: the dispatcher runs right after each ingest, and on its own schedule. Here
+    // its runs never overlap (a call during a run asks for one more after it).
+    const dispatcher = singleFlight(() => dispatchDeliveries(deps));
+    cleanups.push(() => dispatcher.idle());
     const ingestThenDispatch = async () => {
       const summary = await ingestDueSources(deps);
-      await dispatchDeliveries(deps);
+      await dispatcher.run();
       return summary;
     };
     if (options.scheduleIntervalMs !== null) {
@@ -90,8 +102,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       cleanups.push(() => schedule.stop());
     }
     if (options.dispatchIntervalMs !== undefined && options.dispatchIntervalMs !== null) {
-      const dispatch = startSchedule("dispatch", () => dispatchDeliveries(deps), options.dispatchIntervalMs, log);
+      const dispatch = startSchedule("dispatch", () => dispatcher.run(), options.dispatchIntervalMs, log);
       cleanups.push(() => dispatch.stop());
+    }
+    const outboxPollMs = options.outboxPollMs === undefined ? OUTBOX_POLL_MS : options.outboxPollMs;
+    if (outboxPollMs !== null) {
+      // Unlike AWS, where the dispatcher is asked to run once an ingest run has ended, one
+      // process holds both here: changes go out moments after their commit.
+      let seen: number | null = null;
+      const follow = startSchedule(
+        "dispatch (new changes)",
+        async () => {
+          const seq = await deps.store.events.sequence(deps.config.theme.id);
+          if (seq === seen) return;
+          seen = seq;
+          dispatcher.run().catch((error: unknown) => log.error("dispatch run failed", { error: errorMessage(error) }));
+        },
+        outboxPollMs,
+        log,
+      );
+      cleanups.push(() => follow.stop());
     }
     return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
   } catch (error) {

@@ -82,12 +82,14 @@ export function newMessage(
  * is a hash of the change, the subscription and the type, and it is stored only if absent, so
  * a fan-out that dies part-way, or two that run at once, make every message exactly once. A
  * change whose event or article cannot be read stops the fan-out before it (it is tried again
- * on the next run). Returns how many messages were made.
+ * on the next run). Once it has caught up, it reads once more and stops there.
+ * Returns how many messages were made.
  */
 export async function fanOutChanges(deps: PipelineDeps, themeId = deps.config.theme.id): Promise<number> {
   const { store } = deps;
   let position = await store.webhooks.fanOutPosition(themeId);
   let made = 0;
+  let caughtUp = false;
   for (;;) {
     const changes = await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH);
     if (changes.length === 0) return made;
@@ -100,6 +102,13 @@ export async function fanOutChanges(deps: PipelineDeps, themeId = deps.config.th
     // Another dispatcher moved the position first: carry on from where it is.
     else position = await store.webhooks.fanOutPosition(themeId);
     if (batch.through !== changes.at(-1)?.seq) return made;
+    // A short batch was all there was. Once caught up, look once more (what came while these
+    // messages were made goes out in this run), then leave what comes after to the next run,
+    // so a busy ingest cannot keep this one making messages and never delivering them.
+    if (changes.length < FAN_OUT_BATCH) {
+      if (caughtUp) return made;
+      caughtUp = true;
+    }
   }
 }
 
