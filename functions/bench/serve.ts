@@ -41,9 +41,10 @@ async function bareTwin(url: string): Promise<{ url: string; close(): Promise<vo
 async function compare(context: BenchContext, label: string, url: string): Promise<{ product: Load; bare: Load }> {
   const bare = await bareTwin(url);
   try {
-    // A short unmeasured run each, so neither is measured while the JIT warms up.
-    await load(url, 1);
-    await load(bare.url, 1);
+    // A short unmeasured run each, so neither is measured while the JIT warms up (on a busy
+    // machine a slow route may finish no request in it: that is not judged here).
+    await autocannon({ url, connections: CONNECTIONS, duration: 1, workers: 1 });
+    await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 1, workers: 1 });
     const product = await load(url, context.loadSeconds);
     const reference = await load(bare.url, context.loadSeconds);
     context.say(
