@@ -350,6 +350,11 @@ describe("matching a run of articles", () => {
     const [event] = await eventsOf(table);
     expect(event).toMatchObject({ articleCount: 3 });
     expect((await table.store.articles.listByEvent(event?.id ?? "", { limit: 10 })).items).toHaveLength(3);
+    // An article given twice in a run is stored once; the repeat reads as existing.
+    const again = await matchArticles(b, [third, third]);
+    expect(again.map((result) => result.stored)).toEqual(["exists", "exists"]);
+    const fourth = reports(4)[3] as Article;
+    expect((await matchArticles(b, [fourth, fourth])).map((result) => result.stored)).toEqual(["created", "exists"]);
   });
 
   it("takes a run back out of the cache when another process changed the story first, and decides it again", async () => {

@@ -298,7 +298,10 @@ async function matchRun(
   lateClaims: boolean,
 ): Promise<MatchResult[]> {
   const results = new Map<string, MatchResult>();
-  let queue = [...articles];
+  // An id given twice is one article: the repeat is reported as existing.
+  const firsts = new Map<string, Article>();
+  for (const article of articles) if (!firsts.has(article.id)) firsts.set(article.id, article);
+  let queue = [...firsts.values()];
   let attempt = 0;
   // After a refused commit, its articles go one a commit to find the one DynamoDB refuses.
   let singles = 0;
@@ -364,7 +367,12 @@ async function matchRun(
     removePending(cache.matcher, new Set(outcome.reconsidered));
     deps.log.info("match retried on fresher state", { articleId: queue[0]?.id, attempt, articles: plan.decided.length });
   }
-  return articles.map((article) => results.get(article.id) as MatchResult);
+  const seen = new Set<string>();
+  return articles.map((article): MatchResult => {
+    if (seen.has(article.id)) return { stored: "exists", explanation: null };
+    seen.add(article.id);
+    return results.get(article.id) as MatchResult;
+  });
 }
 
 /**
