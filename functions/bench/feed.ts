@@ -7,11 +7,12 @@ function escapeXml(text: string): string {
 }
 
 /**
- * An RSS 2.0 document of `count` on-theme items telling `count / 10` stories (so ingest both
- * creates events and attaches to them), published over the hours before `now`, newest first.
+ * An RSS 2.0 document of `count` on-theme items telling `count / 10` stories, each set in a place
+ * of its own (so ingest both creates events and attaches to them; 23 places, so at most 23
+ * events), published over the hours before `now`, newest first.
  */
 export function syntheticFeed(count: number, base: string, now: Date, seed = 11): string {
-  const stream = storyStream(count, Math.max(1, Math.round(count / 10)), 2, seed);
+  const stream = storyStream(count, Math.max(1, Math.round(count / 10)), 2, seed, true);
   const span = 12 * 3_600_000;
   const items = stream.map((input, index) => {
     const published = new Date(now.getTime() - span + Math.floor((index / count) * span));

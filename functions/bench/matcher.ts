@@ -42,9 +42,15 @@ function zipfSampler(size: number, random: () => number): () => string {
 // On-theme words, so every probe passes the theme filter and is looked up against the events.
 const THEME_WORDS = "Islamic State fighters in Syria near Raqqa";
 
-function syntheticArticle(id: string, time: number, word: () => string, bodyWords = 120): MatchInput {
-  const title = `${Array.from({ length: 6 }, word).join(" ")} Syria`;
-  const text = `${THEME_WORDS} ${Array.from({ length: bodyWords }, word).join(" ")}`;
+function syntheticArticle(
+  id: string,
+  time: number,
+  word: () => string,
+  bodyWords = 120,
+  place: { title: string; words: string } = { title: "Syria", words: THEME_WORDS },
+): MatchInput {
+  const title = `${Array.from({ length: 6 }, word).join(" ")} ${place.title}`;
+  const text = `${place.words} ${Array.from({ length: bodyWords }, word).join(" ")}`;
   return {
     id,
     sourceId: "bench",
@@ -88,12 +94,41 @@ function timePerArticle(matcher: Matcher, probes: MatchInput[], rounds: number):
 /** Words in a synthetic full text: about the length of a wire report's first screen. */
 const FULL_TEXT_WORDS = 250;
 
+/** Places the theme knows: a story set in one of them is told apart from stories set elsewhere. */
+const STORY_PLACES = [
+  "Damascus",
+  "Aleppo",
+  "Idlib",
+  "Raqqa",
+  "Deir ez-Zor",
+  "Hasakah",
+  "Homs",
+  "Hama",
+  "Palmyra",
+  "Kobani",
+  "Manbij",
+  "Qamishli",
+  "Daraa",
+  "Latakia",
+  "Ghouta",
+  "Afrin",
+  "Baghouz",
+  "Mosul",
+  "Fallujah",
+  "Ramadi",
+  "Tikrit",
+  "Sinjar",
+  "Tal Afar",
+];
+
 /**
  * A stream of full-text articles in publication order, telling `stories` stories over `days`
  * days: each story has words of its own that its reports repeat, so reports attach and events
- * grow as they would in a live feed.
+ * grow as they would in a live feed. With `placed`, each story is also set in a place of its
+ * own (23 places, so at most 23 stories stay apart); without, every report names Raqqa, and
+ * the matcher reads the stream as one unfolding story, as an editor reading only names would.
  */
-export function storyStream(count: number, stories: number, days: number, seed: number): MatchInput[] {
+export function storyStream(count: number, stories: number, days: number, seed: number, placed = false): MatchInput[] {
   const random = seededRandom(seed);
   const word = zipfSampler(50_000, random);
   const storyWords = Array.from({ length: stories }, (_, story) => Array.from({ length: 12 }, (_, k) => `s${story}x${k}`));
@@ -102,7 +137,9 @@ export function storyStream(count: number, stories: number, days: number, seed: 
     const story = Math.floor(random() * stories);
     const own = storyWords[story] as string[];
     const time = start + Math.floor((index / count) * days * DAY_MS);
-    const base = syntheticArticle(`t${seed}-${index}`, time, word, FULL_TEXT_WORDS);
+    const where = STORY_PLACES[story % STORY_PLACES.length] as string;
+    const place = placed ? { title: where, words: `Islamic State fighters near ${where}` } : undefined;
+    const base = syntheticArticle(`t${seed}-${index}`, time, word, FULL_TEXT_WORDS, place);
     const title = `${own.slice(0, 4).join(" ")} ${base.title}`;
     const text = `${own.join(" ")} ${base.text}`;
     return { ...base, title, text, summary: text, contentHash: contentHashOf(title, text) };

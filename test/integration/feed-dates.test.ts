@@ -44,13 +44,34 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
       copyOf: null,
     },
   ];
-  const outcome = await db.store.events.commitMatch({
+  const expectedSeq = await db.store.events.sequence(event.theme);
+  const grown = {
+    ...event,
+    title: "Dam story, renamed",
+    members,
+    articleCount: members.length,
+    firstSeen: article.publishedAt,
+    version: event.version + 1,
+    seq: expectedSeq + 1,
+  };
+  const outcome = await db.store.events.commitMatches({
     themeId: event.theme,
-    expectedSeq: await db.store.events.sequence(event.theme),
-    article,
-    event: { ...event, title: "Dam story, renamed", members, articleCount: members.length, firstSeen: article.publishedAt },
-    previousVersion: event.version,
-    previousCounts: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
+    expectedSeq,
+    guarded: true,
+    articles: [
+      {
+        article,
+        change: {
+          seq: grown.seq,
+          eventId: event.id,
+          kind: "updated",
+          before: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
+          after: { articleCount: grown.articleCount, sourceCount: grown.sourceIds.length },
+          claimedArticleIds: [],
+        },
+      },
+    ],
+    events: [{ event: grown, previousVersion: event.version }],
     reconsidered: [],
     now: fetchedAt,
   });

@@ -9,7 +9,7 @@ import {
   planDueSources,
 } from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDeps, type TestDeps } from "../support/deps";
+import { aroundCommits, createTestDeps, type TestDeps } from "../support/deps";
 import { fixture } from "../support/fixtures";
 import { serveAlways, serveWithEtag, startTestServer, type TestHttpServer } from "../support/http-server";
 import { createTestStore, type TestStore } from "../support/store";
@@ -31,32 +31,12 @@ function sdkError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }
 
-/**
- * The same deps, with a store whose article writes (an off-theme article alone, or an article
- * with its event) fail where `refuse` returns an error.
- */
+/** The same deps, with a store whose match commits fail when `refuse` returns an error for one of their articles. */
 function refusingWrites(deps: TestDeps, refuse: (article: Article) => Error | null): TestDeps {
-  const { articles, events } = deps.store;
-  return {
-    ...deps,
-    store: {
-      ...deps.store,
-      articles: {
-        ...articles,
-        putIfAbsent: (article: Article) => {
-          const error = refuse(article);
-          return error === null ? articles.putIfAbsent(article) : Promise.reject(error);
-        },
-      },
-      events: {
-        ...events,
-        commitMatch: (input: Parameters<typeof events.commitMatch>[0]) => {
-          const error = refuse(input.article);
-          return error === null ? events.commitMatch(input) : Promise.reject(error);
-        },
-      },
-    },
-  };
+  return aroundCommits(deps, (input, commit) => {
+    const error = input.articles.map((entry) => refuse(entry.article)).find((refused) => refused !== null) ?? null;
+    return error === null ? commit(input) : Promise.reject(error);
+  });
 }
 
 /** Deps over a table of the test's own, so counts never leak between tests. */
@@ -252,7 +232,7 @@ describe("ingest", () => {
 
       deps.clock.set(state?.nextPollAt ?? "");
       const summary = await ingestDueSources(deps);
-      // Articles are matched one at a time, oldest first: the refused first write stopped the run.
+      // The feed's new articles are committed together: the refused write stored none of them.
       expect(summary).toMatchObject({ succeeded: 1, stored: 3, duplicates: 0 });
       expect(await allArticles(deps)).toHaveLength(3);
       // The retry asked for the whole feed again, not for changes since a body it never stored.

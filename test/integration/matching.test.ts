@@ -1,9 +1,10 @@
 import { type Article, createThemeMatcher, type EventState, matchInMemory, type ThemeDefinition } from "@eventwire/core";
-import { importEvents, matchArticle, toMatchInput } from "@eventwire/pipeline";
+import { importEvents, matchArticle, matchArticles, toMatchInput } from "@eventwire/pipeline";
+import type { CommitMatchesInput } from "@eventwire/store";
 import { afterAll, describe, expect, it } from "vitest";
 import { readImportGroups } from "../../functions/eval-files";
 import { fixtureStream, testArticle } from "../support/articles";
-import { createTestDeps, type TestDeps } from "../support/deps";
+import { aroundCommits, createTestDeps, type TestDeps } from "../support/deps";
 import { createTestStore, type TestStore } from "../support/store";
 
 const tables: TestStore[] = [];
@@ -43,6 +44,34 @@ const DAM_REPORTS = {
   d: "Repairs at the Tabqa dam on the Euphrates will take weeks, engineers said after the SDF captured it from Islamic State fighters near Raqqa, warning of damage to the spillway gates.",
 };
 
+/**
+ * An off-theme report of an attack, and the next day's report that Islamic State claimed it:
+ * the second opens an event that claims the first.
+ */
+function concertAttack(): { early: Article; claim: Article } {
+  const early = testArticle(
+    {
+      title: "Gunmen open fire at concert hall in Riverton",
+      link: "https://outlet-e.example/early",
+      date: "2026-04-10T20:00:00Z",
+      contentHtml:
+        "Gunmen in combat fatigues opened fire at a concert hall in Riverton on Friday night, killing at least forty people and wounding more than a hundred, emergency services said. The attackers set the hall on fire before fleeing.",
+    },
+    { sourceId: "outlet-e", sourceTitle: "outlet-e" },
+  );
+  const claim = testArticle(
+    {
+      title: "Islamic State claims Riverton concert hall attack",
+      link: "https://outlet-f.example/claim",
+      date: "2026-04-11T08:00:00Z",
+      contentHtml:
+        "The Islamic State group claimed responsibility for the attack on a concert hall in Riverton, where gunmen in combat fatigues opened fire on Friday night, killing at least forty people, wounding more than a hundred and setting the hall on fire.",
+    },
+    { sourceId: "outlet-f", sourceTitle: "outlet-f" },
+  );
+  return { early, claim };
+}
+
 /** Two processes' view of one table: separate matcher caches, as two Lambda containers have. */
 function twoProcesses(table: TestStore): [TestDeps, TestDeps] {
   return [createTestDeps(table.store), createTestDeps(table.store)];
@@ -53,9 +82,9 @@ function holdCommits(deps: TestDeps): {
   deps: TestDeps;
   release: () => void;
   waiting: Promise<void>;
-  seen: Parameters<TestDeps["store"]["events"]["commitMatch"]>[0][];
+  seen: CommitMatchesInput[];
 } {
-  const seen: Parameters<TestDeps["store"]["events"]["commitMatch"]>[0][] = [];
+  const seen: CommitMatchesInput[] = [];
   let release = () => {};
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -64,26 +93,16 @@ function holdCommits(deps: TestDeps): {
   const waiting = new Promise<void>((resolve) => {
     reached = resolve;
   });
-  const events = deps.store.events;
   return {
     release,
     waiting,
     seen,
-    deps: {
-      ...deps,
-      store: {
-        ...deps.store,
-        events: {
-          ...events,
-          commitMatch: async (input: Parameters<typeof events.commitMatch>[0]) => {
-            seen.push(input);
-            reached();
-            await gate;
-            return events.commitMatch(input);
-          },
-        },
-      },
-    },
+    deps: aroundCommits(deps, async (input, commit) => {
+      seen.push(input);
+      reached();
+      await gate;
+      return commit(input);
+    }),
   };
 }
 
@@ -166,26 +185,7 @@ describe("matching against the store", () => {
   it("stores a late claim: the event takes an earlier off-theme report in the same write", async () => {
     const table = await freshTable();
     const deps = createTestDeps(table.store);
-    const early = testArticle(
-      {
-        title: "Gunmen open fire at concert hall in Riverton",
-        link: "https://outlet-e.example/early",
-        date: "2026-04-10T20:00:00Z",
-        contentHtml:
-          "Gunmen in combat fatigues opened fire at a concert hall in Riverton on Friday night, killing at least forty people and wounding more than a hundred, emergency services said. The attackers set the hall on fire before fleeing.",
-      },
-      { sourceId: "outlet-e", sourceTitle: "outlet-e" },
-    );
-    const claim = testArticle(
-      {
-        title: "Islamic State claims Riverton concert hall attack",
-        link: "https://outlet-f.example/claim",
-        date: "2026-04-11T08:00:00Z",
-        contentHtml:
-          "The Islamic State group claimed responsibility for the attack on a concert hall in Riverton, where gunmen in combat fatigues opened fire on Friday night, killing at least forty people, wounding more than a hundred and setting the hall on fire.",
-      },
-      { sourceId: "outlet-f", sourceTitle: "outlet-f" },
-    );
+    const { early, claim } = concertAttack();
     expect((await matchArticle(deps, early)).explanation?.decision).toBe("off-theme");
     const outcome = await matchArticle(deps, claim);
     expect(outcome).toMatchObject({ stored: "created", explanation: { decision: "new-event" } });
@@ -212,7 +212,7 @@ describe("matching against the store", () => {
     const fromB = matchArticle(held.deps, { ...borderline, title: "Fighters take control of Euphrates dam at Tabqa" });
     await held.waiting;
     // B judged it off-theme on an empty index, and writes that decision under the sequence guard.
-    expect(held.seen[0]?.event).toBeNull();
+    expect(held.seen[0]?.events).toEqual([]);
     await matchArticle(a, damReport("opening", "outlet-a", DAM));
     held.release();
     const outcome = await fromB;
@@ -231,5 +231,155 @@ describe("matching against the store", () => {
     // A follow-up now attaches to the imported story.
     const followUp = await matchArticle(deps, damReport("later", "outlet-z", DAM_REPORTS.d));
     expect(events.map((event) => event.id)).toContain(followUp.explanation?.eventId);
+  });
+});
+
+/** Counts one process's match commits (the transactions that store articles). */
+function countCommits(deps: TestDeps): { deps: TestDeps; commits: () => number } {
+  let commits = 0;
+  return {
+    commits: () => commits,
+    deps: aroundCommits(deps, (input, commit) => {
+      commits += 1;
+      return commit(input);
+    }),
+  };
+}
+
+/** `count` short on-theme reports of one story, an hour apart, each its own outlet. */
+function reports(count: number, text = DAM): Article[] {
+  return Array.from({ length: count }, (_, index) =>
+    testArticle(
+      {
+        title: `Tabqa dam update ${index + 1} from Islamic State front near Raqqa`,
+        link: `https://outlet-${index}.example/dam-${index}`,
+        date: new Date(Date.UTC(2026, 2, 2, 0, index)).toISOString(),
+        contentHtml: `${text} Update ${index + 1}.`,
+      },
+      { sourceId: `outlet-${index % 7}`, sourceTitle: `outlet-${index % 7}` },
+    ),
+  );
+}
+
+describe("matching a run of articles", () => {
+  it("stores a feed's run in one transaction, with the decisions one at a time makes", async () => {
+    const table = await freshTable();
+    const counted = countCommits(createTestDeps(table.store));
+    const articles = fixtureStream("stream.jsonl");
+    const memory = createThemeMatcher(counted.deps.config.theme as ThemeDefinition, counted.deps.config.model);
+    const expected = articles.map((article) => matchInMemory(memory, toMatchInput(article)).explanation);
+
+    const results = await matchArticles(counted.deps, articles);
+    expect(counted.commits()).toBe(1);
+    expect(results.map((result) => result.stored)).toEqual(articles.map(() => "created"));
+    for (const [index, article] of articles.entries()) {
+      const stored = await table.store.articles.get(article.id);
+      expect(stored?.explanation?.decision, article.title).toBe(expected[index]?.decision);
+      expect(stored?.eventId ?? null).toBe(expected[index]?.decision === "off-theme" ? null : expected[index]?.eventId);
+    }
+    // One change-log item per article that changed an event, numbered on from the sequence.
+    const changes = await table.store.events.changeRecordsSince("isis-syria", 0, 100);
+    const changing = expected.filter((explanation) => explanation.decision !== "off-theme");
+    expect(changes.map((change) => change.seq)).toEqual(changing.map((_, index) => index + 1));
+    expect(await table.store.events.sequence("isis-syria")).toBe(changing.length);
+    // Each event is stored once, at the version its changes count to.
+    for (const event of await eventsOf(table)) {
+      const own = changes.filter((change) => change.eventId === event.id);
+      expect(event.version).toBe(own.length);
+      expect(event.seq).toBe(own.at(-1)?.seq);
+      expect(event.articleCount).toBe(own.at(-1)?.after.articleCount);
+    }
+  });
+
+  it("commits a long run in several transactions, in order, each article once", async () => {
+    const table = await freshTable();
+    const counted = countCommits(createTestDeps(table.store));
+    const articles = reports(60);
+    const results = await matchArticles(counted.deps, articles);
+    expect(results.every((result) => result.stored === "created")).toBe(true);
+    expect(counted.commits()).toBe(3);
+    const [event] = await eventsOf(table);
+    expect(event).toMatchObject({ articleCount: 60, version: 60, seq: 60 });
+    const changes = await table.store.events.changeRecordsSince("isis-syria", 0, 100);
+    expect(changes.map((change) => change.articleId)).toEqual(articles.map((article) => article.id));
+    expect(changes.map((change) => change.after.articleCount)).toEqual(articles.map((_, index) => index + 1));
+  });
+
+  it("keeps a commit's bytes inside a transaction's bound", async () => {
+    const table = await freshTable();
+    const counted = countCommits(createTestDeps(table.store));
+    // Twelve reports of 250 KB each, longer than normalising keeps, so the bytes bind before
+    // the count does: 3 MB does not fit one commit.
+    const long = `${DAM} ${"Witnesses described the fighting. ".repeat(7_500)}`;
+    const articles = reports(12).map((article) => ({ ...article, text: long }));
+    expect(Buffer.byteLength(long)).toBeGreaterThan(250_000);
+    const results = await matchArticles(counted.deps, articles);
+    expect(results.every((result) => result.stored === "created")).toBe(true);
+    expect(counted.commits()).toBe(2);
+  });
+
+  it("writes an off-theme report that a later report of the same run claims already joined", async () => {
+    const table = await freshTable();
+    const counted = countCommits(createTestDeps(table.store));
+    const { early, claim } = concertAttack();
+    const [first, second] = await matchArticles(counted.deps, [early, claim]);
+    expect(counted.commits()).toBe(1);
+    expect(first?.explanation?.decision).toBe("off-theme");
+    expect(second).toMatchObject({ stored: "created", explanation: { decision: "new-event" } });
+    const eventId = second?.explanation?.eventId;
+    expect(await table.store.articles.get(early.id)).toMatchObject({
+      onTheme: true,
+      eventId,
+      explanation: { reconsidered: true },
+    });
+    expect((await table.store.articles.listByEvent(eventId ?? "", { limit: 10 })).items).toHaveLength(2);
+    expect((await table.store.articles.listOffTheme("isis-syria", { limit: 10 })).items).toHaveLength(0);
+    const [change] = await table.store.events.changeRecordsSince("isis-syria", 0, 10);
+    expect(change).toMatchObject({ articleId: claim.id, claimedArticleIds: [early.id], after: { articleCount: 2 } });
+  });
+
+  it("leaves out an article another process stored meanwhile, and stores the rest of the run", async () => {
+    const table = await freshTable();
+    const [a, b] = twoProcesses(table);
+    const [first, second, third] = reports(3);
+    if (first === undefined || second === undefined || third === undefined) throw new Error("three reports");
+    await matchArticle(a, second);
+    const counted = countCommits(b);
+    const results = await matchArticles(counted.deps, [first, second, third]);
+    expect(results.map((result) => result.stored)).toEqual(["created", "exists", "created"]);
+    const [event] = await eventsOf(table);
+    expect(event).toMatchObject({ articleCount: 3 });
+    expect((await table.store.articles.listByEvent(event?.id ?? "", { limit: 10 })).items).toHaveLength(3);
+    // An article given twice in a run is stored once; the repeat reads as existing.
+    const again = await matchArticles(b, [third, third]);
+    expect(again.map((result) => result.stored)).toEqual(["exists", "exists"]);
+    const fourth = reports(4)[3] as Article;
+    expect((await matchArticles(b, [fourth, fourth])).map((result) => result.stored)).toEqual(["created", "exists"]);
+  });
+
+  it("takes a run back out of the cache when another process changed the story first, and decides it again", async () => {
+    const table = await freshTable();
+    const [a, b] = twoProcesses(table);
+    // Thirty reports: two commits, the second decided on top of the first while it is written.
+    const run = reports(30);
+    const held = holdCommits(b);
+    // B decides its run on a theme with no events (it opens the story) and waits.
+    const fromB = matchArticles(held.deps, run);
+    await held.waiting;
+    expect(held.seen[0]?.articles).toHaveLength(25);
+    // A opens the same story meanwhile.
+    const opening = await matchArticle(a, damReport("opening", "outlet-a", DAM));
+    held.release();
+    const results = await fromB;
+    expect(results.map((result) => result.explanation?.eventId)).toEqual(run.map(() => opening.explanation?.eventId));
+    expect(b.logs.some((entry) => entry.message === "match retried on fresher state")).toBe(true);
+    const events = await eventsOf(table);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ articleCount: 31, version: 31 });
+    // What B took back out left its cache right: its next article commits at the first try.
+    const retries = b.logs.length;
+    await matchArticle(b, damReport("later", "outlet-z", DAM_REPORTS.d));
+    expect(b.logs.slice(retries).filter((entry) => entry.message === "match retried on fresher state")).toHaveLength(0);
+    expect((await eventsOf(table))[0]).toMatchObject({ articleCount: 32, version: 32 });
   });
 });

@@ -5,11 +5,14 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article } from "@eventwire/core";
-import { createTableInput, ensureTable, TABLE_SCHEMA } from "@eventwire/store";
+import { createTableInput, ensureTable, keys, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
+import { storeStory } from "../support/events";
 import { createTestStore, type TestStore } from "../support/store";
+import { DAM_STORY } from "../support/stories";
 
 let db: TestStore;
 
@@ -51,6 +54,16 @@ describe("store", () => {
     expect(page.items).toHaveLength(30);
     expect(page.items.every((item) => !("text" in item))).toBe(true);
     expect((await db.store.articles.get(articles[0]?.id ?? ""))?.text).toHaveLength(20_000);
+  });
+
+  it("reads an event stored with its matcher state as maps, as items written before the packed state are", async () => {
+    const { event } = await storeStory(db.store, DAM_STORY);
+    const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
+    expect(typeof packed?.state).toBe("string");
+    const { state, ...rest } = packed as Record<string, unknown>;
+    const unpacked = { ...rest, ...JSON.parse(String(state)) };
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: unpacked }));
+    expect(await db.store.events.get(event.id)).toEqual(event);
   });
 
   it("returns null for an article that is not there", async () => {

@@ -1,7 +1,7 @@
 import type { ApiConfig, ApiDeps } from "@eventwire/api";
 import { DEFAULT_THEMES, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
 import { createMatcherRegistry } from "@eventwire/pipeline";
-import type { Store } from "@eventwire/store";
+import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 
 export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
 
@@ -57,6 +57,21 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
       filterReadLimit: 500,
       version: "test",
       ...config,
+    },
+  };
+}
+
+/** The same deps, with every match commit passing through `around`, which may delay, count or refuse it. */
+export function aroundCommits(
+  deps: TestDeps,
+  around: (input: CommitMatchesInput, commit: (input: CommitMatchesInput) => Promise<CommitOutcome>) => Promise<CommitOutcome>,
+): TestDeps {
+  const events = deps.store.events;
+  return {
+    ...deps,
+    store: {
+      ...deps.store,
+      events: { ...events, commitMatches: (input) => around(input, (passed) => events.commitMatches(passed)) },
     },
   };
 }

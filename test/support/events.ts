@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Article, EntityType, EventState } from "@eventwire/core";
-import type { Store } from "@eventwire/store";
+import type { CommitOutcome, Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
 /** One article of a story written for a test: which outlet, when, what headline. */
@@ -86,18 +86,31 @@ export async function storeStory(
       entities: new Map(Object.entries(story.entities ?? {}).map(([key, type]) => [key, { type, weight: 1 }])),
       members,
     };
-    const outcome = await store.events.commitMatch({
+    const expectedSeq = await store.events.sequence(THEME);
+    const grown = { ...next, version: next.version + 1, seq: expectedSeq + 1 };
+    const outcome: CommitOutcome = await store.events.commitMatches({
       themeId: THEME,
-      expectedSeq: await store.events.sequence(THEME),
-      article: stored,
-      event: next,
-      previousVersion: previous === null ? null : previous.version,
-      previousCounts: previous === null ? null : { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length },
+      expectedSeq,
+      guarded: true,
+      articles: [
+        {
+          article: stored,
+          change: {
+            seq: grown.seq,
+            eventId: id,
+            kind: previous === null ? "created" : "updated",
+            before: previous === null ? null : { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length },
+            after: { articleCount: grown.articleCount, sourceCount: grown.sourceIds.length },
+            claimedArticleIds: [],
+          },
+        },
+      ],
+      events: [{ event: grown, previousVersion: previous === null ? null : previous.version }],
       reconsidered: [],
       now: fetchedAt,
     });
     if (outcome.kind !== "committed") throw new Error(`storing "${written.title}": ${outcome.kind}`);
-    event = { ...next, version: next.version + 1, seq: outcome.seq };
+    event = grown;
     articles.push(stored);
   }
   if (event === null) throw new Error(`story "${story.title}" has no articles`);

@@ -36,8 +36,16 @@ export {
   sendTestPing,
   updateSubscription,
 } from "./manage-subscriptions";
-export type { MatcherRegistry, MatchOutcome, ThemeMatcherCache } from "./match-article";
-export { createMatcherRegistry, importEvents, matchArticle, toMatchInput, WORKING_SET_EVENTS } from "./match-article";
+export type { MatcherRegistry, MatchOutcome, MatchResult, ThemeMatcherCache } from "./match-article";
+export {
+  COMMIT_LIMITS,
+  createMatcherRegistry,
+  importEvents,
+  matchArticle,
+  matchArticles,
+  toMatchInput,
+  WORKING_SET_EVENTS,
+} from "./match-article";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";

@@ -11,7 +11,7 @@ import {
 import type { PipelineDeps } from "./deps";
 import { FULL_TEXT_BELOW_CHARS, fetchFullText } from "./extract-full-text";
 import { fetchFeed } from "./fetch-feed";
-import { matchArticle } from "./match-article";
+import { matchArticles } from "./match-article";
 import { type ParsedFeed, parseFeed } from "./parse-feed";
 
 /** What one fetch of a source did with the feed's items. */
@@ -65,11 +65,6 @@ function storeFailure(error: unknown): string {
     return typeof code === "string" ? `the database did not answer: ${code}` : "unknown error";
   }
   return error.name;
-}
-
-/** The one error DynamoDB gives for an item it will never accept (too large, say): skip the item. */
-function isItemRejected(error: unknown): boolean {
-  return error instanceof Error && error.name === "ValidationException";
 }
 
 async function recordFailure(
@@ -219,15 +214,14 @@ async function storeNew(deps: PipelineDeps, source: Source, articles: Article[],
   let stored = 0;
   let skipped = 0;
   let lost = 0;
-  for (const article of await withFullText(deps, source, batch)) {
-    try {
-      if ((await matchArticle(deps, article)).stored === "created") stored += 1;
-      else lost += 1;
-    } catch (error) {
-      if (!isItemRejected(error)) throw error;
+  const results = await matchArticles(deps, await withFullText(deps, source, batch));
+  for (const [index, result] of results.entries()) {
+    if (result.stored === "rejected") {
       skipped += 1;
-      deps.log.warn("article refused by the store", { sourceId: source.id, articleId: article.id, error: errorMessage(error) });
-    }
+      const articleId = batch[index]?.id;
+      deps.log.warn("article refused by the store", { sourceId: source.id, articleId, error: errorMessage(result.error) });
+    } else if (result.stored === "created") stored += 1;
+    else lost += 1;
   }
   let updated = 0;
   // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.

@@ -18,7 +18,15 @@ import {
   reconsiderPending,
   removePending,
 } from "@eventwire/core";
-import { MAX_RECONSIDERED_PER_COMMIT } from "@eventwire/store";
+import {
+  type CommitMatchesInput,
+  type CommitOutcome,
+  MAX_RECONSIDERED_PER_COMMIT,
+  MAX_TRANSACTION_ITEMS,
+  type MatchChange,
+  type MatchedArticle,
+  type ReconsideredArticle,
+} from "@eventwire/store";
 import type { PipelineDeps } from "./deps";
 
 /**
@@ -30,7 +38,7 @@ export type ThemeMatcherCache = {
   matcher: Matcher;
   seq: number;
   loaded: boolean;
-  /** Matching for a theme runs one article at a time in a process. */
+  /** Matching for a theme runs one run of articles at a time in a process. */
   queue: Promise<unknown>;
 };
 
@@ -112,23 +120,67 @@ function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
   return cache;
 }
 
-async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, event: EventState): Promise<void> {
-  const fresh = await deps.store.events.get(event.id);
+async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, eventId: string): Promise<void> {
+  const fresh = await deps.store.events.get(eventId);
   if (fresh !== null) cache.matcher.index.upsert(fresh);
 }
 
 type Decide = (matcher: Matcher, prepared: PreparedArticle) => MatchExplanation;
 
-async function matchOnce(
-  deps: PipelineDeps,
-  cache: ThemeMatcherCache,
-  article: Article,
+/** How much one commit carries: DynamoDB allows 100 items and 4 MB in a transaction. */
+export type CommitLimits = { articles: number; bytes: number };
+
+/** A run of up to 25 articles a transaction: about 80 items, well inside DynamoDB's bounds. */
+export const COMMIT_LIMITS: CommitLimits = { articles: 25, bytes: 3_000_000 };
+
+/** An article's share of a transaction's bytes, generously: the summary item repeats the title and summary. */
+function articleBytes(article: Article): number {
+  return 2 * (Buffer.byteLength(article.title) + Buffer.byteLength(article.summary)) + Buffer.byteLength(article.text) + 4096;
+}
+
+/** An event item's bytes, roughly: its term maps and one entry per member. */
+function eventBytes(event: EventState): number {
+  return 8192 + 256 * event.members.length;
+}
+
+const countsOf = (event: EventState) => ({ articleCount: event.articleCount, sourceCount: event.sourceIds.length });
+
+/** The decisions of one commit, already applied to the cache; `undo` takes them back out. */
+type Plan = {
+  commit: CommitMatchesInput;
+  /** The theme's sequence once the commit is stored. */
+  seqAfter: number;
+  decided: { article: Article; explanation: MatchExplanation }[];
+  undo(): void;
+};
+
+/**
+ * Decides the first articles of `queue`, in order, as many as one transaction holds, applying
+ * each decision to the cache before the next (so a run's articles see one another, exactly as
+ * one-at-a-time matching would), and records what to write. Nothing is stored yet.
+ */
+function planCommit(
+  matcher: Matcher,
+  expectedSeq: number,
+  queue: readonly Article[],
   decide: Decide,
   lateClaims: boolean,
-): Promise<MatchOutcome> {
-  const { matcher } = cache;
-  for (let attempt = 1; attempt <= DECIDE_ATTEMPTS; attempt += 1) {
-    await sync(deps, cache);
+  limits: CommitLimits,
+  now: Date,
+): Plan {
+  const indexBefore = new Map<string, EventState | undefined>();
+  const pendingBefore = matcher.pending;
+  const events = new Map<string, { event: EventState; previousVersion: number | null }>();
+  const articles: MatchedArticle[] = [];
+  const decided: Plan["decided"] = [];
+  const position = new Map<string, number>();
+  const reconsidered: ReconsideredArticle[] = [];
+  let items = 1;
+  let bytes = 0;
+  let guarded = false;
+  let seq = expectedSeq;
+  for (const article of queue) {
+    if (articles.length >= limits.articles || position.has(article.id)) break;
     const input = toMatchInput(article);
     const prepared = prepareArticle(matcher, input);
     const explanation = decide(matcher, prepared);
@@ -139,49 +191,188 @@ async function matchOnce(
       eventId: explanation.decision === "off-theme" ? null : explanation.eventId,
       explanation,
     };
-    const decided = nextEventState(matcher, prepared, explanation);
+    const grown = nextEventState(matcher, prepared, explanation);
     // An article judged without looking at events (far below the theme) needs no guard.
     const lookedAtEvents =
       explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
-    if (decided === null && !lookedAtEvents) {
-      const stored = await deps.store.articles.putIfAbsent(judged);
-      if (stored === "created") addPending(matcher, preparePending(matcher, input, prepared));
-      return { stored, explanation };
-    }
-    const previous = decided === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(decided.id);
+    const previous = grown === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(grown.id);
     const { claimed, event } =
-      decided !== null && lateClaims
-        ? reconsiderPending(matcher, decided, MAX_RECONSIDERED_PER_COMMIT)
-        : { claimed: [], event: decided };
-    const outcome = await deps.store.events.commitMatch({
+      grown !== null && lateClaims
+        ? reconsiderPending(matcher, grown, MAX_RECONSIDERED_PER_COMMIT)
+        : { claimed: [], event: grown };
+    const claimedStored = claimed.filter((entry) => !position.has(entry.prepared.input.id)).length;
+    const newEvent = event !== null && !events.has(event.id);
+    const cost = 2 + (event === null ? 0 : 1) + (newEvent ? 1 : 0) + claimedStored;
+    const weight = articleBytes(judged) + (newEvent && event !== null ? eventBytes(event) : 0);
+    // The first article always fits: five items and its claims stay inside a transaction.
+    if (articles.length > 0 && (items + cost > MAX_TRANSACTION_ITEMS || bytes + weight > limits.bytes)) break;
+    items += cost;
+    bytes += weight;
+    guarded ||= lookedAtEvents || event !== null;
+
+    let change: MatchChange | null = null;
+    if (event !== null) {
+      if (!indexBefore.has(event.id)) indexBefore.set(event.id, matcher.index.events.get(event.id));
+      seq += 1;
+      const next: EventState = { ...event, seq, version: (previous?.version ?? 0) + 1 };
+      matcher.index.upsert(next);
+      // The stored version is the one the run's first change to the event grew from.
+      const stored = events.has(next.id) ? (events.get(next.id)?.previousVersion ?? null) : (previous?.version ?? null);
+      events.set(next.id, { event: next, previousVersion: stored });
+      change = {
+        seq,
+        eventId: next.id,
+        kind: previous === undefined ? "created" : "updated",
+        before: previous === undefined ? null : countsOf(previous),
+        after: countsOf(next),
+        claimedArticleIds: claimed.map((entry) => entry.prepared.input.id),
+      };
+      for (const entry of claimed) {
+        const joined = {
+          articleId: entry.prepared.input.id,
+          explanation: entry.explanation,
+          eventId: entry.explanation.eventId as string,
+        };
+        const earlier = position.get(joined.articleId);
+        // An article of this run is written already joined: one item may not be written twice.
+        if (earlier === undefined) reconsidered.push(joined);
+        else {
+          const entryOfRun = articles[earlier] as MatchedArticle;
+          articles[earlier] = {
+            ...entryOfRun,
+            article: { ...entryOfRun.article, onTheme: true, eventId: joined.eventId, explanation: joined.explanation },
+          };
+        }
+      }
+      removePending(matcher, new Set(change.claimedArticleIds));
+    } else {
+      addPending(matcher, preparePending(matcher, input, prepared));
+    }
+    position.set(judged.id, articles.length);
+    articles.push({ article: judged, change });
+    decided.push({ article: judged, explanation });
+  }
+  return {
+    commit: {
       themeId: matcher.themeId,
-      expectedSeq: cache.seq,
-      article: judged,
-      event,
-      previousVersion: previous?.version ?? null,
-      previousCounts: previous ? { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length } : null,
-      reconsidered: claimed.map((entry) => ({
-        articleId: entry.prepared.input.id,
-        explanation: entry.explanation,
-        eventId: entry.explanation.eventId as string,
-      })),
-      now: deps.now(),
-    });
+      expectedSeq,
+      guarded,
+      articles,
+      events: [...events.values()],
+      reconsidered,
+      now,
+    },
+    seqAfter: seq,
+    decided,
+    undo() {
+      for (const [id, state] of indexBefore) {
+        if (state === undefined) matcher.index.remove(id);
+        else matcher.index.upsert(state);
+      }
+      matcher.pending = pendingBefore;
+    },
+  };
+}
+
+/** What became of one article of a run. `rejected`: DynamoDB refuses its items (too large, say). */
+export type MatchResult = MatchOutcome | { stored: "rejected"; explanation: null; error: Error };
+
+/** The one error DynamoDB gives for items it will never accept (too large, say). */
+function isItemRejected(error: unknown): error is Error {
+  return error instanceof Error && error.name === "ValidationException";
+}
+
+/**
+ * Matches `articles` in order and stores them, as many a transaction as fit. While one commit is
+ * written, the next is decided on top of it, so deciding overlaps the write. A commit that
+ * meets a change made elsewhere is taken back out of the cache (with any decided on top of it),
+ * and its articles are decided again on fresh state; an article someone else stored meanwhile
+ * is left out as existing. When DynamoDB refuses a commit's items, its articles are committed
+ * one by one, so only the refused article is lost (and reported).
+ */
+async function matchRun(
+  deps: PipelineDeps,
+  cache: ThemeMatcherCache,
+  articles: readonly Article[],
+  decide: Decide,
+  lateClaims: boolean,
+): Promise<MatchResult[]> {
+  const results = new Map<string, MatchResult>();
+  // An id given twice is one article: the repeat is reported as existing.
+  const firsts = new Map<string, Article>();
+  for (const article of articles) if (!firsts.has(article.id)) firsts.set(article.id, article);
+  let queue = [...firsts.values()];
+  let attempt = 0;
+  // After a refused commit, its articles go one a commit to find the one DynamoDB refuses.
+  let singles = 0;
+  const limits = () => (singles > 0 ? { ...COMMIT_LIMITS, articles: 1 } : COMMIT_LIMITS);
+  let ahead: Plan | null = null;
+  while (queue.length > 0) {
+    let plan: Plan;
+    if (ahead === null) {
+      await sync(deps, cache);
+      plan = planCommit(cache.matcher, cache.seq, queue, decide, lateClaims, limits(), deps.now());
+    } else {
+      plan = ahead;
+      ahead = null;
+    }
+    const committing = deps.store.events.commitMatches(plan.commit);
+    const rest = queue.slice(plan.decided.length);
+    if (rest.length > 0 && singles === 0) {
+      ahead = planCommit(cache.matcher, plan.seqAfter, rest, decide, lateClaims, limits(), deps.now());
+    }
+    let outcome: CommitOutcome;
+    try {
+      outcome = await committing;
+    } catch (error) {
+      // Nothing reached the cache for good: what was decided is taken out again, latest first.
+      ahead?.undo();
+      ahead = null;
+      plan.undo();
+      if (!isItemRejected(error)) throw error;
+      if (plan.decided.length > 1) {
+        singles = plan.decided.length;
+        continue;
+      }
+      const refused = plan.decided[0]?.article.id;
+      results.set(refused as string, { stored: "rejected", explanation: null, error });
+      queue = queue.filter((article) => article.id !== refused);
+      singles = Math.max(0, singles - 1);
+      continue;
+    }
     if (outcome.kind === "committed") {
       cache.seq = outcome.seq;
-      if (event !== null) matcher.index.upsert({ ...event, seq: outcome.seq, version: (previous?.version ?? 0) + 1 });
-      else addPending(matcher, preparePending(matcher, input, prepared));
-      removePending(matcher, new Set(claimed.map((entry) => entry.prepared.input.id)));
-      return { stored: "created", explanation };
+      for (const { article, explanation } of plan.decided) results.set(article.id, { stored: "created", explanation });
+      queue = rest;
+      singles = Math.max(0, singles - plan.decided.length);
+      attempt = 0;
+      continue;
     }
-    if (outcome.kind === "exists") return { stored: "exists", explanation: null };
-    // Stale: the sequence moved (sync catches up), the event was older than stored, or a
-    // pooled article was claimed elsewhere; fix what went stale and decide again.
-    if (outcome.event && decided !== null) await refreshEvent(deps, cache, decided);
-    removePending(matcher, new Set(outcome.reconsidered));
-    deps.log.info("match retried on fresher state", { articleId: article.id, attempt });
+    ahead?.undo();
+    ahead = null;
+    plan.undo();
+    if (outcome.kind === "exists") {
+      const existing = new Set(outcome.articleIds);
+      for (const id of existing) results.set(id, { stored: "exists", explanation: null });
+      queue = queue.filter((article) => !existing.has(article.id));
+      continue;
+    }
+    // Stale: the sequence moved (sync catches up), an event was older than stored, or a pooled
+    // article was claimed elsewhere; fix what went stale and decide again.
+    attempt += 1;
+    if (attempt >= DECIDE_ATTEMPTS) {
+      throw new Error(`matching article ${queue[0]?.id} kept meeting concurrent changes (${DECIDE_ATTEMPTS} attempts)`);
+    }
+    for (const eventId of outcome.events) await refreshEvent(deps, cache, eventId);
+    removePending(cache.matcher, new Set(outcome.reconsidered));
+    deps.log.info("match retried on fresher state", { articleId: queue[0]?.id, attempt, articles: plan.decided.length });
   }
-  throw new Error(`matching article ${article.id} kept meeting concurrent changes (${DECIDE_ATTEMPTS} attempts)`);
+  const seen = new Set<string>();
+  return articles.map((article): MatchResult => {
+    if (seen.has(article.id)) return { stored: "exists", explanation: null };
+    seen.add(article.id);
+    return results.get(article.id) as MatchResult;
+  });
 }
 
 /**
@@ -189,9 +380,22 @@ async function matchOnce(
  * attached to an event, or the first article of a new one. The article, the event change and
  * any older articles the event now claims are written together, conditional on the theme's
  * change sequence, so two processes matching at once cannot fork a story or lose an update.
+ * Throws when DynamoDB refuses the article's items.
  */
-export function matchArticle(deps: PipelineDeps, article: Article): Promise<MatchOutcome> {
-  return serialised(deps, (cache) => matchOnce(deps, cache, article, decideMatch, true));
+export async function matchArticle(deps: PipelineDeps, article: Article): Promise<MatchOutcome> {
+  const [result] = await matchArticles(deps, [article]);
+  if (result === undefined) throw new Error(`no outcome for article ${article.id}`);
+  if (result.stored === "rejected") throw result.error;
+  return result;
+}
+
+/**
+ * `matchArticle` for many articles, in the order given (publication order, for the matcher):
+ * the same decisions as one at a time, stored up to 25 a transaction, so a feed's new items cost
+ * a few round trips instead of one or more each. One outcome per article, in the same order.
+ */
+export function matchArticles(deps: PipelineDeps, articles: readonly Article[]): Promise<MatchResult[]> {
+  return serialised(deps, (cache) => matchRun(deps, cache, articles, decideMatch, true));
 }
 
 function serialised<T>(deps: PipelineDeps, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
@@ -217,18 +421,14 @@ export async function importEvents(deps: PipelineDeps, groups: readonly (readonl
     for (const article of ordered) {
       // The event's id comes from its first article, so a re-run finds the same event.
       const into: string | null = eventId;
-      const outcome: MatchOutcome = await serialised(
+      // An import places articles as labelled, one at a time (each joins the event the first
+      // opened); it claims no pooled ones.
+      const [outcome]: MatchResult[] = await serialised(
         deps,
-        (cache): Promise<MatchOutcome> =>
-          // An import places articles as labelled; it claims no pooled ones.
-          matchOnce(
-            deps,
-            cache,
-            article,
-            (matcher, prepared): MatchExplanation => importExplanation(matcher, prepared, into),
-            false,
-          ),
+        (cache): Promise<MatchResult[]> =>
+          matchRun(deps, cache, [article], (matcher, prepared) => importExplanation(matcher, prepared, into), false),
       );
+      if (outcome === undefined || outcome.stored === "rejected") throw outcome?.error ?? new Error("no import outcome");
       eventId ??= outcome.explanation?.eventId ?? eventIdFor(deps.config.theme.id, article.id);
       if (outcome.stored === "created") summary.imported += 1;
       else summary.existing += 1;

@@ -12,32 +12,54 @@ export type EventRepository = ReturnType<typeof createEventRepository>;
 /** An article an event claimed after it was stored off-theme. */
 export type ReconsideredArticle = { articleId: string; explanation: MatchExplanation; eventId: string };
 
-export type CommitMatchInput = {
+/** An event's article and source counts, as the change log keeps them for webhooks. */
+export type EventCounts = { articleCount: number; sourceCount: number };
+
+/** The change one article makes to an event: the change-log item (the webhook outbox) says it. */
+export type MatchChange = {
+  /** The theme's sequence after this change: the run's changes count on from `expectedSeq`. */
+  seq: number;
+  eventId: string;
+  kind: "created" | "updated";
+  /** The event's counts before this article (null for a new event) and after it. */
+  before: EventCounts | null;
+  after: EventCounts;
+  /** Articles the event claimed in this change (stored ones, or earlier ones of the same run). */
+  claimedArticleIds: readonly string[];
+};
+
+/** One article of a commit, as judged, and the event change it makes (null when it joins none). */
+export type MatchedArticle = { article: Article; change: MatchChange | null };
+
+export type CommitMatchesInput = {
   themeId: string;
-  /** The theme's change sequence the decision was made on. */
+  /** The theme's change sequence the decisions were made on. */
   expectedSeq: number;
-  article: Article;
-  /** The event as it is after this article, or null when the article joins none. */
-  event: EventState | null;
-  /** The stored version the event grew from; null for a new event. */
-  previousVersion: number | null;
-  /** That version's counts (null for a new event): the change log keeps them for webhooks. */
-  previousCounts: { articleCount: number; sourceCount: number } | null;
+  /** Whether the sequence must be checked even with no change (an article judged after looking at events). */
+  guarded: boolean;
+  /** The articles, in the order they were decided. */
+  articles: readonly MatchedArticle[];
+  /** Each changed event once, as it is after the run (its `seq` and `version` already set), and the stored version it grew from (null when new). */
+  events: readonly { event: EventState; previousVersion: number | null }[];
+  /** Articles stored earlier that an event of the run claims. */
   reconsidered: readonly ReconsideredArticle[];
-  /** For the change-log item's expiry. */
+  /** For the change-log items' time and expiry, and the theme's `changedAt`. */
   now: Date;
 };
 
 /**
- * `stale`: another matcher changed the theme first (`sequence`), the event was written from an
- * older version (`event`), or a reconsidered article is no longer off-theme (`reconsidered`,
- * with their ids). Nothing was written; decide again on fresh state.
+ * `exists`: those articles were stored by someone else. `stale`: another matcher changed the
+ * theme first (`sequence`), an event was written from an older version (`events`), or a
+ * reconsidered article is no longer off-theme (`reconsidered`). Nothing was written; decide
+ * again on fresh state.
  */
 export type CommitOutcome =
   | { kind: "committed"; seq: number }
-  | { kind: "exists" }
-  | { kind: "stale"; sequence: boolean; event: boolean; reconsidered: string[] };
+  | { kind: "exists"; articleIds: string[] }
+  | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
 
+/** DynamoDB's bound on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
 /** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
 export const MAX_RECONSIDERED_PER_COMMIT = 90;
 /** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */
@@ -48,7 +70,30 @@ const weightsToObject = (weights: Map<string, number>) =>
   Object.fromEntries([...weights].map(([term, weight]) => [term, round(weight)]));
 const objectToWeights = (value: unknown) => new Map(Object.entries((value ?? {}) as Record<string, number>));
 
+/** What only the matcher reads of an event: weights and members, kept as one JSON attribute. */
+type PackedState = {
+  centralTerms: Record<string, number>;
+  titleTerms: Record<string, number>;
+  bodyTerms: Record<string, number>;
+  entities: Record<string, { type: EntityType; weight: number }>;
+  members: EventMember[];
+};
+
+/**
+ * An event as an item. The matcher's state goes in one string attribute (`state`) rather than
+ * nested maps: nothing queries inside it, and a string is far cheaper to write and read than
+ * hundreds of map entries (a tenth of the write time on DynamoDB Local).
+ */
 function toItem(event: EventState): Item {
+  const state: PackedState = {
+    centralTerms: weightsToObject(event.centralTerms),
+    titleTerms: weightsToObject(event.titleTerms),
+    bodyTerms: weightsToObject(event.bodyTerms),
+    entities: Object.fromEntries(
+      [...event.entities].map(([key, entry]) => [key, { type: entry.type, weight: round(entry.weight) }]),
+    ),
+    members: event.members,
+  };
   return {
     ...keys.event(event.id),
     gsi2pk: keys.themeEvents(event.theme),
@@ -61,7 +106,6 @@ function toItem(event: EventState): Item {
     seq: event.seq,
     title: event.title,
     centralArticleId: event.centralArticleId,
-    centralTerms: weightsToObject(event.centralTerms),
     centralScore: round(event.centralScore),
     firstSeen: event.firstSeen,
     lastSeen: event.lastSeen,
@@ -69,12 +113,19 @@ function toItem(event: EventState): Item {
     originalCount: event.originalCount,
     sourceCount: event.sourceIds.length,
     sourceIds: event.sourceIds,
-    titleTerms: weightsToObject(event.titleTerms),
-    bodyTerms: weightsToObject(event.bodyTerms),
-    entities: Object.fromEntries(
-      [...event.entities].map(([key, entry]) => [key, { type: entry.type, weight: round(entry.weight) }]),
-    ),
-    members: event.members,
+    state: JSON.stringify(state),
+  };
+}
+
+/** The matcher's state of an event item; items written before `state` existed keep it as maps. */
+function unpackState(item: Item): PackedState {
+  if (typeof item.state === "string") return JSON.parse(item.state) as PackedState;
+  return {
+    centralTerms: (item.centralTerms ?? {}) as Record<string, number>,
+    titleTerms: (item.titleTerms ?? {}) as Record<string, number>,
+    bodyTerms: (item.bodyTerms ?? {}) as Record<string, number>,
+    entities: (item.entities ?? {}) as PackedState["entities"],
+    members: (item.members ?? []) as EventMember[],
   };
 }
 
@@ -96,9 +147,7 @@ function changeFromItem(themeId: string, item: Item): EventChange {
 
 /** An event item read back into the matcher's shape. */
 export function eventFromItem(item: Item): EventState {
-  const entities = new Map<string, { type: EntityType; weight: number }>(
-    Object.entries((item.entities ?? {}) as Record<string, { type: EntityType; weight: number }>),
-  );
+  const state = unpackState(item);
   return {
     id: String(item.id),
     theme: String(item.theme),
@@ -106,18 +155,150 @@ export function eventFromItem(item: Item): EventState {
     seq: Number(item.seq),
     title: String(item.title),
     centralArticleId: String(item.centralArticleId),
-    centralTerms: objectToWeights(item.centralTerms),
+    centralTerms: objectToWeights(state.centralTerms),
     centralScore: Number(item.centralScore),
     firstSeen: String(item.firstSeen),
     lastSeen: String(item.lastSeen),
     articleCount: Number(item.articleCount),
     originalCount: Number(item.originalCount),
     sourceIds: (item.sourceIds ?? []) as string[],
-    titleTerms: objectToWeights(item.titleTerms),
-    bodyTerms: objectToWeights(item.bodyTerms),
-    entities,
-    members: (item.members ?? []) as EventMember[],
+    titleTerms: objectToWeights(state.titleTerms),
+    bodyTerms: objectToWeights(state.bodyTerms),
+    entities: new Map(Object.entries(state.entities)),
+    members: state.members,
   };
+}
+
+type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
+type TransactionEntry = { item: Record<string, unknown>; role: TransactionRole; id?: string };
+
+/**
+ * The items of one match commit. An item may appear only once in a transaction, so the caller
+ * passes each event once, and an article of the run that an event claims is written already
+ * joined (not updated after).
+ */
+function matchTransactionItems(tableName: string, input: CommitMatchesInput): TransactionEntry[] {
+  const changes = input.articles.flatMap((entry) => (entry.change === null ? [] : [entry.change]));
+  changes.forEach((change, index) => {
+    if (change.seq !== input.expectedSeq + index + 1)
+      throw new Error(`change ${index + 1} of the commit has sequence ${change.seq}, not ${input.expectedSeq + index + 1}`);
+  });
+  const items: TransactionEntry[] = [];
+  const sequenceCondition = input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
+  const last = changes.at(-1);
+  if (last !== undefined) {
+    items.push({
+      role: "sequence",
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.matcher(input.themeId),
+          // changedAt: when anything a theme's feeds and pages show last changed.
+          UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
+          ConditionExpression: sequenceCondition,
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: {
+            ":next": last.seq,
+            ":changedAt": input.now.toISOString(),
+            ":expected": input.expectedSeq,
+            ":type": ENTITY.matcher,
+            ":version": SCHEMA_VERSION,
+          },
+        },
+      },
+    });
+  } else if (input.guarded) {
+    items.push({
+      role: "sequence",
+      item: {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.matcher(input.themeId),
+          ConditionExpression: sequenceCondition,
+          ExpressionAttributeValues: { ":expected": input.expectedSeq },
+        },
+      },
+    });
+  }
+  for (const { event, previousVersion } of input.events) {
+    items.push({
+      role: "event",
+      id: event.id,
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: toItem(event),
+          ...(previousVersion === null
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :previous", ExpressionAttributeValues: { ":previous": previousVersion } }),
+        },
+      },
+    });
+  }
+  const expiresAt = Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400;
+  for (const { article, change } of input.articles) {
+    if (change !== null) {
+      items.push({
+        role: "change",
+        item: {
+          Put: {
+            TableName: tableName,
+            // The change is also the webhook outbox: written in the same transaction as the
+            // article and the event, it is turned into messages later (fan-out), so a crash
+            // between storing and alerting loses nothing.
+            Item: {
+              ...keys.change(input.themeId, change.seq),
+              type: ENTITY.change,
+              schemaVersion: SCHEMA_VERSION,
+              seq: change.seq,
+              eventId: change.eventId,
+              at: input.now.toISOString(),
+              kind: change.kind,
+              articleId: article.id,
+              claimedArticleIds: change.claimedArticleIds,
+              before: change.before,
+              after: change.after,
+              [TABLE_SCHEMA.ttlAttribute]: expiresAt,
+            },
+          },
+        },
+      });
+    }
+    const stored = articleItems(article);
+    items.push(
+      {
+        role: "article",
+        id: article.id,
+        item: { Put: { TableName: tableName, Item: stored.summary, ConditionExpression: "attribute_not_exists(pk)" } },
+      },
+      { role: "text", item: { Put: { TableName: tableName, Item: stored.text } } },
+    );
+  }
+  for (const claimed of input.reconsidered) {
+    items.push({
+      role: "reconsidered",
+      id: claimed.articleId,
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.article(claimed.articleId),
+          // The article keeps the theme score it was stored with; the explanation says why it joined.
+          UpdateExpression:
+            "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
+          ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
+          ExpressionAttributeValues: {
+            ":true": true,
+            ":false": false,
+            ":event": claimed.eventId,
+            ":explanation": claimed.explanation,
+            ":themePk": keys.themeArticles(input.themeId),
+            ":eventPk": keys.eventArticles(claimed.eventId),
+          },
+        },
+      },
+    });
+  }
+  return items;
 }
 
 /** Events, the theme's change sequence, and the transaction that stores a matching decision. */
@@ -289,148 +470,35 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
     },
 
     /**
-     * Stores a matching decision atomically. The theme's sequence must still be `expectedSeq`:
-     * with an event change it moves to the next number (and a change-log item records which
-     * event changed); without one (an article judged off-theme after looking at events) it is
-     * only checked. The event is written over the version it grew from, the article unless it
-     * exists, and any reconsidered articles join the event. Nothing is written when any
-     * condition fails; the outcome says which kind failed.
+     * Stores a run of matching decisions in one transaction, all or nothing. The theme's
+     * sequence must still be `expectedSeq`: each event change moves it on by one (its change-log
+     * item, the webhook outbox, records which event changed, for which article); a run without
+     * changes only checks it (`guarded`). Each event is written once, in its state after the run,
+     * over the stored version it grew from; each article unless it exists; reconsidered articles
+     * join their event. When a condition fails nothing is written and the outcome says which.
      */
-    async commitMatch(input: CommitMatchInput): Promise<CommitOutcome> {
-      if (input.reconsidered.length > MAX_RECONSIDERED_PER_COMMIT) {
-        throw new Error(
-          `a match can reconsider at most ${MAX_RECONSIDERED_PER_COMMIT} articles (got ${input.reconsidered.length})`,
-        );
+    async commitMatches(input: CommitMatchesInput): Promise<CommitOutcome> {
+      const items = matchTransactionItems(tableName, input);
+      if (items.length > MAX_TRANSACTION_ITEMS) {
+        throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
       }
-      const seq = input.expectedSeq + 1;
-      const sequenceCondition = input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
-      const article = articleItems(input.article);
-      const items: {
-        item: Record<string, unknown>;
-        role: "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
-        id?: string;
-      }[] = [];
-      if (input.event === null) {
-        items.push({
-          role: "sequence",
-          item: {
-            ConditionCheck: {
-              TableName: tableName,
-              Key: keys.matcher(input.themeId),
-              ConditionExpression: sequenceCondition,
-              ExpressionAttributeValues: { ":expected": input.expectedSeq },
-            },
-          },
-        });
-      } else {
-        const event = { ...input.event, seq, version: (input.previousVersion ?? 0) + 1 };
-        items.push(
-          {
-            role: "sequence",
-            item: {
-              Update: {
-                TableName: tableName,
-                Key: keys.matcher(input.themeId),
-                // changedAt: when anything a theme's feeds and pages show last changed.
-                UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
-                ConditionExpression: sequenceCondition,
-                ExpressionAttributeNames: { "#type": "type" },
-                ExpressionAttributeValues: {
-                  ":next": seq,
-                  ":changedAt": input.now.toISOString(),
-                  ":expected": input.expectedSeq,
-                  ":type": ENTITY.matcher,
-                  ":version": SCHEMA_VERSION,
-                },
-              },
-            },
-          },
-          {
-            role: "event",
-            item: {
-              Put: {
-                TableName: tableName,
-                Item: toItem(event),
-                ...(input.previousVersion === null
-                  ? { ConditionExpression: "attribute_not_exists(pk)" }
-                  : {
-                      ConditionExpression: "version = :previous",
-                      ExpressionAttributeValues: { ":previous": input.previousVersion },
-                    }),
-              },
-            },
-          },
-          {
-            role: "change",
-            item: {
-              Put: {
-                TableName: tableName,
-                // The change is also the webhook outbox: written in the same transaction as the
-                // article and the event, it is turned into messages later (fan-out), so a crash
-                // between storing and alerting loses nothing.
-                Item: {
-                  ...keys.change(input.themeId, seq),
-                  type: ENTITY.change,
-                  schemaVersion: SCHEMA_VERSION,
-                  seq,
-                  eventId: event.id,
-                  at: input.now.toISOString(),
-                  kind: input.previousVersion === null ? "created" : "updated",
-                  articleId: input.article.id,
-                  claimedArticleIds: input.reconsidered.map((claimed) => claimed.articleId),
-                  before: input.previousVersion === null ? null : input.previousCounts,
-                  after: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
-                  [TABLE_SCHEMA.ttlAttribute]: Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400,
-                },
-              },
-            },
-          },
-        );
-      }
-      items.push(
-        {
-          role: "article",
-          item: { Put: { TableName: tableName, Item: article.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-        },
-        { role: "text", item: { Put: { TableName: tableName, Item: article.text } } },
-        ...input.reconsidered.map((claimed) => ({
-          role: "reconsidered" as const,
-          id: claimed.articleId,
-          item: {
-            Update: {
-              TableName: tableName,
-              Key: keys.article(claimed.articleId),
-              // The article keeps the theme score it was stored with; the explanation says why it joined.
-              UpdateExpression:
-                "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
-              ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
-              ExpressionAttributeValues: {
-                ":true": true,
-                ":false": false,
-                ":event": claimed.eventId,
-                ":explanation": claimed.explanation,
-                ":themePk": keys.themeArticles(input.themeId),
-                ":eventPk": keys.eventArticles(claimed.eventId),
-              },
-            },
-          },
-        })),
-      );
+      const changes = input.articles.filter((entry) => entry.change !== null).length;
       for (let attempt = 1; ; attempt += 1) {
         try {
-          await doc.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
-          return input.event === null ? { kind: "committed", seq: input.expectedSeq } : { kind: "committed", seq };
+          if (items.length > 0) await doc.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
+          return { kind: "committed", seq: input.expectedSeq + changes };
         } catch (error) {
           const codes = cancellationCodes(error);
           if (codes === null) throw error;
-          const failed = (role: (typeof items)[number]["role"]) =>
+          const failed = (role: TransactionRole) =>
             items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
-          if (failed("article").length > 0) return { kind: "exists" };
+          const existing = failed("article").map((entry) => entry.id as string);
+          if (existing.length > 0) return { kind: "exists", articleIds: existing };
           if (codes.some((code) => code === "ConditionalCheckFailed")) {
             return {
               kind: "stale",
               sequence: failed("sequence").length > 0,
-              event: failed("event").length > 0,
+              events: failed("event").map((entry) => entry.id as string),
               reconsidered: failed("reconsidered").map((entry) => entry.id as string),
             };
           }

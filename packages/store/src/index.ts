@@ -11,8 +11,16 @@ export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
-export type { CommitMatchInput, CommitOutcome, EventRepository, ReconsideredArticle } from "./event-repository";
-export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } from "./event-repository";
+export type {
+  CommitMatchesInput,
+  CommitOutcome,
+  EventCounts,
+  EventRepository,
+  MatchChange,
+  MatchedArticle,
+  ReconsideredArticle,
+} from "./event-repository";
+export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT, MAX_TRANSACTION_ITEMS } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
 export { ENTITY, keys } from "./keys";
