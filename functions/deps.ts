@@ -1,7 +1,23 @@
-import { type ApiDeps, type ClientAddress, createMemoryRateLimiter, type RateLimiter } from "@eventwire/api";
-import { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
+import {
+  type ApiDeps,
+  type ClientAddress,
+  createMemoryRateLimiter,
+  createResponseCache,
+  type PreparedBody,
+  type RateLimiter,
+  type ResponseCache,
+} from "@eventwire/api";
+import {
+  DEFAULT_THEME_ID,
+  DEFAULT_THEMES,
+  errorMessage,
+  findTheme,
+  type Log,
+  SHIPPED_MODEL,
+  type ThemeDefinition,
+} from "@eventwire/core";
 import { createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
-import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
+import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
 import { Agent, fetch as undiciFetch } from "undici";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
@@ -57,6 +73,23 @@ function rateLimiter(settings: EnvSettings, now: () => Date): RateLimiter | null
   );
 }
 
+// Bounds of the API's response cache: a feed page is about 100 KB, a JSON listing less.
+const RESPONSE_CACHE_ENTRIES = 1_000;
+const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** The API's cache of rendered answers, or null when EVENTWIRE_RESPONSE_CACHE_SECONDS is 0. */
+function responseCache(settings: EnvSettings, deps: PipelineDeps): ResponseCache<PreparedBody> | null {
+  const seconds = Math.min(settings.EVENTWIRE_RESPONSE_CACHE_SECONDS, settings.EVENTWIRE_CACHE_MAX_AGE);
+  if (seconds === 0) return null;
+  return createResponseCache({
+    freshMs: seconds * 1000,
+    maxEntries: RESPONSE_CACHE_ENTRIES,
+    maxBytes: RESPONSE_CACHE_BYTES,
+    now: () => deps.now().getTime(),
+    onRefreshError: (key, error) => deps.log.warn("refreshing a cached answer failed", { key, error: errorMessage(error) }),
+  });
+}
+
 /**
  * The pipeline's deps plus what the HTTP app needs: the admin key, cursor signing, and the
  * request limit keyed by `clientAddress` (which the runtime, Node or Lambda, knows how to read).
@@ -66,10 +99,15 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null; clien
   clients: DynamoClients;
 } {
   const { deps, clients } = buildPipelineDeps(input);
+  const cache = responseCache(input.settings, deps);
   return {
     clients,
     deps: {
       ...deps,
+      // Writes made in this process (the local stack's ingest, the API's refresh routes) drop
+      // the answers they make stale at once; other processes' writes wait out the freshness.
+      store: cache === null ? deps.store : withChangeListener(deps.store, (theme) => cache.invalidate(theme)),
+      responseCache: cache,
       rateLimiter: rateLimiter(input.settings, deps.now),
       clientAddress: input.clientAddress,
       config: {
