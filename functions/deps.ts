@@ -77,17 +77,23 @@ function rateLimiter(settings: EnvSettings, now: () => Date): RateLimiter | null
 const RESPONSE_CACHE_ENTRIES = 1_000;
 const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
 
-/** The API's cache of rendered answers, or null when EVENTWIRE_RESPONSE_CACHE_SECONDS is 0. */
-function responseCache(settings: EnvSettings, deps: PipelineDeps): ResponseCache<PreparedBody> | null {
-  const seconds = Math.min(settings.EVENTWIRE_RESPONSE_CACHE_SECONDS, settings.EVENTWIRE_CACHE_MAX_AGE);
-  if (seconds === 0) return null;
-  return createResponseCache({
-    freshMs: seconds * 1000,
+/**
+ * The API's deps with a cache of rendered answers fresh for `seconds` (capped by the max-age they
+ * advertise; 0: no cache), over a store whose writes drop the answers they make stale. Writes
+ * made in this process (the local stack's ingest, the API's refresh routes) therefore show at
+ * once; another process's writes (a separate ingest function on AWS) once the freshness runs out.
+ */
+export function withResponseCache(deps: ApiDeps, seconds: number): ApiDeps {
+  const freshMs = Math.min(seconds, deps.config.cacheMaxAgeSeconds) * 1000;
+  if (freshMs === 0) return { ...deps, responseCache: null };
+  const cache: ResponseCache<PreparedBody> = createResponseCache({
+    freshMs,
     maxEntries: RESPONSE_CACHE_ENTRIES,
     maxBytes: RESPONSE_CACHE_BYTES,
     now: () => deps.now().getTime(),
     onRefreshError: (key, error) => deps.log.warn("refreshing a cached answer failed", { key, error: errorMessage(error) }),
   });
+  return { ...deps, store: withChangeListener(deps.store, (theme) => cache.invalidate(theme)), responseCache: cache };
 }
 
 /**
@@ -99,28 +105,21 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null; clien
   clients: DynamoClients;
 } {
   const { deps, clients } = buildPipelineDeps(input);
-  const cache = responseCache(input.settings, deps);
-  return {
-    clients,
-    deps: {
-      ...deps,
-      // Writes made in this process (the local stack's ingest, the API's refresh routes) drop
-      // the answers they make stale at once; other processes' writes wait out the freshness.
-      store: cache === null ? deps.store : withChangeListener(deps.store, (theme) => cache.invalidate(theme)),
-      responseCache: cache,
-      rateLimiter: rateLimiter(input.settings, deps.now),
-      clientAddress: input.clientAddress,
-      config: {
-        ...deps.config,
-        themes: DEFAULT_THEMES,
-        adminKey: input.adminKey,
-        cursorSecret: cursorSecret(input.settings, input.adminKey),
-        publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
-        feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
-        cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
-        filterReadLimit: input.settings.EVENTWIRE_FILTER_READ_LIMIT,
-        version: VERSION,
-      },
+  const apiDeps: ApiDeps = {
+    ...deps,
+    rateLimiter: rateLimiter(input.settings, deps.now),
+    clientAddress: input.clientAddress,
+    config: {
+      ...deps.config,
+      themes: DEFAULT_THEMES,
+      adminKey: input.adminKey,
+      cursorSecret: cursorSecret(input.settings, input.adminKey),
+      publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
+      feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
+      cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
+      filterReadLimit: input.settings.EVENTWIRE_FILTER_READ_LIMIT,
+      version: VERSION,
     },
   };
+  return { clients, deps: withResponseCache(apiDeps, input.settings.EVENTWIRE_RESPONSE_CACHE_SECONDS) };
 }
