@@ -167,7 +167,7 @@ describe("response cache", () => {
       // Stale: still the old body, while one refresh reads the new one.
       clock.advance(FRESH_SECONDS * 1000 * 1.5);
       expect(await titles()).not.toContain(TALKS_STORY.title);
-      await vi.waitFor(async () => expect(await titles()).toContain(TALKS_STORY.title));
+      await vi.waitFor(async () => expect(await titles()).toContain(TALKS_STORY.title), { timeout: 15_000, interval: 50 });
     });
 
     it("waits for a new read once a body is older than twice the freshness", async () => {
