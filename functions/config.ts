@@ -49,6 +49,11 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_DYNAMO_MAX_ATTEMPTS: positiveInt(6, 20),
   EVENTWIRE_FEED_LIMIT: positiveInt(50, 500),
   EVENTWIRE_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+  /**
+   * Seconds the API process serves a rendered feed or JSON read from memory before it reads the
+   * table again (never longer than EVENTWIRE_CACHE_MAX_AGE); 0 turns this cache off.
+   */
+  EVENTWIRE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
   /** Most items one API request reads while filtering a listing. */
   EVENTWIRE_FILTER_READ_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
   /** Requests per minute a client regains; 0 turns the limit off. */

@@ -1,7 +1,23 @@
-import { type ApiDeps, type ClientAddress, createMemoryRateLimiter, type RateLimiter } from "@eventwire/api";
-import { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
+import {
+  type ApiDeps,
+  type ClientAddress,
+  createMemoryRateLimiter,
+  createResponseCache,
+  type PreparedBody,
+  type RateLimiter,
+  type ResponseCache,
+} from "@eventwire/api";
+import {
+  DEFAULT_THEME_ID,
+  DEFAULT_THEMES,
+  errorMessage,
+  findTheme,
+  type Log,
+  SHIPPED_MODEL,
+  type ThemeDefinition,
+} from "@eventwire/core";
 import { createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
-import { createDynamoClients, createStore, type DynamoClients } from "@eventwire/store";
+import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
 import { Agent, fetch as undiciFetch } from "undici";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
@@ -57,6 +73,29 @@ function rateLimiter(settings: EnvSettings, now: () => Date): RateLimiter | null
   );
 }
 
+// Bounds of the API's response cache: a feed page is about 100 KB, a JSON listing less.
+const RESPONSE_CACHE_ENTRIES = 1_000;
+const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The API's deps with a cache of rendered answers fresh for `seconds` (capped by the max-age they
+ * advertise; 0: no cache), over a store whose writes drop the answers they make stale. Writes
+ * made in this process (the local stack's ingest, the API's refresh routes) therefore show at
+ * once; another process's writes (a separate ingest function on AWS) once the freshness runs out.
+ */
+export function withResponseCache(deps: ApiDeps, seconds: number): ApiDeps {
+  const freshMs = Math.min(seconds, deps.config.cacheMaxAgeSeconds) * 1000;
+  if (freshMs === 0) return { ...deps, responseCache: null };
+  const cache: ResponseCache<PreparedBody> = createResponseCache({
+    freshMs,
+    maxEntries: RESPONSE_CACHE_ENTRIES,
+    maxBytes: RESPONSE_CACHE_BYTES,
+    now: () => deps.now().getTime(),
+    onRefreshError: (key, error) => deps.log.warn("refreshing a cached answer failed", { key, error: errorMessage(error) }),
+  });
+  return { ...deps, store: withChangeListener(deps.store, (theme) => cache.invalidate(theme)), responseCache: cache };
+}
+
 /**
  * The pipeline's deps plus what the HTTP app needs: the admin key, cursor signing, and the
  * request limit keyed by `clientAddress` (which the runtime, Node or Lambda, knows how to read).
@@ -66,23 +105,21 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null; clien
   clients: DynamoClients;
 } {
   const { deps, clients } = buildPipelineDeps(input);
-  return {
-    clients,
-    deps: {
-      ...deps,
-      rateLimiter: rateLimiter(input.settings, deps.now),
-      clientAddress: input.clientAddress,
-      config: {
-        ...deps.config,
-        themes: DEFAULT_THEMES,
-        adminKey: input.adminKey,
-        cursorSecret: cursorSecret(input.settings, input.adminKey),
-        publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
-        feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
-        cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
-        filterReadLimit: input.settings.EVENTWIRE_FILTER_READ_LIMIT,
-        version: VERSION,
-      },
+  const apiDeps: ApiDeps = {
+    ...deps,
+    rateLimiter: rateLimiter(input.settings, deps.now),
+    clientAddress: input.clientAddress,
+    config: {
+      ...deps.config,
+      themes: DEFAULT_THEMES,
+      adminKey: input.adminKey,
+      cursorSecret: cursorSecret(input.settings, input.adminKey),
+      publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,
+      feedLimit: input.settings.EVENTWIRE_FEED_LIMIT,
+      cacheMaxAgeSeconds: input.settings.EVENTWIRE_CACHE_MAX_AGE,
+      filterReadLimit: input.settings.EVENTWIRE_FILTER_READ_LIMIT,
+      version: VERSION,
     },
   };
+  return { clients, deps: withResponseCache(apiDeps, input.settings.EVENTWIRE_RESPONSE_CACHE_SECONDS) };
 }

@@ -1,6 +1,8 @@
 import type { ThemeDefinition } from "@eventwire/core";
 import type { PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
+import type { PreparedBody } from "./http-cache";
 import type { ClientAddress, RateLimiter } from "./rate-limit";
+import type { ResponseCache } from "./response-cache";
 
 export type ApiConfig = PipelineConfig & {
   /** The themes served as feeds. */
@@ -29,4 +31,9 @@ export type ApiDeps = Omit<PipelineDeps, "config"> & {
   rateLimiter?: RateLimiter | null;
   /** The client's address as the runtime saw it (the key of its rate-limit bucket). */
   clientAddress?: ClientAddress;
+  /**
+   * Rendered public GET answers (feeds, JSON reads) kept in this process; absent or null: every
+   * request reads the table. Whoever writes through the same store drops what a write makes stale.
+   */
+  responseCache?: ResponseCache<PreparedBody> | null;
 };

@@ -1,5 +1,6 @@
 import {
   chooseXmlFeedFormat,
+  eventEntryArticleIds,
   FEED_CONTENT_TYPES,
   FEED_FORMATS,
   type FeedDocument,
@@ -13,7 +14,7 @@ import type { Context } from "hono";
 import { decodeCursor, encodeCursor } from "./cursor";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
-import { sendCached } from "./http-cache";
+import type { CachedBody } from "./http-cache";
 
 /** A feed file name split into its name and format; `.xml` is RSS or Atom by the Accept header. */
 export type FeedFile = { name: string; format: FeedFormat; negotiated: boolean };
@@ -76,6 +77,29 @@ export function pageLinks(
   return { selfUrls, pages };
 }
 
+/**
+ * One page of a theme's events, newest activity first, and the articles their entries show: the
+ * events feed and the home page. Cursors are bound to the listing (`kind`), the theme and the filter.
+ */
+export async function themeEventsPage(
+  deps: ApiDeps,
+  kind: "feed" | "page",
+  themeId: string,
+  minSources: number,
+  cursor: string | undefined,
+) {
+  const scope = `${kind}:events:${themeId}:${minSources}`;
+  const position = readFeedCursor(deps, scope, cursor);
+  const page = await deps.store.events.pageByTheme(themeId, {
+    limit: deps.config.feedLimit,
+    position,
+    minSources,
+    maxRead: deps.config.filterReadLimit,
+  });
+  const articles = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
+  return { scope, page, articles };
+}
+
 /** A feed's modification time: the newest of `times`, to whole seconds, never later than now. */
 function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
   const now = Math.floor(deps.now().getTime() / 1000) * 1000;
@@ -94,17 +118,22 @@ export async function themeModifiedAt(deps: ApiDeps, themeId: string, times: rea
 }
 
 /**
- * Renders the document and answers with the caching headers every feed carries: a strong
- * `ETag`, `Last-Modified` (the document's time), `Cache-Control`, `Vary: Accept` where the
- * format was negotiated; `304` on a matching `If-Modified-Since` here, on `If-None-Match` in
- * the etag middleware.
+ * Renders the document with what decides the caching headers every feed carries (see
+ * `sendPrepared`): `Last-Modified` (the document's time), `Cache-Control`, `Vary: Accept` where
+ * the format was negotiated, and the theme whose changes make it stale.
  */
-export function sendFeed(c: Context, deps: ApiDeps, file: FeedFile, doc: FeedDocument): Response {
-  return sendCached(c, deps, {
+export function feedBody(deps: ApiDeps, file: FeedFile, doc: FeedDocument, theme: string): CachedBody {
+  return {
     body: renderFeed(file.format, doc),
     contentType: FEED_CONTENT_TYPES[file.format],
     cacheControl: `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
     lastModified: doc.updatedAt,
     vary: file.negotiated ? "Accept" : undefined,
-  });
+    theme,
+  };
+}
+
+/** What, besides the URL, picks a feed's body: the format an Accept header chose for `.xml`. */
+export function feedVariant(c: Context): string {
+  return parseFeedFile(c.req.param("file") ?? "", c.req.header("accept"))?.format ?? "";
 }

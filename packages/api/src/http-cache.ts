@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Context } from "hono";
+import type { Context, Env, Handler } from "hono";
 import type { ApiDeps } from "./deps";
+import type { Loaded } from "./response-cache";
 
 /** A strong validator: a hash of the exact bytes served. */
-export function strongEtag(body: string): string {
+export function strongEtag(body: string | Uint8Array): string {
   return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
 }
 
@@ -26,30 +27,75 @@ export type CachedBody = {
   /** When what the body shows last changed, to whole seconds; null where no time says it. */
   lastModified: Date | null;
   vary?: string | undefined;
+  /** More headers every answer of this body carries. */
+  headers?: Record<string, string> | undefined;
+  /** The theme whose changes make this body stale; null or absent: any theme's can. */
+  theme?: string | null | undefined;
 };
 
-/**
- * Answers with a body and its validators: a strong `ETag` (a hash of the body), `Last-Modified`
- * when known, `Cache-Control`; `304` on a matching `If-Modified-Since` here, on `If-None-Match`
- * in the etag middleware (which keeps this ETag). `HEAD` gets the same headers.
- */
-export function sendCached(c: Context, deps: ApiDeps, answer: CachedBody): Response {
-  const headers: Record<string, string> = {
+/** A body ready to send any number of times: its bytes, its ETag and its headers worked out once. */
+export type PreparedBody = {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The headers a 304 carries too. */
+  validators: Record<string, string>;
+  /** The validators, the content type and the extra headers: what a 200 carries. */
+  headers: Record<string, string>;
+  lastModified: Date | null;
+};
+
+/** Encodes and hashes a body once, for `sendPrepared`. */
+export function prepareBody(answer: CachedBody): PreparedBody {
+  const bytes = new TextEncoder().encode(answer.body);
+  const validators: Record<string, string> = {
     "Cache-Control": answer.cacheControl,
     // Set here so a 304 for If-Modified-Since carries it too.
-    ETag: strongEtag(answer.body),
+    ETag: strongEtag(bytes),
     ...(answer.lastModified !== null ? { "Last-Modified": answer.lastModified.toUTCString() } : {}),
     ...(answer.vary !== undefined ? { Vary: answer.vary } : {}),
   };
+  return {
+    bytes,
+    validators,
+    headers: { ...answer.headers, ...validators, "Content-Type": answer.contentType },
+    lastModified: answer.lastModified,
+  };
+}
+
+/**
+ * Answers with a prepared body and its validators: a strong `ETag` (a hash of the body),
+ * `Last-Modified` when known, `Cache-Control`; `304` on a matching `If-Modified-Since` here, on
+ * `If-None-Match` in the etag middleware (which keeps this ETag). `HEAD` gets the same headers.
+ */
+export function sendPrepared(c: Context, deps: ApiDeps, prepared: PreparedBody): Response {
   // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
   if (
-    answer.lastModified !== null &&
+    prepared.lastModified !== null &&
     c.req.header("if-none-match") === undefined &&
-    notModifiedSince(c.req.header("if-modified-since"), answer.lastModified, deps.now())
+    notModifiedSince(c.req.header("if-modified-since"), prepared.lastModified, deps.now())
   ) {
-    return c.body(null, 304, headers);
+    return c.body(null, 304, prepared.validators);
   }
-  return c.body(answer.body, 200, { ...headers, "Content-Type": answer.contentType });
+  return c.body(prepared.bytes, 200, prepared.headers);
+}
+
+/** `sendPrepared` for a body used once. */
+export function sendCached(c: Context, deps: ApiDeps, answer: CachedBody): Response {
+  return sendPrepared(c, deps, prepareBody(answer));
+}
+
+/** A public JSON read, cacheable for the configured max-age. */
+export function jsonBody(
+  deps: ApiDeps,
+  value: unknown,
+  options: { lastModified?: Date | null; cacheControl?: string; theme?: string | null } = {},
+): CachedBody {
+  return {
+    body: JSON.stringify(value),
+    contentType: "application/json",
+    cacheControl: options.cacheControl ?? `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
+    lastModified: options.lastModified ?? null,
+    theme: options.theme ?? null,
+  };
 }
 
 /** A public JSON read, cached for the configured max-age, with its validators. */
@@ -59,10 +105,44 @@ export function sendJson(
   value: unknown,
   options: { lastModified?: Date | null; cacheControl?: string } = {},
 ) {
-  return sendCached(c, deps, {
-    body: JSON.stringify(value),
-    contentType: "application/json",
-    cacheControl: options.cacheControl ?? `public, max-age=${deps.config.cacheMaxAgeSeconds}`,
-    lastModified: options.lastModified ?? null,
-  });
+  return sendCached(c, deps, jsonBody(deps, value, options));
+}
+
+/**
+ * How long this process may keep a body, in ms: its `max-age`, and nothing for what a shared
+ * cache must not keep or reuse unasked (`private`, `no-store`, `no-cache`) or what sets a cookie.
+ */
+export function keepableMs(answer: CachedBody): number {
+  if (/\b(private|no-store|no-cache)\b/i.test(answer.cacheControl)) return 0;
+  if (Object.keys(answer.headers ?? {}).some((name) => name.toLowerCase() === "set-cookie")) return 0;
+  const maxAge = /\bmax-age=(\d+)/i.exec(answer.cacheControl);
+  return maxAge === null ? 0 : Number(maxAge[1]) * 1000;
+}
+
+/** What the response cache holds of one answer. */
+function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
+  const value = prepareBody(answer);
+  return { value, size: value.bytes.byteLength, tag: answer.theme ?? null, freshMs: keepableMs(answer) };
+}
+
+/**
+ * A public GET handler: `load` reads and renders, and this answers with the body's validators.
+ * With a response cache in the deps, bodies are kept per URL (scheme, host, path and query: all a
+ * body's links are made from) and `variant` (whatever else picks the body, such as the format an
+ * Accept header chose), so most requests read nothing from the table. Requests that carry
+ * credentials are neither served from it nor stored in it; a `load` that throws stores nothing.
+ */
+export function cachedGet<P extends string>(
+  deps: ApiDeps,
+  load: (c: Context<Env, P>) => Promise<CachedBody>,
+  variant?: (c: Context<Env, P>) => string,
+): Handler<Env, P> {
+  return async (c) => {
+    const cache = deps.responseCache;
+    if (cache === undefined || cache === null || c.req.header("authorization") !== undefined) {
+      return sendCached(c, deps, await load(c));
+    }
+    const key = variant === undefined ? c.req.url : `${c.req.url}\n${variant(c)}`;
+    return sendPrepared(c, deps, await cache.get(key, async () => toLoaded(await load(c))));
+  };
 }

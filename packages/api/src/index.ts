@@ -3,9 +3,13 @@ export { createApp } from "./app";
 export { decodeCursor, encodeCursor } from "./cursor";
 export type { ApiConfig, ApiDeps } from "./deps";
 export { ApiError } from "./errors";
+export type { CachedBody, PreparedBody } from "./http-cache";
+export { cachedGet, keepableMs } from "./http-cache";
 export { openApiDocument } from "./openapi";
 export type { ClientAddress, RateLimiter } from "./rate-limit";
 export { createMemoryRateLimiter } from "./rate-limit";
+export type { Loaded, ResponseCache, ResponseCacheOptions } from "./response-cache";
+export { createResponseCache } from "./response-cache";
 export {
   ARTICLE,
   ARTICLE_PAGE,

@@ -206,7 +206,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
      * first, and this is a no-op). Its event and matching are left as they are.
      */
     async updateContent(
-      edited: Pick<Article, "id" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string },
+      edited: Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string },
       expectedHash: string,
     ): Promise<"updated" | "unchanged"> {
       try {

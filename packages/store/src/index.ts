@@ -7,6 +7,8 @@ import { createWebhookRepository, type WebhookRepository } from "./webhook-repos
 
 export type { ArticlePartition, ArticleRepository, PageRequest } from "./article-repository";
 export { articleIndexKeys, articleItems, createArticleRepository, publishedRange } from "./article-repository";
+export type { ChangeListener } from "./change-listener";
+export { withChangeListener } from "./change-listener";
 export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";

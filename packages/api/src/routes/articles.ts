@@ -5,7 +5,7 @@ import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { sendJson } from "../http-cache";
+import { cachedGet, jsonBody } from "../http-cache";
 import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
 import { ARTICLES_QUERY, NO_QUERY } from "../schemas";
 import { parseQuery } from "../validate";
@@ -38,38 +38,45 @@ function servedByPartition(filter: ArticleFilter, where: ArticlePartition): bool
 /** /api/v1/articles: stored articles, newest first, filtered; and one article with its text. */
 export function articleRoutes(deps: ApiDeps) {
   return new Hono()
-    .get("/", async (c) => {
-      const query = parseQuery(c, ARTICLES_QUERY);
-      checkTimeRange(query.since, query.until);
-      const filter: ArticleFilter = {
-        terms: searchParameter(query.q),
-        theme: themeParameter(deps, query.theme)?.id ?? null,
-        eventId: query.event ?? null,
-        sourceId: query.source ?? null,
-        onTheme: query.onTheme ?? null,
-      };
-      const where = partitionFor(filter);
-      const filtered = filter.terms.length > 0 || !servedByPartition(filter, where);
-      const since = query.since ?? null;
-      const until = query.until ?? null;
-      const cursors = listingCursors(deps, "articles", { ...filter, since, until });
-      const page = await deps.store.articles.filterPage(where, publishedRange(since, until), {
-        limit: query.limit,
-        after: cursors.read(query.cursor),
-        maxRead: deps.config.filterReadLimit,
-        accept: filtered ? (article) => articleMatchesFilter(article, filter) : null,
-      });
-      const base = baseUrl(c, deps);
-      return sendJson(c, deps, {
-        items: page.items.map((article) => articleJson(article, base)),
-        nextCursor: cursors.next(page.nextKey),
-      });
-    })
-    .get("/:id", async (c) => {
-      parseQuery(c, NO_QUERY);
-      const id = c.req.param("id");
-      const article = ARTICLE_ID.test(id) ? await deps.store.articles.get(id) : null;
-      if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-      return sendJson(c, deps, articleJson(article, baseUrl(c, deps), { explain: true }));
-    });
+    .get(
+      "/",
+      cachedGet(deps, async (c) => {
+        const query = parseQuery(c, ARTICLES_QUERY);
+        checkTimeRange(query.since, query.until);
+        const filter: ArticleFilter = {
+          terms: searchParameter(query.q),
+          theme: themeParameter(deps, query.theme)?.id ?? null,
+          eventId: query.event ?? null,
+          sourceId: query.source ?? null,
+          onTheme: query.onTheme ?? null,
+        };
+        const where = partitionFor(filter);
+        const filtered = filter.terms.length > 0 || !servedByPartition(filter, where);
+        const since = query.since ?? null;
+        const until = query.until ?? null;
+        const cursors = listingCursors(deps, "articles", { ...filter, since, until });
+        const page = await deps.store.articles.filterPage(where, publishedRange(since, until), {
+          limit: query.limit,
+          after: cursors.read(query.cursor),
+          maxRead: deps.config.filterReadLimit,
+          accept: filtered ? (article) => articleMatchesFilter(article, filter) : null,
+        });
+        const base = baseUrl(c, deps);
+        return jsonBody(
+          deps,
+          { items: page.items.map((article) => articleJson(article, base)), nextCursor: cursors.next(page.nextKey) },
+          { theme: filter.theme },
+        );
+      }),
+    )
+    .get(
+      "/:id",
+      cachedGet<"/:id">(deps, async (c) => {
+        parseQuery(c, NO_QUERY);
+        const id = c.req.param("id");
+        const article = ARTICLE_ID.test(id) ? await deps.store.articles.get(id) : null;
+        if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
+        return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
+      }),
+    );
 }

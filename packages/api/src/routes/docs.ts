@@ -78,14 +78,13 @@ export function docsRoutes(deps: ApiDeps) {
     openApiDocument({ version: deps.config.version, serverUrl: baseUrl(c, deps) });
   return new Hono()
     .get("/openapi.json", (c) => sendJson(c, deps, spec(c), { cacheControl: SPEC_CACHE }))
-    .get("/docs", async (c) => {
-      const response = sendCached(c, deps, {
+    .get("/docs", async (c) =>
+      sendCached(c, deps, {
         body: String(await docsPage(spec(c))),
         contentType: "text/html; charset=utf-8",
         cacheControl: SPEC_CACHE,
         lastModified: null,
-      });
-      response.headers.set("Content-Security-Policy", DOCS_CSP);
-      return response;
-    });
+        headers: { "Content-Security-Policy": DOCS_CSP },
+      }),
+    );
 }

@@ -6,11 +6,21 @@ import {
   type FeedFormat,
   type FeedUrls,
 } from "@eventwire/core";
-import { type Context, Hono } from "hono";
+import { type Context, type Env, Hono } from "hono";
 import { z } from "zod";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
-import { type FeedFile, pageLinks, parseFeedFile, readFeedCursor, sendFeed, themeModifiedAt } from "../feed-response";
+import {
+  type FeedFile,
+  feedBody,
+  feedVariant,
+  pageLinks,
+  parseFeedFile,
+  readFeedCursor,
+  themeEventsPage,
+  themeModifiedAt,
+} from "../feed-response";
+import { type CachedBody, cachedGet } from "../http-cache";
 import { eventNamed, notFound, themeNamed } from "../lookups";
 import { parseQuery } from "../validate";
 
@@ -40,21 +50,24 @@ function feedUrls(base: string, format: FeedFormat): FeedUrls {
  */
 export function feedRoutes(deps: ApiDeps) {
   const limit = deps.config.feedLimit;
-  return new Hono()
-    .get("/events/:file", async (c) => {
-      const file = feedFile(c, c.req.param("file"), "/feeds/events/{eventId}.rss, .atom, .json or .xml");
-      const event = await eventNamed(deps, file.name);
-      const theme = themeNamed(deps, event.theme);
-      const query = parseQuery(c, FEED_QUERY);
-      const scope = `feed:event:${event.id}`;
-      const position = readFeedCursor(deps, scope, query.cursor);
-      const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
-      // The event's latest member changed it last, wherever its date puts it in the listing.
-      const latest = await deps.store.articles.getSummaries(eventEntryArticleIds(event).slice(0, 1));
-      const base = baseUrl(c, deps);
-      const urls = feedUrls(base, file.format);
-      const eventTitles = new Map([[event.id, event.title]]);
-      return sendFeed(c, deps, file, {
+
+  async function eventFeed(c: Context<Env, "/events/:file">): Promise<CachedBody> {
+    const file = feedFile(c, c.req.param("file"), "/feeds/events/{eventId}.rss, .atom, .json or .xml");
+    const event = await eventNamed(deps, file.name);
+    const theme = themeNamed(deps, event.theme);
+    const query = parseQuery(c, FEED_QUERY);
+    const scope = `feed:event:${event.id}`;
+    const position = readFeedCursor(deps, scope, query.cursor);
+    const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
+    // The event's latest member changed it last, wherever its date puts it in the listing.
+    const latest = await deps.store.articles.getSummaries(eventEntryArticleIds(event).slice(0, 1));
+    const base = baseUrl(c, deps);
+    const urls = feedUrls(base, file.format);
+    const eventTitles = new Map([[event.id, event.title]]);
+    return feedBody(
+      deps,
+      file,
+      {
         id: `urn:eventwire:feed:event:${event.id}`,
         title: `${event.title} — eventwire`,
         description: describeEvent(event),
@@ -69,30 +82,26 @@ export function feedRoutes(deps: ApiDeps) {
           [...page.items, ...latest].map((article) => article.fetchedAt),
         ),
         entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),
-      });
-    })
-    .get("/:theme/:file", async (c) => {
-      const file = feedFile(c, c.req.param("file"), "/feeds/{theme}/events.rss, .atom, .json or .xml");
-      if (file.name !== "events")
-        throw notFound(`no feed at ${new URL(c.req.url).pathname}: did you mean events.${file.format}?`);
-      const theme = themeNamed(deps, c.req.param("theme"));
-      const query = parseQuery(c, EVENTS_QUERY);
-      const minSources = query.minSources ?? 1;
-      // A cursor is bound to the filter it was issued under.
-      const scope = `feed:events:${theme.id}:${minSources}`;
-      const position = readFeedCursor(deps, scope, query.cursor);
-      const page = await deps.store.events.pageByTheme(theme.id, {
-        limit,
-        position,
-        minSources,
-        maxRead: deps.config.filterReadLimit,
-      });
-      const articles = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
-      const byId = new Map(articles.map((article) => [article.id, article]));
-      const base = baseUrl(c, deps);
-      const urls = feedUrls(base, file.format);
-      const filter = query.minSources === undefined ? {} : { minSources };
-      return sendFeed(c, deps, file, {
+      },
+      theme.id,
+    );
+  }
+
+  async function themeEventsFeed(c: Context<Env, "/:theme/:file">): Promise<CachedBody> {
+    const file = feedFile(c, c.req.param("file"), "/feeds/{theme}/events.rss, .atom, .json or .xml");
+    if (file.name !== "events") throw notFound(`no feed at ${new URL(c.req.url).pathname}: did you mean events.${file.format}?`);
+    const theme = themeNamed(deps, c.req.param("theme"));
+    const query = parseQuery(c, EVENTS_QUERY);
+    const minSources = query.minSources ?? 1;
+    const { scope, page, articles } = await themeEventsPage(deps, "feed", theme.id, minSources, query.cursor);
+    const byId = new Map(articles.map((article) => [article.id, article]));
+    const base = baseUrl(c, deps);
+    const urls = feedUrls(base, file.format);
+    const filter = query.minSources === undefined ? {} : { minSources };
+    return feedBody(
+      deps,
+      file,
+      {
         id: `urn:eventwire:feed:${theme.id}:events${minSources > 1 ? `:min-sources-${minSources}` : ""}`,
         title: `${theme.title}: events — eventwire`,
         description:
@@ -115,19 +124,25 @@ export function feedRoutes(deps: ApiDeps) {
             urls,
           ),
         ),
-      });
-    })
-    .get("/:file", async (c) => {
-      const file = feedFile(c, c.req.param("file"), "/feeds/{theme}.rss, .atom, .json or .xml");
-      const theme = themeNamed(deps, file.name);
-      const query = parseQuery(c, FEED_QUERY);
-      const scope = `feed:theme:${theme.id}`;
-      const position = readFeedCursor(deps, scope, query.cursor);
-      const page = await deps.store.articles.pageByTheme(theme.id, { limit, position });
-      const eventTitles = await deps.store.events.titles(page.items.flatMap((article) => article.eventId ?? []));
-      const base = baseUrl(c, deps);
-      const urls = feedUrls(base, file.format);
-      return sendFeed(c, deps, file, {
+      },
+      theme.id,
+    );
+  }
+
+  async function themeFeed(c: Context<Env, "/:file">): Promise<CachedBody> {
+    const file = feedFile(c, c.req.param("file"), "/feeds/{theme}.rss, .atom, .json or .xml");
+    const theme = themeNamed(deps, file.name);
+    const query = parseQuery(c, FEED_QUERY);
+    const scope = `feed:theme:${theme.id}`;
+    const position = readFeedCursor(deps, scope, query.cursor);
+    const page = await deps.store.articles.pageByTheme(theme.id, { limit, position });
+    const eventTitles = await deps.store.events.titles(page.items.flatMap((article) => article.eventId ?? []));
+    const base = baseUrl(c, deps);
+    const urls = feedUrls(base, file.format);
+    return feedBody(
+      deps,
+      file,
+      {
         id: `urn:eventwire:feed:${theme.id}`,
         title: `${theme.title} — eventwire`,
         description: theme.description,
@@ -142,6 +157,13 @@ export function feedRoutes(deps: ApiDeps) {
           page.items.map((article) => article.fetchedAt),
         ),
         entries: page.items.map((article) => articleFeedEntry(article, { theme, urls, eventTitles })),
-      });
-    });
+      },
+      theme.id,
+    );
+  }
+
+  return new Hono()
+    .get("/events/:file", cachedGet(deps, eventFeed, feedVariant))
+    .get("/:theme/:file", cachedGet(deps, themeEventsFeed, feedVariant))
+    .get("/:file", cachedGet(deps, themeFeed, feedVariant));
 }

@@ -1,4 +1,4 @@
-import { type ArticleSummary, DEFAULT_THEME_ID, eventEntryArticleIds } from "@eventwire/core";
+import { type ArticleSummary, DEFAULT_THEME_ID } from "@eventwire/core";
 import type { PageKey, PagePosition } from "@eventwire/store";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
@@ -7,7 +7,7 @@ import { z } from "zod";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { encodePosition, readFeedCursor } from "../feed-response";
+import { encodePosition, readFeedCursor, themeEventsPage } from "../feed-response";
 import { eventNamed, themeNamed } from "../lookups";
 import { sendPage, wantsJson } from "../page-response";
 import { ErrorPage } from "../pages/error-page";
@@ -67,16 +67,7 @@ export function pageRoutes(deps: ApiDeps) {
     const query = parseQuery(c, HOME_QUERY);
     const theme = themeNamed(deps, query.theme ?? deps.config.themes[0]?.id ?? DEFAULT_THEME_ID);
     const minSources = query.minSources ?? 1;
-    // A cursor is bound to the theme and the filter it was issued under.
-    const scope = `page:events:${theme.id}:${minSources}`;
-    const position = readFeedCursor(deps, scope, query.cursor);
-    const page = await deps.store.events.pageByTheme(theme.id, {
-      limit,
-      position,
-      minSources,
-      maxRead: deps.config.filterReadLimit,
-    });
-    const latest = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
+    const { scope, page, articles: latest } = await themeEventsPage(deps, "page", theme.id, minSources, query.cursor);
     const base = baseUrl(c, deps);
     const filter = query.minSources === undefined ? null : minSources;
     const themeParam = query.theme === undefined ? null : theme.id;

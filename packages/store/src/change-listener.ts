@@ -1,0 +1,30 @@
+import type { Store } from "./index";
+
+/** Told after a write that can change what a theme's feeds and listings show. */
+export type ChangeListener = (themeId: string) => void;
+
+/**
+ * The same store, but `onChange` hears of every write that changes what is served: a match
+ * committed (an article stored, an event opened or grown), an article stored without one, an
+ * article's content edited. It is told once the write has ended, whatever its outcome, so a
+ * write that lost a race or failed half-way still clears what it may have made stale.
+ */
+export function withChangeListener(store: Store, onChange: ChangeListener): Store {
+  const { articles, events } = store;
+  async function announce<T>(themeId: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      onChange(themeId);
+    }
+  }
+  return {
+    ...store,
+    articles: {
+      ...articles,
+      putIfAbsent: (article) => announce(article.theme, articles.putIfAbsent(article)),
+      updateContent: (article, before) => announce(article.theme, articles.updateContent(article, before)),
+    },
+    events: { ...events, commitMatches: (input) => announce(input.themeId, events.commitMatches(input)) },
+  };
+}
