@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { canonicalizeUrl } from "@eventwire/core";
 import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ENTITY_TYPES } from "./text-features/entities";
 import type { ThemeDefinition } from "./text-features/theme-score";
 import isisSyria from "./themes/isis-syria.json" with { type: "json" };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { compileEntities } from "../text-features/entities";
 import { compileTheme, type ThemeDefinition } from "../text-features/theme-score";
 import { createMatcher, type Matcher } from "./matcher";
