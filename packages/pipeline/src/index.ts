@@ -17,6 +17,7 @@ export {
   fetchFeed,
   parseMaxAge,
 } from "./fetch-feed";
+export { createGuardedFetch } from "./guarded-http";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestJob, QueuedIngestResult } from "./ingest-queued-source";

@@ -1,5 +1,5 @@
 import { errorMessage, parseRetryAfter } from "@eventwire/core";
-import { Agent, request } from "undici";
+import { createGuardedAgents, discardBody, guardedRequest } from "./guarded-http";
 import { createUrlGuard, type ResolveHost, UrlRefusedError } from "./url-guard";
 
 export type SendResult = {
@@ -39,20 +39,14 @@ export type WebhookSenderOptions = {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
- * The HTTP client of webhook deliveries (undici): every connection's address is checked as it
+ * The HTTP client of webhook deliveries (Node's own, node:http/https): every connection's address is checked as it
  * is connected to (so DNS rebinding cannot reach a private address), redirects are not
  * followed (a 3xx is a failed attempt), each attempt has one deadline covering the name's
  * lookup, the connection and the answer, and connections per endpoint are bounded.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
-  const agent = new Agent({
-    connections: options.connectionsPerEndpoint,
-    connect: { lookup: guard.lookup, timeout: options.timeoutMs },
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    keepAliveTimeout: 4_000,
-  });
+  const agents = createGuardedAgents(options.connectionsPerEndpoint);
   return {
     async send(url, headers, body, now, sendOptions = {}) {
       const started = performance.now();
@@ -72,17 +66,18 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
             notSent: true,
           };
         }
-        const answer = await request(url, {
+        // The deadline covers connecting, the answer's head and the part of its body read.
+        const answer = await guardedRequest(new URL(url), {
           method: "POST",
-          dispatcher: agent,
           headers: { ...headers, "content-type": "application/json", "user-agent": options.userAgent },
           body,
-          // undici's request follows no redirect (that takes an interceptor we do not add).
           signal: deadline,
+          lookup: guard.lookup,
+          agents,
         });
         const retryAfter = answer.headers["retry-after"];
-        await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => undefined);
-        const statusCode = answer.statusCode;
+        await discardBody(answer, MAX_ANSWER_BYTES);
+        const statusCode = answer.statusCode ?? 0;
         const ok = statusCode >= 200 && statusCode < 300;
         return {
           statusCode,
@@ -102,7 +97,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         return { statusCode: null, error: reason, retryAfterMs: null, latencyMs: latency() };
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
   };
 }
 
