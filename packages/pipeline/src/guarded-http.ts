@@ -54,7 +54,7 @@ export function guardedRequest(url: URL, init: GuardedRequestInit): Promise<http
     };
     signal.addEventListener("abort", abort, { once: true });
     request.once("close", () => signal.removeEventListener("abort", abort));
-    request.once("error", reject);
+    request.on("error", reject);
     request.end(init.body);
   });
 }
