@@ -1,9 +1,25 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { buildBundles } from "./build";
 
+// `npm run build [-- --analyze [--top N]]`: the Lambda bundles under dist/, and with --analyze
+// the parts (npm packages, workspace packages) that take each bundle's bytes, largest first.
+const { values } = parseArgs({
+  options: { analyze: { type: "boolean", default: false }, top: { type: "string", default: "15" } },
+  strict: true,
+});
+const top = Number(values.top);
+if (!Number.isInteger(top) || top < 1) throw new Error(`--top takes a whole number above 0 (got "${values.top}")`);
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const bundles = await buildBundles(root, path.join(root, "dist"));
 for (const bundle of bundles) {
-  process.stdout.write(`${path.relative(root, bundle.file)}  ${(bundle.bytes / 1024).toFixed(0)} KB  (${bundle.handler})\n`);
+  process.stdout.write(`${path.relative(root, bundle.file)}  ${kb(bundle.bytes)}  (${bundle.handler})\n`);
+  if (!values.analyze) continue;
+  const parts = Object.entries(bundle.parts).sort((a, b) => b[1] - a[1]);
+  for (const [part, bytes] of parts.slice(0, top)) process.stdout.write(`  ${kb(bytes).padStart(7)}  ${part}\n`);
+  const rest = parts.slice(top).reduce((sum, [, bytes]) => sum + bytes, 0);
+  if (rest > 0) process.stdout.write(`  ${kb(rest).padStart(7)}  (${parts.length - top} more)\n`);
 }

@@ -1,78 +1,83 @@
 import { createHmac } from "node:crypto";
 import { canonicalizeUrl } from "@eventwire/core";
 import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";
 
-const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+// zod/mini: the functions that parse only their settings carry a small part of zod (the API's
+// schemas use the full one). Its checks read as the classic methods do: `z.gte(1)` is `.min(1)`.
+z.config(en());
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+const positiveInt = (fallback: number, max: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), fallback);
+
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => (value === undefined || value.trim() === "" ? undefined : value.trim())),
+);
+
+const httpUrl = z.optional(z.url({ protocol: /^https?$/ }));
 
 /** Environment variables read by every entry point, with their defaults. */
 const ENV_SCHEMA = z.object({
-  DYNAMODB_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  DYNAMODB_ENDPOINT: z.pipe(optionalText, httpUrl),
   AWS_REGION: optionalText,
-  EVENTWIRE_TABLE: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 letters, digits, '_', '-' or '.'")
-      .optional(),
+  EVENTWIRE_TABLE: z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, "3 to 255 letters, digits, '_', '-' or '.'"))),
   ),
-  EVENTWIRE_ADMIN_KEY: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
-  EVENTWIRE_CURSOR_SECRET: optionalText.pipe(z.string().min(16, "at least 16 characters").optional()),
-  EVENTWIRE_PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  EVENTWIRE_ADMIN_KEY: z.pipe(optionalText, z.optional(z.string().check(z.minLength(16, "at least 16 characters")))),
+  EVENTWIRE_CURSOR_SECRET: z.pipe(optionalText, z.optional(z.string().check(z.minLength(16, "at least 16 characters")))),
+  EVENTWIRE_PUBLIC_URL: z.pipe(optionalText, httpUrl),
   /** Comma- or space-separated feed URLs; set but empty means no sources at all. */
-  EVENTWIRE_SOURCES: z
-    .string()
-    .optional()
-    .superRefine((value, context) => {
+  EVENTWIRE_SOURCES: z.optional(z.string()).check(
+    z.superRefine((value: string | undefined, context) => {
       for (const url of splitUrls(value ?? "")) {
         if (canonicalizeUrl(url) === null)
           context.addIssue({ code: "custom", message: `"${url}" is not an absolute http(s) URL` });
       }
     }),
+  ),
   EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
   EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
   /** Redirects followed per request; 0 follows none. */
-  EVENTWIRE_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  EVENTWIRE_MAX_REDIRECTS: boundedInt(0, 20, 5),
   /** New articles stored per source and fetch, newest first; the rest wait for the next poll. */
   EVENTWIRE_MAX_ITEMS_PER_FETCH: positiveInt(500, 100_000),
   /** Article pages fetched per source and fetch, for sources with full text on. */
-  EVENTWIRE_FULL_TEXT_PER_FETCH: z.coerce.number().int().min(0).max(1000).default(10),
+  EVENTWIRE_FULL_TEXT_PER_FETCH: boundedInt(0, 1000, 10),
   /** Seconds over which the deployed schedule spreads the starts of a tick's polls (SQS delay). */
-  EVENTWIRE_INGEST_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).default(60),
+  EVENTWIRE_INGEST_SPREAD_SECONDS: boundedInt(0, 900, 60),
   /** Attempts per DynamoDB request, the first included (the SDK's standard retry mode backs off between them). */
   EVENTWIRE_DYNAMO_MAX_ATTEMPTS: positiveInt(6, 20),
   EVENTWIRE_FEED_LIMIT: positiveInt(50, 500),
-  EVENTWIRE_CACHE_MAX_AGE: z.coerce.number().int().min(0).max(86_400).default(60),
+  EVENTWIRE_CACHE_MAX_AGE: boundedInt(0, 86_400, 60),
   /**
    * Seconds the API process serves a rendered feed or JSON read from memory before it reads the
    * table again (never longer than EVENTWIRE_CACHE_MAX_AGE); 0 turns this cache off.
    */
-  EVENTWIRE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
+  EVENTWIRE_RESPONSE_CACHE_SECONDS: boundedInt(0, 3_600, 5),
   /** Most items one API request reads while filtering a listing. */
-  EVENTWIRE_FILTER_READ_LIMIT: z.coerce.number().int().min(20).max(10_000).default(500),
+  EVENTWIRE_FILTER_READ_LIMIT: boundedInt(20, 10_000, 500),
   /** Requests per minute a client regains; 0 turns the limit off. */
-  EVENTWIRE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(120),
+  EVENTWIRE_RATE_LIMIT_PER_MINUTE: boundedInt(0, 100_000, 120),
   /** Requests a client may make at once before the rate applies. */
   EVENTWIRE_RATE_LIMIT_BURST: positiveInt(60, 100_000),
   /** Let webhook endpoints (and later sources) resolve to loopback and private addresses: local receivers only. */
-  EVENTWIRE_ALLOW_PRIVATE_URLS: z
-    .enum(["true", "false", "1", "0", ""], { error: "true or false" })
-    .optional()
-    .transform((value) => value === "true" || value === "1"),
+  EVENTWIRE_ALLOW_PRIVATE_URLS: z.pipe(
+    z.optional(z.enum(["true", "false", "1", "0", ""], { error: "true or false" })),
+    z.transform((value) => value === "true" || value === "1"),
+  ),
   EVENTWIRE_WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 60_000),
   EVENTWIRE_WEBHOOK_CONCURRENCY: positiveInt(4, 64),
-  EVENTWIRE_CONTACT_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  EVENTWIRE_LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  EVENTWIRE_CONTACT_URL: z.pipe(optionalText, httpUrl),
+  EVENTWIRE_LOG_FORMAT: z.optional(z.enum(["json", "pretty"])),
   // The local runner's own settings.
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
-  HOST: optionalText.pipe(z.string().default("127.0.0.1")),
-  DATA_DIR: optionalText.pipe(z.string().default(".data")),
+  PORT: boundedInt(0, 65_535, 8787),
+  HOST: z.pipe(optionalText, z._default(z.string(), "127.0.0.1")),
+  DATA_DIR: z.pipe(optionalText, z._default(z.string(), ".data")),
   /** Period of the local ingest schedule; defaults to the deployed schedule's. */
   EVENTWIRE_SCHEDULE_SECONDS: positiveInt(INGEST_SCHEDULE_MINUTES * 60, 86_400),
   /** Period of the local dispatcher schedule (it also runs after every ingest). */
@@ -80,6 +85,10 @@ const ENV_SCHEMA = z.object({
 });
 
 export type EnvSettings = z.output<typeof ENV_SCHEMA>;
+
+function boundedInt(min: number, max: number, fallback: number) {
+  return z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+}
 
 /** Every environment variable the functions read. */
 export const ENV_NAMES: readonly string[] = Object.keys(ENV_SCHEMA.shape);

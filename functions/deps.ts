@@ -16,9 +16,8 @@ import {
   SHIPPED_MODEL,
   type ThemeDefinition,
 } from "@eventwire/core";
-import { createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
+import { createGuardedFetch, createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
-import { Agent, fetch as undiciFetch } from "undici";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
 export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
@@ -34,10 +33,9 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
   // when added, before every request and redirect hop, and on the address each connection
   // actually reaches (so a name re-pointed at a private address is caught).
   const sourceGuard = createUrlGuard({ allowPrivate: settings.EVENTWIRE_ALLOW_PRIVATE_URLS });
-  const feedAgent = new Agent({ connect: { lookup: sourceGuard.lookup } });
   const deps: PipelineDeps = {
     store: createStore(clients, tableName),
-    fetch: ((input, init) => undiciFetch(input as string, { ...init, dispatcher: feedAgent } as never)) as typeof fetch,
+    fetch: createGuardedFetch(sourceGuard.lookup),
     guard: (url) => sourceGuard.check(url),
     now: () => new Date(),
     random: Math.random,

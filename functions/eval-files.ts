@@ -8,7 +8,7 @@ import {
   type LabelledArticle,
   truncateText,
 } from "@eventwire/core";
-import { z } from "zod";
+import * as z from "zod";
 
 /** A labelled article as the evaluation files hold it (../shared/data/README.md). */
 const RECORD = z.object({

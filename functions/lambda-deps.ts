@@ -1,6 +1,5 @@
-import type { ApiDeps } from "@eventwire/api";
+import type { ApiDeps, ClientAddress } from "@eventwire/api";
 import type { PipelineDeps } from "@eventwire/pipeline";
-import { getConnInfo } from "hono/aws-lambda";
 import { ConfigError, type EnvSettings, parseEnv } from "./config";
 import { buildApiDeps, buildPipelineDeps } from "./deps";
 import { linkedAdminKey, linkedTableName } from "./linked";
@@ -24,10 +23,13 @@ export function pipelineLambdaDeps(): { deps: PipelineDeps; settings: EnvSetting
   return { deps: buildPipelineDeps(input).deps, settings: input.settings };
 }
 
-/** Dependencies of the API function: also the admin key (SST secret, else EVENTWIRE_ADMIN_KEY). */
-export function apiLambdaDeps(): ApiDeps {
+/**
+ * Dependencies of the API function: also the admin key (SST secret, else EVENTWIRE_ADMIN_KEY) and
+ * how to read the caller's address, which the handler's adapter knows (so Hono's Lambda adapter
+ * stays out of the other functions).
+ */
+export function apiLambdaDeps(clientAddress: ClientAddress): ApiDeps {
   const input = common();
   const adminKey = linkedAdminKey() ?? input.settings.EVENTWIRE_ADMIN_KEY ?? null;
-  // Function URLs and API Gateway give the caller's address (behind a CDN it is the CDN's).
-  return buildApiDeps({ ...input, adminKey, clientAddress: (c) => getConnInfo(c).remote.address }).deps;
+  return buildApiDeps({ ...input, adminKey, clientAddress }).deps;
 }

@@ -1,5 +1,5 @@
 import { Resource } from "sst/resource";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { ConfigError } from "./config";
 
 /**
@@ -13,8 +13,9 @@ export const LINKED = {
   dispatchQueue: "DispatchQueue",
 } as const;
 
-const TABLE_LINK = z.object({ name: z.string().min(3) });
-const SECRET_LINK = z.object({ value: z.string().min(16, "at least 16 characters") });
+// zod/mini, as in config.ts (which also sets its English messages).
+const TABLE_LINK = z.object({ name: z.string().check(z.minLength(3)) });
+const SECRET_LINK = z.object({ value: z.string().check(z.minLength(16, "at least 16 characters")) });
 const QUEUE_LINK = z.object({ url: z.url() });
 
 function lookup(name: string): unknown {
@@ -23,7 +24,7 @@ function lookup(name: string): unknown {
 }
 
 /** A linked resource read with its schema; `missing` names what it lacks when it does not fit. */
-function linked<T>(name: string, schema: z.ZodType<T>, missing: string): T | undefined {
+function linked<T>(name: string, schema: z.ZodMiniType<T>, missing: string): T | undefined {
   const raw = lookup(name);
   if (raw === undefined) return undefined;
   const parsed = schema.safeParse(raw);

@@ -1,7 +1,15 @@
 import type { ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { type Article, sourceStatus } from "@eventwire/core";
-import { addSource, configureSource, ingestDueSources, ingestSource, seedSources } from "@eventwire/pipeline";
+import {
+  addSource,
+  configureSource,
+  createGuardedFetch,
+  createUrlGuard,
+  ingestDueSources,
+  ingestSource,
+  seedSources,
+} from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDeps, type TestDeps } from "../support/deps";
 import { fixture, fixtureBytes } from "../support/fixtures";
@@ -390,6 +398,30 @@ describe("hostile feeds", () => {
         ok: false,
         error: `${new URL(server.url).host} is a private address; refused`,
       });
+    });
+
+    it("judges the address connected to: a feed host public at the check and loopback at connect time gets no request", async () => {
+      const deps = await freshDeps();
+      const path = "/rebound.rss";
+      server.route(path, serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"));
+      // "localhost" is 127.0.0.1 to the system too: without the connect-time check the GET would arrive.
+      const added = await addSource(deps, { url: `${server.url.replace("127.0.0.1", "localhost")}${path}` });
+      if (!added.ok) throw new Error(added.error);
+      const source = added.source;
+      // The check before the request saw a public address; the connection's own lookup sees loopback.
+      const lookups: string[] = [];
+      const connectGuard = createUrlGuard({
+        allowPrivate: false,
+        resolve: async (host) => {
+          lookups.push(host);
+          return ["127.0.0.1"];
+        },
+      });
+      deps.fetch = createGuardedFetch(connectGuard.lookup);
+      expect(await ingestSource(deps, source)).toMatchObject({ ok: false });
+      expect(lookups).toEqual(["localhost"]);
+      expect(await errorOf(deps, source.id)).toContain("localhost, which resolves to 127.0.0.1, is a loopback address");
+      expect(server.seen.some((request) => request.path === path)).toBe(false);
     });
 
     it("a configured source the guard refuses is logged and skipped; the others are added, once", async () => {

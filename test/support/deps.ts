@@ -1,6 +1,6 @@
 import type { ApiConfig, ApiDeps } from "@eventwire/api";
 import { DEFAULT_THEMES, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
-import { createMatcherRegistry } from "@eventwire/pipeline";
+import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@eventwire/pipeline";
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 
 export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
@@ -33,7 +33,9 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
   const log: Log = { info: record("info"), warn: record("warn"), error: record("error") };
   return {
     store,
-    fetch: globalThis.fetch,
+    // The client production fetches feeds with; the test servers are on 127.0.0.1, so private
+    // addresses are allowed at connect time (the guard under test is `deps.guard`).
+    fetch: createGuardedFetch(createUrlGuard({ allowPrivate: true }).lookup),
     now: clock.now,
     random: () => 0.5,
     matchers: createMatcherRegistry(),

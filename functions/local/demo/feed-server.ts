@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { escapeHtml } from "@eventwire/core";
 import { Feed } from "feed";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { listen } from "../http-server";
 
 const DEMO_ARTICLE = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EVENTS_QUERY as EVENTS_FEED_QUERY, FEED_QUERY } from "./routes/feeds";
 import {
   API_SCHEMAS,

@@ -1,5 +1,5 @@
 import { POLL_POLICY, WEBHOOK_TYPES } from "@eventwire/core";
-import { z } from "zod";
+import * as z from "zod";
 
 // The query and response schemas of the JSON API. Routes validate with the query schemas, and
 // /openapi.json is generated from all of them, so the documentation cannot drift from the code.

@@ -1,25 +1,32 @@
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { ENTITY_TYPES } from "./text-features/entities";
 import type { ThemeDefinition } from "./text-features/theme-score";
 import isisSyria from "./themes/isis-syria.json" with { type: "json" };
 
+// zod/mini: every function parses the shipped theme at start, and only the API needs the rest of zod.
+z.config(en());
+
+const unit = () => z.number().check(z.gte(0), z.lte(1));
+const text = () => z.string().check(z.minLength(1));
+
 const THEME_SCHEMA = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and '-'"),
-  title: z.string().min(1),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and '-'")),
+  title: text(),
   description: z.string(),
-  language: z.string().min(2),
-  threshold: z.number().min(0).max(1),
-  followUpThreshold: z.number().min(0).max(1),
+  language: z.string().check(z.minLength(2)),
+  threshold: unit(),
+  followUpThreshold: unit(),
   entities: z.array(
     z.strictObject({
-      id: z.string().min(1),
+      id: text(),
       type: z.enum(ENTITY_TYPES),
       // 0: recognised for matching (its aliases read as one name), with no say in the theme score.
-      weight: z.number().nonnegative(),
-      aliases: z.array(z.string().min(1)).min(1),
+      weight: z.number().check(z.nonnegative()),
+      aliases: z.array(text()).check(z.minLength(1)),
     }),
   ),
-  terms: z.array(z.strictObject({ term: z.string().min(1), weight: z.number().positive() })),
+  terms: z.array(z.strictObject({ term: text(), weight: z.number().check(z.positive()) })),
 });
 
 /** Validates a theme definition (a JSON file under themes/); a bad one is an error naming the field. */

@@ -7,7 +7,7 @@ export type { AttemptReport, DispatchOptions, DispatchSummary } from "./dispatch
 export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
-export { extractMainText, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES, MAX_PAGE_ELEMENTS } from "./extract-full-text";
+export { FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
 export {
   allowEveryUrl,
@@ -17,12 +17,14 @@ export {
   fetchFeed,
   parseMaxAge,
 } from "./fetch-feed";
+export { createGuardedFetch } from "./guarded-http";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestJob, QueuedIngestResult } from "./ingest-queued-source";
 export { ingestQueuedSource, planDueSources } from "./ingest-queued-source";
 export type { IngestCounts, IngestSourceOptions, IngestSourceResult } from "./ingest-source";
 export { DEFAULT_FULL_TEXT_PER_FETCH, DEFAULT_MAX_ITEMS_PER_FETCH, ingestSource } from "./ingest-source";
+export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
   checkEndpointUrl,

@@ -35,7 +35,7 @@ export type UrlGuard = {
    */
   check(url: URL): Promise<void>;
   /**
-   * A `lookup` for `net.connect` (and undici's `connect` option) that resolves through the same
+   * A `lookup` for `net.connect` (and `http.request`) that resolves through the same
    * resolver and refuses blocked addresses, so the address actually connected to is the one
    * checked: a name re-pointed at a private address after registration (DNS rebinding) fails.
    */

@@ -1,5 +1,5 @@
 import { errorMessage, parseRetryAfter } from "@eventwire/core";
-import { Agent, request } from "undici";
+import { createGuardedAgents, discardBody, guardedRequest } from "./guarded-http";
 import { createUrlGuard, type ResolveHost, UrlRefusedError } from "./url-guard";
 
 export type SendResult = {
@@ -39,70 +39,83 @@ export type WebhookSenderOptions = {
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
- * The HTTP client of webhook deliveries (undici): every connection's address is checked as it
+ * The HTTP client of webhook deliveries (Node's own, node:http/https): every connection's address is checked as it
  * is connected to (so DNS rebinding cannot reach a private address), redirects are not
  * followed (a 3xx is a failed attempt), each attempt has one deadline covering the name's
  * lookup, the connection and the answer, and connections per endpoint are bounded.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
   const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
-  const agent = new Agent({
-    connections: options.connectionsPerEndpoint,
-    connect: { lookup: guard.lookup, timeout: options.timeoutMs },
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    keepAliveTimeout: 4_000,
-  });
-  return {
-    async send(url, headers, body, now, sendOptions = {}) {
-      const started = performance.now();
-      const latency = () => Math.round(performance.now() - started);
-      // One deadline for the whole attempt: the check's lookup, connecting and the answer.
-      const deadline = AbortSignal.timeout(options.timeoutMs);
-      try {
-        // IP literals never reach `lookup`: judge them here (and names too, before connecting).
-        await untilAborted(guard.check(new URL(url)), deadline);
-        const remainingMs = options.timeoutMs - (performance.now() - started);
-        if (sendOptions.mayPost !== undefined && !sendOptions.mayPost(remainingMs)) {
-          return {
-            statusCode: null,
-            error: "not sent: the attempt's lease would run out before its deadline",
-            retryAfterMs: null,
-            latencyMs: latency(),
-            notSent: true,
-          };
-        }
-        const answer = await request(url, {
-          method: "POST",
-          dispatcher: agent,
-          headers: { ...headers, "content-type": "application/json", "user-agent": options.userAgent },
-          body,
-          // undici's request follows no redirect (that takes an interceptor we do not add).
-          signal: deadline,
-        });
-        const retryAfter = answer.headers["retry-after"];
-        await answer.body.dump({ limit: MAX_ANSWER_BYTES }).catch(() => undefined);
-        const statusCode = answer.statusCode;
-        const ok = statusCode >= 200 && statusCode < 300;
+  const agents = createGuardedAgents(options.connectionsPerEndpoint);
+  const inFlight = new Set<Promise<SendResult>>();
+  async function attempt(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    now: Date,
+    sendOptions: SendOptions,
+  ): Promise<SendResult> {
+    const started = performance.now();
+    const latency = () => Math.round(performance.now() - started);
+    // One deadline for the whole attempt: the check's lookup, connecting and the answer.
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    try {
+      // IP literals never reach `lookup`: judge them here (and names too, before connecting).
+      await untilAborted(guard.check(new URL(url)), deadline);
+      const remainingMs = options.timeoutMs - (performance.now() - started);
+      if (sendOptions.mayPost !== undefined && !sendOptions.mayPost(remainingMs)) {
         return {
-          statusCode,
-          error: ok
-            ? null
-            : `the endpoint answered ${statusCode}${statusCode >= 300 && statusCode < 400 ? " (redirects are not followed)" : ""}`,
-          retryAfterMs: parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null, now),
+          statusCode: null,
+          error: "not sent: the attempt's lease would run out before its deadline",
+          retryAfterMs: null,
           latencyMs: latency(),
+          notSent: true,
         };
-      } catch (error) {
-        const reason =
-          error instanceof UrlRefusedError
-            ? `refused: ${error.message}`
-            : error instanceof Error && (error.name === "TimeoutError" || error.name.includes("Timeout"))
-              ? `no answer within ${options.timeoutMs} ms`
-              : describeNetworkError(error);
-        return { statusCode: null, error: reason, retryAfterMs: null, latencyMs: latency() };
       }
+      // The deadline covers connecting, the answer's head and the part of its body read.
+      const answer = await guardedRequest(new URL(url), {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json", "user-agent": options.userAgent },
+        body,
+        signal: deadline,
+        lookup: guard.lookup,
+        agents,
+      });
+      const retryAfter = answer.headers["retry-after"];
+      await discardBody(answer, MAX_ANSWER_BYTES);
+      const statusCode = answer.statusCode ?? 0;
+      const ok = statusCode >= 200 && statusCode < 300;
+      return {
+        statusCode,
+        error: ok
+          ? null
+          : `the endpoint answered ${statusCode}${statusCode >= 300 && statusCode < 400 ? " (redirects are not followed)" : ""}`,
+        retryAfterMs: parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null, now),
+        latencyMs: latency(),
+      };
+    } catch (error) {
+      const reason =
+        error instanceof UrlRefusedError
+          ? `refused: ${error.message}`
+          : error instanceof Error && (error.name === "TimeoutError" || error.name.includes("Timeout"))
+            ? `no answer within ${options.timeoutMs} ms`
+            : describeNetworkError(error);
+      return { statusCode: null, error: reason, retryAfterMs: null, latencyMs: latency() };
+    }
+  }
+  return {
+    send(url, headers, body, now, sendOptions = {}) {
+      const sending = attempt(url, headers, body, now, sendOptions);
+      inFlight.add(sending);
+      void sending.finally(() => inFlight.delete(sending));
+      return sending;
     },
-    close: () => agent.close(),
+    close: async () => {
+      // Attempts under way end (each within its deadline) before their connections are closed.
+      await Promise.allSettled(inFlight);
+      agents.http.destroy();
+      agents.https.destroy();
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import {
   type FeedUrls,
 } from "@eventwire/core";
 import { type Context, type Env, Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import {

@@ -3,7 +3,7 @@ import type { PageKey, PagePosition } from "@eventwire/store";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { RequestIdVariables } from "hono/request-id";
-import { z } from "zod";
+import * as z from "zod";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";

@@ -1,17 +1,23 @@
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
 import { compileEntities } from "../text-features/entities";
 import { compileTheme, type ThemeDefinition } from "../text-features/theme-score";
 import { createMatcher, type Matcher } from "./matcher";
 import shippedModel from "./model.json" with { type: "json" };
 import { type MatcherModel, SIGNAL_NAMES } from "./signals";
 
+// zod/mini: every function parses the shipped model at start, and only the API needs the rest of zod.
+z.config(en());
+
+const unit = () => z.number().check(z.gte(0), z.lte(1));
+
 const PROFILE_SCHEMA = z.strictObject({
   bias: z.number(),
   weights: z.strictObject(
-    Object.fromEntries(SIGNAL_NAMES.map((name) => [name, z.number()])) as Record<(typeof SIGNAL_NAMES)[number], z.ZodNumber>,
+    Object.fromEntries(SIGNAL_NAMES.map((name) => [name, z.number()])) as Record<(typeof SIGNAL_NAMES)[number], z.ZodMiniNumber>,
   ),
-  attachThreshold: z.number().min(0).max(1),
-  followUpThreshold: z.number().min(0).max(1),
+  attachThreshold: unit(),
+  followUpThreshold: unit(),
 });
 
 const LENGTH_PROFILES_SCHEMA = z.strictObject({ full: PROFILE_SCHEMA, summary: PROFILE_SCHEMA, titleOnly: PROFILE_SCHEMA });
@@ -19,9 +25,9 @@ const LENGTH_PROFILES_SCHEMA = z.strictObject({ full: PROFILE_SCHEMA, summary: P
 const MODEL_SCHEMA = z.strictObject({
   dated: LENGTH_PROFILES_SCHEMA,
   undated: LENGTH_PROFILES_SCHEMA,
-  copyMaxHamming: z.number().int().min(0).max(32),
-  windowDays: z.number().positive(),
-  maxCandidates: z.number().int().positive(),
+  copyMaxHamming: z.number().check(z.int(), z.gte(0), z.lte(32)),
+  windowDays: z.number().check(z.positive()),
+  maxCandidates: z.number().check(z.int(), z.positive()),
 });
 
 /** Validates a matcher model (model.json, or one a training run wrote). */
