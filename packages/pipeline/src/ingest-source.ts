@@ -138,6 +138,50 @@ function toArticles(deps: PipelineDeps, source: Source, feedUrl: string, feed: P
   return { articles: [...articles.values()], skipped };
 }
 
+/**
+ * The body of a fetched feed, handed over once: the outcome keeps an empty string, so a large
+ * document can be freed as soon as its items are read, not held while they are matched.
+ */
+function takeBody(outcome: { body: string }): string {
+  const { body } = outcome;
+  outcome.body = "";
+  return body;
+}
+
+type ReadFeed =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      articles: Article[];
+      /** Items that could not become articles. */
+      unusable: number;
+      /** Items in the document. */
+      items: number;
+      title: string | null;
+      ttlMinutes: number | null;
+      /** The publication times the feed stated (for the poll interval). */
+      dated: number[];
+    };
+
+/**
+ * Parses a feed document and normalises its items. Only the articles and a few facts leave
+ * this function: the document and its parsed items are not kept while the articles are stored.
+ */
+async function readFeed(deps: PipelineDeps, source: Source, body: string, feedUrl: string, fetchedAt: Date): Promise<ReadFeed> {
+  const parsed = await parseFeed(body);
+  if (!parsed.ok) return parsed;
+  const { articles, skipped } = toArticles(deps, source, feedUrl, parsed.feed, fetchedAt);
+  return {
+    ok: true,
+    articles,
+    unusable: skipped,
+    items: parsed.feed.items.length,
+    title: parsed.feed.title,
+    ttlMinutes: parsed.feed.ttlMinutes,
+    dated: articles.filter((article) => !article.dateInferred).map((article) => Date.parse(article.publishedAt)),
+  };
+}
+
 /** Orders articles by publication time (ties by id), oldest first. */
 function byPublication(a: Article, b: Article): number {
   return a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id);
@@ -314,17 +358,16 @@ export async function ingestSource(
     return { ok: true, status: "not-modified", ...empty };
   }
 
-  const parsed = await parseFeed(outcome.body);
-  if (!parsed.ok) return recordFailure(deps, source, attemptAt, `${parsed.message} (${outcome.finalUrl})`, false);
-
   const fetchedAt = deps.now();
+  const feed = await readFeed(deps, source, takeBody(outcome), outcome.finalUrl, fetchedAt);
+  if (!feed.ok) return recordFailure(deps, source, attemptAt, `${feed.message} (${outcome.finalUrl})`, false);
+
   try {
-    const { articles, skipped: unusable } = toArticles(deps, source, outcome.finalUrl, parsed.feed, fetchedAt);
+    const { articles, unusable, dated } = feed;
     const result = await storeNew(deps, source, articles, fetchedAt);
-    const dated = articles.filter((article) => !article.dateInferred).map((article) => Date.parse(article.publishedAt));
     const pollIntervalSeconds = pollIntervalAfterSuccess(source, dated, {
       maxAgeSeconds: outcome.maxAgeSeconds,
-      ttlMinutes: parsed.feed.ttlMinutes,
+      ttlMinutes: feed.ttlMinutes,
     });
     // The validators move forward only now that every article is stored: had a write failed,
     // the next poll fetches the whole feed again instead of getting a 304 for lost items. With
@@ -340,10 +383,10 @@ export async function ingestSource(
         scheduledAt,
         deps.random,
       ),
-      ...(source.title === null && parsed.feed.title !== null ? { title: parsed.feed.title } : {}),
+      ...(source.title === null && feed.title !== null ? { title: feed.title } : {}),
     });
     const counts: IngestCounts = {
-      items: parsed.feed.items.length,
+      items: feed.items,
       stored: result.stored,
       duplicates: result.duplicates,
       updated: result.updated,
