@@ -27,7 +27,7 @@ export function createBenchContext(options: { quick: boolean; say: (line: string
   const context = {
     quick: options.quick,
     say: options.say,
-    loadSeconds: options.quick ? 2 : 20,
+    loadSeconds: options.quick ? 1 : 20,
     async dynamo() {
       dynamo ??= startDynamoLocal({ dataDir: null });
       return (await dynamo).endpoint;

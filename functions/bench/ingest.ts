@@ -44,7 +44,7 @@ async function batchWrite(doc: DynamoDBDocumentClient, tableName: string, items:
  * (each article is two items: summary and text) into a fresh table of the same DynamoDB Local.
  */
 export async function benchIngest(context: BenchContext): Promise<BenchFigures> {
-  const count = context.quick ? 200 : 1_000;
+  const count = context.quick ? 100 : 1_000;
   const { endpoint, tableName } = await context.freshTable("ingest");
   const feeds = await startFeedServer((base) => ({ "/wire.xml": syntheticFeed(count, base, new Date()) }));
   const { deps, clients } = benchPipelineDeps(endpoint, tableName, quietLog(context.say));

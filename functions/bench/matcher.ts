@@ -164,13 +164,13 @@ function throughput(count: number): number {
 export async function benchMatcher(context: BenchContext): Promise<BenchFigures> {
   const random = seededRandom(7);
   const word = zipfSampler(50_000, random);
-  const probes = Array.from({ length: 400 }, (_, index) => syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word));
+  const probes = Array.from({ length: context.quick ? 100 : 400 }, (_, index) => syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word));
   const perArticle: Record<string, number> = {};
   for (const count of [100, 1_000, 10_000]) {
     const matcher = matcherWith(count, count);
     // One unmeasured pass, so the comparison is of steady state, not of the JIT warming up.
     timePerArticle(matcher, probes.slice(0, 50), 1);
-    const measured = timePerArticle(matcher, probes, 5);
+    const measured = timePerArticle(matcher, probes, context.quick ? 3 : 5);
     // A probe that met no candidate would measure the theme filter, not the index.
     if (measured.candidates < 1)
       throw new Error(`bench probes met ${measured.candidates} candidates on average; the index was not exercised`);
@@ -181,7 +181,7 @@ export async function benchMatcher(context: BenchContext): Promise<BenchFigures>
   }
   const scaling = (perArticle[10_000] as number) / (perArticle[100] as number);
   context.say(`matcher_scaling (10,000 ÷ 100 events): ${scaling.toFixed(2)}`);
-  const articlesPerSec = throughput(context.quick ? 1_000 : 5_000);
+  const articlesPerSec = throughput(context.quick ? 500 : 5_000);
   context.say(`matcher throughput, ${FULL_TEXT_WORDS}-word articles, warm: ${articlesPerSec.toFixed(0)} articles/s`);
   return {
     matcher_us_per_article_100: perArticle[100] as number,

@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
  * ingesting one 10,000-item feed into the run's DynamoDB Local.
  */
 export async function benchMemory(context: BenchContext): Promise<BenchFigures> {
-  const count = context.quick ? 500 : 10_000;
+  const count = context.quick ? 200 : 10_000;
   const { endpoint, tableName } = await context.freshTable("memory");
   const feeds = await startFeedServer((base) => ({ "/big.xml": syntheticFeed(count, base, new Date(), 31) }));
   try {

@@ -76,7 +76,7 @@ export async function benchServe(context: BenchContext): Promise<BenchFigures> {
     log,
   });
   const feeds = await startFeedServer((base) => ({
-    "/wire.xml": syntheticFeed(context.quick ? 100 : 300, base, new Date(), 23),
+    "/wire.xml": syntheticFeed(context.quick ? 50 : 300, base, new Date(), 23),
   }));
   try {
     const added = await addSource(stack.deps, { url: feeds.url("/wire.xml") });
