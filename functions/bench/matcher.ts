@@ -164,7 +164,9 @@ function throughput(count: number): number {
 export async function benchMatcher(context: BenchContext): Promise<BenchFigures> {
   const random = seededRandom(7);
   const word = zipfSampler(50_000, random);
-  const probes = Array.from({ length: context.quick ? 100 : 400 }, (_, index) => syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word));
+  const probes = Array.from({ length: context.quick ? 100 : 400 }, (_, index) =>
+    syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word),
+  );
   const perArticle: Record<string, number> = {};
   for (const count of [100, 1_000, 10_000]) {
     const matcher = matcherWith(count, count);
