@@ -324,9 +324,10 @@ describe("matching a run of articles", () => {
     const { early, claim } = concertAttack();
     const [first, second] = await matchArticles(counted.deps, [early, claim]);
     expect(counted.commits()).toBe(1);
-    expect(first?.explanation?.decision).toBe("off-theme");
     expect(second).toMatchObject({ stored: "created", explanation: { decision: "new-event" } });
     const eventId = second?.explanation?.eventId;
+    // The first report's outcome is what was stored: joined by the claim.
+    expect(first).toMatchObject({ stored: "created", explanation: { reconsidered: true, eventId } });
     expect(await table.store.articles.get(early.id)).toMatchObject({
       onTheme: true,
       eventId,
@@ -381,5 +382,41 @@ describe("matching a run of articles", () => {
     await matchArticle(b, damReport("later", "outlet-z", DAM_REPORTS.d));
     expect(b.logs.slice(retries).filter((entry) => entry.message === "match retried on fresher state")).toHaveLength(0);
     expect((await eventsOf(table))[0]).toMatchObject({ articleCount: 32, version: 32 });
+  });
+
+  it("leaves out a report of the run that is already stored off-theme, even when another report of the run claims it", async () => {
+    const table = await freshTable();
+    const deps = createTestDeps(table.store);
+    const { early, claim } = concertAttack();
+    expect((await matchArticle(deps, early)).explanation?.decision).toBe("off-theme");
+    // A second feed carries the same page: the run holds the claim and the stored report again.
+    const counted = countCommits(deps);
+    const results = await matchArticles(counted.deps, [claim, early]);
+    expect(results.map((result) => result.stored)).toEqual(["created", "exists"]);
+    expect(counted.commits()).toBe(1);
+    expect(await table.store.articles.get(early.id)).toMatchObject({ onTheme: true, eventId: results[0]?.explanation?.eventId });
+  });
+
+  it("starts the cache again from the table when a commit's answer is lost", async () => {
+    const table = await freshTable();
+    const deps = createTestDeps(table.store);
+    let lose = true;
+    const lossy = aroundCommits(deps, async (input, commit) => {
+      const outcome = await commit(input);
+      if (!lose) return outcome;
+      lose = false;
+      // Stored, but the answer never arrives.
+      throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
+    });
+    const run = reports(3);
+    await expect(matchArticles(lossy, run)).rejects.toThrow("socket hang up");
+    expect((await eventsOf(table))[0]).toMatchObject({ articleCount: 3, version: 3 });
+    // The same process carries on from what the table holds, without a stale retry.
+    const next = reports(4)[3] as Article;
+    expect(await matchArticle(deps, next)).toMatchObject({ stored: "created" });
+    expect(deps.logs.filter((entry) => entry.message === "match retried on fresher state")).toHaveLength(0);
+    expect((await eventsOf(table))[0]).toMatchObject({ articleCount: 4, version: 4 });
+    // Those already stored read as existing, not as new.
+    expect((await matchArticles(deps, run)).map((result) => result.stored)).toEqual(["exists", "exists", "exists"]);
   });
 });

@@ -20,7 +20,6 @@ import {
 } from "@eventwire/core";
 import {
   type CommitMatchesInput,
-  type CommitOutcome,
   MAX_RECONSIDERED_PER_COMMIT,
   MAX_TRANSACTION_ITEMS,
   type MatchChange,
@@ -96,10 +95,7 @@ async function sync(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void>
   if (changes.length === 0) return;
   // The log keeps 60 days of changes: a cache older than that starts again from the table.
   if ((changes[0]?.seq ?? 0) > cache.seq + 1) {
-    cache.matcher.index.clear();
-    cache.matcher.pending = [];
-    cache.loaded = false;
-    cache.seq = 0;
+    resetCache(cache);
     await sync(deps, cache);
     return;
   }
@@ -108,6 +104,14 @@ async function sync(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void>
     if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);
   }
   cache.seq = changes.at(-1)?.seq ?? cache.seq;
+}
+
+/** Forgets what the cache holds: the next match loads it from the table again. */
+function resetCache(cache: ThemeMatcherCache): void {
+  cache.matcher.index.clear();
+  cache.matcher.pending = [];
+  cache.loaded = false;
+  cache.seq = 0;
 }
 
 function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
@@ -138,9 +142,9 @@ function articleBytes(article: Article): number {
   return 2 * (Buffer.byteLength(article.title) + Buffer.byteLength(article.summary)) + Buffer.byteLength(article.text) + 4096;
 }
 
-/** An event item's bytes, roughly: its term maps and one entry per member. */
+/** An event item's bytes, roughly: its term maps, one entry per member and per source. */
 function eventBytes(event: EventState): number {
-  return 8192 + 256 * event.members.length;
+  return 8192 + 256 * event.members.length + 64 * event.sourceIds.length;
 }
 
 const countsOf = (event: EventState) => ({ articleCount: event.articleCount, sourceCount: event.sourceIds.length });
@@ -151,13 +155,19 @@ type Plan = {
   /** The theme's sequence once the commit is stored. */
   seqAfter: number;
   decided: { article: Article; explanation: MatchExplanation }[];
+  /** Articles of the run already stored off-theme (they wait in the cache's pool): nothing to write. */
+  known: string[];
+  /** The queue without the articles this plan decided or found stored. */
+  rest: Article[];
   undo(): void;
 };
 
 /**
  * Decides the first articles of `queue`, in order, as many as one transaction holds, applying
  * each decision to the cache before the next (so a run's articles see one another, exactly as
- * one-at-a-time matching would), and records what to write. Nothing is stored yet.
+ * one-at-a-time matching would), and records what to write. Nothing is stored yet. An article
+ * already in the pool of off-theme articles is stored already, so it is left out: written again
+ * it would meet its own claim in the same transaction.
  */
 function planCommit(
   matcher: Matcher,
@@ -175,83 +185,107 @@ function planCommit(
   const decided: Plan["decided"] = [];
   const position = new Map<string, number>();
   const reconsidered: ReconsideredArticle[] = [];
+  const pooled = new Set(matcher.pending.map((entry) => entry.input.id));
+  const known: string[] = [];
+  const undo = () => {
+    for (const [id, state] of indexBefore) {
+      if (state === undefined) matcher.index.remove(id);
+      else matcher.index.upsert(state);
+    }
+    matcher.pending = pendingBefore;
+  };
   let items = 1;
   let bytes = 0;
   let guarded = false;
   let seq = expectedSeq;
-  for (const article of queue) {
-    if (articles.length >= limits.articles || position.has(article.id)) break;
-    const input = toMatchInput(article);
-    const prepared = prepareArticle(matcher, input);
-    const explanation = decide(matcher, prepared);
-    const judged: Article = {
-      ...article,
-      onTheme: explanation.onTheme,
-      themeScore: explanation.theme?.score ?? null,
-      eventId: explanation.decision === "off-theme" ? null : explanation.eventId,
-      explanation,
-    };
-    const grown = nextEventState(matcher, prepared, explanation);
-    // An article judged without looking at events (far below the theme) needs no guard.
-    const lookedAtEvents =
-      explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
-    const previous = grown === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(grown.id);
-    const { claimed, event } =
-      grown !== null && lateClaims
-        ? reconsiderPending(matcher, grown, MAX_RECONSIDERED_PER_COMMIT)
-        : { claimed: [], event: grown };
-    const claimedStored = claimed.filter((entry) => !position.has(entry.prepared.input.id)).length;
-    const newEvent = event !== null && !events.has(event.id);
-    const cost = 2 + (event === null ? 0 : 1) + (newEvent ? 1 : 0) + claimedStored;
-    const weight = articleBytes(judged) + (newEvent && event !== null ? eventBytes(event) : 0);
-    // The first article always fits: five items and its claims stay inside a transaction.
-    if (articles.length > 0 && (items + cost > MAX_TRANSACTION_ITEMS || bytes + weight > limits.bytes)) break;
-    items += cost;
-    bytes += weight;
-    guarded ||= lookedAtEvents || event !== null;
-
-    let change: MatchChange | null = null;
-    if (event !== null) {
-      if (!indexBefore.has(event.id)) indexBefore.set(event.id, matcher.index.events.get(event.id));
-      seq += 1;
-      const next: EventState = { ...event, seq, version: (previous?.version ?? 0) + 1 };
-      matcher.index.upsert(next);
-      // The stored version is the one the run's first change to the event grew from.
-      const stored = events.has(next.id) ? (events.get(next.id)?.previousVersion ?? null) : (previous?.version ?? null);
-      events.set(next.id, { event: next, previousVersion: stored });
-      change = {
-        seq,
-        eventId: next.id,
-        kind: previous === undefined ? "created" : "updated",
-        before: previous === undefined ? null : countsOf(previous),
-        after: countsOf(next),
-        claimedArticleIds: claimed.map((entry) => entry.prepared.input.id),
-      };
-      for (const entry of claimed) {
-        const joined = {
-          articleId: entry.prepared.input.id,
-          explanation: entry.explanation,
-          eventId: entry.explanation.eventId as string,
-        };
-        const earlier = position.get(joined.articleId);
-        // An article of this run is written already joined: one item may not be written twice.
-        if (earlier === undefined) reconsidered.push(joined);
-        else {
-          const entryOfRun = articles[earlier] as MatchedArticle;
-          articles[earlier] = {
-            ...entryOfRun,
-            article: { ...entryOfRun.article, onTheme: true, eventId: joined.eventId, explanation: joined.explanation },
-          };
-        }
+  try {
+    for (const article of queue) {
+      if (articles.length >= limits.articles) break;
+      if (pooled.has(article.id)) {
+        known.push(article.id);
+        continue;
       }
-      removePending(matcher, new Set(change.claimedArticleIds));
-    } else {
-      addPending(matcher, preparePending(matcher, input, prepared));
+      const input = toMatchInput(article);
+      const prepared = prepareArticle(matcher, input);
+      const explanation = decide(matcher, prepared);
+      const judged: Article = {
+        ...article,
+        onTheme: explanation.onTheme,
+        themeScore: explanation.theme?.score ?? null,
+        eventId: explanation.decision === "off-theme" ? null : explanation.eventId,
+        explanation,
+      };
+      const grown = nextEventState(matcher, prepared, explanation);
+      // An article judged without looking at events (far below the theme) needs no guard.
+      const lookedAtEvents =
+        explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
+      const previous = grown === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(grown.id);
+      const { claimed, event } =
+        grown !== null && lateClaims
+          ? reconsiderPending(matcher, grown, MAX_RECONSIDERED_PER_COMMIT)
+          : { claimed: [], event: grown };
+      const claimedStored = claimed.filter((entry) => !position.has(entry.prepared.input.id)).length;
+      const newEvent = event !== null && !events.has(event.id);
+      const cost = 2 + (event === null ? 0 : 1) + (newEvent ? 1 : 0) + claimedStored;
+      const weight = articleBytes(judged) + (newEvent && event !== null ? eventBytes(event) : 0);
+      // The first article always fits: five items and its claims stay inside a transaction.
+      if (articles.length > 0 && (items + cost > MAX_TRANSACTION_ITEMS || bytes + weight > limits.bytes)) break;
+      items += cost;
+      bytes += weight;
+      guarded ||= lookedAtEvents || event !== null;
+
+      let change: MatchChange | null = null;
+      if (event !== null) {
+        if (!indexBefore.has(event.id)) indexBefore.set(event.id, matcher.index.events.get(event.id));
+        seq += 1;
+        const next: EventState = { ...event, seq, version: (previous?.version ?? 0) + 1 };
+        matcher.index.upsert(next);
+        // The stored version is the one the run's first change to the event grew from.
+        const stored = events.has(next.id) ? (events.get(next.id)?.previousVersion ?? null) : (previous?.version ?? null);
+        events.set(next.id, { event: next, previousVersion: stored });
+        change = {
+          seq,
+          eventId: next.id,
+          kind: previous === undefined ? "created" : "updated",
+          before: previous === undefined ? null : countsOf(previous),
+          after: countsOf(next),
+          claimedArticleIds: claimed.map((entry) => entry.prepared.input.id),
+        };
+        for (const entry of claimed) {
+          const joined = {
+            articleId: entry.prepared.input.id,
+            explanation: entry.explanation,
+            eventId: entry.explanation.eventId as string,
+          };
+          const earlier = position.get(joined.articleId);
+          // An article of this run is written already joined: one item may not be written twice.
+          if (earlier === undefined) reconsidered.push(joined);
+          else {
+            const entryOfRun = articles[earlier] as MatchedArticle;
+            const joinedArticle = {
+              ...entryOfRun.article,
+              onTheme: true,
+              eventId: joined.eventId,
+              explanation: joined.explanation,
+            };
+            articles[earlier] = { ...entryOfRun, article: joinedArticle };
+            decided[earlier] = { article: joinedArticle, explanation: joined.explanation };
+          }
+        }
+        removePending(matcher, new Set(change.claimedArticleIds));
+      } else {
+        addPending(matcher, preparePending(matcher, input, prepared));
+      }
+      position.set(judged.id, articles.length);
+      articles.push({ article: judged, change });
+      decided.push({ article: judged, explanation });
     }
-    position.set(judged.id, articles.length);
-    articles.push({ article: judged, change });
-    decided.push({ article: judged, explanation });
+  } catch (error) {
+    // A decision that throws leaves nothing of the plan in the cache.
+    undo();
+    throw error;
   }
+  const consumed = new Set([...position.keys(), ...known]);
   return {
     commit: {
       themeId: matcher.themeId,
@@ -264,13 +298,9 @@ function planCommit(
     },
     seqAfter: seq,
     decided,
-    undo() {
-      for (const [id, state] of indexBefore) {
-        if (state === undefined) matcher.index.remove(id);
-        else matcher.index.upsert(state);
-      }
-      matcher.pending = pendingBefore;
-    },
+    known,
+    rest: queue.filter((article) => !consumed.has(article.id)),
+    undo,
   };
 }
 
@@ -316,47 +346,66 @@ async function matchRun(
       plan = ahead;
       ahead = null;
     }
-    const committing = deps.store.events.commitMatches(plan.commit);
-    const rest = queue.slice(plan.decided.length);
-    if (rest.length > 0 && singles === 0) {
-      ahead = planCommit(cache.matcher, plan.seqAfter, rest, decide, lateClaims, limits(), deps.now());
+    for (const id of plan.known) results.set(id, { stored: "exists", explanation: null });
+    const settled = deps.store.events.commitMatches(plan.commit).then(
+      (outcome) => ({ outcome }),
+      (error: unknown) => ({ error }),
+    );
+    // The request leaves before the next commit is decided on top of it, so the two overlap.
+    await new Promise((resolve) => setImmediate(resolve));
+    let planError: unknown = null;
+    if (plan.rest.length > 0 && singles === 0) {
+      try {
+        ahead = planCommit(cache.matcher, plan.seqAfter, plan.rest, decide, lateClaims, limits(), deps.now());
+      } catch (error) {
+        planError = error;
+      }
     }
-    let outcome: CommitOutcome;
-    try {
-      outcome = await committing;
-    } catch (error) {
-      // Nothing reached the cache for good: what was decided is taken out again, latest first.
+    const written = await settled;
+    if ("error" in written) {
+      // What was decided is taken out again, latest first.
       ahead?.undo();
       ahead = null;
       plan.undo();
-      if (!isItemRejected(error)) throw error;
+      const { error } = written;
+      if (!isItemRejected(error)) {
+        // The commit may have been stored all the same (an answer lost on the way back): the
+        // cache starts again from the table rather than guess.
+        resetCache(cache);
+        throw error;
+      }
+      if (planError !== null) throw planError;
       if (plan.decided.length > 1) {
         singles = plan.decided.length;
         continue;
       }
       const refused = plan.decided[0]?.article.id;
-      results.set(refused as string, { stored: "rejected", explanation: null, error });
-      queue = queue.filter((article) => article.id !== refused);
+      if (refused !== undefined) results.set(refused, { stored: "rejected", explanation: null, error });
+      queue = plan.rest;
       singles = Math.max(0, singles - 1);
       continue;
     }
+    const { outcome } = written;
     if (outcome.kind === "committed") {
       cache.seq = outcome.seq;
       for (const { article, explanation } of plan.decided) results.set(article.id, { stored: "created", explanation });
-      queue = rest;
+      queue = plan.rest;
       singles = Math.max(0, singles - plan.decided.length);
       attempt = 0;
+      if (planError !== null) throw planError;
       continue;
     }
     ahead?.undo();
     ahead = null;
     plan.undo();
+    if (planError !== null) throw planError;
     if (outcome.kind === "exists") {
       const existing = new Set(outcome.articleIds);
       for (const id of existing) results.set(id, { stored: "exists", explanation: null });
-      queue = queue.filter((article) => !existing.has(article.id));
+      queue = queue.filter((article) => !existing.has(article.id) && !plan.known.includes(article.id));
       continue;
     }
+    queue = queue.filter((article) => !plan.known.includes(article.id));
     // Stale: the sequence moved (sync catches up), an event was older than stored, or a pooled
     // article was claimed elsewhere; fix what went stale and decide again.
     attempt += 1;

@@ -58,6 +58,18 @@ export type CommitOutcome =
   | { kind: "exists"; articleIds: string[] }
   | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
 
+/** Why a cancelled match commit is sent again: a conflicting writer, or throttling. */
+const RETRIED_CANCELLATIONS = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+]);
+/** Attempts, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
+const COMMIT_ATTEMPTS = 6;
+const COMMIT_BACKOFF_BASE_MS = 50;
+const COMMIT_BACKOFF_CAP_MS = 2_000;
+
 /** DynamoDB's bound on the items of one transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 /** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
@@ -502,8 +514,11 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
               reconsidered: failed("reconsidered").map((entry) => entry.id as string),
             };
           }
-          if (codes.includes("TransactionConflict") && attempt < 4) {
-            await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+          // A conflict with another writer, or throttling inside the transaction (which the SDK
+          // does not retry): nothing was written, so wait and send it again.
+          if (codes.some((code) => code !== undefined && RETRIED_CANCELLATIONS.has(code)) && attempt < COMMIT_ATTEMPTS) {
+            const backOff = Math.min(COMMIT_BACKOFF_CAP_MS, COMMIT_BACKOFF_BASE_MS * 2 ** (attempt - 1));
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * backOff));
             continue;
           }
           throw error;
