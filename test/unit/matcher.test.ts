@@ -1,4 +1,5 @@
 import {
+  addPending,
   byStreamOrder,
   computeSignals,
   contentHashOf,
@@ -13,6 +14,7 @@ import {
   matchInMemory,
   parseMatcherModel,
   prepareArticle,
+  preparePending,
   SHIPPED_MODEL,
   type ThemeDefinition,
 } from "@eventwire/core";
@@ -174,6 +176,14 @@ describe("stories that surface late", () => {
     });
     expect(claim.event?.articleCount).toBe(2);
     expect(matcher.pending.map((entry) => entry.input.id)).not.toContain("early");
+  });
+
+  it("pools an off-theme report once, however often it is added", () => {
+    const matcher = createThemeMatcher(theme);
+    const report = article("twice", "2026-04-10T20:00:00Z", "Bridge closed for repairs", "The river bridge closed for repairs.");
+    addPending(matcher, preparePending(matcher, report));
+    addPending(matcher, preparePending(matcher, { ...report, title: "Bridge closed for repairs, updated" }));
+    expect(matcher.pending.map((entry) => entry.input.title)).toEqual(["Bridge closed for repairs, updated"]);
   });
 });
 

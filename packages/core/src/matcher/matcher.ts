@@ -339,10 +339,11 @@ export function preparePending(matcher: Matcher, input: MatchInput, fingerprint:
   return { ...prepared, features: { ...prepared.features, simhash: fingerprint.features.simhash } };
 }
 
-/** Adds an off-theme article to the pool, dropping those too old to be claimed now. */
+/** Adds an off-theme article to the pool (once), dropping those too old to be claimed now. */
 export function addPending(matcher: Matcher, pending: PreparedArticle): void {
   const horizon = pending.vectors.time - PENDING_LIMITS.windowDays * DAY_MS;
-  matcher.pending = [...matcher.pending.filter((entry) => entry.vectors.time >= horizon), pending].slice(-PENDING_LIMITS.size);
+  const kept = matcher.pending.filter((entry) => entry.vectors.time >= horizon && entry.input.id !== pending.input.id);
+  matcher.pending = [...kept, pending].slice(-PENDING_LIMITS.size);
 }
 
 export type Reconsidered = { prepared: PreparedArticle; explanation: MatchExplanation };
