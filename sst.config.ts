@@ -2,8 +2,9 @@
 
 // eventwire on AWS: one DynamoDB table, the HTTP API on a Lambda function URL, the ingest
 // schedule (EventBridge) sending one SQS message per due source to a worker function (with a
-// dead-letter queue), the webhook dispatcher (an SQS queue with a dead-letter queue, fed by the
-// worker, and a schedule), and the admin key as an SST secret.
+// dead-letter queue; the API invokes the same worker for its admin ingest routes), the webhook
+// dispatcher (an SQS queue with a dead-letter queue, fed by the worker, and a schedule), and the
+// admin key as an SST secret.
 // Deploy: `npx sst secret set AdminKey <key> --stage prod`, then `npx sst deploy --stage prod`.
 export default $config({
   app(input) {

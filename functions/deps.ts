@@ -3,6 +3,7 @@ import {
   type ClientAddress,
   createMemoryRateLimiter,
   createResponseCache,
+  type IngestRunner,
   type PreparedBody,
   type RateLimiter,
   type ResponseCache,
@@ -16,7 +17,14 @@ import {
   SHIPPED_MODEL,
   type ThemeDefinition,
 } from "@eventwire/core";
-import { createGuardedFetch, createMatcherRegistry, createUrlGuard, type PipelineDeps } from "@eventwire/pipeline";
+import {
+  createGuardedFetch,
+  createMatcherRegistry,
+  createUrlGuard,
+  ingestDueSources,
+  type PipelineDeps,
+  refreshSource,
+} from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 
@@ -81,7 +89,7 @@ const RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
  * made in this process (the local stack's ingest, the API's refresh routes) therefore show at
  * once; another process's writes (a separate ingest function on AWS) once the freshness runs out.
  */
-export function withResponseCache(deps: ApiDeps, seconds: number): ApiDeps {
+export function withResponseCache<D extends Omit<ApiDeps, "ingest">>(deps: D, seconds: number): D {
   const freshMs = Math.min(seconds, deps.config.cacheMaxAgeSeconds) * 1000;
   if (freshMs === 0) return { ...deps, responseCache: null };
   const cache: ResponseCache<PreparedBody> = createResponseCache({
@@ -95,15 +103,34 @@ export function withResponseCache(deps: ApiDeps, seconds: number): ApiDeps {
 }
 
 /**
- * The pipeline's deps plus what the HTTP app needs: the admin key, cursor signing, and the
- * request limit keyed by `clientAddress` (which the runtime, Node or Lambda, knows how to read).
+ * The admin routes' ingestion run by the pipeline in this process (the local stack, tests). Give
+ * it the deps whose store the API reads through, so its writes drop the cached answers they stale.
  */
-export function buildApiDeps(input: DepsInput & { adminKey: string | null; clientAddress: ClientAddress }): {
+export function ingestInProcess(deps: PipelineDeps): IngestRunner {
+  return {
+    runDue: () => ingestDueSources(deps),
+    refreshSource: (sourceId) => refreshSource(deps, sourceId),
+  };
+}
+
+/**
+ * The pipeline's deps plus what the HTTP app needs: the admin key, cursor signing, the request
+ * limit keyed by `clientAddress` (which the runtime, Node or Lambda, knows how to read), and the
+ * admin routes' ingestion, which `ingest` builds from the finished deps: `ingestInProcess` locally,
+ * the worker's invocation on AWS (chosen by the caller, so the API's bundle holds only its own).
+ */
+export function buildApiDeps(
+  input: DepsInput & {
+    adminKey: string | null;
+    clientAddress: ClientAddress;
+    ingest: (deps: Omit<ApiDeps, "ingest">) => IngestRunner;
+  },
+): {
   deps: ApiDeps;
   clients: DynamoClients;
 } {
   const { deps, clients } = buildPipelineDeps(input);
-  const apiDeps: ApiDeps = {
+  const apiDeps: Omit<ApiDeps, "ingest"> = {
     ...deps,
     rateLimiter: rateLimiter(input.settings, deps.now),
     clientAddress: input.clientAddress,
@@ -119,5 +146,6 @@ export function buildApiDeps(input: DepsInput & { adminKey: string | null; clien
       version: VERSION,
     },
   };
-  return { clients, deps: withResponseCache(apiDeps, input.settings.EVENTWIRE_RESPONSE_CACHE_SECONDS) };
+  const cached = withResponseCache(apiDeps, input.settings.EVENTWIRE_RESPONSE_CACHE_SECONDS);
+  return { clients, deps: { ...cached, ingest: input.ingest(cached) } };
 }

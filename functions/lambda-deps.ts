@@ -1,9 +1,16 @@
-import type { ApiDeps, ClientAddress } from "@eventwire/api";
+import { type ApiDeps, ApiError, type ClientAddress, type IngestRunner } from "@eventwire/api";
 import type { PipelineDeps } from "@eventwire/pipeline";
 import { ConfigError, type EnvSettings, parseEnv } from "./config";
 import { buildApiDeps, buildPipelineDeps } from "./deps";
-import { linkedAdminKey, linkedTableName } from "./linked";
+import { LINKED, linkedAdminKey, linkedIngestWorkerName, linkedTableName } from "./linked";
 import { createLog } from "./log";
+import { createWorkerClient, invokeIngestWorker } from "./remote-ingest";
+
+/**
+ * How long the API waits for the ingest worker: under the API function's own timeout (30 s,
+ * infra/api.ts), so a slow run answers 504 rather than the function being cut off.
+ */
+export const INGEST_INVOKE_TIMEOUT_MS = 25_000;
 
 function common() {
   const settings = parseEnv(process.env);
@@ -23,13 +30,44 @@ export function pipelineLambdaDeps(): { deps: PipelineDeps; settings: EnvSetting
   return { deps: buildPipelineDeps(input).deps, settings: input.settings };
 }
 
+/** Without a linked worker the admin ingest routes answer 503; everything else still serves. */
+const NO_WORKER: IngestRunner = {
+  runDue: () => Promise.reject(noWorker()),
+  refreshSource: () => Promise.reject(noWorker()),
+};
+
+function noWorker(): ApiError {
+  return new ApiError(
+    503,
+    "unavailable",
+    `ingestion is off here: no ingest worker is linked to this function (${LINKED.ingestWorker})`,
+  );
+}
+
 /**
- * Dependencies of the API function: also the admin key (SST secret, else EVENTWIRE_ADMIN_KEY) and
- * how to read the caller's address, which the handler's adapter knows (so Hono's Lambda adapter
- * stays out of the other functions).
+ * Dependencies of the API function: also the admin key (SST secret, else EVENTWIRE_ADMIN_KEY), how
+ * to read the caller's address, which the handler's adapter knows (so Hono's Lambda adapter stays
+ * out of the other functions), and the admin routes' ingestion, which the linked ingest worker
+ * runs (a synchronous invocation; see remote-ingest.ts).
  */
 export function apiLambdaDeps(clientAddress: ClientAddress): ApiDeps {
   const input = common();
   const adminKey = linkedAdminKey() ?? input.settings.EVENTWIRE_ADMIN_KEY ?? null;
-  return buildApiDeps({ ...input, adminKey, clientAddress }).deps;
+  const functionName = linkedIngestWorkerName();
+  return buildApiDeps({
+    ...input,
+    adminKey,
+    clientAddress,
+    ingest: (deps) => {
+      if (functionName === undefined) return NO_WORKER;
+      return invokeIngestWorker({
+        client: createWorkerClient({ region: input.settings.AWS_REGION, timeoutMs: INGEST_INVOKE_TIMEOUT_MS }),
+        functionName,
+        timeoutMs: INGEST_INVOKE_TIMEOUT_MS,
+        log: deps.log,
+        // The worker wrote through its own store: this process's cached answers may be stale.
+        onAnswer: () => deps.responseCache?.invalidate(deps.config.theme.id),
+      });
+    },
+  }).deps;
 }

@@ -11,12 +11,14 @@ export const LINKED = {
   adminKey: "AdminKey",
   ingestQueue: "IngestQueue",
   dispatchQueue: "DispatchQueue",
+  ingestWorker: "IngestWorker",
 } as const;
 
 // zod/mini, as in config.ts (which also sets its English messages).
 const TABLE_LINK = z.object({ name: z.string().check(z.minLength(3)) });
 const SECRET_LINK = z.object({ value: z.string().check(z.minLength(16, "at least 16 characters")) });
 const QUEUE_LINK = z.object({ url: z.url() });
+const FUNCTION_LINK = z.object({ name: z.string().check(z.minLength(1)) });
 
 function lookup(name: string): unknown {
   // `in` does not throw when SST links are absent, where reading a missing name would.
@@ -58,4 +60,9 @@ export function linkedDispatchQueueUrl(): string | undefined {
 /** The URL of the ingest queue SST linked to this function, if any. */
 export function linkedIngestQueueUrl(): string | undefined {
   return linked(LINKED.ingestQueue, QUEUE_LINK, "queue URL")?.url;
+}
+
+/** The name of the ingest worker function SST linked to this function (the API), if any. */
+export function linkedIngestWorkerName(): string | undefined {
+  return linked(LINKED.ingestWorker, FUNCTION_LINK, "function name")?.name;
 }

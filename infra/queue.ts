@@ -5,6 +5,15 @@ import { table } from "./table";
 /** Messages the worker failed on this many times move to the dead-letter queue. */
 export const INGEST_RECEIVES_BEFORE_DLQ = 3;
 
+/** What a function consuming the ingest queue may do on it (as SST grants a subscriber it creates). */
+export const INGEST_QUEUE_CONSUMER_ACTIONS = [
+  "sqs:ChangeMessageVisibility",
+  "sqs:DeleteMessage",
+  "sqs:GetQueueAttributes",
+  "sqs:GetQueueUrl",
+  "sqs:ReceiveMessage",
+] as const;
+
 /** Ingest messages the worker could not process, kept 14 days for a look. */
 export const ingestDlq = new sst.aws.Queue("IngestDeadLetters");
 
@@ -19,15 +28,21 @@ export const ingestQueue = new sst.aws.Queue("IngestQueue", {
   dlq: { queue: ingestDlq.arn, retry: INGEST_RECEIVES_BEFORE_DLQ },
 });
 
-ingestQueue.subscribe(
-  {
-    ...FUNCTION_DEFAULTS,
-    handler: "functions/ingest-worker.handler",
-    memory: "1024 MB",
-    // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
-    timeout: "5 minutes",
-    // It stores articles, then tells the dispatcher through its queue.
-    link: [table, dispatchQueue],
-  },
-  { batch: { size: 1, partialResponses: true } },
-);
+/**
+ * The ingest worker: one source per message of the ingest queue, and the admin routes' runs,
+ * which the API invokes it for synchronously (so the API's bundle carries no feed parsing).
+ * Declared as its own function, not through `subscribe`, so the API can link it by name.
+ */
+export const ingestWorker = new sst.aws.Function("IngestWorker", {
+  ...FUNCTION_DEFAULTS,
+  handler: "functions/ingest-worker.handler",
+  memory: "1024 MB",
+  // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
+  timeout: "5 minutes",
+  // It stores articles, then tells the dispatcher through its queue.
+  link: [table, dispatchQueue],
+  // Subscribing by ARN grants nothing: what the queue's poller needs to hand messages over.
+  permissions: [{ actions: [...INGEST_QUEUE_CONSUMER_ACTIONS], resources: [ingestQueue.arn] }],
+});
+
+ingestQueue.subscribe(ingestWorker.arn, { batch: { size: 1, partialResponses: true } });

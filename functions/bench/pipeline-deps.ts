@@ -3,7 +3,7 @@ import type { Log } from "@eventwire/core";
 import type { PipelineDeps } from "@eventwire/pipeline";
 import type { DynamoClients } from "@eventwire/store";
 import { type EnvSettings, parseEnv } from "../config";
-import { buildApiDeps, buildPipelineDeps } from "../deps";
+import { buildApiDeps, buildPipelineDeps, ingestInProcess } from "../deps";
 
 /** The settings a bench process runs with: local endpoints allowed, no request limit, big feeds. */
 export function benchSettings(endpoint: string, extra: Record<string, string> = {}): EnvSettings {
@@ -40,5 +40,6 @@ export function benchApiDeps(endpoint: string, tableName: string, log: Log): { d
     log,
     adminKey: null,
     clientAddress: () => "127.0.0.1",
+    ingest: ingestInProcess,
   });
 }

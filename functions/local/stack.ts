@@ -4,7 +4,7 @@ import { dispatchDeliveries, ingestDueSources, seedSources, webhookSenderFor } f
 import { ensureTable } from "@eventwire/store";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
-import { buildApiDeps } from "../deps";
+import { buildApiDeps, ingestInProcess } from "../deps";
 import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
 import { listen } from "./http-server";
 import { singleFlight, startSchedule } from "./schedule";
@@ -74,6 +74,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       adminKey: options.adminKey,
       log,
       clientAddress: (c) => getConnInfo(c).remote.address,
+      // One process holds everything here: the admin routes run the pipeline themselves.
+      ingest: ingestInProcess,
     });
     cleanups.push(async () => clients.client.destroy());
     const table = await ensureTable(clients.client, options.tableName);

@@ -1,20 +1,26 @@
 import { htmlToText } from "@eventwire/core";
 import { addSource } from "@eventwire/pipeline";
-import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Context, EventBridgeEvent, SQSRecord } from "aws-lambda";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
+import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
 import { createTestStore, type TestStore } from "../support/store";
 
 // The handlers are invoked the way Lambda invokes them: real-shaped events, SST links given as
-// the SST_RESOURCE_* variables SST sets on a deployed function, DynamoDB Local as the table.
+// the SST_RESOURCE_* variables SST sets on a deployed function, DynamoDB Local as the table. The
+// API reaches the ingest worker through the SDK's Lambda client and a local endpoint that speaks
+// the Invoke API and runs the worker's handler here, as the Lambda service would run it.
 const ADMIN_KEY = "lambda-test-admin-key-0123";
+const WORKER_NAME = "eventwire-test-IngestWorkerFunction";
 let db: TestStore;
 let server: TestHttpServer;
+let lambda: LambdaEndpoint;
 type ApiHandler = typeof import("../../functions/api")["handler"];
 let apiHandler: ApiHandler;
-let workerHandler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+type WorkerHandler = typeof import("../../functions/ingest-worker")["handler"];
+let workerHandler: WorkerHandler;
 let ingestHandler: (event: EventBridgeEvent<"Scheduled Event", unknown>) => Promise<{ stored: number; sourcesDue: number }>;
 
 const context = {
@@ -73,10 +79,20 @@ beforeAll(async () => {
     "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
     "/monitor.atom": serveAlways(fixture("feeds/atom.xml"), "application/atom+xml"),
   });
+  lambda = await startLambdaEndpoint(async ({ functionName, payload }) =>
+    functionName === WORKER_NAME
+      ? runAsLambda(() => workerHandler(payload as Parameters<WorkerHandler>[0]))
+      : { serviceError: "ResourceNotFoundException", status: 404, message: `Function not found: ${functionName}` },
+  );
   Object.assign(process.env, {
     SST_RESOURCE_App: JSON.stringify({ name: "eventwire", stage: "test" }),
     SST_RESOURCE_Table: JSON.stringify({ name: db.tableName, type: "sst.aws.Dynamo" }),
     SST_RESOURCE_AdminKey: JSON.stringify({ value: ADMIN_KEY, type: "sst.sst.Secret" }),
+    SST_RESOURCE_IngestWorker: JSON.stringify({ name: WORKER_NAME, type: "sst.aws.Function" }),
+    // The SDK's own setting for a service's endpoint; the keys are the local endpoint's, not AWS's.
+    AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
     DYNAMODB_ENDPOINT: db.endpoint,
     AWS_REGION: "us-east-1",
     AWS_LAMBDA_FUNCTION_NAME: "eventwire-test-Api",
@@ -92,6 +108,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await lambda.close();
   await server.close();
   await db.drop();
 });
@@ -145,6 +162,12 @@ describe("Lambda handlers", () => {
     );
     expect(allowed.statusCode).toBe(200);
     expect(JSON.parse(allowed.body)).toMatchObject({ sourcesKnown: 2 });
+    // The run was the worker's: one synchronous invocation with the run request.
+    expect(lambda.invocations.at(-1)).toEqual({
+      functionName: WORKER_NAME,
+      invocationType: "RequestResponse",
+      payload: { eventwire: "ingest-run" },
+    });
   });
 
   it("worker: ingests the source each queue message names, once, and drops what it cannot use", async () => {
@@ -179,5 +202,64 @@ describe("Lambda handlers", () => {
     const stored = await db.store.articles.listBySource(sourceId, { limit: 10 });
     expect(stored.items).toHaveLength(2);
     expect(await db.store.sources.get(sourceId)).toMatchObject({ lastError: null, consecutiveFailures: 0 });
+  });
+
+  it("worker: a direct ingest-run invocation ingests the due sources and answers with the run's summary", async () => {
+    server.route(
+      "/direct.rss",
+      serveAlways(fixture("feeds/rss2.xml").replaceAll("fixture-wire", "fixture-direct"), "application/rss+xml"),
+    );
+    const added = await addSource({ store: db.store, now: () => new Date() }, { url: `${server.url}/direct.rss` });
+    if (!added.ok) throw new Error(added.error);
+    const summary = await workerHandler({ eventwire: "ingest-run" });
+    // Only the new source is due; the others were polled moments ago.
+    expect(summary).toMatchObject({ sourcesDue: 1, succeeded: 1, failed: 0, stored: 3 });
+    expect(summary.results).toEqual([
+      expect.objectContaining({ ok: true, sourceId: added.source.id, status: "fetched", stored: 3 }),
+    ]);
+    expect((await db.store.articles.listBySource(added.source.id, { limit: 10 })).items).toHaveLength(3);
+    expect(await workerHandler({ eventwire: "ingest-run" })).toMatchObject({ sourcesDue: 0, stored: 0, results: [] });
+  });
+
+  it("worker: a direct ingest-refresh invocation fetches that source though it is not due; an unknown id answers null", async () => {
+    const sources = await db.store.sources.list();
+    const wire = sources.find((source) => source.url.endsWith("/wire.rss"));
+    if (wire === undefined) throw new Error("the wire source is missing");
+    const fetchesBefore = server.seen.filter((request) => request.path === "/wire.rss").length;
+    const result = await workerHandler({ eventwire: "ingest-refresh", sourceId: wire.id });
+    expect(result).toMatchObject({ ok: true, sourceId: wire.id, status: "fetched", stored: 0, duplicates: 3 });
+    expect(server.seen.filter((request) => request.path === "/wire.rss")).toHaveLength(fetchesBefore + 1);
+    expect(await workerHandler({ eventwire: "ingest-refresh", sourceId: "ffffffffffffffffffffffffffffffff" })).toBeNull();
+  });
+
+  it.each([
+    ["an unknown request", { eventwire: "ingest-everything" }],
+    ["a refresh without a source", { eventwire: "ingest-refresh" }],
+    ["a refresh of a malformed id", { eventwire: "ingest-refresh", sourceId: "../sources" }],
+    ["a run with extra fields", { eventwire: "ingest-run", all: true }],
+    ["an empty object", {}],
+    ["a scheduled event", scheduledEvent],
+    ["null", null],
+  ])("worker: refuses %s, naming the events it takes", async (_name, event) => {
+    await expect(workerHandler(event as never)).rejects.toThrow(
+      /the ingest worker takes an SQS batch, \{"eventwire":"ingest-run"\}/,
+    );
+  });
+
+  it("api: POST /api/v1/sources/{id}/refresh runs in the worker and answers with its result", async () => {
+    const sources = await db.store.sources.list();
+    const monitor = sources.find((source) => source.url.endsWith("/monitor.atom"));
+    if (monitor === undefined) throw new Error("the monitor source is missing");
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    const response = await apiHandler(httpEvent("POST", `/api/v1/sources/${monitor.id}/refresh`, "", admin), context);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ ok: true, sourceId: monitor.id, status: "fetched" });
+    expect(lambda.invocations.at(-1)?.payload).toEqual({ eventwire: "ingest-refresh", sourceId: monitor.id });
+
+    // An unknown id is a 404 from the table, without invoking the worker.
+    const invoked = lambda.invocations.length;
+    const missing = await apiHandler(httpEvent("POST", "/api/v1/sources/0123/refresh", "", admin), context);
+    expect(missing.statusCode).toBe(404);
+    expect(lambda.invocations).toHaveLength(invoked);
   });
 });

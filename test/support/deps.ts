@@ -2,6 +2,7 @@ import type { ApiConfig, ApiDeps } from "@eventwire/api";
 import { DEFAULT_THEMES, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
 import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@eventwire/pipeline";
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
+import { ingestInProcess } from "../../functions/deps";
 
 export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
 
@@ -31,7 +32,7 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
       logs.push({ level, message, fields });
     };
   const log: Log = { info: record("info"), warn: record("warn"), error: record("error") };
-  return {
+  const deps: Omit<TestDeps, "ingest"> = {
     store,
     // The client production fetches feeds with; the test servers are on 127.0.0.1, so private
     // addresses are allowed at connect time (the guard under test is `deps.guard`).
@@ -61,6 +62,8 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
       ...config,
     },
   };
+  // As the local stack wires it: the admin routes run the pipeline in this process.
+  return { ...deps, ingest: ingestInProcess(deps) };
 }
 
 /** The same deps, with every match commit passing through `around`, which may delay, count or refuse it. */
@@ -69,11 +72,13 @@ export function aroundCommits(
   around: (input: CommitMatchesInput, commit: (input: CommitMatchesInput) => Promise<CommitOutcome>) => Promise<CommitOutcome>,
 ): TestDeps {
   const events = deps.store.events;
-  return {
+  const wrapped: Omit<TestDeps, "ingest"> = {
     ...deps,
     store: {
       ...deps.store,
       events: { ...events, commitMatches: (input) => around(input, (passed) => events.commitMatches(passed)) },
     },
   };
+  // The admin routes' ingestion commits through the wrapped store too.
+  return { ...wrapped, ingest: ingestInProcess(wrapped) };
 }

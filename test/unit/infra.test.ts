@@ -8,14 +8,18 @@ import {
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../functions/config";
-import { LINKED } from "../../functions/linked";
+import { INGEST_INVOKE_TIMEOUT_MS } from "../../functions/lambda-deps";
+import { LINKED, linkedIngestWorkerName } from "../../functions/linked";
 
 // The SST CLI cannot run here, so sst.config.ts and infra/ are loaded with a stand-in for the
 // globals SST provides ($config, sst.*) that records what each component is declared with.
 type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
 const declared: Declared[] = [];
-/** Subscriptions made with `Queue.subscribe`: the queue's name, the function and the subscriber's options. */
-type Subscription = { queue: string; subscriber: Record<string, unknown>; args: Record<string, unknown> };
+/**
+ * Subscriptions made with `Queue.subscribe`: the queue's name, the function (its arguments, or
+ * the ARN of a function declared on its own) and the subscriber's options.
+ */
+type Subscription = { queue: string; subscriber: Record<string, unknown> | string; args: Record<string, unknown> };
 const subscriptions: Subscription[] = [];
 
 function component(kind: string) {
@@ -29,7 +33,7 @@ function component(kind: string) {
       this.arn = `arn:aws:test:::${name}`;
       declared.push({ kind, name, args, instance: this });
     }
-    subscribe(subscriber: Record<string, unknown>, args: Record<string, unknown> = {}) {
+    subscribe(subscriber: Record<string, unknown> | string, args: Record<string, unknown> = {}) {
       subscriptions.push({ queue: this.name, subscriber, args });
     }
   };
@@ -73,6 +77,17 @@ function one(kind: string, name: string): Declared {
   const matches = declared.filter((entry) => entry.kind === kind && entry.name === name);
   expect(matches, `${kind}("${name}") declared once`).toHaveLength(1);
   return matches[0] as Declared;
+}
+
+/** The arguments of the function a subscription runs: given inline, or a declared function's by its ARN. */
+function subscriberArgs(subscription: Subscription): Record<string, unknown> {
+  if (typeof subscription.subscriber !== "string") return subscription.subscriber;
+  const arn = subscription.subscriber;
+  const matches = declared.filter(
+    (entry) => entry.kind === "sst.aws.Function" && (entry.instance as { arn: string }).arn === arn,
+  );
+  expect(matches, `one declared function has the ARN ${arn}`).toHaveLength(1);
+  return (matches[0] as Declared).args;
 }
 
 /** "functions/api.handler" names an existing file that exports `handler`. */
@@ -125,6 +140,28 @@ describe("infra contract", () => {
     expect(outputs.api).toBe((api.instance as { url: string }).url);
   });
 
+  it("links the ingest worker to the API, which invokes it by the name it reads from that link", () => {
+    const api = one("sst.aws.Function", "Api");
+    const worker = one("sst.aws.Function", LINKED.ingestWorker);
+    expect(worker.args.handler).toBe("functions/ingest-worker.handler");
+    expect(api.args.link as object[]).toContain(worker.instance);
+    // What SST sets on the API for that link is what the handler reads the name from.
+    const variable = `SST_RESOURCE_${LINKED.ingestWorker}`;
+    const before = process.env[variable];
+    process.env[variable] = JSON.stringify({ name: "eventwire-prod-IngestWorkerFunction-abc", type: "sst.aws.Function" });
+    try {
+      expect(linkedIngestWorkerName()).toBe("eventwire-prod-IngestWorkerFunction-abc");
+    } finally {
+      if (before === undefined) delete process.env[variable];
+      else process.env[variable] = before;
+    }
+    expect(readFileSync(new URL("../../functions/lambda-deps.ts", import.meta.url), "utf8")).toContain(
+      "linkedIngestWorkerName()",
+    );
+    // The API waits for the worker less long than it may run itself, so a slow run is a 504, not a cut-off.
+    expect(durationSeconds(api.args.timeout) * 1000).toBeGreaterThan(INGEST_INVOKE_TIMEOUT_MS);
+  });
+
   it("runs ingest on the schedule the code expects, linked to the table and the ingest queue", () => {
     const cron = one("sst.aws.Cron", "Ingest");
     expect(cron.args.schedule).toBe(INGEST_SCHEDULE_EXPRESSION);
@@ -150,15 +187,26 @@ describe("infra contract", () => {
     const workers = subscriptions.filter((entry) => entry.queue === LINKED.ingestQueue);
     expect(workers).toHaveLength(1);
     const [worker] = workers as [Subscription];
-    expectHandler(worker.subscriber.handler);
-    expect(worker.subscriber.handler).toBe("functions/ingest-worker.handler");
-    expect(worker.subscriber.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
+    // The worker is a function of its own (the API links it), subscribed by its ARN.
+    const declaredWorker = one("sst.aws.Function", LINKED.ingestWorker);
+    expect(worker.subscriber).toBe((declaredWorker.instance as { arn: string }).arn);
+    const fn = subscriberArgs(worker);
+    expectHandler(fn.handler);
+    expect(fn.handler).toBe("functions/ingest-worker.handler");
+    expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     // It stores articles, so it tells the dispatcher through its queue.
-    expect(worker.subscriber.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
+    expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
     expect(readFileSync(new URL("../../functions/ingest-worker.ts", import.meta.url), "utf8")).toContain("notifyDispatcher");
+    // Subscribed by ARN, it is granted nothing on the queue: it must hold what the poller needs.
+    expect(fn.permissions).toEqual([
+      {
+        actions: expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]),
+        resources: [(queue.instance as { arn: string }).arn],
+      },
+    ]);
     expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });
     // A message must stay hidden while the worker may still be on it.
-    expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(worker.subscriber.timeout));
+    expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(fn.timeout));
   });
 
   it("runs the dispatcher from its queue (with a dead-letter queue) and on its schedule", () => {
@@ -167,7 +215,7 @@ describe("infra contract", () => {
     expect(queue.args.dlq).toMatchObject({ queue: (dlq.instance as { arn: string }).arn });
     const dispatchers = subscriptions.filter((entry) => entry.queue === LINKED.dispatchQueue);
     expect(dispatchers).toHaveLength(1);
-    const subscription = { fn: (dispatchers[0] as Subscription).subscriber };
+    const subscription = { fn: subscriberArgs(dispatchers[0] as Subscription) };
     expectHandler(subscription.fn.handler);
     expect(subscription.fn.handler).toBe("functions/dispatch.handler");
     expect(subscription.fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
@@ -209,6 +257,7 @@ describe("infra contract", () => {
         "sst.aws.Cron:Dispatch",
         "sst.aws.Dynamo:Table",
         "sst.aws.Function:Api",
+        "sst.aws.Function:IngestWorker",
         "sst.aws.Queue:DispatchQueue",
         "sst.aws.Queue:DispatchDlq",
         "sst.aws.Queue:IngestQueue",
@@ -238,7 +287,7 @@ describe("Lambda bundles", () => {
       const handler = handlerOf(fn);
       if (handler !== undefined) seen.add(handler);
     }
-    for (const subscription of subscriptions) seen.add(subscription.subscriber.handler as string);
+    for (const subscription of subscriptions) seen.add(subscriberArgs(subscription).handler as string);
     expect([...seen].sort()).toEqual(LAMBDA_HANDLERS.map((entry) => entry.handler).sort());
   });
 
@@ -247,7 +296,7 @@ describe("Lambda bundles", () => {
     const functions = [
       ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
       ...declared.filter((entry) => entry.kind === "sst.aws.Cron").map((entry) => entry.args.function as Record<string, unknown>),
-      ...subscriptions.map((subscription) => subscription.subscriber),
+      ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
     ];
     expect(functions.length).toBeGreaterThanOrEqual(4);
     for (const fn of functions) {

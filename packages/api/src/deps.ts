@@ -1,5 +1,5 @@
 import type { ThemeDefinition } from "@eventwire/core";
-import type { PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
+import type { IngestRunSummary, IngestSourceResult, PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
 import type { PreparedBody } from "./http-cache";
 import type { ClientAddress, RateLimiter } from "./rate-limit";
 import type { ResponseCache } from "./response-cache";
@@ -25,8 +25,22 @@ export type ApiConfig = PipelineConfig & {
   version: string;
 };
 
+/**
+ * Ingestion on an operator's request, for the admin routes. The app only awaits the answer:
+ * locally the pipeline runs in the same process, on AWS in the ingest worker function, so the
+ * API carries none of the feed parsing. A failure to get an answer is an ApiError.
+ */
+export type IngestRunner = {
+  /** Ingests every due source now; the run's summary. */
+  runDue(): Promise<IngestRunSummary>;
+  /** Fetches one source now, due or not; null when no source has the id. */
+  refreshSource(sourceId: string): Promise<IngestSourceResult | null>;
+};
+
 export type ApiDeps = Omit<PipelineDeps, "config"> & {
   config: ApiConfig;
+  /** Runs ingestion for `POST /api/v1/ingest/run` and `POST /api/v1/sources/{id}/refresh`. */
+  ingest: IngestRunner;
   /** Per-client request limits; absent or null: none. */
   rateLimiter?: RateLimiter | null;
   /** The client's address as the runtime saw it (the key of its rate-limit bucket). */

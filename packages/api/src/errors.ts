@@ -10,6 +10,10 @@ export type ErrorCode =
   | "rate_limited"
   | "admin_disabled"
   | "unavailable"
+  /** 502: a function the request needed (the ingest worker) failed or answered nonsense. */
+  | "upstream_failed"
+  /** 504: that function did not answer in time. */
+  | "upstream_timeout"
   | "internal";
 
 /** A request-path failure with the HTTP status and code the client sees. */

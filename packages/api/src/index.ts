@@ -1,7 +1,8 @@
 export type { App } from "./app";
 export { createApp } from "./app";
 export { decodeCursor, encodeCursor } from "./cursor";
-export type { ApiConfig, ApiDeps } from "./deps";
+export type { ApiConfig, ApiDeps, IngestRunner } from "./deps";
+export type { ErrorCode } from "./errors";
 export { ApiError } from "./errors";
 export type { CachedBody, PreparedBody } from "./http-cache";
 export { cachedGet, keepableMs } from "./http-cache";

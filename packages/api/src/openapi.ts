@@ -288,7 +288,7 @@ const OPERATIONS: Operation[] = [
     summary: "Fetch one source now",
     pathParameters: { id: "source id" },
     ok: { status: 200, description: "the fetch's result" },
-    errors: [401, 404, 503],
+    errors: [401, 404, 502, 503, 504],
     admin: true,
   },
   {
@@ -297,7 +297,7 @@ const OPERATIONS: Operation[] = [
     tag: "sources",
     summary: "Fetch every due source now",
     ok: { status: 200, description: "the run's summary" },
-    errors: [401, 503],
+    errors: [401, 502, 503, 504],
     admin: true,
   },
   ...subscriptionOperations(),
@@ -344,7 +344,9 @@ const ERROR_TEXT: Record<number, string> = {
   409: "the subscription or delivery is in a state that does not allow this now",
   429: "too many requests from this address: wait `Retry-After` seconds",
   500: "the server failed; the request id is in the log",
-  503: "unavailable: the table does not answer (/health), or management routes are off (no admin key)",
+  502: "deployed: the ingest worker function failed (upstream_failed); the message names its error",
+  503: "unavailable: the table does not answer (/health), management routes are off (no admin key), or (deployed) the ingest worker is throttled or not linked",
+  504: "deployed: the ingest worker timed out or did not answer in time (upstream_timeout); a run it started goes on",
 };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

@@ -50,6 +50,7 @@ export {
 } from "./match-article";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
+export { refreshSource } from "./refresh-source";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
 export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
 export { createUrlGuard, systemResolveHost, UrlRefusedError } from "./url-guard";

@@ -1,5 +1,5 @@
 import { type Source, sourceStatus } from "@eventwire/core";
-import { addSource, configureSource, ingestSource } from "@eventwire/pipeline";
+import { addSource, configureSource } from "@eventwire/pipeline";
 import { Hono } from "hono";
 import { requireAdmin } from "../auth";
 import type { ApiDeps } from "../deps";
@@ -48,9 +48,11 @@ export function sourceRoutes(deps: ApiDeps) {
     })
     .post("/:id/refresh", admin, async (c) => {
       const id = c.req.param("id");
-      const source = await deps.store.sources.get(id);
-      if (source === null) throw new ApiError(404, "not_found", `no source has the id "${id}"`);
-      const result = await ingestSource(deps, source);
+      // Checked here first, so an unknown id costs no ingest run (on AWS, no invocation).
+      const notFound = () => new ApiError(404, "not_found", `no source has the id "${id}"`);
+      if ((await deps.store.sources.get(id)) === null) throw notFound();
+      const result = await deps.ingest.refreshSource(id);
+      if (result === null) throw notFound();
       return c.json(result);
     });
 }
