@@ -39,13 +39,14 @@ export function cancellationCodes(error: unknown): (string | undefined)[] | null
   return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
 }
 
-// BatchGetItem takes at most 100 keys.
+// BatchGetItem takes at most 100 keys; a few requests go out at once.
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ROUNDS = 8;
+const BATCH_GET_CONCURRENCY = 4;
 
 /**
- * Every item of these keys that exists, reading 100 keys at a time and asking again, with
- * back-off, for the keys DynamoDB left unprocessed.
+ * Every item of these keys that exists, in no particular order: 100 keys a request, up to four
+ * requests at once, asking again, with back-off, for the keys DynamoDB left unprocessed.
  */
 export async function batchGetItems(
   doc: DynamoDBDocumentClient,
@@ -54,8 +55,10 @@ export async function batchGetItems(
   options: { projection?: string; consistent?: boolean } = {},
 ): Promise<Item[]> {
   const found: Item[] = [];
-  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
-    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_LIMIT);
+  const chunks: Record<string, unknown>[][] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
+  async function read(chunk: Record<string, unknown>[]): Promise<void> {
+    let pending = chunk;
     for (let round = 0; pending.length > 0; round += 1) {
       if (round >= BATCH_GET_ROUNDS) {
         throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${BATCH_GET_ROUNDS} attempts`);
@@ -76,5 +79,14 @@ export async function batchGetItems(
       pending = (result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
     }
   }
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next] as Record<string, unknown>[];
+      next += 1;
+      await read(chunk);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_GET_CONCURRENCY, chunks.length) }, worker));
   return found;
 }
