@@ -24,8 +24,11 @@ import { batchCalls } from "./batch-calls";
 import type { PipelineDeps } from "./deps";
 import { createWebhookSender, type WebhookSender } from "./webhook-sender";
 
-/** Changes read from the outbox at a time. */
-const FAN_OUT_BATCH = 100;
+/**
+ * Changes read from the outbox at a time: 49, so a subscription's messages of one batch (one a
+ * change, for most filters) fit one numbering transaction, and are sent while the next is made.
+ */
+const FAN_OUT_BATCH = 49;
 /** Held messages of one active subscription made due per dispatch (the rest on the next). */
 const HELD_BATCH = 500;
 /** Due messages read at a time. */
@@ -100,7 +103,8 @@ export function newMessage(
  * a fan-out that dies part-way, or two that run at once, make every message exactly once. A
  * change whose event or article cannot be read stops the fan-out before it (it is tried again
  * on the next run). Once it has caught up, it reads once more and stops there. `onMade` is
- * told after each batch that made messages (a dispatcher sends them while the fan-out goes on).
+ * told each time a subscription's messages have been stored (a dispatcher sends them while the
+ * fan-out goes on).
  * Returns how many messages were made.
  */
 export async function fanOutChanges(
@@ -117,9 +121,8 @@ export async function fanOutChanges(
     if (changes.length === 0) return made;
     // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
     const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
-    const batch = await fanOutBatch(deps, changes, subscriptions);
+    const batch = await fanOutBatch(deps, changes, subscriptions, onMade);
     made += batch.made;
-    if (batch.made > 0) onMade();
     if (batch.through === null) return made;
     if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
     // Another dispatcher moved the position first: carry on from where it is.
@@ -146,6 +149,7 @@ async function fanOutBatch(
   deps: PipelineDeps,
   changes: readonly EventChange[],
   subscriptions: readonly Subscription[],
+  onMade: () => void,
 ): Promise<{ made: number; through: number | null }> {
   const last = changes.at(-1)?.seq ?? null;
   if (subscriptions.length === 0) return { made: 0, through: last };
@@ -215,7 +219,9 @@ async function fanOutBatch(
         });
         // Numbered together, in the order of the changes (a run a transaction).
         const outcomes = await store.webhooks.putMessages(messages);
-        return outcomes.filter((outcome) => outcome === "created").length;
+        const created = outcomes.filter((outcome) => outcome === "created").length;
+        if (created > 0) onMade();
+        return created;
       }),
     ),
   );
