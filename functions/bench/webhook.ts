@@ -129,7 +129,7 @@ async function runPhase(
     // dispatcher's own schedule is the one `npm start` runs.
     scheduleIntervalMs: 500,
     dispatchIntervalMs: settings.EVENTWIRE_DISPATCH_SECONDS * 1000,
-    ...(options.followOutbox ? {} : { outboxPollMs: null }),
+    followCommits: options.followOutbox,
     log: quietLog(context.say),
   });
   try {

@@ -9,9 +9,6 @@ import { type DynamoLocal, startDynamoLocal } from "./dynamo-local";
 import { listen } from "./http-server";
 import { singleFlight, startSchedule } from "./schedule";
 
-/** How often the local dispatcher reads the theme's sequence for changes to send. */
-const OUTBOX_POLL_MS = 200;
-
 export type LocalStackOptions = {
   settings: EnvSettings;
   host: string;
@@ -29,11 +26,11 @@ export type LocalStackOptions = {
   /** Period of the dispatcher's own schedule (it also runs after each ingest); null runs none. */
   dispatchIntervalMs?: number | null;
   /**
-   * How often the dispatcher looks whether ingest has committed new changes (one read of the
-   * theme's sequence), to send them while a long ingest run is still going; null: it does not
-   * look, and sends only after each ingest and on its schedule. Default 200 ms.
+   * Whether the dispatcher runs as soon as ingest commits changes (ingest tells it in this
+   * process), so they are sent while a long ingest run is still going; false: it runs only
+   * after each ingest run and on its schedule, as deployed. Default true.
    */
-  outboxPollMs?: number | null;
+  followCommits?: boolean;
   log: Log;
 };
 
@@ -78,6 +75,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ingest: ingestInProcess,
     });
     cleanups.push(async () => clients.client.destroy());
+    let committed = () => {};
+    if (options.followCommits ?? true) {
+      // On AWS the ingest worker asks the dispatch queue once its run has ended; here one
+      // process holds both, so each commit of changes tells the dispatcher at once.
+      const { events } = deps.store;
+      deps.store = {
+        ...deps.store,
+        events: {
+          ...events,
+          commitMatches: async (input) => {
+            const outcome = await events.commitMatches(input);
+            if (outcome.kind === "committed") committed();
+            return outcome;
+          },
+        },
+      };
+    }
     const table = await ensureTable(clients.client, options.tableName);
     if (table.created) log.info("table created", { table: options.tableName });
     const added = await seedSources(deps, options.sources, options.sourceIntervalSeconds);
@@ -107,24 +121,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const dispatch = startSchedule("dispatch", () => dispatcher.run(), options.dispatchIntervalMs, log);
       cleanups.push(() => dispatch.stop());
     }
-    const outboxPollMs = options.outboxPollMs === undefined ? OUTBOX_POLL_MS : options.outboxPollMs;
-    if (outboxPollMs !== null) {
-      // Unlike AWS, where the dispatcher is asked to run once an ingest run has ended, one
-      // process holds both here: changes go out moments after their commit.
-      let seen: number | null = null;
-      const follow = startSchedule(
-        "dispatch (new changes)",
-        async () => {
-          const seq = await deps.store.events.sequence(deps.config.theme.id);
-          if (seq === seen) return;
-          seen = seq;
-          dispatcher.run().catch((error: unknown) => log.error("dispatch run failed", { error: errorMessage(error) }));
-        },
-        outboxPollMs,
-        log,
-      );
-      cleanups.push(() => follow.stop());
-    }
+    committed = () => {
+      dispatcher.run().catch((error: unknown) => log.error("dispatch run failed", { error: errorMessage(error) }));
+    };
     return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
   } catch (error) {
     await stop();

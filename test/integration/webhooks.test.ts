@@ -313,13 +313,8 @@ describe("two dispatchers and crashes", () => {
     const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
     const now = deps.now().toISOString();
     const ids = Array.from({ length: 1000 }, (_, n) => `msg_${hashId("bulk", String(n))}`);
-    for (let start = 0; start < ids.length; start += 50) {
-      await Promise.all(
-        ids
-          .slice(start, start + 50)
-          .map((id, offset) => deps.store.webhooks.putMessage(bulkMessage(subscription.id, id, start + offset, now))),
-      );
-    }
+    const stored = await deps.store.webhooks.putMessages(ids.map((id, n) => bulkMessage(subscription.id, id, n, now)));
+    expect(stored.every((outcome) => outcome === "created")).toBe(true);
     const other = localDeps(table);
     other.clock.set(deps.now());
     const [a, b] = await Promise.all([dispatchDeliveries(deps), dispatchDeliveries(other)]);
@@ -356,6 +351,92 @@ describe("two dispatchers and crashes", () => {
     const positions = listed.map((m) => m.position);
     expect([...positions].sort()).toEqual(positions);
     expect(new Set(positions).size).toBe(65);
+  });
+
+  it("claims many due messages in one write: those another dispatcher took are lost, the rest claimed", async () => {
+    const { deps, messages } = await storedMessages("claims", 5);
+    const due = (await deps.store.webhooks.dueMessages(deps.now(), 10)).items;
+    expect(due.map((m) => m.id).sort()).toEqual(messages.map((m) => m.id).sort());
+    const leaseUntil = new Date(deps.now().getTime() + 40_000);
+    // Another dispatcher claimed the second one after these were read.
+    expect(await deps.store.webhooks.claimMessage(messages[1] as WebhookMessage, "other", leaseUntil)).not.toBeNull();
+    const claimed = await deps.store.webhooks.claimMessages(
+      messages.map((message, n) => ({
+        message: due.find((m) => m.id === message.id) as WebhookMessage,
+        token: `mine-${n}`,
+        leaseUntil,
+      })),
+    );
+    expect(claimed.map((message) => message?.id ?? null)).toEqual(messages.map((m, n) => (n === 1 ? null : m.id)));
+    for (const [n, message] of messages.entries()) {
+      const stored = await deps.store.webhooks.getMessage(message.id);
+      expect(stored).toMatchObject({ state: "sending", dueAt: leaseUntil.toISOString() });
+      expect(claimed[n] ?? null).toEqual(n === 1 ? null : stored);
+    }
+    // None of them is due before the leases run out.
+    expect((await deps.store.webhooks.dueMessages(deps.now(), 10)).items).toEqual([]);
+  });
+
+  it("writes the ends of many attempts together; one whose lease was lost is logged but leaves its message alone", async () => {
+    const { deps, receiver, subscription, now, messages } = await storedMessages("ends", 3);
+    const leaseUntil = new Date(deps.now().getTime() + 40_000);
+    await deps.store.webhooks.claimMessages(messages.map((message, n) => ({ message, token: `lease-${n}`, leaseUntil })));
+    const retryAt = new Date(deps.now().getTime() + 5_000).toISOString();
+    const ends = messages.map((message, n) => ({
+      // The third attempt ran under a lease that another dispatcher has since taken over.
+      token: n === 2 ? "expired-lease" : `lease-${n}`,
+      attempt: {
+        messageId: message.id,
+        subscriptionId: subscription.id,
+        type: message.type,
+        attempt: 1,
+        at: now,
+        url: receiver.url,
+        statusCode: n === 0 ? 200 : 500,
+        latencyMs: 3,
+        error: n === 0 ? null : "the endpoint answered 500",
+        outcome: n === 0 ? ("delivered" as const) : ("retry" as const),
+        nextAttemptAt: n === 0 ? null : retryAt,
+      },
+      result: {
+        state: n === 0 ? ("delivered" as const) : ("pending" as const),
+        attempts: 1,
+        dueAt: n === 0 ? null : retryAt,
+        lastStatusCode: n === 0 ? 200 : 500,
+        lastError: n === 0 ? null : "the endpoint answered 500",
+        deliveredAt: n === 0 ? now : null,
+      },
+    }));
+    expect(await deps.store.webhooks.finishAttempts(ends)).toEqual([true, true, false]);
+    const stored = await Promise.all(messages.map((message) => deps.store.webhooks.getMessage(message.id)));
+    expect(stored.map((message) => [message?.state, message?.attempts])).toEqual([
+      ["delivered", 1],
+      ["pending", 1],
+      ["sending", 0],
+    ]);
+    for (const message of messages) expect(await deps.store.webhooks.messageAttempts(message.id)).toHaveLength(1);
+    // The retried one is due at its time, not before; the lost one when its lease runs out.
+    deps.clock.advance(5_000);
+    expect((await deps.store.webhooks.dueMessages(deps.now(), 10)).items.map((m) => m.id)).toEqual([messages[1]?.id]);
+  });
+
+  it("a 410 met by many attempts in one run disables the subscription once and parks the rest", async () => {
+    const { deps, receiver } = await setup({ delayMs: 5 });
+    const gone = await subscribe(deps, receiver, { types: ["event.created"] });
+    const watcher = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(watcher);
+    await subscribe(deps, watcher, { types: ["subscription.disabled"] });
+    receiver.script.push(...Array.from({ length: 40 }, () => ({ status: 410 })));
+    const now = deps.now().toISOString();
+    const ids = Array.from({ length: 40 }, (_, n) => `msg_${hashId("gone", String(n))}`);
+    await deps.store.webhooks.putMessages(ids.map((id, n) => bulkMessage(gone.id, id, n, now)));
+    await dispatchDeliveries(deps);
+    await dispatchDeliveries(deps);
+    expect(watcher.received.map((m) => m.payload.type)).toEqual(["subscription.disabled"]);
+    // Only the attempts already under way when the first 410 came were sent.
+    expect(receiver.received.length).toBeLessThanOrEqual(2 * deps.config.webhooks.concurrencyPerEndpoint);
+    const listed = await deps.store.webhooks.listMessages(gone.id, { after: null, limit: 100 });
+    expect(listed.filter((m) => m.state === "held")).toHaveLength(40 - receiver.received.length);
   });
 
   it("delivers a change stored by a process killed before it could send", async () => {
@@ -404,6 +485,18 @@ describe("two dispatchers and crashes", () => {
     expect(receiver.received.map((m) => m.id)).toEqual([id]);
   });
 });
+
+/** A subscription with `count` due messages stored for it. */
+async function storedMessages(name: string, count: number) {
+  const { deps, receiver } = await setup();
+  const subscription = await subscribe(deps, receiver, { types: ["event.created"] });
+  const now = deps.now().toISOString();
+  const messages = Array.from({ length: count }, (_, n) =>
+    bulkMessage(subscription.id, `msg_${hashId(name, String(n))}`, n, now),
+  );
+  await deps.store.webhooks.putMessages(messages);
+  return { deps, receiver, subscription, now, messages };
+}
 
 function bulkMessage(subscriptionId: string, id: string, n: number, now: string): WebhookMessage {
   return {

@@ -11,6 +11,7 @@ import {
   retryDelayMs,
   type SubscriptionFilter,
   signMessage,
+  withoutGaps,
 } from "@eventwire/core";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
@@ -164,5 +165,33 @@ describe("planning messages for a change", () => {
     expect(planMessages(change(1, 2), { types: ["event.updated"], filter, startSeq: 5 }, event, compiled)).toEqual([]);
     expect(plan(change(1, 2), { eventIds: ["f".repeat(32)] })).toEqual([]);
     expect(plan(change(1, 2), { theme: "other" })).toEqual([]);
+  });
+});
+
+describe("reading the change log", () => {
+  const at = (seq: number, time: string): EventChange => ({
+    themeId: "isis-syria",
+    seq,
+    at: time,
+    eventId: `e${seq}`,
+    kind: "updated",
+    articleId: `a${seq}`,
+    claimedArticleIds: [],
+    before: null,
+    after: { articleCount: 1, sourceCount: 1 },
+  });
+  const now = new Date("2026-05-04T10:00:00Z");
+
+  it("takes the changes that follow the position without a gap", () => {
+    const recent = "2026-05-04T09:59:59Z";
+    expect(withoutGaps(4, [at(5, recent), at(6, recent), at(7, recent)], now).map((c) => c.seq)).toEqual([5, 6, 7]);
+    // Part of a commit seen: 6 not yet, so 7 and 8 wait to be read again.
+    expect(withoutGaps(4, [at(5, recent), at(7, recent), at(8, recent)], now).map((c) => c.seq)).toEqual([5]);
+    expect(withoutGaps(4, [at(6, recent)], now)).toEqual([]);
+  });
+
+  it("takes a gap as lasting once the change after it is a minute old (the log's expiry)", () => {
+    const old = "2026-05-04T09:58:59Z";
+    expect(withoutGaps(4, [at(9, old), at(10, old), at(12, "2026-05-04T09:59:30Z")], now).map((c) => c.seq)).toEqual([9, 10]);
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import {
   activeSecrets,
   articlePayload,
@@ -17,20 +17,41 @@ import {
   serializePayload,
   signMessage,
   type WebhookMessage,
+  withoutGaps,
 } from "@eventwire/core";
-import type { NewMessage } from "@eventwire/store";
+import type { FinishedAttempt, MessageClaim, NewMessage, PageKey } from "@eventwire/store";
 import pLimit from "p-limit";
+import { batchCalls } from "./batch-calls";
 import type { PipelineDeps } from "./deps";
 import { createWebhookSender, type WebhookSender } from "./webhook-sender";
 
-/** Changes read from the outbox at a time. */
-const FAN_OUT_BATCH = 100;
+/**
+ * Changes read from the outbox at a time: 49, so a subscription's messages of one batch (one a
+ * change, for most filters) fit one numbering transaction, and are sent while the next is made.
+ */
+const FAN_OUT_BATCH = 49;
 /** Held messages of one active subscription made due per dispatch (the rest on the next). */
 const HELD_BATCH = 500;
 /** Due messages read at a time. */
 const DUE_BATCH = 200;
+/** Messages read and not yet done past which the dispatcher reads no more until some are done. */
+const MAX_QUEUED = 2 * DUE_BATCH;
 /** Attempts in flight in one dispatcher, over all endpoints. */
 const GLOBAL_CONCURRENCY = 32;
+/**
+ * Messages one endpoint that answers quickly may have between claim and finish, in multiples of
+ * its attempts in flight: the next ones are claimed while the current ones are sent and their
+ * ends written. One that answers slowly gets none ahead (a claimed message waiting behind slow
+ * attempts would use up its lease).
+ */
+const PIPELINE_DEPTH = 4;
+/** An attempt that took longer than this makes its endpoint a slow one. */
+const SLOW_ATTEMPT_MS = 1_000;
+/** Claims and attempt ends written in one transaction at most (finishes are two items each). */
+const CLAIMS_PER_WRITE = 100;
+const FINISHES_PER_WRITE = 50;
+/** Claim (and finish) transactions written at once by one dispatcher. */
+const WRITES_IN_FLIGHT = 2;
 /** How long past an attempt's deadline its lease lasts before another dispatcher may retry it. */
 const LEASE_MARGIN_MS = 30_000;
 /** At the moment of sending, the lease must outlast the attempt's remaining deadline by this much. */
@@ -82,20 +103,26 @@ export function newMessage(
  * is a hash of the change, the subscription and the type, and it is stored only if absent, so
  * a fan-out that dies part-way, or two that run at once, make every message exactly once. A
  * change whose event or article cannot be read stops the fan-out before it (it is tried again
- * on the next run). Once it has caught up, it reads once more and stops there.
+ * on the next run). Once it has caught up, it reads once more and stops there. `onMade` is
+ * told each time a subscription's messages have been stored (a dispatcher sends them while the
+ * fan-out goes on).
  * Returns how many messages were made.
  */
-export async function fanOutChanges(deps: PipelineDeps, themeId = deps.config.theme.id): Promise<number> {
+export async function fanOutChanges(
+  deps: PipelineDeps,
+  themeId = deps.config.theme.id,
+  onMade: () => void = () => undefined,
+): Promise<number> {
   const { store } = deps;
   let position = await store.webhooks.fanOutPosition(themeId);
   let made = 0;
   let caughtUp = false;
   for (;;) {
-    const changes = await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH);
+    const changes = withoutGaps(position, await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH), deps.now());
     if (changes.length === 0) return made;
     // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
     const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
-    const batch = await fanOutBatch(deps, changes, subscriptions);
+    const batch = await fanOutBatch(deps, changes, subscriptions, onMade);
     made += batch.made;
     if (batch.through === null) return made;
     if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
@@ -123,6 +150,7 @@ async function fanOutBatch(
   deps: PipelineDeps,
   changes: readonly EventChange[],
   subscriptions: readonly Subscription[],
+  onMade: () => void,
 ): Promise<{ made: number; through: number | null }> {
   const last = changes.at(-1)?.seq ?? null;
   if (subscriptions.length === 0) return { made: 0, through: last };
@@ -192,7 +220,9 @@ async function fanOutBatch(
         });
         // Numbered together, in the order of the changes (a run a transaction).
         const outcomes = await store.webhooks.putMessages(messages);
-        return outcomes.filter((outcome) => outcome === "created").length;
+        const created = outcomes.filter((outcome) => outcome === "created").length;
+        if (created > 0) onMade();
+        return created;
       }),
     ),
   );
@@ -201,25 +231,47 @@ async function fanOutBatch(
 
 export type AttemptReport = Pick<DeliveryAttempt, "attempt" | "statusCode" | "latencyMs" | "error" | "outcome" | "nextAttemptAt">;
 
+/** How an attempt takes its turn to send and writes its end; a dispatcher passes shared, batched ones. */
+export type AttemptWriters = {
+  /** Records the attempt in the log and the message's next state; false when the lease was lost. */
+  finish(finished: FinishedAttempt): Promise<boolean>;
+  /** Runs the request within the bounds of attempts in flight. */
+  sendSlot<T>(send: () => Promise<T>): Promise<T>;
+};
+
+/** An attempt on its own: sent at once, its end written in one transaction. */
+function directWriters(deps: PipelineDeps): AttemptWriters {
+  return {
+    finish: async (finished) => (await deps.store.webhooks.finishAttempts([finished]))[0] === true,
+    sendSlot: (send) => send(),
+  };
+}
+
 /**
  * One attempt at a message whose lease `token` we hold: sign with the subscription's active
- * secrets, POST, record the attempt and the message's next state, and act on the endpoint's
- * health (a 410, or failing for five days straight, disables the subscription). A lost lease
- * (another dispatcher took over after ours ran out) records nothing on the message.
+ * secrets, POST, record the attempt and the message's next state together, and act on the
+ * endpoint's health (a 410, or failing for five days straight, disables the subscription, and
+ * marks `subscription` disabled so the caller's other attempts to it stop). A lost lease
+ * (another dispatcher took over after ours ran out) records only the attempt, not the message.
  */
 export async function attemptDelivery(
   deps: PipelineDeps,
   message: WebhookMessage,
   subscription: Subscription,
   token: string,
+  writers: AttemptWriters = directWriters(deps),
 ): Promise<AttemptReport> {
   const { store } = deps;
-  const sentAt = deps.now();
-  const headers = signMessage(activeSecrets(subscription.secrets, sentAt), message.id, sentAt, message.body);
   // The claimed message's dueAt is when our lease runs out (and another dispatcher may take it).
-  const leaseUntil = message.dueAt === null ? sentAt.getTime() : Date.parse(message.dueAt);
-  const result = await webhookSenderFor(deps).send(subscription.url, headers, message.body, sentAt, {
-    mayPost: (remainingMs) => leaseUntil - deps.now().getTime() > remainingMs + LEASE_SAFETY_MS,
+  const leaseUntil = message.dueAt === null ? deps.now().getTime() : Date.parse(message.dueAt);
+  // Signed when its turn comes, so the timestamp is the sending time.
+  const { sentAt, result } = await writers.sendSlot(async () => {
+    const sentAt = deps.now();
+    const headers = signMessage(activeSecrets(subscription.secrets, sentAt), message.id, sentAt, message.body);
+    const result = await webhookSenderFor(deps).send(subscription.url, headers, message.body, sentAt, {
+      mayPost: (remainingMs) => leaseUntil - deps.now().getTime() > remainingMs + LEASE_SAFETY_MS,
+    });
+    return { sentAt, result };
   });
   const attempt = message.attempts + 1;
   if (result.notSent) {
@@ -235,6 +287,9 @@ export async function attemptDelivery(
     };
   }
   const verdict = judgeAttempt(result, attempt, deps.random);
+  // Marked at once, so the caller's attempts to it that have not started yet stay unsent.
+  const disabling = verdict.kind === "disable" && subscription.state !== "disabled";
+  if (verdict.kind === "disable") subscription.state = "disabled";
   const at = sentAt.toISOString();
   const nextAttemptAt = verdict.kind === "retry" ? new Date(sentAt.getTime() + verdict.delayMs).toISOString() : null;
   const report: AttemptReport = {
@@ -252,21 +307,17 @@ export async function attemptDelivery(
             : "failed",
     nextAttemptAt,
   };
-  await store.webhooks.putAttempt({
-    ...report,
-    messageId: message.id,
-    subscriptionId: subscription.id,
-    type: message.type,
-    at,
-    url: subscription.url,
-  });
-  await store.webhooks.finishAttempt(message.id, token, {
-    state: verdict.kind === "delivered" ? "delivered" : verdict.kind === "retry" ? "pending" : "failed",
-    attempts: attempt,
-    dueAt: nextAttemptAt,
-    lastStatusCode: result.statusCode,
-    lastError: report.error,
-    deliveredAt: verdict.kind === "delivered" ? at : null,
+  await writers.finish({
+    token,
+    attempt: { ...report, messageId: message.id, subscriptionId: subscription.id, type: message.type, at, url: subscription.url },
+    result: {
+      state: verdict.kind === "delivered" ? "delivered" : verdict.kind === "retry" ? "pending" : "failed",
+      attempts: attempt,
+      dueAt: nextAttemptAt,
+      lastStatusCode: result.statusCode,
+      lastError: report.error,
+      deliveredAt: verdict.kind === "delivered" ? at : null,
+    },
   });
   if (verdict.kind === "delivered") {
     // Health is written when it changes, and otherwise at most once a minute per endpoint.
@@ -277,15 +328,28 @@ export async function attemptDelivery(
       await store.webhooks.updateSubscription(subscription.id, { lastSuccessAt: at, failingSince: null });
     }
   } else if (verdict.kind === "disable") {
-    await disableSubscription(deps, subscription, verdict.reason);
+    if (disabling) await disableSubscription(deps, subscription, verdict.reason);
   } else {
     const noted = await store.webhooks.noteFailure(subscription.id, at);
     if (noted?.failingSince && sentAt.getTime() - Date.parse(noted.failingSince) >= DISABLE_AFTER_FAILING_MS) {
-      await disableSubscription(deps, noted, `every attempt has failed since ${noted.failingSince} (5 days)`);
+      await disableOnce(deps, subscription, noted, `every attempt has failed since ${noted.failingSince} (5 days)`);
     }
   }
   return report;
 }
+
+/**
+ * Disables a subscription unless `seen` (the caller's copy) already says this run disabled it:
+ * of the attempts in flight that find the endpoint failing for five days, one disables it.
+ */
+async function disableOnce(deps: PipelineDeps, seen: Subscription, current: Subscription, reason: string): Promise<void> {
+  if (seen.state === "disabled") return;
+  seen.state = "disabled";
+  await disableSubscription(deps, current, reason);
+}
+
+/** Thrown by a dispatcher's send slot when the subscription stopped being active while the attempt waited. */
+class SubscriptionStopped extends Error {}
 
 /**
  * Disables a subscription (its later messages are kept, held, for catch-up) and tells the other
@@ -322,12 +386,16 @@ export async function disableSubscription(deps: PipelineDeps, subscription: Subs
   if (disabled !== null) deps.log.warn("webhook subscription disabled", { subscriptionId: subscription.id, reason });
 }
 
+/** When a lease taken now runs out: the attempt's whole deadline, and a margin. */
+function leaseEnd(deps: PipelineDeps): Date {
+  return new Date(deps.now().getTime() + deps.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
+}
+
 /** Claims a message for one attempt; null when another dispatcher has it. */
-export function claimForAttempt(deps: PipelineDeps, message: Pick<WebhookMessage, "id" | "dueAt">) {
+export function claimForAttempt(deps: PipelineDeps, message: Pick<WebhookMessage, "id" | "dueAt" | "attempts">) {
   const token = randomUUID();
-  const leaseUntil = new Date(deps.now().getTime() + deps.config.webhooks.timeoutMs + LEASE_MARGIN_MS);
   return deps.store.webhooks
-    .claimMessage(message, token, leaseUntil)
+    .claimMessage(message, token, leaseEnd(deps))
     .then((claimed) => (claimed === null ? null : { claimed, token }));
 }
 
@@ -343,66 +411,210 @@ export type DispatchSummary = {
 };
 
 export type DispatchOptions = {
-  /** Stop after this many rounds of due messages (a round reads up to 200). */
+  /** Stop reading due messages after this many pages that brought new ones (a page holds up to 200). */
   maxRounds?: number;
 };
 
+/** A count of news, and a way to wait for news after a count. */
+function createWake() {
+  let generation = 0;
+  const waiters: (() => void)[] = [];
+  return {
+    generation: () => generation,
+    notify: () => {
+      generation += 1;
+      for (const waiter of waiters.splice(0)) waiter();
+    },
+    after: (seen: number) =>
+      generation > seen ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(() => resolve())),
+  };
+}
+
 /**
- * The dispatcher: turns new event changes into messages, then delivers every due message.
- * Each message is claimed with a conditional write (a lease) before its attempt, so two
- * dispatchers never make the same attempt; attempts to one endpoint are bounded. Per-message
- * failures are recorded on the message, never thrown.
+ * The dispatcher: turns new event changes into messages and, meanwhile, delivers every due
+ * message (each batch the fan-out makes is read as soon as it is written). Each message is
+ * claimed with a conditional write (a lease) before its attempt, so two dispatchers never make
+ * the same attempt; the claims of messages waiting at the same moment share transactions, and
+ * so do the ends of attempts (log entry and next state). Attempts to one endpoint are bounded,
+ * and so are those of the whole dispatcher. Per-message failures are recorded on the message,
+ * never thrown; a failed fan-out is thrown once what was due has been sent.
  */
 export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOptions = {}): Promise<DispatchSummary> {
-  const summary: DispatchSummary = { made: await fanOutChanges(deps), attempted: 0, delivered: 0, failed: 0, skipped: 0 };
-  await requeueHeldOfActive(deps);
-  const global = pLimit(GLOBAL_CONCURRENCY);
-  const perEndpoint = new Map<string, ReturnType<typeof pLimit>>();
-  const maxRounds = options.maxRounds ?? 50;
+  const summary: DispatchSummary = { made: 0, attempted: 0, delivered: 0, failed: 0, skipped: 0 };
+  const wake = createWake();
+  let fanOutDone = false;
+  let fanOutError: { error: unknown } | null = null;
+  const fanOut = fanOutChanges(deps, deps.config.theme.id, wake.notify)
+    .then(
+      (made) => {
+        summary.made = made;
+      },
+      (error: unknown) => {
+        fanOutError = { error };
+      },
+    )
+    .finally(() => {
+      fanOutDone = true;
+      wake.notify();
+    });
+
+  const claim = batchCalls((claims: MessageClaim[]) => deps.store.webhooks.claimMessages(claims), {
+    max: CLAIMS_PER_WRITE,
+    inFlight: WRITES_IN_FLIGHT,
+  });
+  const finish = batchCalls((finished: FinishedAttempt[]) => deps.store.webhooks.finishAttempts(finished), {
+    max: FINISHES_PER_WRITE,
+    inFlight: WRITES_IN_FLIGHT,
+  });
+  const pipeline = pLimit(PIPELINE_DEPTH * GLOBAL_CONCURRENCY);
+  const sends = pLimit(GLOBAL_CONCURRENCY);
+  const endpoints = new Map<string, { pipeline: ReturnType<typeof pLimit>; sends: ReturnType<typeof pLimit> }>();
+  // This run's view of the subscriptions, shared by its attempts (a disable stops the rest).
+  const subscriptions = new Map<string, Subscription>();
+
   const seen = new Set<string>();
-  for (let round = 0; round < maxRounds; round += 1) {
-    const due = (await deps.store.webhooks.dueMessages(deps.now(), DUE_BATCH)).filter((m) => !seen.has(`${m.id}@${m.dueAt}`));
-    if (due.length === 0) break;
-    for (const message of due) seen.add(`${message.id}@${message.dueAt}`);
-    // Read strongly, once a round: a message is held only for a subscription paused right now.
-    const subscriptions = await readSubscriptions(
-      deps,
-      due.map((message) => message.subscriptionId),
-    );
-    await Promise.all(
-      due.map((message) => {
-        const subscription = subscriptions.get(message.subscriptionId) ?? undefined;
-        let endpoint = perEndpoint.get(message.subscriptionId);
-        if (endpoint === undefined) {
-          endpoint = pLimit(deps.config.webhooks.concurrencyPerEndpoint);
-          perEndpoint.set(message.subscriptionId, endpoint);
-        }
-        return endpoint(() =>
-          global(async () => {
-            try {
-              if (subscription === undefined || subscription.state !== "active") {
-                await deps.store.webhooks.parkMessage(message, subscription === undefined ? "cancelled" : "held");
-                return;
-              }
-              const lease = await claimForAttempt(deps, message);
-              if (lease === null) {
-                summary.skipped += 1;
-                return;
-              }
-              const report = await attemptDelivery(deps, lease.claimed, subscription, lease.token);
-              summary.attempted += 1;
-              if (report.outcome === "delivered") summary.delivered += 1;
-              else summary.failed += 1;
-            } catch (error) {
-              deps.log.error("webhook delivery failed", { messageId: message.id, error: errorMessage(error) });
+  const seenKey = (message: WebhookMessage) => `${message.id}@${message.dueAt}`;
+  // Pages read up to `stalePage` are stale: a claim from one was lost to another dispatcher, so
+  // their messages not yet claimed are let go (and read again) rather than fought over one by one.
+  let pages = 0;
+  let stalePage = 0;
+
+  const deliver = (message: WebhookMessage, page: number): Promise<void> => {
+    let endpoint = endpoints.get(message.subscriptionId);
+    if (endpoint === undefined) {
+      const bound = deps.config.webhooks.concurrencyPerEndpoint;
+      endpoint = { pipeline: pLimit(PIPELINE_DEPTH * bound), sends: pLimit(bound) };
+      endpoints.set(message.subscriptionId, endpoint);
+    }
+    const { pipeline: endpointPipeline, sends: endpointSends } = endpoint;
+    // Slots are always taken in this order (endpoint, then the dispatcher's), so none waits on another in a cycle.
+    return endpointPipeline(() =>
+      pipeline(async () => {
+        try {
+          const subscription = subscriptions.get(message.subscriptionId);
+          if (subscription === undefined || subscription.state !== "active") {
+            await deps.store.webhooks.parkMessage(message, subscription === undefined ? "cancelled" : "held");
+            return;
+          }
+          if (page <= stalePage) {
+            seen.delete(seenKey(message));
+            return;
+          }
+          const token = randomUUID();
+          const claimed = await claim({ message, token, leaseUntil: leaseEnd(deps) });
+          if (claimed === null) {
+            summary.skipped += 1;
+            if (page > stalePage) {
+              stalePage = page;
+              // Read the due messages again now: what the other dispatcher took is gone from them.
+              wake.notify();
             }
-          }),
-        );
+            return;
+          }
+          let report: AttemptReport;
+          try {
+            report = await attemptDelivery(deps, claimed, subscription, token, {
+              finish,
+              sendSlot: (send) =>
+                endpointSends(() =>
+                  sends(() => {
+                    // Disabled by another attempt's 410 (or paused) while this one waited: not sent.
+                    if (subscription.state !== "active") throw new SubscriptionStopped();
+                    return send();
+                  }),
+                ),
+            });
+          } catch (error) {
+            if (!(error instanceof SubscriptionStopped)) throw error;
+            await deps.store.webhooks.parkMessage(claimed, "held");
+            return;
+          }
+          summary.attempted += 1;
+          endpointPipeline.concurrency =
+            deps.config.webhooks.concurrencyPerEndpoint * (report.latencyMs > SLOW_ATTEMPT_MS ? 1 : PIPELINE_DEPTH);
+          if (report.outcome === "delivered") summary.delivered += 1;
+          else summary.failed += 1;
+        } catch (error) {
+          deps.log.error("webhook delivery failed", { messageId: message.id, error: errorMessage(error) });
+        }
       }),
     );
+  };
+
+  const maxRounds = options.maxRounds ?? 50;
+  const queued = new Set<Promise<void>>();
+  try {
+    await requeueHeldOfActive(deps);
+    let rounds = 0;
+    let after: PageKey | null = null;
+    let scan = { fresh: false, generation: wake.generation(), fanOutDone };
+    while (rounds < maxRounds) {
+      while (queued.size >= MAX_QUEUED) await Promise.race(queued);
+      if (after === null) scan = { fresh: false, generation: wake.generation(), fanOutDone };
+      const page = await deps.store.webhooks.dueMessages(deps.now(), DUE_BATCH, after);
+      const fresh = page.items.filter((message) => !seen.has(seenKey(message)));
+      if (fresh.length > 0) {
+        pages += 1;
+        for (const message of fresh) seen.add(seenKey(message));
+        await refreshSubscriptions(
+          deps,
+          subscriptions,
+          fresh.map((message) => message.subscriptionId),
+        );
+        // Once another dispatcher has been met, take the page in a random order: two that read
+        // the same page would otherwise claim the same messages in step, one losing each time.
+        const order = summary.skipped > 0 ? shuffled(fresh) : fresh;
+        for (const message of order) {
+          const task: Promise<void> = deliver(message, pages).finally(() => queued.delete(task));
+          queued.add(task);
+        }
+        scan.fresh = true;
+        rounds += 1;
+      }
+      after = page.next;
+      if (after !== null) continue;
+      // Read to the end of what is due. Done when a whole read found nothing new, with the
+      // fan-out over before it began and no attempt under way (an attempt can make messages:
+      // a disable tells the other subscribers).
+      const idle = queued.size === 0;
+      const news = wake.generation() !== scan.generation;
+      if (!scan.fresh && idle && scan.fanOutDone && !news) break;
+      // Read again once the fan-out has written more, or the attempts under way have ended.
+      if (!news && !(scan.fresh && idle))
+        await Promise.race([wake.after(scan.generation), ...(idle ? [] : [Promise.all(queued)])]);
+    }
+  } finally {
+    await Promise.all(queued);
+    await fanOut;
   }
+  if (fanOutError !== null) throw (fanOutError as { error: unknown }).error;
   if (summary.made + summary.attempted > 0) deps.log.info("webhooks dispatched", { ...summary });
   return summary;
+}
+
+/** A copy of `items` in a random order. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index -= 1) {
+    const other = randomInt(index + 1);
+    [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+  }
+  return copy;
+}
+
+/**
+ * Reads the subscriptions strongly into a run's view, updating the objects its attempts share;
+ * one this run disabled stays disabled in it, and a deleted one leaves it.
+ */
+async function refreshSubscriptions(deps: PipelineDeps, view: Map<string, Subscription>, ids: readonly string[]): Promise<void> {
+  const fresh = await readSubscriptions(deps, ids);
+  for (const id of new Set(ids)) {
+    const current = fresh.get(id);
+    const known = view.get(id);
+    if (current === undefined) view.delete(id);
+    else if (known === undefined) view.set(id, current);
+    else if (known.state !== "disabled") Object.assign(known, current);
+  }
 }
 
 /** Subscriptions by id, read with strong consistency; a deleted one is absent. */

@@ -31,7 +31,7 @@ export { createSourceRepository } from "./source-repository";
 export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
 export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
-export type { NewMessage, WebhookRepository } from "./webhook-repository";
+export type { FinishedAttempt, MessageClaim, NewMessage, WebhookRepository } from "./webhook-repository";
 export { createWebhookRepository } from "./webhook-repository";
 
 export type Store = {

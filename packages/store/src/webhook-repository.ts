@@ -5,10 +5,11 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryAttempt, Subscription, WebhookMessage } from "@eventwire/core";
-import { batchGetItems, cancellationCodes, type Item, isConditionFailure, pickFields } from "./items";
+import { batchGetItems, cancellationCodes, type Item, isConditionFailure, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys, messagePosition } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
@@ -73,6 +74,26 @@ const NUMBERING_ROUNDS = 50;
 /** Messages numbered in one transaction: two items each, with the counter's update 99 of the 100 allowed. */
 const MESSAGES_PER_TRANSACTION = 49;
 
+/** DynamoDB's limit on the items of one transaction. */
+const TRANSACTION_ITEMS = 100;
+
+/** Rounds of a claim or finish transaction that collided with other writers before giving up. */
+const COLLISION_ROUNDS = 8;
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+type ClaimOf<M> = { message: M; token: string; leaseUntil: Date };
+
+/** A claim on a due message, as read: the lease `token` until `leaseUntil`. */
+export type MessageClaim = ClaimOf<WebhookMessage>;
+
+/** The end of one attempt made under lease `token`: its entry in the delivery log and the message's next state. */
+export type FinishedAttempt = {
+  token: string;
+  attempt: DeliveryAttempt;
+  result: Pick<WebhookMessage, "state" | "attempts" | "dueAt" | "lastStatusCode" | "lastError" | "deliveredAt">;
+};
+
 /** A message as it is made: the store gives it its position. */
 export type NewMessage = Omit<WebhookMessage, "position">;
 
@@ -106,6 +127,50 @@ function setOrRemove(fields: Record<string, unknown>) {
   return { expression, names, values };
 }
 
+type Condition = { expression: string; names?: Record<string, string>; values?: Record<string, unknown> };
+
+/** The parts of an update of `fields` (null removes one) of the item at `key`, made only under `condition`. */
+function updateInput(key: Record<string, string>, fields: Record<string, unknown>, condition: Condition) {
+  const { expression, names, values } = setOrRemove(fields);
+  return {
+    Key: key,
+    UpdateExpression: expression,
+    ConditionExpression: condition.expression,
+    ExpressionAttributeNames: { ...names, ...condition.names },
+    ExpressionAttributeValues:
+      Object.keys(values).length + Object.keys(condition.values ?? {}).length > 0
+        ? { ...values, ...condition.values }
+        : undefined,
+  };
+}
+
+/** The message's fields as a claim leaves them: being sent under `token`, due again when the lease runs out. */
+function claimUpdate({ message, token, leaseUntil }: ClaimOf<Pick<WebhookMessage, "id" | "dueAt" | "attempts">>) {
+  const dueAt = leaseUntil.toISOString();
+  return updateInput(
+    keys.message(message.id),
+    { state: "sending", lease: token, dueAt, ...dueIndex(message.id, dueAt) },
+    {
+      // Still due at the time it was read, with the attempts it was read with: nothing else
+      // has moved it, so the message as read (with the claim's fields) is the message as stored.
+      expression: "dueAt = :readDue AND #state IN (:pending, :sending) AND attempts = :readAttempts",
+      names: { "#state": "state" },
+      values: { ":readDue": message.dueAt, ":readAttempts": message.attempts, ":pending": "pending", ":sending": "sending" },
+    },
+  );
+}
+
+/** The message's fields at the end of an attempt, made only while the lease `token` is still held. */
+function finishUpdate(id: string, finished: FinishedAttempt) {
+  const { result, token } = finished;
+  const due = result.state === "pending" && result.dueAt !== null;
+  return updateInput(
+    keys.message(id),
+    { ...result, lease: null, gsi2pk: due ? keys.dueMessages : null, gsi2sk: due ? `${result.dueAt}#${id}` : null },
+    { expression: "lease = :token", values: { ":token": token } },
+  );
+}
+
 /**
  * Subscriptions, their messages (the delivery state of each) and the attempt log, and the
  * position up to which a theme's changes have been turned into messages.
@@ -115,24 +180,15 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
   async function update(
     key: Record<string, string>,
     fields: Record<string, unknown>,
-    condition: { expression: string; names?: Record<string, string>; values?: Record<string, unknown> },
+    condition: Condition,
   ): Promise<Item | null> {
-    const { expression, names, values } = setOrRemove(fields);
+    return sendUpdate(updateInput(key, fields, condition));
+  }
+
+  /** Sends one prepared update; the item as it is now, or null when its condition failed. */
+  async function sendUpdate(input: ReturnType<typeof updateInput>): Promise<Item | null> {
     try {
-      const result = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: expression,
-          ConditionExpression: condition.expression,
-          ExpressionAttributeNames: { ...names, ...condition.names },
-          ExpressionAttributeValues:
-            Object.keys(values).length + Object.keys(condition.values ?? {}).length > 0
-              ? { ...values, ...condition.values }
-              : undefined,
-          ReturnValues: "ALL_NEW",
-        }),
-      );
+      const result = await doc.send(new UpdateCommand({ TableName: tableName, ...input, ReturnValues: "ALL_NEW" }));
       return result.Attributes ?? null;
     } catch (error) {
       if (isConditionFailure(error)) return null;
@@ -149,6 +205,91 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined);
     return items;
+  }
+
+  /**
+   * Writes the items of many entries in as few transactions as DynamoDB allows (100 items, an
+   * item once a transaction). An entry's first item is its conditional one: an entry whose
+   * condition fails is reported false, and the transaction is sent again with the others and
+   * only what `items(entry, true)` still gives for it. A transaction that collided with another
+   * writer's is sent again, after a short wait, a few times at most.
+   */
+  async function writeEach<T>(entries: readonly T[], items: (entry: T, lost: boolean) => TransactItem[]): Promise<boolean[]> {
+    const lost = new Set<number>();
+    const keyOf = (item: TransactItem) => {
+      const key = (item.Update?.Key ?? item.Put?.Item) as Item;
+      return `${key.pk}|${key.sk}`;
+    };
+    // Chunks of entries whose items fit one transaction and name no item twice.
+    const chunks: number[][] = [];
+    let chunk: number[] = [];
+    let size = 0;
+    let names = new Set<string>();
+    entries.forEach((entry, index) => {
+      const built = items(entry, false);
+      if (chunk.length > 0 && (size + built.length > TRANSACTION_ITEMS || built.some((item) => names.has(keyOf(item))))) {
+        chunks.push(chunk);
+        chunk = [];
+        size = 0;
+        names = new Set();
+      }
+      chunk.push(index);
+      size += built.length;
+      for (const item of built) names.add(keyOf(item));
+    });
+    if (chunk.length > 0) chunks.push(chunk);
+
+    for (const indices of chunks) {
+      for (let round = 0; ; round += 1) {
+        const parts = indices
+          .map((index) => ({ index, built: items(entries[index] as T, lost.has(index)) }))
+          .filter((part) => part.built.length > 0);
+        if (parts.length === 0) break;
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: parts.flatMap((part) => part.built) }));
+          break;
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (codes === null) throw error;
+          let offset = 0;
+          let failed = false;
+          for (const part of parts) {
+            if (!lost.has(part.index) && codes[offset] === "ConditionalCheckFailed") {
+              lost.add(part.index);
+              failed = true;
+            }
+            offset += part.built.length;
+          }
+          if (failed) continue;
+          if (round + 1 >= COLLISION_ROUNDS)
+            throw new Error(
+              `a transaction of ${parts.length} webhook writes (message ${keyOf(parts[0]?.built[0] as TransactItem)} first) kept colliding with other writers: ${codes.join(", ")}`,
+            );
+          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** round * (0.5 + Math.random())));
+        }
+      }
+    }
+    return entries.map((_, index) => !lost.has(index));
+  }
+
+  /** The delivery-log item of an attempt (kept 30 days). */
+  function attemptItem(attempt: DeliveryAttempt): Item {
+    const { type: messageType, ...fields } = attempt;
+    return {
+      ...keys.attempt(attempt.messageId, attempt.attempt),
+      gsi3pk: keys.subscriptionAttempts(attempt.subscriptionId),
+      gsi3sk: `${attempt.at}#${attempt.messageId}#${String(attempt.attempt).padStart(3, "0")}`,
+      type: ENTITY.attempt,
+      schemaVersion: SCHEMA_VERSION,
+      ...fields,
+      messageType,
+      [TABLE_SCHEMA.ttlAttribute]: Math.floor(Date.parse(attempt.at) / 1000) + ATTEMPT_LOG_DAYS * 86_400,
+    };
+  }
+
+  async function claimOne(claim: ClaimOf<Pick<WebhookMessage, "id" | "dueAt" | "attempts">>): Promise<WebhookMessage | null> {
+    const item = await sendUpdate(claimUpdate(claim));
+    return item === null ? null : messageFromStoredItem(item);
   }
 
   const numbering = new Map<string, Promise<void>>();
@@ -464,8 +605,15 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
       return (result.Items ?? []).map(messageFromStoredItem);
     },
 
-    /** Up to `limit` messages whose next attempt (or expired lease) is due at `now`, the longest waiting first. */
-    async dueMessages(now: Date, limit: number): Promise<WebhookMessage[]> {
+    /**
+     * A page of up to `limit` messages whose next attempt (or expired lease) is due at `now`, the
+     * longest waiting first, from `after` (a `next` of an earlier page; null: the first).
+     */
+    async dueMessages(
+      now: Date,
+      limit: number,
+      after: PageKey | null = null,
+    ): Promise<{ items: WebhookMessage[]; next: PageKey | null }> {
       const result = await doc.send(
         new QueryCommand({
           TableName: tableName,
@@ -473,9 +621,10 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
           KeyConditionExpression: "gsi2pk = :pk AND gsi2sk <= :now",
           ExpressionAttributeValues: { ":pk": keys.dueMessages, ":now": `${now.toISOString()}#~` },
           Limit: limit,
+          ...(after === null ? {} : { ExclusiveStartKey: after }),
         }),
       );
-      return (result.Items ?? []).map(messageFromStoredItem);
+      return { items: (result.Items ?? []).map(messageFromStoredItem), next: toPageKey(result.LastEvaluatedKey) };
     },
 
     /**
@@ -483,45 +632,42 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
      * (`message.dueAt`), so of two dispatchers that read it, one wins. The lease runs out at
      * `leaseUntil`, when the message is due again (a dispatcher that died mid-send).
      */
-    async claimMessage(
-      message: Pick<WebhookMessage, "id" | "dueAt">,
+    claimMessage(
+      message: Pick<WebhookMessage, "id" | "dueAt" | "attempts">,
       token: string,
       leaseUntil: Date,
     ): Promise<WebhookMessage | null> {
-      const dueAt = leaseUntil.toISOString();
-      const item = await update(
-        keys.message(message.id),
-        { state: "sending", lease: token, dueAt, ...dueIndex(message.id, dueAt) },
-        {
-          expression: "dueAt = :readDue AND #state IN (:pending, :sending)",
-          names: { "#state": "state" },
-          values: { ":readDue": message.dueAt, ":pending": "pending", ":sending": "sending" },
-        },
-      );
-      return item === null ? null : messageFromStoredItem(item);
+      return claimOne({ message, token, leaseUntil });
     },
 
     /**
-     * Records the end of an attempt made under lease `token`: delivered, failed (out of the due
-     * index), or pending again at `dueAt`. False when the lease was lost meanwhile.
+     * `claimMessage` for many messages, in as few transactions as DynamoDB allows: one result a
+     * claim, the message as claimed or null where another dispatcher (or a change since it was
+     * read) got there first. The others are claimed all the same.
      */
-    async finishAttempt(
-      id: string,
-      token: string,
-      result: Pick<WebhookMessage, "state" | "attempts" | "dueAt" | "lastStatusCode" | "lastError" | "deliveredAt">,
-    ): Promise<boolean> {
-      const due = result.state === "pending" && result.dueAt !== null;
-      const item = await update(
-        keys.message(id),
-        {
-          ...result,
-          lease: null,
-          gsi2pk: due ? keys.dueMessages : null,
-          gsi2sk: due ? `${result.dueAt}#${id}` : null,
-        },
-        { expression: "lease = :token", values: { ":token": token } },
+    async claimMessages(claims: readonly MessageClaim[]): Promise<(WebhookMessage | null)[]> {
+      // One alone costs less as a plain update than as a transaction.
+      const [only] = claims;
+      if (claims.length === 1 && only !== undefined) return [await claimOne(only)];
+      const won = await writeEach(claims, (claim, lost) =>
+        lost ? [] : [{ Update: { TableName: tableName, ...claimUpdate(claim) } }],
       );
-      return item !== null;
+      return claims.map((claim, index) =>
+        won[index] ? { ...claim.message, state: "sending", dueAt: claim.leaseUntil.toISOString() } : null,
+      );
+    },
+
+    /**
+     * Records the ends of attempts, each its delivery-log entry (kept 30 days) and its message's
+     * next state (delivered, failed and out of the due index, or pending again at `dueAt`), in as
+     * few transactions as DynamoDB allows. One result an attempt: false when its lease was lost
+     * meanwhile, and then only its log entry is written.
+     */
+    finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]> {
+      return writeEach(finished, (entry, lost) => [
+        ...(lost ? [] : [{ Update: { TableName: tableName, ...finishUpdate(entry.attempt.messageId, entry) } }]),
+        { Put: { TableName: tableName, Item: attemptItem(entry.attempt) } },
+      ]);
     },
 
     /** Takes a due message out of the due index in `state` (held, cancelled) unless it moved since it was read. */
@@ -553,26 +699,6 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
             },
       );
       return item === null ? null : messageFromStoredItem(item);
-    },
-
-    /** Adds an attempt to the delivery log (kept 30 days). */
-    async putAttempt(attempt: DeliveryAttempt): Promise<void> {
-      const { type: messageType, ...fields } = attempt;
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...keys.attempt(attempt.messageId, attempt.attempt),
-            gsi3pk: keys.subscriptionAttempts(attempt.subscriptionId),
-            gsi3sk: `${attempt.at}#${attempt.messageId}#${String(attempt.attempt).padStart(3, "0")}`,
-            type: ENTITY.attempt,
-            schemaVersion: SCHEMA_VERSION,
-            ...fields,
-            messageType,
-            [TABLE_SCHEMA.ttlAttribute]: Math.floor(Date.parse(attempt.at) / 1000) + ATTEMPT_LOG_DAYS * 86_400,
-          },
-        }),
-      );
     },
 
     /** A subscription's attempts, the newest first, `before` a position of an earlier page. */

@@ -23,7 +23,7 @@ export type {
   WebhookMessage,
   WebhookType,
 } from "./model";
-export { compileSubscriptionFilter, corroborationThreshold, planMessages, WEBHOOK_TYPES } from "./model";
+export { compileSubscriptionFilter, corroborationThreshold, planMessages, WEBHOOK_TYPES, withoutGaps } from "./model";
 export type { WebhookPayload } from "./payload";
 export { articlePayload, eventPayload, serializePayload } from "./payload";
 export { activeSecrets, generateSecret, signMessage } from "./signing";

@@ -160,3 +160,23 @@ export type DeliveryAttempt = {
   outcome: "delivered" | "retry" | "failed" | "disabled";
   nextAttemptAt: string | null;
 };
+
+/** How old a change after a gap in the sequence must be before the gap is taken as lasting. */
+const GAP_SETTLE_MS = 60_000;
+
+/**
+ * The changes that follow `position` in an unbroken sequence. One commit writes many changes,
+ * and a query may see some of them before the rest (DynamoDB's reads are read-committed, not a
+ * snapshot), so the changes after a gap are read again later. A change past a gap that is a
+ * minute old stays: by then its commit is visible whole, and the gap is the log's expiry.
+ */
+export function withoutGaps(position: number, changes: readonly EventChange[], now: Date): EventChange[] {
+  const kept: EventChange[] = [];
+  let expected = position + 1;
+  for (const change of changes) {
+    if (change.seq !== expected && now.getTime() - Date.parse(change.at) < GAP_SETTLE_MS) break;
+    kept.push(change);
+    expected = change.seq + 1;
+  }
+  return kept;
+}
