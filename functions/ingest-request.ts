@@ -23,9 +23,18 @@ export class IngestRequestError extends Error {
   }
 }
 
-/** True for what Lambda's SQS trigger sends: an object with a `Records` array. */
+/** True for what Lambda's SQS trigger sends: an object with a `Records` array of SQS records. */
 export function isQueueBatch(event: unknown): event is { Records: unknown[] } {
-  return typeof event === "object" && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+  if (typeof event !== "object" || event === null) return false;
+  const { Records: records } = event as { Records?: unknown };
+  // SNS and S3 events carry `Records` too: only SQS records are a batch of jobs.
+  return (
+    Array.isArray(records) &&
+    records.every(
+      (record) =>
+        typeof record === "object" && record !== null && (record as { eventSource?: unknown }).eventSource === "aws:sqs",
+    )
+  );
 }
 
 /** The ingest request a direct invocation carries; an IngestRequestError naming what is wrong otherwise. */

@@ -91,6 +91,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           },
         },
       };
+      // The admin routes' runs commit through this store too, so they wake the dispatcher.
+      deps.ingest = ingestInProcess(deps);
     }
     const table = await ensureTable(clients.client, options.tableName);
     if (table.created) log.info("table created", { table: options.tableName });

@@ -80,6 +80,13 @@ beforeAll(async () => {
       const bomb = gzipSync(Buffer.concat([Buffer.from("<rss version='2.0'><channel>"), Buffer.alloc(32 * 1024 * 1024, " ")]));
       response.writeHead(200, { "content-type": "application/rss+xml", "content-encoding": "gzip" }).end(bomb);
     },
+    "/many-codings": (_request, response) => {
+      // One compressed body claimed to be compressed ten times over: only a decompressor each.
+      const body = gzipSync(Buffer.from(rss(item(1, new Date("2026-05-04T08:00:00Z")))));
+      response
+        .writeHead(200, { "content-type": "application/rss+xml", "content-encoding": Array(10).fill("gzip").join(", ") })
+        .end(body);
+    },
     "/one-byte-a-tick": (_request, response) => {
       response.writeHead(200, { "content-type": "application/rss+xml" });
       const body = rss(item(1, new Date("2026-05-04T08:00:00Z")));
@@ -137,6 +144,7 @@ describe("hostile feeds", () => {
         "/good.atom",
         "/too-large",
         "/gzip-bomb",
+        "/many-codings",
         "/one-byte-a-tick",
         "/loop-a",
         "/chain-1",
@@ -164,6 +172,7 @@ describe("hostile feeds", () => {
       expect(await errorOf(deps, id("/gzip-bomb"))).toBe(
         `the body is larger than the limit of ${limit} bytes (counted after decompression; ${server.url}/gzip-bomb)`,
       );
+      expect(await errorOf(deps, id("/many-codings"))).toMatch(/10 content codings \(at most 4 are read\)/);
       expect(await errorOf(deps, id("/one-byte-a-tick"))).toBe(`no complete response from ${host} within 2 s`);
       expect(await errorOf(deps, id("/loop-a"))).toBe(`redirect loop: ${server.url}/loop-b leads back to ${server.url}/loop-a`);
       expect(await errorOf(deps, id("/chain-1"))).toBe(`more than 3 redirects, starting at ${server.url}/chain-1`);

@@ -239,6 +239,7 @@ describe("Lambda handlers", () => {
     ["a run with extra fields", { eventwire: "ingest-run", all: true }],
     ["an empty object", {}],
     ["a scheduled event", scheduledEvent],
+    ["an SNS notification", { Records: [{ EventSource: "aws:sns", Sns: { Message: "{}" } }] }],
     ["null", null],
   ])("worker: refuses %s, naming the events it takes", async (_name, event) => {
     await expect(workerHandler(event as never)).rejects.toThrow(

@@ -146,6 +146,25 @@ describe("response cache", () => {
       expect(await cache.get("a", loader())).toBe("v0");
     });
 
+    it("neither waits on nor keeps as new a load that hangs past the freshness", async () => {
+      const { cache, loader, advance } = setup();
+      await cache.get("a", loader());
+      advance(1_500);
+      // The background refresh never comes back (a request frozen with its Lambda, say).
+      const calls = { count: 0 };
+      const hung = heldLoad("late", calls);
+      expect(await cache.get("a", hung.load)).toBe("v0");
+      advance(10 * 60_000);
+      // Ten minutes on, a request does not join the hung load: it starts its own.
+      expect(await cache.get("a", loader({ value: "now" }))).toBe("now");
+      // The hung load comes back at last: what it read is ten minutes old, so it is not served as fresh.
+      hung.finish();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(await cache.get("a", loader({ value: "later" }))).toBe("now");
+      advance(2_000);
+      expect(await cache.get("a", loader({ value: "latest" }))).toBe("latest");
+    });
+
     it("does not store what a load began before an invalidation read", async () => {
       const { cache, loader } = setup();
       const calls = { count: 0 };

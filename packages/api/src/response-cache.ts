@@ -41,7 +41,8 @@ export type ResponseCache<V> = {
 
 type Entry<V> = { value: V; size: number; tag: string | null; storedAt: number; freshMs: number };
 
-type Flight<V> = { done: Promise<Loaded<V>> };
+/** A load under way, and when it began (its answer is as old as that). */
+type Flight<V> = { done: Promise<Loaded<V>>; startedAt: number };
 
 /** A `ResponseCache` with the given bounds; `freshMs` 0 makes one that keeps nothing. */
 export function createResponseCache<V>(options: ResponseCacheOptions): ResponseCache<V> {
@@ -56,12 +57,15 @@ export function createResponseCache<V>(options: ResponseCacheOptions): ResponseC
     bytes -= entry.size;
   }
 
-  function keep(key: string, loaded: Loaded<V>): void {
+  function keep(key: string, loaded: Loaded<V>, readAt: number): void {
     const freshMs = Math.min(loaded.freshMs, options.freshMs);
     const previous = entries.get(key);
+    // A load that began before the kept entry's read does not replace it.
+    if (previous !== undefined && previous.storedAt > readAt) return;
     if (previous !== undefined) drop(key, previous);
     if (freshMs <= 0 || loaded.size > options.maxBytes) return;
-    entries.set(key, { value: loaded.value, size: loaded.size, tag: loaded.tag, storedAt: options.now(), freshMs });
+    // Its age counts from when the read began, so a load that took long is not taken as new.
+    entries.set(key, { value: loaded.value, size: loaded.size, tag: loaded.tag, storedAt: readAt, freshMs });
     bytes += loaded.size;
     // Map order is insertion order and a hit is re-inserted, so the first key is the least recently used.
     for (const [oldest, entry] of entries) {
@@ -72,11 +76,13 @@ export function createResponseCache<V>(options: ResponseCacheOptions): ResponseC
 
   function start(key: string, load: () => Promise<Loaded<V>>): Flight<V> {
     const startedIn = generation;
+    const startedAt = options.now();
     const flight: Flight<V> = {
+      startedAt,
       done: load().then(
         (loaded) => {
           if (flights.get(key) === flight) flights.delete(key);
-          if (startedIn === generation) keep(key, loaded);
+          if (startedIn === generation) keep(key, loaded, startedAt);
           return loaded;
         },
         (error: unknown) => {
@@ -89,6 +95,18 @@ export function createResponseCache<V>(options: ResponseCacheOptions): ResponseC
     return flight;
   }
 
+  /**
+   * The load under way for `key`, unless it began longer ago than the cache's freshness: one
+   * that hangs (a request frozen with its Lambda, say) is not waited on, nor does it block a
+   * refresh; a new load takes its place.
+   */
+  function current(key: string): Flight<V> | undefined {
+    const flight = flights.get(key);
+    if (flight === undefined || options.now() - flight.startedAt <= options.freshMs) return flight;
+    flights.delete(key);
+    return undefined;
+  }
+
   return {
     async get(key, load) {
       const entry = entries.get(key);
@@ -97,14 +115,14 @@ export function createResponseCache<V>(options: ResponseCacheOptions): ResponseC
         if (age < 2 * entry.freshMs) {
           entries.delete(key);
           entries.set(key, entry);
-          if (age >= entry.freshMs && !flights.has(key)) {
+          if (age >= entry.freshMs && current(key) === undefined) {
             start(key, load).done.catch((error: unknown) => options.onRefreshError?.(key, error));
           }
           return entry.value;
         }
         drop(key, entry);
       }
-      const running = flights.get(key);
+      const running = current(key);
       if (running === undefined) return (await start(key, load).done).value;
       const loaded = await running.done;
       // What was not to be kept was made for its own request (a cookie, a private answer): load again.

@@ -94,6 +94,8 @@ function decoderFor(coding: string): Transform | null {
   }
 }
 
+const MAX_CONTENT_CODINGS = 4;
+
 /** The body decompressed as it is read (so size limits count decompressed bytes); unknown codings pass as sent. */
 function decodedBody(answer: http.IncomingMessage): Readable {
   const codings = String(answer.headers["content-encoding"] ?? "")
@@ -102,6 +104,12 @@ function decodedBody(answer: http.IncomingMessage): Readable {
     .map((coding) => coding.trim())
     .filter((coding) => coding !== "" && coding !== "identity")
     .reverse();
+  // Real servers apply one coding, rarely two; a long list would only set up decompressors.
+  if (codings.length > MAX_CONTENT_CODINGS) {
+    answer.destroy();
+    const reason = `the response lists ${codings.length} content codings (at most ${MAX_CONTENT_CODINGS} are read)`;
+    throw new TypeError("fetch failed", { cause: new Error(reason) });
+  }
   const decoders = codings.map(decoderFor);
   if (decoders.length === 0 || decoders.some((decoder) => decoder === null)) return answer;
   // An error on any stage (the deadline's reason included) destroys the others with it.

@@ -25,6 +25,9 @@ export function createDynamoClients(connection: DynamoConnection): DynamoClients
     region: connection.region ?? "us-east-1",
     maxAttempts: connection.maxAttempts ?? 6,
     retryMode: "standard",
+    // An attempt that hangs (a dropped connection, say) is abandoned and retried rather than
+    // waited on for ever; DynamoDB answers in milliseconds, DynamoDB Local under load in seconds.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(local
       ? {
           endpoint: connection.endpoint,
