@@ -10,8 +10,9 @@ export type BatchCallsOptions = {
  * Turns a write of many inputs into a call for one: calls made in the same turn of the event
  * loop, or while `inFlight` batches are being written, go together in the next batch (up to
  * `max`). An idle caller's call is written at once; busy callers share few large writes, as a
- * database's group commit does. `write` answers one output an input, in order; when it throws,
- * every call of that batch rejects with its error.
+ * database's group commit does. `write` answers one output an input, in order. When a batch of
+ * several throws, each of its calls is written again alone, so one input the database refuses,
+ * or a passing failure, costs only the calls that fail by themselves.
  */
 export function batchCalls<I, O>(write: (inputs: I[]) => Promise<O[]>, options: BatchCallsOptions): (input: I) => Promise<O> {
   type Waiting = { input: I; resolve: (output: O) => void; reject: (error: unknown) => void };
@@ -29,8 +30,20 @@ export function batchCalls<I, O>(write: (inputs: I[]) => Promise<O[]>, options: 
             throw new Error(`a batch write answered ${outputs.length} results for ${batch.length} inputs`);
           for (const [index, entry] of batch.entries()) entry.resolve(outputs[index] as O);
         })
-        .catch((error: unknown) => {
-          for (const entry of batch) entry.reject(error);
+        .catch(async (error: unknown) => {
+          if (batch.length === 1) {
+            batch[0]?.reject(error);
+            return;
+          }
+          for (const entry of batch) {
+            try {
+              const [output] = await write([entry.input]);
+              if (output === undefined) throw new Error("a batch write answered no result for its input");
+              entry.resolve(output);
+            } catch (alone) {
+              entry.reject(alone);
+            }
+          }
         })
         .finally(() => {
           writing -= 1;
