@@ -154,7 +154,6 @@ type Plan = {
   commit: CommitMatchesInput;
   /** The theme's sequence once the commit is stored. */
   seqAfter: number;
-  decided: { article: Article; explanation: MatchExplanation }[];
   /** Articles of the run already stored off-theme (they wait in the cache's pool): nothing to write. */
   known: string[];
   /** The queue without the articles this plan decided or found stored. */
@@ -182,7 +181,6 @@ function planCommit(
   const pendingBefore = matcher.pending;
   const events = new Map<string, { event: EventState; previousVersion: number | null }>();
   const articles: MatchedArticle[] = [];
-  const decided: Plan["decided"] = [];
   const position = new Map<string, number>();
   const reconsidered: ReconsideredArticle[] = [];
   const pooled = new Set(matcher.pending.map((entry) => entry.input.id));
@@ -269,7 +267,6 @@ function planCommit(
               explanation: joined.explanation,
             };
             articles[earlier] = { ...entryOfRun, article: joinedArticle };
-            decided[earlier] = { article: joinedArticle, explanation: joined.explanation };
           }
         }
         removePending(matcher, new Set(change.claimedArticleIds));
@@ -278,7 +275,6 @@ function planCommit(
       }
       position.set(judged.id, articles.length);
       articles.push({ article: judged, change });
-      decided.push({ article: judged, explanation });
     }
   } catch (error) {
     // A decision that throws leaves nothing of the plan in the cache.
@@ -297,7 +293,6 @@ function planCommit(
       now,
     },
     seqAfter: seq,
-    decided,
     known,
     rest: queue.filter((article) => !consumed.has(article.id)),
     undo,
@@ -375,11 +370,11 @@ async function matchRun(
         throw error;
       }
       if (planError !== null) throw planError;
-      if (plan.decided.length > 1) {
-        singles = plan.decided.length;
+      if (plan.commit.articles.length > 1) {
+        singles = plan.commit.articles.length;
         continue;
       }
-      const refused = plan.decided[0]?.article.id;
+      const refused = plan.commit.articles[0]?.article.id;
       if (refused !== undefined) results.set(refused, { stored: "rejected", explanation: null, error });
       queue = plan.rest;
       singles = Math.max(0, singles - 1);
@@ -388,9 +383,10 @@ async function matchRun(
     const { outcome } = written;
     if (outcome.kind === "committed") {
       cache.seq = outcome.seq;
-      for (const { article, explanation } of plan.decided) results.set(article.id, { stored: "created", explanation });
+      for (const { article } of plan.commit.articles)
+        results.set(article.id, { stored: "created", explanation: article.explanation });
       queue = plan.rest;
-      singles = Math.max(0, singles - plan.decided.length);
+      singles = Math.max(0, singles - plan.commit.articles.length);
       attempt = 0;
       if (planError !== null) throw planError;
       continue;
@@ -414,7 +410,7 @@ async function matchRun(
     }
     for (const eventId of outcome.events) await refreshEvent(deps, cache, eventId);
     removePending(cache.matcher, new Set(outcome.reconsidered));
-    deps.log.info("match retried on fresher state", { articleId: queue[0]?.id, attempt, articles: plan.decided.length });
+    deps.log.info("match retried on fresher state", { articleId: queue[0]?.id, attempt, articles: plan.commit.articles.length });
   }
   const seen = new Set<string>();
   return articles.map((article): MatchResult => {
