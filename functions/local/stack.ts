@@ -1,7 +1,7 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
 import { errorMessage, type Log } from "@eventwire/core";
 import { dispatchDeliveries, ingestDueSources, seedSources, webhookSenderFor } from "@eventwire/pipeline";
-import { ensureTable } from "@eventwire/store";
+import { ensureTable, withChangeListener } from "@eventwire/store";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
 import { buildApiDeps, ingestInProcess } from "../deps";
@@ -78,19 +78,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let committed = () => {};
     if (options.followCommits ?? true) {
       // On AWS the ingest worker asks the dispatch queue once its run has ended; here one
-      // process holds both, so each commit of changes tells the dispatcher at once.
-      const { events } = deps.store;
-      deps.store = {
-        ...deps.store,
-        events: {
-          ...events,
-          commitMatches: async (input) => {
-            const outcome = await events.commitMatches(input);
-            if (outcome.kind === "committed") committed();
-            return outcome;
-          },
-        },
-      };
+      // process holds both, so each write that may have made changes tells the dispatcher at
+      // once (a write that made none costs it one look at the outbox).
+      deps.store = withChangeListener(deps.store, () => committed());
       // The admin routes' runs commit through this store too, so they wake the dispatcher.
       deps.ingest = ingestInProcess(deps);
     }
