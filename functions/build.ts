@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build, type Metafile } from "esbuild";
-import { LAMBDA_HANDLERS, SST_NODEJS } from "../infra/bundles";
+import { LAMBDA_HANDLERS, type LambdaName, SST_NODEJS } from "../infra/bundles";
 
 export type BuiltBundle = {
-  name: string;
+  name: LambdaName;
   handler: string;
   file: string;
   /** Every file esbuild wrote for the function (the entry and any chunk): what is deployed. */

@@ -1,4 +1,4 @@
-import { FUNCTION_DEFAULTS } from "./functions";
+import { functionSettings } from "./functions";
 import { ingestWorker } from "./queue";
 import { adminKey } from "./secrets";
 import { table } from "./table";
@@ -8,10 +8,9 @@ import { table } from "./table";
  * ingest worker (its name, and the permission to invoke it): the admin ingest routes run there.
  */
 export const api = new sst.aws.Function("Api", {
-  ...FUNCTION_DEFAULTS,
+  ...functionSettings("api"),
   handler: "functions/api.handler",
   url: true,
-  memory: "512 MB",
   // Longer than the wait for the worker (INGEST_INVOKE_TIMEOUT_MS, functions/lambda-deps.ts).
   timeout: "30 seconds",
   link: [table, adminKey, ingestWorker],

@@ -4,11 +4,26 @@
  * that the handlers declared in infra/ are exactly these. Plain data: no SST globals here.
  */
 export const LAMBDA_HANDLERS = [
-  { name: "api", handler: "functions/api.handler" },
-  { name: "ingest", handler: "functions/ingest.handler" },
-  { name: "ingest-worker", handler: "functions/ingest-worker.handler" },
-  { name: "dispatch", handler: "functions/dispatch.handler" },
+  { name: "api", handler: "functions/api.handler", memoryMb: 512 },
+  { name: "ingest", handler: "functions/ingest.handler", memoryMb: 256 },
+  { name: "ingest-worker", handler: "functions/ingest-worker.handler", memoryMb: 1024 },
+  { name: "dispatch", handler: "functions/dispatch.handler", memoryMb: 512 },
 ] as const;
+
+export type LambdaName = (typeof LAMBDA_HANDLERS)[number]["name"];
+
+/**
+ * A function's memory and the Node options its runtime starts with. The V8 heap is bounded at
+ * half the function's memory: what node itself picks on a machine of that memory (measured in a
+ * memory cgroup: 1,024 MB gives a 524 MB heap limit), written down so the bound does not rest on
+ * the memory the runtime reports. On a machine with more memory V8 lets garbage pile up far
+ * longer (a 10,000-item ingest: 415 MB peak RSS unbounded, 252 MB bounded; BENCHMARKS.md).
+ */
+export function lambdaSizing(name: LambdaName): { memoryMb: number; nodeOptions: string } {
+  const entry = LAMBDA_HANDLERS.find((candidate) => candidate.name === name);
+  if (entry === undefined) throw new Error(`no Lambda handler named ${name}`);
+  return { memoryMb: entry.memoryMb, nodeOptions: `--max-old-space-size=${Math.floor(entry.memoryMb / 2)}` };
+}
 
 /** The target of the bundles: the functions' runtime, nodejs22.x. */
 export const BUNDLE_TARGET = "node22";

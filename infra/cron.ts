@@ -1,5 +1,5 @@
 import { INGEST_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/schedule";
-import { FUNCTION_DEFAULTS } from "./functions";
+import { functionSettings } from "./functions";
 import { ingestQueue } from "./queue";
 import { table } from "./table";
 
@@ -7,9 +7,8 @@ import { table } from "./table";
 export const ingest = new sst.aws.Cron("Ingest", {
   schedule: INGEST_SCHEDULE_EXPRESSION,
   function: {
-    ...FUNCTION_DEFAULTS,
+    ...functionSettings("ingest"),
     handler: "functions/ingest.handler",
-    memory: "256 MB",
     // Lists the sources and sends messages; well under the schedule's period.
     timeout: "1 minute",
     link: [table, ingestQueue],

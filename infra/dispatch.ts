@@ -1,5 +1,5 @@
 import { DISPATCH_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/dispatch-schedule";
-import { FUNCTION_DEFAULTS } from "./functions";
+import { functionSettings } from "./functions";
 import { table } from "./table";
 
 /** Dispatch runs that failed five times land here for a person to look at. */
@@ -14,9 +14,8 @@ export const dispatchQueue = new sst.aws.Queue("DispatchQueue", {
 
 /** The dispatcher: the outbox into messages, due messages to their endpoints. */
 export const DISPATCH_FUNCTION = {
-  ...FUNCTION_DEFAULTS,
+  ...functionSettings("dispatch"),
   handler: "functions/dispatch.handler",
-  memory: "512 MB",
   timeout: "5 minutes",
   link: [table],
 } as const;

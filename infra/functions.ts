@@ -1,4 +1,4 @@
-import { SST_NODEJS } from "./bundles";
+import { type LambdaName, lambdaSizing, SST_NODEJS } from "./bundles";
 
 /**
  * Settings taken from the shell that runs `sst deploy` and handed to every function when set
@@ -43,3 +43,13 @@ export const FUNCTION_DEFAULTS = {
   architecture: "arm64",
   environment: { EVENTWIRE_LOG_FORMAT: "json", ...forwardedSettings() },
 } as const;
+
+/** The memory and environment of one function: FUNCTION_DEFAULTS with its memory and heap bound (infra/bundles.ts). */
+export function functionSettings(name: LambdaName) {
+  const { memoryMb, nodeOptions } = lambdaSizing(name);
+  return {
+    ...FUNCTION_DEFAULTS,
+    memory: `${memoryMb} MB` as const,
+    environment: { ...FUNCTION_DEFAULTS.environment, NODE_OPTIONS: nodeOptions },
+  };
+}

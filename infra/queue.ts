@@ -1,5 +1,5 @@
 import { dispatchQueue } from "./dispatch";
-import { FUNCTION_DEFAULTS } from "./functions";
+import { functionSettings } from "./functions";
 import { table } from "./table";
 
 /** Messages the worker failed on this many times move to the dead-letter queue. */
@@ -34,9 +34,8 @@ export const ingestQueue = new sst.aws.Queue("IngestQueue", {
  * Declared as its own function, not through `subscribe`, so the API can link it by name.
  */
 export const ingestWorker = new sst.aws.Function("IngestWorker", {
-  ...FUNCTION_DEFAULTS,
+  ...functionSettings("ingest-worker"),
   handler: "functions/ingest-worker.handler",
-  memory: "1024 MB",
   // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
   timeout: "5 minutes",
   // It stores articles, then tells the dispatcher through its queue.

@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { addSource } from "@eventwire/pipeline";
+import { type LambdaName, lambdaSizing } from "../../infra/bundles";
 import { buildBundles } from "../build";
+import { runChild } from "./child";
 import type { BenchContext, BenchFigures } from "./context";
 import { benchPipelineDeps, quietLog } from "./pipeline-deps";
 
@@ -12,7 +13,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 
 /** A real-shaped first event for each function. */
-function firstEvent(name: string, sourceId: string): unknown {
+export function firstEvent(name: LambdaName, sourceId: string): unknown {
   const now = new Date().toISOString();
   const scheduled = {
     version: "0",
@@ -68,34 +69,18 @@ function firstEvent(name: string, sourceId: string): unknown {
 }
 
 /** Spawns `node` on one bundle and resolves with the milliseconds from spawn to the handler's answer. */
-function firstAnswer(file: string, event: unknown, env: NodeJS.ProcessEnv): Promise<{ ms: number; answer: unknown }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.timeOrigin + performance.now();
-    const child = spawn(process.execPath, [path.join(here, "cold-start.mjs"), file, JSON.stringify(event)], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        reject(
-          new Error(`${path.basename(path.dirname(file))} bundle failed its first event (exit ${code}): ${stderr.slice(-2000)}`),
-        );
-        return;
-      }
-      const { answeredAtMs, answer } = JSON.parse(line) as { answeredAtMs: number; answer: unknown };
-      resolve({ ms: answeredAtMs - started, answer });
-    });
-  });
+async function firstAnswer(file: string, event: unknown, env: NodeJS.ProcessEnv): Promise<{ ms: number; answer: unknown }> {
+  const started = performance.timeOrigin + performance.now();
+  const { code, stdout, stderr } = await runChild(
+    process.execPath,
+    [path.join(here, "cold-start.mjs"), file, JSON.stringify(event)],
+    env,
+  );
+  const line = stdout.trim().split("\n").pop() ?? "";
+  if (code !== 0 || !line.startsWith("{"))
+    throw new Error(`${path.basename(path.dirname(file))} bundle failed its first event (exit ${code}): ${stderr.slice(-2000)}`);
+  const { answeredAtMs, answer } = JSON.parse(line) as { answeredAtMs: number; answer: unknown };
+  return { ms: answeredAtMs - started, answer };
 }
 
 /**
@@ -132,12 +117,14 @@ export async function benchBundles(context: BenchContext): Promise<BenchFigures>
     let maxMs = 0;
     // One unmeasured answer from each first: DynamoDB Local's JVM warming up its paths is not a
     // cold start of the function (each measured answer still comes from a fresh process).
-    for (const bundle of bundles) await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), env);
+    // Each with the Node options its function is deployed with (its heap bound).
+    const envOf = (name: LambdaName) => ({ ...env, NODE_OPTIONS: lambdaSizing(name).nodeOptions });
+    for (const bundle of bundles) await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), envOf(bundle.name));
     for (const bundle of bundles) {
       const runs = context.quick ? 1 : 3;
       const times: number[] = [];
       for (let run = 0; run < runs; run += 1)
-        times.push((await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), env)).ms);
+        times.push((await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), envOf(bundle.name))).ms);
       times.sort((a, b) => a - b);
       const ms = times[Math.floor(times.length / 2)] as number;
       const kb = bundle.bytes / 1024;

@@ -277,6 +277,15 @@ describe("infra contract", () => {
   });
 });
 
+/** The arguments of every function infra/ declares: on its own, in a Cron, or as a queue's subscriber. */
+function declaredFunctions(): Record<string, unknown>[] {
+  return [
+    ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
+    ...declared.filter((entry) => entry.kind === "sst.aws.Cron").map((entry) => entry.args.function as Record<string, unknown>),
+    ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
+  ];
+}
+
 describe("Lambda bundles", () => {
   it("happy: the handlers infra/ declares are exactly the ones `npm run build` bundles", async () => {
     const { LAMBDA_HANDLERS } = await import("../../infra/bundles");
@@ -291,13 +300,24 @@ describe("Lambda bundles", () => {
     expect([...seen].sort()).toEqual(LAMBDA_HANDLERS.map((entry) => entry.handler).sort());
   });
 
+  it("happy: every function has the memory `npm run bench` measures it with, and a heap bound of half of it", async () => {
+    const { LAMBDA_HANDLERS } = await import("../../infra/bundles");
+    const functions = declaredFunctions();
+    expect(functions.length).toBeGreaterThanOrEqual(LAMBDA_HANDLERS.length);
+    for (const fn of functions) {
+      const entry = LAMBDA_HANDLERS.find((candidate) => candidate.handler === fn.handler);
+      expect(entry, `${String(fn.handler)} is a known handler`).toBeDefined();
+      const memoryMb = (entry as (typeof LAMBDA_HANDLERS)[number]).memoryMb;
+      expect(fn.memory).toBe(`${memoryMb} MB`);
+      expect((fn.environment as Record<string, string>).NODE_OPTIONS).toBe(`--max-old-space-size=${memoryMb / 2}`);
+      // The shared settings are still there beside it.
+      expect((fn.environment as Record<string, string>).EVENTWIRE_LOG_FORMAT).toBe("json");
+    }
+  });
+
   it("happy: every function is bundled by SST with the build's settings: ESM, minified, node22", async () => {
     const { SST_NODEJS } = await import("../../infra/bundles");
-    const functions = [
-      ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
-      ...declared.filter((entry) => entry.kind === "sst.aws.Cron").map((entry) => entry.args.function as Record<string, unknown>),
-      ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
-    ];
+    const functions = declaredFunctions();
     expect(functions.length).toBeGreaterThanOrEqual(4);
     for (const fn of functions) {
       expect(fn.nodejs).toBe(SST_NODEJS);
