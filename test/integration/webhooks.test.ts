@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type Article, hashId, type WebhookMessage } from "@eventwire/core";
-import { dispatchDeliveries, matchArticle, type PipelineDeps } from "@eventwire/pipeline";
+import { type ClaimAhead, dispatchDeliveries, fanOutChanges, matchArticle, type PipelineDeps } from "@eventwire/pipeline";
 import { keys } from "@eventwire/store";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { testArticle } from "../support/articles";
@@ -110,6 +110,62 @@ describe("delivery", () => {
     expect(
       log.json?.items.every((a: { statusCode: number; outcome: string }) => a.statusCode === 200 && a.outcome === "delivered"),
     ).toBe(true);
+  });
+
+  it("stores a message its own fan-out makes already claimed, and sends it once without reading or claiming it again", async () => {
+    const { deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created", "article.added"] });
+    await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
+    let claims = 0;
+    let dueReads = 0;
+    const webhooks = deps.store.webhooks;
+    const counting: TestDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        webhooks: {
+          ...webhooks,
+          claimMessages: (batch) => {
+            claims += batch.length;
+            return webhooks.claimMessages(batch);
+          },
+          dueMessages: async (now, limit, after) => {
+            const page = await webhooks.dueMessages(now, limit, after);
+            dueReads += page.items.length;
+            return page;
+          },
+        },
+      },
+    };
+    expect(await dispatchDeliveries(counting)).toMatchObject({ made: 2, delivered: 2, claimedAhead: 2, skipped: 0 });
+    expect(claims).toBe(0);
+    expect(dueReads).toBe(0);
+    expect(receiver.rejected).toEqual([]);
+    expect(receiver.received.map((m) => m.payload.type).sort()).toEqual(["article.added", "event.created"]);
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(2);
+    const messages = await api(deps, "GET", `/api/v1/subscriptions/${subscription.id}/messages`);
+    expect(messages.json?.items.map((m: { state: string; attempts: number }) => [m.state, m.attempts])).toEqual([
+      ["delivered", 1],
+      ["delivered", 1],
+    ]);
+    // Out of the due index once delivered: nothing is left for any dispatcher, now or after the lease.
+    deps.clock.advance(deps.config.webhooks.timeoutMs + 31_000);
+    expect((await deps.store.webhooks.dueMessages(deps.now(), 10)).items).toEqual([]);
+  });
+
+  it("claims ahead no more than an endpoint's pipeline holds: the rest are stored pending and sent from the due index", async () => {
+    const { deps, receiver } = await setup({ delayMs: 5 });
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    await storeStories(deps, 30);
+    const summary = await dispatchDeliveries(deps);
+    expect(summary).toMatchObject({ made: 30, delivered: 30 });
+    // Four attempts in flight and three more rounds ahead: at most 16 claimed at once.
+    expect(summary.claimedAhead).toBeGreaterThan(0);
+    expect(summary.claimedAhead).toBeLessThanOrEqual(4 * deps.config.webhooks.concurrencyPerEndpoint);
+    expect(receiver.received).toHaveLength(30);
+    expect(new Set(receiver.received.map((m) => m.id)).size).toBe(30);
+    expect(receiver.maxInFlight).toBeLessThanOrEqual(deps.config.webhooks.concurrencyPerEndpoint);
   });
 
   it("retries a failing endpoint on the schedule with the same webhook-id, and logs four attempts", async () => {
@@ -300,6 +356,11 @@ describe("delivery", () => {
     second.now = deps.clock.now;
     second.resolveHost = async () => ["127.0.0.1"];
     await dispatchDeliveries(second);
+    // The first dispatcher's fan-out handed it the message claimed and may still be running:
+    // its own due read, past its lease by the same clock, can take the message over before the
+    // second dispatcher does. Either way it is sent once, and not by the stalled attempt.
+    for (let wait = 0; wait < 100 && receiver.received.length === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(receiver.received).toHaveLength(1);
     releaseLookup();
     await first;
@@ -484,7 +545,78 @@ describe("two dispatchers and crashes", () => {
     await dispatchDeliveries(deps);
     expect(receiver.received.map((m) => m.id)).toEqual([id]);
   });
+  it("a dispatcher that dies after storing messages claimed ahead: once the leases run out, the next one sends each once", async () => {
+    const { table, deps, receiver } = await setup();
+    const subscription = await subscribe(deps, receiver, { types: ["event.created", "event.updated", "article.added"] });
+    await storeStory(deps.store, twoSourceStory);
+    // The dying dispatcher's fan-out: every message stored under its lease, none handed on or sent.
+    const until = new Date(deps.now().getTime() + deps.config.webhooks.timeoutMs + 30_000);
+    const dying: ClaimAhead = (_subscription, count) => ({
+      leases: Array.from({ length: count }, (_, n) => ({ token: `dead-${n}`, until })),
+      take: () => undefined,
+    });
+    expect(await fanOutChanges(deps, "isis-syria", undefined, dying)).toBe(4);
+    const stored = await deps.store.webhooks.listMessages(subscription.id, { after: null, limit: 10 });
+    expect(stored.map((m) => [m.state, m.dueAt])).toEqual(stored.map(() => ["sending", until.toISOString()]));
+    expect((await deps.store.webhooks.dueMessages(deps.now(), 10)).items).toEqual([]);
+
+    const next = localDeps(table);
+    next.clock = deps.clock;
+    next.now = deps.clock.now;
+    // While the leases hold, nothing is made again and nothing is sent.
+    expect(await dispatchDeliveries(next)).toMatchObject({ made: 0, attempted: 0 });
+    expect(receiver.received).toHaveLength(0);
+    deps.clock.advance(deps.config.webhooks.timeoutMs + 31_000);
+    expect(await dispatchDeliveries(next)).toMatchObject({ made: 0, delivered: 4, claimedAhead: 0 });
+    await dispatchDeliveries(next);
+    expect(receiver.rejected).toEqual([]);
+    expect(receiver.received.map((m) => m.id).sort()).toEqual(stored.map((m) => m.id).sort());
+    const after = await deps.store.webhooks.listMessages(subscription.id, { after: null, limit: 10 });
+    expect(after.map((m) => [m.state, m.attempts])).toEqual(stored.map(() => ["delivered", 1]));
+  });
+
+  it("two dispatchers fanning out the same changes at once make each message once and send it once", async () => {
+    const { table, deps, receiver } = await setup({ delayMs: 2 });
+    const second = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
+    receivers.push(second);
+    const ids = [
+      (await subscribe(deps, receiver, { types: ["event.created", "article.added"] })).id,
+      (await subscribe(deps, second, { types: ["event.created"] })).id,
+    ];
+    await storeStories(deps, 40);
+    const other = localDeps(table);
+    other.clock = deps.clock;
+    other.now = deps.clock.now;
+    const [a, b] = await Promise.all([dispatchDeliveries(deps), dispatchDeliveries(other)]);
+    // 40 changes: two messages each to the first endpoint, one to the second.
+    expect(a.made + b.made).toBe(120);
+    expect(a.delivered + b.delivered).toBe(120);
+    expect(a.claimedAhead + b.claimedAhead).toBeGreaterThan(0);
+    expect(receiver.rejected).toEqual([]);
+    expect(second.rejected).toEqual([]);
+    const listed = await Promise.all(ids.map((id) => deps.store.webhooks.listMessages(id, { after: null, limit: 100 })));
+    expect(listed.map((messages) => messages.length)).toEqual([80, 40]);
+    expect(receiver.received).toHaveLength(80);
+    expect(second.received).toHaveLength(40);
+    expect(new Set(receiver.received.map((m) => m.id))).toEqual(new Set(listed[0]?.map((m) => m.id)));
+    expect(new Set(second.received.map((m) => m.id))).toEqual(new Set(listed[1]?.map((m) => m.id)));
+    expect(listed.flat().every((m) => m.state === "delivered" && m.attempts === 1)).toBe(true);
+    // Nothing is left due, even once every lease taken could have run out.
+    deps.clock.advance(deps.config.webhooks.timeoutMs + 31_000);
+    await dispatchDeliveries(deps);
+    expect(receiver.received.length + second.received.length).toBe(120);
+  }, 60_000);
 });
+
+/** Stores `count` one-article stories: a change each. */
+async function storeStories(deps: TestDeps, count: number) {
+  for (let n = 0; n < count; n += 1) {
+    await storeStory(deps.store, {
+      title: `Story ${n}`,
+      articles: [{ source: "outlet-a", published: "2026-05-04T08:00:00Z", title: `Report ${n}` }],
+    });
+  }
+}
 
 /** A subscription with `count` due messages stored for it. */
 async function storedMessages(name: string, count: number) {

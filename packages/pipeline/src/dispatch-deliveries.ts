@@ -20,7 +20,7 @@ import {
   withoutGaps,
 } from "@eventwire/core";
 import type { FinishedAttempt, MessageClaim, NewMessage, PageKey } from "@eventwire/store";
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { batchCalls } from "./batch-calls";
 import type { PipelineDeps } from "./deps";
 import { createWebhookSender, type WebhookSender } from "./webhook-sender";
@@ -76,6 +76,9 @@ export function webhookSenderFor(deps: PipelineDeps): WebhookSender {
   return sender;
 }
 
+/** A lease on a message: its holder's token, and when it runs out (the message is then due to any dispatcher). */
+export type MessageLease = { token: string; until: Date };
+
 /** A new message to one subscription, due now when it is active, held while it is paused or disabled. */
 export function newMessage(
   subscription: Subscription,
@@ -97,6 +100,32 @@ export function newMessage(
   };
 }
 
+/** A new pending message made claimed under `lease`, as a claim would leave it: due to all when the lease runs out. */
+function claimedUnder(message: NewMessage, lease: MessageLease): NewMessage {
+  return { ...message, state: "sending", dueAt: lease.until.toISOString(), lease: lease.token };
+}
+
+/**
+ * Places a dispatcher keeps in an endpoint's pipeline for messages its own fan-out is storing
+ * claimed: taken before the messages are written, so each one is sent as soon as it is stored,
+ * no later than a message the dispatcher claims itself would be.
+ */
+export type Reservation = {
+  /** One lease a place, for the first messages of the subscription's run, in order. */
+  leases: readonly MessageLease[];
+  /**
+   * Hands over the messages stored under these leases (one another writer made first is not
+   * this run's to send, so it is left out) and frees the places left; called once.
+   */
+  take(messages: readonly NewMessage[]): void;
+};
+
+/**
+ * Asks a dispatcher for up to `count` places for one active subscription's new messages: null,
+ * or fewer, when its endpoint (or the dispatcher) has no room now; the rest are stored pending.
+ */
+export type ClaimAhead = (subscription: Subscription, count: number) => Reservation | null;
+
 /**
  * Turns the theme's stored event changes (the outbox the matcher's transaction writes) into
  * messages, one per subscription and type, from where the last fan-out stopped. A message's id
@@ -105,13 +134,15 @@ export function newMessage(
  * change whose event or article cannot be read stops the fan-out before it (it is tried again
  * on the next run). Once it has caught up, it reads once more and stops there. `onMade` is
  * told each time a subscription's messages have been stored (a dispatcher sends them while the
- * fan-out goes on).
+ * fan-out goes on). With `claimAhead`, a dispatcher's own fan-out stores as many of an active
+ * subscription's messages as it has room for already claimed, and hands them to it to send.
  * Returns how many messages were made.
  */
 export async function fanOutChanges(
   deps: PipelineDeps,
   themeId = deps.config.theme.id,
   onMade: () => void = () => undefined,
+  claimAhead?: ClaimAhead,
 ): Promise<number> {
   const { store } = deps;
   let position = await store.webhooks.fanOutPosition(themeId);
@@ -122,7 +153,7 @@ export async function fanOutChanges(
     if (changes.length === 0) return made;
     // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
     const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
-    const batch = await fanOutBatch(deps, changes, subscriptions, onMade);
+    const batch = await fanOutBatch(deps, changes, subscriptions, onMade, claimAhead);
     made += batch.made;
     if (batch.through === null) return made;
     if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
@@ -151,6 +182,7 @@ async function fanOutBatch(
   changes: readonly EventChange[],
   subscriptions: readonly Subscription[],
   onMade: () => void,
+  claimAhead: ClaimAhead | undefined,
 ): Promise<{ made: number; through: number | null }> {
   const last = changes.at(-1)?.seq ?? null;
   if (subscriptions.length === 0) return { made: 0, through: last };
@@ -218,15 +250,43 @@ async function fanOutBatch(
           });
           return newMessage(subscription, { id, type, body, now: deps.now() });
         });
-        // Numbered together, in the order of the changes (a run a transaction).
-        const outcomes = await store.webhooks.putMessages(messages);
-        const created = outcomes.filter((outcome) => outcome === "created").length;
+        const created = await storeMessages(deps, subscription, messages, claimAhead);
         if (created > 0) onMade();
         return created;
       }),
     ),
   );
   return { made: made.reduce((sum, n) => sum + n, 0), through: done.at(-1)?.seq ?? null };
+}
+
+/**
+ * Stores a subscription's new messages, numbered together in the order of the changes (a run a
+ * transaction); as many of the first as `claimAhead` has places for are stored claimed and
+ * handed to it. Returns how many were made.
+ */
+async function storeMessages(
+  deps: PipelineDeps,
+  subscription: Subscription,
+  messages: readonly NewMessage[],
+  claimAhead: ClaimAhead | undefined,
+): Promise<number> {
+  const reservation = subscription.state === "active" ? (claimAhead?.(subscription, messages.length) ?? null) : null;
+  const leases = reservation?.leases ?? [];
+  let claimed: NewMessage[] = [];
+  try {
+    const stored = messages.map((message, index) => {
+      const lease = leases[index];
+      return lease === undefined ? message : claimedUnder(message, lease);
+    });
+    const outcomes = await deps.store.webhooks.putMessages(stored);
+    // Only a message this run stored holds its lease: one that existed (another dispatcher's
+    // fan-out made it) is that dispatcher's to send, or due to all.
+    claimed = stored.filter((message, index) => message.lease !== undefined && outcomes[index] === "created");
+    return outcomes.filter((outcome) => outcome === "created").length;
+  } finally {
+    // Also when the write failed: what it may have stored claimed is due when the lease runs out.
+    reservation?.take(claimed);
+  }
 }
 
 export type AttemptReport = Pick<DeliveryAttempt, "attempt" | "statusCode" | "latencyMs" | "error" | "outcome" | "nextAttemptAt">;
@@ -256,7 +316,7 @@ function directWriters(deps: PipelineDeps): AttemptWriters {
  */
 export async function attemptDelivery(
   deps: PipelineDeps,
-  message: WebhookMessage,
+  message: Omit<WebhookMessage, "position">,
   subscription: Subscription,
   token: string,
   writers: AttemptWriters = directWriters(deps),
@@ -408,6 +468,8 @@ export type DispatchSummary = {
   failed: number;
   /** Due messages another dispatcher claimed first. */
   skipped: number;
+  /** Messages this run's fan-out stored already claimed and sent (no due read, no claim write). */
+  claimedAhead: number;
 };
 
 export type DispatchOptions = {
@@ -440,24 +502,8 @@ function createWake() {
  * never thrown; a failed fan-out is thrown once what was due has been sent.
  */
 export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOptions = {}): Promise<DispatchSummary> {
-  const summary: DispatchSummary = { made: 0, attempted: 0, delivered: 0, failed: 0, skipped: 0 };
+  const summary: DispatchSummary = { made: 0, attempted: 0, delivered: 0, failed: 0, skipped: 0, claimedAhead: 0 };
   const wake = createWake();
-  let fanOutDone = false;
-  let fanOutError: { error: unknown } | null = null;
-  const fanOut = fanOutChanges(deps, deps.config.theme.id, wake.notify)
-    .then(
-      (made) => {
-        summary.made = made;
-      },
-      (error: unknown) => {
-        fanOutError = { error };
-      },
-    )
-    .finally(() => {
-      fanOutDone = true;
-      wake.notify();
-    });
-
   const claim = batchCalls((claims: MessageClaim[]) => deps.store.webhooks.claimMessages(claims), {
     max: CLAIMS_PER_WRITE,
     inFlight: WRITES_IN_FLIGHT,
@@ -468,9 +514,15 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   });
   const pipeline = pLimit(PIPELINE_DEPTH * GLOBAL_CONCURRENCY);
   const sends = pLimit(GLOBAL_CONCURRENCY);
-  const endpoints = new Map<string, { pipeline: ReturnType<typeof pLimit>; sends: ReturnType<typeof pLimit> }>();
+  const endpoints = new Map<string, Endpoint>();
   // This run's view of the subscriptions, shared by its attempts (a disable stops the rest).
   const subscriptions = new Map<string, Subscription>();
+  // Every delivery under way, from the due pages and from the fan-out's hand-over.
+  const queued = new Set<Promise<void>>();
+  const track = (task: Promise<void>) => {
+    const tracked: Promise<void> = task.finally(() => queued.delete(tracked));
+    queued.add(tracked);
+  };
 
   const seen = new Set<string>();
   const seenKey = (message: WebhookMessage) => `${message.id}@${message.dueAt}`;
@@ -479,16 +531,49 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   let pages = 0;
   let stalePage = 0;
 
-  const deliver = (message: WebhookMessage, page: number): Promise<void> => {
-    let endpoint = endpoints.get(message.subscriptionId);
+  const endpointOf = (subscriptionId: string): Endpoint => {
+    let endpoint = endpoints.get(subscriptionId);
     if (endpoint === undefined) {
       const bound = deps.config.webhooks.concurrencyPerEndpoint;
       endpoint = { pipeline: pLimit(PIPELINE_DEPTH * bound), sends: pLimit(bound) };
-      endpoints.set(message.subscriptionId, endpoint);
+      endpoints.set(subscriptionId, endpoint);
     }
-    const { pipeline: endpointPipeline, sends: endpointSends } = endpoint;
+    return endpoint;
+  };
+
+  /** One attempt at a message this run holds the lease `token` of, within the endpoint's bounds and the dispatcher's. */
+  const attempt = async (claimed: Omit<WebhookMessage, "position">, subscription: Subscription, token: string) => {
+    const endpoint = endpointOf(claimed.subscriptionId);
+    let report: AttemptReport;
+    try {
+      report = await attemptDelivery(deps, claimed, subscription, token, {
+        finish,
+        sendSlot: (send) =>
+          endpoint.sends(() =>
+            sends(() => {
+              // Disabled by another attempt's 410 (or paused) while this one waited: not sent.
+              if (subscription.state !== "active") throw new SubscriptionStopped();
+              return send();
+            }),
+          ),
+      });
+    } catch (error) {
+      if (!(error instanceof SubscriptionStopped)) throw error;
+      await parkClaimed(deps, claimed, "held");
+      return;
+    }
+    summary.attempted += 1;
+    endpoint.pipeline.concurrency =
+      deps.config.webhooks.concurrencyPerEndpoint * (report.latencyMs > SLOW_ATTEMPT_MS ? 1 : PIPELINE_DEPTH);
+    if (report.outcome === "delivered") summary.delivered += 1;
+    else summary.failed += 1;
+  };
+
+  /** Claims a message read from a due page and makes its attempt. */
+  const deliver = (message: WebhookMessage, page: number): Promise<void> => {
+    const endpoint = endpointOf(message.subscriptionId);
     // Slots are always taken in this order (endpoint, then the dispatcher's), so none waits on another in a cycle.
-    return endpointPipeline(() =>
+    return endpoint.pipeline(() =>
       pipeline(async () => {
         try {
           const subscription = subscriptions.get(message.subscriptionId);
@@ -511,29 +596,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
             }
             return;
           }
-          let report: AttemptReport;
-          try {
-            report = await attemptDelivery(deps, claimed, subscription, token, {
-              finish,
-              sendSlot: (send) =>
-                endpointSends(() =>
-                  sends(() => {
-                    // Disabled by another attempt's 410 (or paused) while this one waited: not sent.
-                    if (subscription.state !== "active") throw new SubscriptionStopped();
-                    return send();
-                  }),
-                ),
-            });
-          } catch (error) {
-            if (!(error instanceof SubscriptionStopped)) throw error;
-            await deps.store.webhooks.parkMessage(claimed, "held");
-            return;
-          }
-          summary.attempted += 1;
-          endpointPipeline.concurrency =
-            deps.config.webhooks.concurrencyPerEndpoint * (report.latencyMs > SLOW_ATTEMPT_MS ? 1 : PIPELINE_DEPTH);
-          if (report.outcome === "delivered") summary.delivered += 1;
-          else summary.failed += 1;
+          await attempt(claimed, subscription, token);
         } catch (error) {
           deps.log.error("webhook delivery failed", { messageId: message.id, error: errorMessage(error) });
         }
@@ -541,8 +604,90 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
     );
   };
 
+  /** Makes the attempt at a message the fan-out stored claimed under this run's lease. */
+  const deliverClaimed = async (message: NewMessage): Promise<void> => {
+    try {
+      const subscription = subscriptions.get(message.subscriptionId);
+      if (subscription === undefined || subscription.state !== "active") {
+        await parkClaimed(deps, message, subscription === undefined ? "cancelled" : "held");
+        return;
+      }
+      summary.claimedAhead += 1;
+      await attempt(message, subscription, message.lease as string);
+    } catch (error) {
+      deps.log.error("webhook delivery failed", { messageId: message.id, error: errorMessage(error) });
+    }
+  };
+
+  // Places promised to the fan-out that have not yet queued for the dispatcher's pipeline (they
+  // do in a moment): counted, so that room there is not promised twice.
+  let entering = 0;
+  const claimAhead: ClaimAhead = (subscription, count) => {
+    const endpoint = endpointOf(subscription.id);
+    // Only places free now: a message claimed ahead must not wait out its lease behind other
+    // attempts, so it gets no more room than the endpoint's pipeline gives a claim (none ahead
+    // for a slow endpoint).
+    const places = Math.min(count, room(endpoint.pipeline), room(pipeline) - entering);
+    if (places <= 0) return null;
+    const handOvers = Array.from({ length: places }, () => {
+      let hand: (message: NewMessage | null) => void = () => undefined;
+      const handed = new Promise<NewMessage | null>((resolve) => {
+        hand = resolve;
+      });
+      entering += 1;
+      track(
+        endpoint.pipeline(() => {
+          entering -= 1;
+          return pipeline(async () => {
+            const message = await handed;
+            if (message !== null) await deliverClaimed(message);
+          });
+        }),
+      );
+      return hand;
+    });
+    const until = leaseEnd(deps);
+    let taken = false;
+    return {
+      leases: handOvers.map(() => ({ token: randomUUID(), until })),
+      take: (messages) => {
+        if (taken) return;
+        taken = true;
+        const handAll = (list: readonly NewMessage[]) => {
+          for (const [index, hand] of handOvers.entries()) hand(list[index] ?? null);
+        };
+        if (messages.length === 0) return handAll([]);
+        // Read strongly, as a due page's subscriptions are: one paused since it was listed gets its messages held.
+        refreshSubscriptions(deps, subscriptions, [subscription.id]).then(
+          () => handAll(messages),
+          (error: unknown) => {
+            deps.log.warn("webhook messages claimed ahead are left until their lease runs out", {
+              subscriptionId: subscription.id,
+              error: errorMessage(error),
+            });
+            handAll([]);
+          },
+        );
+      },
+    };
+  };
+
+  let fanOutDone = false;
+  let fanOutError: { error: unknown } | null = null;
+  const fanOut = fanOutChanges(deps, deps.config.theme.id, wake.notify, claimAhead)
+    .then(
+      (made) => {
+        summary.made = made;
+      },
+      (error: unknown) => {
+        fanOutError = { error };
+      },
+    )
+    .finally(() => {
+      fanOutDone = true;
+      wake.notify();
+    });
   const maxRounds = options.maxRounds ?? 50;
-  const queued = new Set<Promise<void>>();
   try {
     await requeueHeldOfActive(deps);
     let rounds = 0;
@@ -564,10 +709,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
         // Once another dispatcher has been met, take the page in a random order: two that read
         // the same page would otherwise claim the same messages in step, one losing each time.
         const order = summary.skipped > 0 ? shuffled(fresh) : fresh;
-        for (const message of order) {
-          const task: Promise<void> = deliver(message, pages).finally(() => queued.delete(task));
-          queued.add(task);
-        }
+        for (const message of order) track(deliver(message, pages));
         scan.fresh = true;
         rounds += 1;
       }
@@ -590,6 +732,29 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   if (fanOutError !== null) throw (fanOutError as { error: unknown }).error;
   if (summary.made + summary.attempted > 0) deps.log.info("webhooks dispatched", { ...summary });
   return summary;
+}
+
+/** One endpoint's bounds in a dispatcher: messages between claim and finish, and attempts in flight. */
+type Endpoint = { pipeline: LimitFunction; sends: LimitFunction };
+
+/** Places a limit would start at once. */
+function room(limit: LimitFunction): number {
+  return limit.concurrency - limit.activeCount - limit.pendingCount;
+}
+
+/**
+ * Takes a message this run claimed out of the due index (its subscription stopped). One the
+ * fan-out stored claimed has no position in hand (the store numbered it): it is read for it,
+ * and parked only while it still holds the lease as stored (`dueAt`, the lease's end).
+ */
+async function parkClaimed(
+  deps: PipelineDeps,
+  message: Omit<WebhookMessage, "position"> & { position?: string },
+  state: "held" | "cancelled",
+): Promise<void> {
+  const position = message.position ?? (await deps.store.webhooks.getMessage(message.id))?.position;
+  if (position === undefined) return;
+  await deps.store.webhooks.parkMessage({ ...message, position }, state);
 }
 
 /** A copy of `items` in a random order. */

@@ -3,7 +3,14 @@ export { addSource, seedSources } from "./add-source";
 export type { SourceSettingsInput } from "./configure-source";
 export { configureSource } from "./configure-source";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
-export type { AttemptReport, DispatchOptions, DispatchSummary } from "./dispatch-deliveries";
+export type {
+  AttemptReport,
+  ClaimAhead,
+  DispatchOptions,
+  DispatchSummary,
+  MessageLease,
+  Reservation,
+} from "./dispatch-deliveries";
 export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";

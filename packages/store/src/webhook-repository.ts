@@ -94,8 +94,12 @@ export type FinishedAttempt = {
   result: Pick<WebhookMessage, "state" | "attempts" | "dueAt" | "lastStatusCode" | "lastError" | "deliveredAt">;
 };
 
-/** A message as it is made: the store gives it its position. */
-export type NewMessage = Omit<WebhookMessage, "position">;
+/**
+ * A message as it is made: the store gives it its position. One made `sending` is stored
+ * claimed, as `claimMessages` leaves a message: `lease` is its maker's token and `dueAt` the
+ * lease's end, when it is due to any dispatcher (its maker died before finishing it).
+ */
+export type NewMessage = Omit<WebhookMessage, "position"> & { lease?: string };
 
 /** The held-index attributes of a message kept for its paused or disabled subscription. */
 function heldIndex(message: Pick<WebhookMessage, "subscriptionId" | "position">) {
@@ -300,9 +304,11 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
   function messageItems(message: NewMessage, seq: number) {
     // `type` is the item's entity type; the message's own type goes under another name.
     const { type: messageType, ...fields } = message;
+    if (message.state === "sending" && (message.lease === undefined || message.dueAt === null))
+      throw new Error(`message ${message.id} is made sending without a lease and its end: a claim needs both`);
     const position = messagePosition(seq);
     const index =
-      message.state === "pending" && message.dueAt !== null
+      (message.state === "pending" || message.state === "sending") && message.dueAt !== null
         ? dueIndex(message.id, message.dueAt)
         : message.state === "held"
           ? heldIndex({ subscriptionId: message.subscriptionId, position })
@@ -515,7 +521,8 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
      * counter, the message and its entry in the subscription's listing are written in one
      * transaction that expects the counter unchanged, so numbers follow the order messages are
      * written and no message can appear later behind one a reader has already seen. Pending
-     * messages enter the due index, held ones the held index. "gone": the subscription was deleted.
+     * messages enter the due index, held ones the held index, and claimed (`sending`) ones the due
+     * index at their lease's end. "gone": the subscription was deleted.
      */
     putMessage(message: NewMessage): Promise<PutOutcome> {
       return afterNumbering(message.subscriptionId, async () => (await numberAndPut([message]))[0] as PutOutcome);
