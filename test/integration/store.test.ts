@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -56,13 +57,18 @@ describe("store", () => {
     expect((await db.store.articles.get(articles[0]?.id ?? ""))?.text).toHaveLength(20_000);
   });
 
-  it("reads an event stored with its matcher state as maps, as items written before the packed state are", async () => {
+  it("stores an event's matcher state gzipped, and reads events written in the two older shapes", async () => {
     const { event } = await storeStory(db.store, DAM_STORY);
     const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
-    expect(typeof packed?.state).toBe("string");
-    const { state, ...rest } = packed as Record<string, unknown>;
-    const unpacked = { ...rest, ...JSON.parse(String(state)) };
-    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: unpacked }));
+    expect(packed?.stateGz).toBeInstanceOf(Uint8Array);
+    expect(packed).not.toHaveProperty("state");
+    const { stateGz, ...rest } = packed as Record<string, unknown>;
+    const json = gunzipSync(stateGz as Uint8Array).toString("utf8");
+    // The state as one JSON string, as written before it was gzipped.
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, state: json } }));
+    expect(await db.store.events.get(event.id)).toEqual(event);
+    // And as separate maps, as written before that.
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, ...JSON.parse(json) } }));
     expect(await db.store.events.get(event.id)).toEqual(event);
   });
 

