@@ -168,6 +168,23 @@ describe("delivery", () => {
     expect(receiver.maxInFlight).toBeLessThanOrEqual(deps.config.webhooks.concurrencyPerEndpoint);
   });
 
+  it("ends a run only once every delivery it started has ended, even one that stops reading early", async () => {
+    const { deps, receiver } = await setup({ delayMs: 5 });
+    await subscribe(deps, receiver, { types: ["event.created"] });
+    await storeStories(deps, 30);
+    // No due page read at all: only what the fan-out hands over is sent in this run.
+    const summary = await dispatchDeliveries(deps, { maxRounds: 0 });
+    const atReturn = receiver.received.length;
+    expect(summary.made).toBe(30);
+    expect(summary.attempted).toBe(atReturn);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.received).toHaveLength(atReturn);
+    // What it did not send was stored pending: the next run sends it, each message once.
+    await dispatchDeliveries(deps);
+    expect(receiver.received).toHaveLength(30);
+    expect(new Set(receiver.received.map((m) => m.id)).size).toBe(30);
+  });
+
   it("retries a failing endpoint on the schedule with the same webhook-id, and logs four attempts", async () => {
     const { deps, receiver } = await setup();
     const subscription = await subscribe(deps, receiver, { types: ["event.created"] });

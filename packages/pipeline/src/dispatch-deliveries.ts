@@ -535,7 +535,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
     let endpoint = endpoints.get(subscriptionId);
     if (endpoint === undefined) {
       const bound = deps.config.webhooks.concurrencyPerEndpoint;
-      endpoint = { pipeline: pLimit(PIPELINE_DEPTH * bound), sends: pLimit(bound) };
+      endpoint = { pipeline: pLimit(PIPELINE_DEPTH * bound), sends: pLimit(bound), measured: false };
       endpoints.set(subscriptionId, endpoint);
     }
     return endpoint;
@@ -563,6 +563,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
       return;
     }
     summary.attempted += 1;
+    endpoint.measured = true;
     endpoint.pipeline.concurrency =
       deps.config.webhooks.concurrencyPerEndpoint * (report.latencyMs > SLOW_ATTEMPT_MS ? 1 : PIPELINE_DEPTH);
     if (report.outcome === "delivered") summary.delivered += 1;
@@ -622,12 +623,18 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   // Places promised to the fan-out that have not yet queued for the dispatcher's pipeline (they
   // do in a moment): counted, so that room there is not promised twice.
   let entering = 0;
+  // Set once the run stops reading due pages: from then on the fan-out stores what it makes
+  // pending, so the run does not end with deliveries it started and no longer waits for.
+  let closing = false;
   const claimAhead: ClaimAhead = (subscription, count) => {
+    if (closing) return null;
     const endpoint = endpointOf(subscription.id);
     // Only places free now: a message claimed ahead must not wait out its lease behind other
     // attempts, so it gets no more room than the endpoint's pipeline gives a claim (none ahead
-    // for a slow endpoint).
-    const places = Math.min(count, room(endpoint.pipeline), room(pipeline) - entering);
+    // for a slow endpoint), and, until this run has seen how fast the endpoint answers, no more
+    // than its free send slots.
+    const endpointRoom = endpoint.measured ? room(endpoint.pipeline) : Math.min(room(endpoint.pipeline), room(endpoint.sends));
+    const places = Math.min(count, endpointRoom, room(pipeline) - entering);
     if (places <= 0) return null;
     const handOvers = Array.from({ length: places }, () => {
       let hand: (message: NewMessage | null) => void = () => undefined;
@@ -726,16 +733,22 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
         await Promise.race([wake.after(scan.generation), ...(idle ? [] : [Promise.all(queued)])]);
     }
   } finally {
-    await Promise.all(queued);
+    closing = true;
+    // The fan-out may hand over messages it claimed before `closing`: wait for it, then for
+    // every delivery started, those included.
     await fanOut;
+    while (queued.size > 0) await Promise.all(queued);
   }
   if (fanOutError !== null) throw (fanOutError as { error: unknown }).error;
   if (summary.made + summary.attempted > 0) deps.log.info("webhooks dispatched", { ...summary });
   return summary;
 }
 
-/** One endpoint's bounds in a dispatcher: messages between claim and finish, and attempts in flight. */
-type Endpoint = { pipeline: LimitFunction; sends: LimitFunction };
+/**
+ * One endpoint's bounds in a dispatcher: messages between claim and finish, and attempts in
+ * flight; `measured` once an attempt of this run has told how fast it answers.
+ */
+type Endpoint = { pipeline: LimitFunction; sends: LimitFunction; measured: boolean };
 
 /** Places a limit would start at once. */
 function room(limit: LimitFunction): number {
