@@ -76,20 +76,17 @@ function matcherWith(count: number, seed: number): Matcher {
 }
 
 /**
- * Median time, in microseconds, to prepare and decide one probe article (the index is not
- * changed), and the mean number of candidate events scored per probe.
+ * One pass of the probes through `matcher` (each prepared and decided; the index is not
+ * changed): microseconds per probe, and candidate events scored in all.
  */
-function timePerArticle(matcher: Matcher, probes: MatchInput[], rounds: number): { micros: number; candidates: number } {
-  const samples: number[] = [];
+function probePass(matcher: Matcher, probes: MatchInput[]): { micros: number; candidates: number } {
   let candidates = 0;
-  for (let round = 0; round < rounds; round += 1) {
-    const started = performance.now();
-    for (const probe of probes) candidates += decideMatch(matcher, prepareArticle(matcher, probe)).candidates;
-    samples.push(((performance.now() - started) * 1000) / probes.length);
-  }
-  samples.sort((a, b) => a - b);
-  return { micros: samples[Math.floor(samples.length / 2)] as number, candidates: candidates / (rounds * probes.length) };
+  const started = performance.now();
+  for (const probe of probes) candidates += decideMatch(matcher, prepareArticle(matcher, probe)).candidates;
+  return { micros: ((performance.now() - started) * 1000) / probes.length, candidates };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Words in a synthetic full text: about the length of a wire report's first screen. */
 const FULL_TEXT_WORDS = 250;
@@ -167,18 +164,31 @@ export async function benchMatcher(context: BenchContext): Promise<BenchFigures>
   const probes = Array.from({ length: context.quick ? 100 : 400 }, (_, index) =>
     syntheticArticle(`p${index}`, Date.UTC(2026, 4, 1), word),
   );
+  const sizes = [100, 1_000, 10_000] as const;
+  const matchers = sizes.map((count) => matcherWith(count, count));
+  // One unmeasured pass of every probe on each, so the comparison is of steady state, not of
+  // the JIT warming up. Then the sizes take turns, round after round: on a shared machine a slow
+  // stretch then slows every size alike rather than the one measured during it.
+  for (const matcher of matchers) probePass(matcher, probes);
+  const rounds = context.quick ? 3 : 7;
+  const samples = sizes.map(() => [] as number[]);
+  const candidates = sizes.map(() => 0);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, matcher] of matchers.entries()) {
+      const pass = probePass(matcher, probes);
+      (samples[index] as number[]).push(pass.micros);
+      candidates[index] = (candidates[index] as number) + pass.candidates;
+    }
+  }
   const perArticle: Record<string, number> = {};
-  for (const count of [100, 1_000, 10_000]) {
-    const matcher = matcherWith(count, count);
-    // One unmeasured pass, so the comparison is of steady state, not of the JIT warming up.
-    timePerArticle(matcher, probes.slice(0, 50), 1);
-    const measured = timePerArticle(matcher, probes, context.quick ? 3 : 5);
+  for (const [index, count] of sizes.entries()) {
+    const meanCandidates = (candidates[index] as number) / (rounds * probes.length);
     // A probe that met no candidate would measure the theme filter, not the index.
-    if (measured.candidates < 1)
-      throw new Error(`bench probes met ${measured.candidates} candidates on average; the index was not exercised`);
-    perArticle[count] = measured.micros;
+    if (meanCandidates < 1)
+      throw new Error(`bench probes met ${meanCandidates} candidates on average; the index was not exercised`);
+    perArticle[count] = median(samples[index] as number[]);
     context.say(
-      `matcher, ${String(count).padStart(6)} events: ${measured.micros.toFixed(1)} µs per article, ${measured.candidates.toFixed(1)} candidates scored`,
+      `matcher, ${String(count).padStart(6)} events: ${(perArticle[count] as number).toFixed(1)} µs per article (median of ${rounds} rounds, sizes in turn), ${meanCandidates.toFixed(1)} candidates scored`,
     );
   }
   const scaling = (perArticle[10_000] as number) / (perArticle[100] as number);

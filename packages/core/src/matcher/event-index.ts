@@ -1,6 +1,17 @@
 import type { EventState } from "./event";
 
-type Indexed = { terms: string[]; entities: string[] };
+/**
+ * What an event was indexed under, its slot (a small integer the postings hold), and the
+ * postings of its title and body terms in the order of its vectors (see `vectorNorm`).
+ */
+type Indexed = {
+  event: EventState;
+  slot: number;
+  terms: string[];
+  entities: string[];
+  titlePostings: Set<number>[];
+  bodyPostings: Set<number>[];
+};
 
 export type CandidateQuery = {
   /** The article's terms and entities (any order; the rarest are used). */
@@ -21,12 +32,24 @@ const POSTINGS_SHARE = 0.05;
 /**
  * The events the matcher knows, with inverted indexes from terms and entities to events.
  * Event frequency (how many events use a term) doubles as the IDF the signals weigh terms by.
+ * Postings hold each event's slot rather than its id, so a look-up adds up its leads in typed
+ * arrays: with 10,000 events a look-up walks thousands of postings, and string-keyed maps made
+ * it most of the matcher's time.
  */
 export class EventIndex {
   readonly events = new Map<string, EventState>();
-  private readonly termPostings = new Map<string, Set<string>>();
-  private readonly entityPostings = new Map<string, Set<string>>();
+  private readonly termPostings = new Map<string, Set<number>>();
+  private readonly entityPostings = new Map<string, Set<number>>();
   private readonly indexed = new Map<string, Indexed>();
+  /** By slot: the event's id (undefined while free), and its span as epoch ms. */
+  private readonly slotIds: (string | undefined)[] = [];
+  private readonly firstSeen: number[] = [];
+  private readonly lastSeen: number[] = [];
+  private readonly freeSlots: number[] = [];
+  /** A look-up's running scores by slot; `marks` tells which belong to the current look-up. */
+  private scores = new Float64Array(0);
+  private marks = new Uint32Array(0);
+  private lookUpMark = 0;
 
   get size(): number {
     return this.events.size;
@@ -37,9 +60,24 @@ export class EventIndex {
     this.remove(event.id);
     const terms = [...new Set([...event.titleTerms.keys(), ...event.bodyTerms.keys()])];
     const entities = [...event.entities.keys()];
-    for (const term of terms) post(this.termPostings, term, event.id);
-    for (const entity of entities) post(this.entityPostings, entity, event.id);
-    this.indexed.set(event.id, { terms, entities });
+    const slot = this.freeSlots.pop() ?? this.slotIds.length;
+    this.slotIds[slot] = event.id;
+    this.firstSeen[slot] = Date.parse(event.firstSeen);
+    this.lastSeen[slot] = Date.parse(event.lastSeen);
+    // Each term's postings, kept at hand for the lists below (no second look-up in the large map).
+    const posted = new Map<string, Set<number>>();
+    for (const term of terms) posted.set(term, post(this.termPostings, term, slot));
+    for (const entity of entities) post(this.entityPostings, entity, slot);
+    // A term's postings stay the same set while the event is indexed (it is in them).
+    const postingsOf = (term: string) => posted.get(term) as Set<number>;
+    this.indexed.set(event.id, {
+      event,
+      slot,
+      terms,
+      entities,
+      titlePostings: [...event.titleTerms.keys()].map(postingsOf),
+      bodyPostings: [...event.bodyTerms.keys()].map(postingsOf),
+    });
     this.events.set(event.id, event);
   }
 
@@ -49,14 +87,20 @@ export class EventIndex {
     this.termPostings.clear();
     this.entityPostings.clear();
     this.indexed.clear();
+    this.slotIds.length = 0;
+    this.firstSeen.length = 0;
+    this.lastSeen.length = 0;
+    this.freeSlots.length = 0;
   }
 
   /** Forgets an event (it left the working set). */
   remove(id: string): void {
     const previous = this.indexed.get(id);
     if (previous === undefined) return;
-    for (const term of previous.terms) unpost(this.termPostings, term, id);
-    for (const entity of previous.entities) unpost(this.entityPostings, entity, id);
+    for (const term of previous.terms) unpost(this.termPostings, term, previous.slot);
+    for (const entity of previous.entities) unpost(this.entityPostings, entity, previous.slot);
+    this.slotIds[previous.slot] = undefined;
+    this.freeSlots.push(previous.slot);
     this.indexed.delete(id);
     this.events.delete(id);
   }
@@ -66,47 +110,95 @@ export class EventIndex {
 
   entityIdf = (key: string): number => Math.log(1 + (this.events.size + 1) / ((this.entityPostings.get(key)?.size ?? 0) + 1));
 
+  /**
+   * The IDF-weighted length of an indexed event's title or body vector: the sum idfNorm makes
+   * with termIdf, term by term in the same order, but reading each term's postings from the
+   * event's own list rather than looking every term up. Null when `event` is not the object
+   * indexed under its id.
+   */
+  vectorNorm(event: EventState, which: "title" | "body"): number | null {
+    const indexed = this.indexed.get(event.id);
+    if (indexed === undefined || indexed.event !== event) return null;
+    const postings = which === "title" ? indexed.titlePostings : indexed.bodyPostings;
+    const vector = which === "title" ? event.titleTerms : event.bodyTerms;
+    const events = this.events.size;
+    let sum = 0;
+    let index = 0;
+    for (const weight of vector.values()) {
+      const w = weight * Math.log(1 + (events + 1) / ((postings[index] as Set<number>).size + 1));
+      sum += w * w;
+      index += 1;
+    }
+    return Math.sqrt(sum);
+  }
+
   /** Events that share the article's rarest terms or entities, inside the time window, best leads first. */
   candidates(query: CandidateQuery): EventState[] {
+    if (query.maxCandidates <= 0) return [];
     const cap = Math.max(POSTINGS_FLOOR, this.events.size * POSTINGS_SHARE);
-    const scores = new Map<string, number>();
-    const lookUp = (keys: Iterable<string>, postings: Map<string, Set<string>>, idf: (key: string) => number, limit: number) => {
+    const slots = this.slotIds.length;
+    if (this.scores.length < slots) {
+      this.scores = new Float64Array(Math.max(slots, 2 * this.scores.length));
+      this.marks = new Uint32Array(this.scores.length);
+      this.lookUpMark = 0;
+    }
+    this.lookUpMark += 1;
+    if (this.lookUpMark === 0xffffffff) {
+      this.marks.fill(0);
+      this.lookUpMark = 1;
+    }
+    const { scores, marks, lookUpMark: mark } = this;
+    // Slots in the order each first got a score: ties between equal scores keep that order.
+    const touched: number[] = [];
+    const lookUp = (keys: Iterable<string>, postings: Map<string, Set<number>>, idf: (key: string) => number, limit: number) => {
       const ranked = [...new Set(keys)]
         .map((key) => ({ key, ids: postings.get(key) }))
-        .filter((entry): entry is { key: string; ids: Set<string> } => entry.ids !== undefined && entry.ids.size <= cap)
+        .filter((entry): entry is { key: string; ids: Set<number> } => entry.ids !== undefined && entry.ids.size <= cap)
         .sort((a, b) => a.ids.size - b.ids.size)
         .slice(0, limit);
       for (const { key, ids } of ranked) {
         const weight = idf(key);
-        for (const id of ids) scores.set(id, (scores.get(id) ?? 0) + weight);
+        for (const slot of ids) {
+          if (marks[slot] !== mark) {
+            marks[slot] = mark;
+            scores[slot] = 0;
+            touched.push(slot);
+          }
+          scores[slot] = (scores[slot] as number) + weight;
+        }
       }
     };
     lookUp(query.terms, this.termPostings, this.termIdf, LOOKUP_TERMS);
     lookUp(query.entities, this.entityPostings, this.entityIdf, LOOKUP_ENTITIES);
-    const inWindow: { event: EventState; score: number }[] = [];
-    for (const [id, score] of scores) {
-      const event = this.events.get(id);
-      if (event === undefined) continue;
-      const gap = Math.max(0, query.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - query.time);
-      if (gap <= query.windowMs) inWindow.push({ event, score });
+    // The best `maxCandidates` by score, ties in the order the scores were first given (what a
+    // stable sort of them all would keep), without sorting every event a key led to.
+    const best: { slot: number; score: number }[] = [];
+    for (const slot of touched) {
+      const score = scores[slot] as number;
+      const gap = Math.max(0, query.time - (this.lastSeen[slot] as number), (this.firstSeen[slot] as number) - query.time);
+      if (gap > query.windowMs) continue;
+      if (best.length === query.maxCandidates && !(score > (best.at(-1) as { score: number }).score)) continue;
+      let at = best.length;
+      while (at > 0 && (best[at - 1] as { score: number }).score < score) at -= 1;
+      best.splice(at, 0, { slot, score });
+      if (best.length > query.maxCandidates) best.pop();
     }
-    return inWindow
-      .sort((a, b) => b.score - a.score)
-      .slice(0, query.maxCandidates)
-      .map((entry) => entry.event);
+    return best.map((entry) => this.events.get(this.slotIds[entry.slot] as string) as EventState);
   }
 }
 
-function post(postings: Map<string, Set<string>>, key: string, id: string): void {
+/** Adds `id` to the postings of `key`, and returns them. */
+function post(postings: Map<string, Set<number>>, key: string, id: number): Set<number> {
   let ids = postings.get(key);
   if (ids === undefined) {
     ids = new Set();
     postings.set(key, ids);
   }
   ids.add(id);
+  return ids;
 }
 
-function unpost(postings: Map<string, Set<string>>, key: string, id: string): void {
+function unpost(postings: Map<string, Set<number>>, key: string, id: number): void {
   const ids = postings.get(key);
   if (ids === undefined) return;
   ids.delete(id);

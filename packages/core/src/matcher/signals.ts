@@ -108,9 +108,17 @@ export function signalScorer(article: ArticleVectors, index: EventIndex): (event
     const hasTitle = article.title.size > 0;
     const eventEntities = eventByType(event.entities);
     const eventBodyNorm =
-      event.bodyTerms.size === 0 || (!hasTitle && article.body.size === 0) ? 0 : idfNorm(event.bodyTerms, idf);
+      event.bodyTerms.size === 0 || (!hasTitle && article.body.size === 0)
+        ? 0
+        : (index.vectorNorm(event, "body") ?? idfNorm(event.bodyTerms, idf));
     return {
-      titleCos: hasTitle ? cosine(idfDot(article.title, event.titleTerms, idf), titleNorm, idfNorm(event.titleTerms, idf)) : 0,
+      titleCos: hasTitle
+        ? cosine(
+            idfDot(article.title, event.titleTerms, idf),
+            titleNorm,
+            index.vectorNorm(event, "title") ?? idfNorm(event.titleTerms, idf),
+          )
+        : 0,
       bodyCos: cosine(article.body.size === 0 ? 0 : idfDot(article.body, event.bodyTerms, idf), bodyNorm, eventBodyNorm),
       titleBodyCos: hasTitle ? cosine(idfDot(article.title, event.bodyTerms, idf), titleNorm, eventBodyNorm) : 0,
       entityPerson: idfCosine(articleEntities.person, eventEntities.person, entityIdf),
