@@ -38,6 +38,11 @@ async function bareTwin(url: string): Promise<{ url: string; close(): Promise<vo
   return { url: `${server.url}${pathname}${search}`, close: () => server.close() };
 }
 
+/** Slices of load each side gets, alternately: a slow stretch of the shared machine then weighs on both alike. */
+const SLICES = 4;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 async function compare(context: BenchContext, label: string, url: string): Promise<{ product: Load; bare: Load }> {
   const bare = await bareTwin(url);
   try {
@@ -45,10 +50,23 @@ async function compare(context: BenchContext, label: string, url: string): Promi
     // machine a slow route may finish no request in it: that is not judged here).
     await autocannon({ url, connections: CONNECTIONS, duration: 1, workers: 1 });
     await autocannon({ url: bare.url, connections: CONNECTIONS, duration: 1, workers: 1 });
-    const product = await load(url, context.loadSeconds);
-    const reference = await load(bare.url, context.loadSeconds);
+    const slices = context.quick ? 1 : SLICES;
+    const seconds = Math.max(1, Math.round(context.loadSeconds / slices));
+    const runs = { product: [] as Load[], bare: [] as Load[] };
+    for (let slice = 0; slice < slices; slice += 1) {
+      runs.product.push(await load(url, seconds));
+      runs.bare.push(await load(bare.url, seconds));
+    }
+    // Requests/s over all the slices; latency percentiles the median slice's.
+    const combine = (list: Load[]): Load => ({
+      requestsPerSec: list.reduce((sum, run) => sum + run.requestsPerSec, 0) / list.length,
+      p50: median(list.map((run) => run.p50)),
+      p99: median(list.map((run) => run.p99)),
+    });
+    const product = combine(runs.product);
+    const reference = combine(runs.bare);
     context.say(
-      `${label}: ${product.requestsPerSec.toFixed(0)} req/s, p50 ${product.p50} ms, p99 ${product.p99} ms; bare Hono route, same bytes: ${reference.requestsPerSec.toFixed(0)} req/s, p99 ${reference.p99} ms; ratio ${(product.requestsPerSec / reference.requestsPerSec).toFixed(2)}`,
+      `${label}: ${product.requestsPerSec.toFixed(0)} req/s, p50 ${product.p50} ms, p99 ${product.p99} ms (slice p99s ${runs.product.map((run) => run.p99).join(", ")}); bare Hono route, same bytes: ${reference.requestsPerSec.toFixed(0)} req/s, p99 ${reference.p99} ms (${runs.bare.map((run) => run.p99).join(", ")}); ratio ${(product.requestsPerSec / reference.requestsPerSec).toFixed(2)}; ${slices} slices of ${seconds} s each, in turn`,
     );
     return { product, bare: reference };
   } finally {
