@@ -68,6 +68,31 @@ export function firstEvent(name: LambdaName, sourceId: string): unknown {
   return scheduled;
 }
 
+/**
+ * The environment a bundle runs in here: local AWS credentials, the run's DynamoDB Local and
+ * table, JSON logs, private URLs allowed (the bench's servers are on 127.0.0.1), and the Node
+ * options its function is deployed with (its heap bound); `extra` adds or overrides settings.
+ */
+export function bundleEnv(
+  name: LambdaName,
+  table: { endpoint: string; tableName: string },
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    NODE_OPTIONS: lambdaSizing(name).nodeOptions,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    DYNAMODB_ENDPOINT: table.endpoint,
+    EVENTWIRE_TABLE: table.tableName,
+    EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
+    EVENTWIRE_LOG_FORMAT: "json",
+    ...extra,
+  };
+}
+
 /** Spawns `node` on one bundle and resolves with the milliseconds from spawn to the handler's answer. */
 async function firstAnswer(file: string, event: unknown, env: NodeJS.ProcessEnv): Promise<{ ms: number; answer: unknown }> {
   const started = performance.timeOrigin + performance.now();
@@ -99,26 +124,17 @@ export async function benchBundles(context: BenchContext): Promise<BenchFigures>
     const added = await addSource(deps, { url: "http://127.0.0.1:9/missing.xml" });
     clients.client.destroy();
     if (!added.ok) throw new Error(added.error);
-    const env = {
-      PATH: process.env.PATH,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "local",
-      AWS_SECRET_ACCESS_KEY: "local",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      DYNAMODB_ENDPOINT: endpoint,
-      EVENTWIRE_TABLE: tableName,
-      EVENTWIRE_SOURCES: "",
-      EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
-      EVENTWIRE_LOG_FORMAT: "json",
-      EVENTWIRE_CURSOR_SECRET: "bench-cursor-secret-0123456789",
-    };
     const figures: BenchFigures = {};
     let maxKb = 0;
     let maxMs = 0;
     // One unmeasured answer from each first: DynamoDB Local's JVM warming up its paths is not a
     // cold start of the function (each measured answer still comes from a fresh process).
-    // Each with the Node options its function is deployed with (its heap bound).
-    const envOf = (name: LambdaName) => ({ ...env, NODE_OPTIONS: lambdaSizing(name).nodeOptions });
+    const envOf = (name: LambdaName) =>
+      bundleEnv(
+        name,
+        { endpoint, tableName },
+        { EVENTWIRE_SOURCES: "", EVENTWIRE_CURSOR_SECRET: "bench-cursor-secret-0123456789" },
+      );
     for (const bundle of bundles) await firstAnswer(bundle.file, firstEvent(bundle.name, added.source.id), envOf(bundle.name));
     for (const bundle of bundles) {
       const runs = context.quick ? 1 : 3;

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { addSource, ingestDueSources } from "@eventwire/pipeline";
 import { createDynamoClients, ENTITY } from "@eventwire/store";
-import type { BenchContext, BenchFigures } from "./context";
+import { type BenchContext, type BenchFigures, median } from "./context";
 import { startFeedServer, syntheticFeed } from "./feed";
 import { benchPipelineDeps, quietLog } from "./pipeline-deps";
 
@@ -77,8 +77,6 @@ async function rawWrite(context: BenchContext, items: readonly Item[]): Promise<
     client.destroy();
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /**
  * Ingest: articles per second from a local feed server through fetch, parse, theme, match and

@@ -11,7 +11,7 @@ import {
   seededRandom,
   type ThemeDefinition,
 } from "@eventwire/core";
-import type { BenchContext, BenchFigures } from "./context";
+import { type BenchContext, type BenchFigures, median } from "./context";
 
 const theme = DEFAULT_THEMES[0] as ThemeDefinition;
 const DAY_MS = 86_400_000;
@@ -85,8 +85,6 @@ function probePass(matcher: Matcher, probes: MatchInput[]): { micros: number; ca
   for (const probe of probes) candidates += decideMatch(matcher, prepareArticle(matcher, probe)).candidates;
   return { micros: ((performance.now() - started) * 1000) / probes.length, candidates };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Words in a synthetic full text: about the length of a wire report's first screen. */
 const FULL_TEXT_WORDS = 250;

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { addSource } from "@eventwire/pipeline";
 import { lambdaSizing } from "../../infra/bundles";
 import { buildBundles } from "../build";
-import { firstEvent } from "./bundles";
+import { bundleEnv, firstEvent } from "./bundles";
 import { runChild } from "./child";
 import type { BenchContext, BenchFigures } from "./context";
 import { startFeedServer, syntheticFeed } from "./feed";
@@ -63,17 +63,7 @@ export async function benchMemory(context: BenchContext): Promise<BenchFigures> 
     const { nodeOptions, memoryMb } = lambdaSizing("ingest-worker");
     const deployed = await peakRss(
       [path.join(here, "cold-start.mjs"), bundle.file, JSON.stringify(firstEvent("ingest-worker", added.source.id))],
-      {
-        PATH: process.env.PATH,
-        NODE_OPTIONS: nodeOptions,
-        AWS_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "local",
-        AWS_SECRET_ACCESS_KEY: "local",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        DYNAMODB_ENDPOINT: worker.endpoint,
-        EVENTWIRE_TABLE: worker.tableName,
-        ...limits,
-      },
+      bundleEnv("ingest-worker", worker, limits),
       "the ingest worker bundle",
     );
     const done = logLines(deployed.stderr).find((line) => line.message === "source ingested");

@@ -3,7 +3,7 @@ import autocannon from "autocannon";
 import { Hono } from "hono";
 import { listen } from "../local/http-server";
 import { startLocalStack } from "../local/stack";
-import type { BenchContext, BenchFigures } from "./context";
+import { type BenchContext, type BenchFigures, median } from "./context";
 import { startFeedServer, syntheticFeed } from "./feed";
 import { benchSettings, quietLog } from "./pipeline-deps";
 
@@ -40,8 +40,6 @@ async function bareTwin(url: string): Promise<{ url: string; close(): Promise<vo
 
 /** Slices of load each side gets, alternately: a slow stretch of the shared machine then weighs on both alike. */
 const SLICES = 4;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function compare(context: BenchContext, label: string, url: string): Promise<{ product: Load; bare: Load }> {
   const bare = await bareTwin(url);
