@@ -105,10 +105,10 @@ export class EventIndex {
     this.events.delete(id);
   }
 
-  /** ln(1 + (N + 1) / (ef + 1)): rare across events means telling. */
-  termIdf = (term: string): number => Math.log(1 + (this.events.size + 1) / ((this.termPostings.get(term)?.size ?? 0) + 1));
+  /** A term's IDF (see `idf`): rare across events means telling. */
+  termIdf = (term: string): number => idf(this.events.size, this.termPostings.get(term)?.size ?? 0);
 
-  entityIdf = (key: string): number => Math.log(1 + (this.events.size + 1) / ((this.entityPostings.get(key)?.size ?? 0) + 1));
+  entityIdf = (key: string): number => idf(this.events.size, this.entityPostings.get(key)?.size ?? 0);
 
   /**
    * The IDF-weighted length of an indexed event's title or body vector: the sum idfNorm makes
@@ -125,7 +125,7 @@ export class EventIndex {
     let sum = 0;
     let index = 0;
     for (const weight of vector.values()) {
-      const w = weight * Math.log(1 + (events + 1) / ((postings[index] as Set<number>).size + 1));
+      const w = weight * idf(events, (postings[index] as Set<number>).size);
       sum += w * w;
       index += 1;
     }
@@ -185,6 +185,11 @@ export class EventIndex {
     }
     return best.map((entry) => this.events.get(this.slotIds[entry.slot] as string) as EventState);
   }
+}
+
+/** ln(1 + (N + 1) / (ef + 1)) for N events, ef of which carry the key. */
+function idf(events: number, withKey: number): number {
+  return Math.log(1 + (events + 1) / (withKey + 1));
 }
 
 /** Adds `id` to the postings of `key`, and returns them. */
