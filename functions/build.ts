@@ -19,7 +19,7 @@ export function handlerEntry(handler: string, root: string): string {
 }
 
 /** What an input of the metafile belongs to: "zod", "@smithy/core", "packages/core", "functions/config.ts". */
-export function partOf(input: string): string {
+function partOf(input: string): string {
   const inPackage = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/);
   if (inPackage?.[1] !== undefined) return inPackage[1];
   const workspace = input.match(/^packages\/[^/]+/);
@@ -27,7 +27,7 @@ export function partOf(input: string): string {
 }
 
 /** Sums the output bytes of a build by part (see `partOf`), over all its output files. */
-export function sizeByPart(metafile: Metafile): Record<string, number> {
+function sizeByPart(metafile: Metafile): Record<string, number> {
   const parts: Record<string, number> = {};
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

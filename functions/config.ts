@@ -9,8 +9,7 @@ import { DEFAULT_SOURCE_URLS } from "./default-sources";
 // schemas use the full one). Its checks read as the classic methods do: `z.gte(1)` is `.min(1)`.
 z.config(en());
 
-const positiveInt = (fallback: number, max: number) =>
-  z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(max)), fallback);
+const positiveInt = (fallback: number, max: number) => boundedInt(1, max, fallback);
 
 const optionalText = z.pipe(
   z.optional(z.string()),

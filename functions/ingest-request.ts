@@ -23,7 +23,10 @@ export class IngestRequestError extends Error {
   }
 }
 
-/** True for what Lambda's SQS trigger sends: an object with a `Records` array of SQS records. */
+/**
+ * True for what Lambda's SQS trigger sends: an object with a `Records` array of SQS records,
+ * each with its message id and body (anything else is refused as a request, naming the shapes).
+ */
 export function isQueueBatch(event: unknown): event is { Records: unknown[] } {
   if (typeof event !== "object" || event === null) return false;
   const { Records: records } = event as { Records?: unknown };
@@ -32,7 +35,11 @@ export function isQueueBatch(event: unknown): event is { Records: unknown[] } {
     Array.isArray(records) &&
     records.every(
       (record) =>
-        typeof record === "object" && record !== null && (record as { eventSource?: unknown }).eventSource === "aws:sqs",
+        typeof record === "object" &&
+        record !== null &&
+        (record as { eventSource?: unknown }).eventSource === "aws:sqs" &&
+        typeof (record as { messageId?: unknown }).messageId === "string" &&
+        typeof (record as { body?: unknown }).body === "string",
     )
   );
 }

@@ -67,8 +67,9 @@ export function invokeIngestWorker(options: RemoteIngestOptions): IngestRunner {
       throw invocationFailure(error);
     }
     const text = output.Payload === undefined ? "" : Buffer.from(output.Payload).toString("utf8");
-    if (output.FunctionError !== undefined) throw functionFailure(output.FunctionError, text);
+    // Any answer means the worker ran, and it may have stored articles before failing.
     options.onAnswer?.();
+    if (output.FunctionError !== undefined) throw functionFailure(output.FunctionError, text);
     try {
       return JSON.parse(text) as unknown;
     } catch {

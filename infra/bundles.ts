@@ -39,7 +39,7 @@ export const BUNDLE_BANNER =
  * esbuild settings shared by `npm run build` and SST (`nodejs.esbuild`). The AWS SDK is bundled,
  * not left to the runtime's copy: the bundle then runs the SDK version package-lock.json pins.
  */
-export const BUNDLE_ESBUILD = {
+const BUNDLE_ESBUILD = {
   target: BUNDLE_TARGET,
   platform: "node",
   treeShaking: true,

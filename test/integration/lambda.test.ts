@@ -240,6 +240,7 @@ describe("Lambda handlers", () => {
     ["an empty object", {}],
     ["a scheduled event", scheduledEvent],
     ["an SNS notification", { Records: [{ EventSource: "aws:sns", Sns: { Message: "{}" } }] }],
+    ["an SQS-looking record without a body", { Records: [{ eventSource: "aws:sqs" }] }],
     ["null", null],
   ])("worker: refuses %s, naming the events it takes", async (_name, event) => {
     await expect(workerHandler(event as never)).rejects.toThrow(
