@@ -57,7 +57,7 @@ describe("store", () => {
     expect((await db.store.articles.get(articles[0]?.id ?? ""))?.text).toHaveLength(20_000);
   });
 
-  it("stores an event's matcher state gzipped, and reads events written in the two older shapes", async () => {
+  it("stores an event's matcher state gzipped, reads events written in the two older shapes, and names one it cannot read", async () => {
     const { event } = await storeStory(db.store, DAM_STORY);
     const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
     expect(packed?.stateGz).toBeInstanceOf(Uint8Array);
@@ -70,6 +70,10 @@ describe("store", () => {
     // And as separate maps, as written before that.
     await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, ...JSON.parse(json) } }));
     expect(await db.store.events.get(event.id)).toEqual(event);
+    // A state that cannot be unpacked is an error naming the event, not a bare zlib one.
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, stateGz: new Uint8Array([1, 2, 3]) } }));
+    await expect(db.store.events.get(event.id)).rejects.toThrow(`event ${event.id}: its matcher state cannot be read`);
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: packed }));
   });
 
   it("returns null for an article that is not there", async () => {

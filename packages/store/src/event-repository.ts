@@ -138,14 +138,21 @@ function toItem(event: EventState): Item {
  * (`state`), and older ones as maps.
  */
 function unpackState(item: Item): PackedState {
-  if (item.stateGz instanceof Uint8Array) return JSON.parse(gunzipSync(item.stateGz).toString("utf8")) as PackedState;
-  if (typeof item.state === "string") return JSON.parse(item.state) as PackedState;
+  let packed: Record<string, unknown> = item;
+  try {
+    if (item.stateGz instanceof Uint8Array) packed = JSON.parse(gunzipSync(item.stateGz).toString("utf8"));
+    else if (typeof item.state === "string") packed = JSON.parse(item.state);
+  } catch (error) {
+    throw new Error(`event ${String(item.id)}: its matcher state cannot be read (${(error as Error).message})`);
+  }
+  if (typeof packed !== "object" || packed === null)
+    throw new Error(`event ${String(item.id)}: its matcher state is not an object`);
   return {
-    centralTerms: (item.centralTerms ?? {}) as Record<string, number>,
-    titleTerms: (item.titleTerms ?? {}) as Record<string, number>,
-    bodyTerms: (item.bodyTerms ?? {}) as Record<string, number>,
-    entities: (item.entities ?? {}) as PackedState["entities"],
-    members: (item.members ?? []) as EventMember[],
+    centralTerms: (packed.centralTerms ?? {}) as Record<string, number>,
+    titleTerms: (packed.titleTerms ?? {}) as Record<string, number>,
+    bodyTerms: (packed.bodyTerms ?? {}) as Record<string, number>,
+    entities: (packed.entities ?? {}) as PackedState["entities"],
+    members: (packed.members ?? []) as EventMember[],
   };
 }
 

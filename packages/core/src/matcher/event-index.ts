@@ -176,7 +176,8 @@ export class EventIndex {
     for (const slot of touched) {
       const score = scores[slot] as number;
       const gap = Math.max(0, query.time - (this.lastSeen[slot] as number), (this.firstSeen[slot] as number) - query.time);
-      if (gap > query.windowMs) continue;
+      // Written so that a gap that is not a number (an unreadable date) leaves the event out, as before.
+      if (!(gap <= query.windowMs)) continue;
       if (best.length === query.maxCandidates && !(score > (best.at(-1) as { score: number }).score)) continue;
       let at = best.length;
       while (at > 0 && (best[at - 1] as { score: number }).score < score) at -= 1;

@@ -1,7 +1,7 @@
 import { hashId } from "../hash";
 import type { EntityDictionary } from "../text-features/entities";
 import { type ArticleFeatures, extractFeatures } from "../text-features/features";
-import { formatSimHash, hammingDistance, parseSimHash } from "../text-features/simhash";
+import { formatSimHash, hammingDistance, parseSimHash, type SimHash } from "../text-features/simhash";
 import { type CompiledTheme, scoreTheme, type ThemeScore } from "../text-features/theme-score";
 import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
@@ -96,6 +96,28 @@ export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArt
   };
 }
 
+/**
+ * Each event's members' SimHashes, parsed as the copy check first reads them: the check reads
+ * every member of every candidate for each new article, and a members list is replaced, never
+ * changed, so it can key the cache (which goes with the list).
+ */
+const parsedMembers = new WeakMap<readonly EventMember[], (SimHash | null)[]>();
+
+function memberSimHash(members: readonly EventMember[], index: number): SimHash | null {
+  let parsed = parsedMembers.get(members);
+  if (parsed === undefined) {
+    parsed = [];
+    parsedMembers.set(members, parsed);
+  }
+  let hash = parsed[index];
+  if (hash === undefined) {
+    const text = (members[index] as EventMember).simhash;
+    hash = text === null ? null : parseSimHash(text);
+    parsed[index] = hash;
+  }
+  return hash;
+}
+
 function findCopy(
   prepared: PreparedArticle,
   candidates: EventState[],
@@ -103,11 +125,11 @@ function findCopy(
 ): { event: EventState; member: EventMember } | null {
   const own = prepared.features.simhash;
   for (const event of candidates) {
-    for (const member of event.members) {
-      const same =
-        member.contentHash === prepared.input.contentHash ||
-        (own !== null && member.simhash !== null && hammingDistance(own, parseSimHash(member.simhash)) <= maxHamming);
-      if (same) return { event, member };
+    for (const [index, member] of event.members.entries()) {
+      if (member.contentHash === prepared.input.contentHash) return { event, member };
+      if (own === null) continue;
+      const hash = memberSimHash(event.members, index);
+      if (hash !== null && hammingDistance(own, hash) <= maxHamming) return { event, member };
     }
   }
   return null;

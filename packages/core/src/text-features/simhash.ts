@@ -65,19 +65,8 @@ export function formatSimHash(hash: SimHash): string {
   return hash[0].toString(16).padStart(8, "0") + hash[1].toString(16).padStart(8, "0");
 }
 
-const parsedSimHashes = new Map<string, SimHash>();
-
-/**
- * The SimHash written by formatSimHash; throws on anything else. Memoised: the copy check reads
- * every member's stored SimHash for each new article.
- */
+/** The SimHash written by formatSimHash; throws on anything else. */
 export function parseSimHash(text: string): SimHash {
-  let hash = parsedSimHashes.get(text);
-  if (hash === undefined) {
-    if (!/^[0-9a-f]{16}$/.test(text)) throw new Error(`not a SimHash: "${text}"`);
-    hash = [Number.parseInt(text.slice(0, 8), 16), Number.parseInt(text.slice(8), 16)];
-    if (parsedSimHashes.size >= 200_000) parsedSimHashes.clear();
-    parsedSimHashes.set(text, hash);
-  }
-  return hash;
+  if (!/^[0-9a-f]{16}$/.test(text)) throw new Error(`not a SimHash: "${text}"`);
+  return [Number.parseInt(text.slice(0, 8), 16), Number.parseInt(text.slice(8), 16)];
 }
