@@ -116,6 +116,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     committed = () => {
       dispatcher.run().catch((error: unknown) => log.error("dispatch run failed", { error: errorMessage(error) }));
     };
+    // Stopping: a write still under way (an admin run) no longer starts a dispatch run once the
+    // dispatcher has been waited for and the webhook client closed (this runs before both).
+    cleanups.push(async () => {
+      committed = () => {};
+    });
     return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
   } catch (error) {
     await stop();

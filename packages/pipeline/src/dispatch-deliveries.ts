@@ -19,17 +19,25 @@ import {
   type WebhookMessage,
   withoutGaps,
 } from "@eventwire/core";
-import type { FinishedAttempt, MessageClaim, NewMessage, PageKey } from "@eventwire/store";
+import {
+  type FinishedAttempt,
+  MAX_TRANSACTION_ITEMS,
+  MESSAGES_PER_TRANSACTION,
+  type MessageClaim,
+  type NewMessage,
+  type PageKey,
+} from "@eventwire/store";
 import pLimit, { type LimitFunction } from "p-limit";
 import { batchCalls } from "./batch-calls";
 import type { PipelineDeps } from "./deps";
 import { createWebhookSender, type WebhookSender } from "./webhook-sender";
 
 /**
- * Changes read from the outbox at a time: 49, so a subscription's messages of one batch (one a
- * change, for most filters) fit one numbering transaction, and are sent while the next is made.
+ * Changes read from the outbox at a time: as many as one numbering transaction holds messages,
+ * so a subscription's messages of one batch (one a change, for most filters) fit one, and are
+ * sent while the next is made.
  */
-const FAN_OUT_BATCH = 49;
+const FAN_OUT_BATCH = MESSAGES_PER_TRANSACTION;
 /** Held messages of one active subscription made due per dispatch (the rest on the next). */
 const HELD_BATCH = 500;
 /** Due messages read at a time. */
@@ -48,8 +56,8 @@ const PIPELINE_DEPTH = 4;
 /** An attempt that took longer than this makes its endpoint a slow one. */
 const SLOW_ATTEMPT_MS = 1_000;
 /** Claims and attempt ends written in one transaction at most (finishes are two items each). */
-const CLAIMS_PER_WRITE = 100;
-const FINISHES_PER_WRITE = 50;
+const CLAIMS_PER_WRITE = MAX_TRANSACTION_ITEMS;
+const FINISHES_PER_WRITE = MAX_TRANSACTION_ITEMS / 2;
 /** Claim (and finish) transactions written at once by one dispatcher. */
 const WRITES_IN_FLIGHT = 2;
 /** How long past an attempt's deadline its lease lasts before another dispatcher may retry it. */

@@ -3,7 +3,16 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCom
 import type { Article, EntityType, EventChange, EventMember, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage } from "./filtered-page";
-import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, toPageKey } from "./items";
+import {
+  batchGetItems,
+  cancellationCodes,
+  type Item,
+  MAX_TRANSACTION_ITEMS,
+  type Page,
+  type PageKey,
+  RETRIED_CANCELLATIONS,
+  toPageKey,
+} from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
@@ -59,20 +68,11 @@ export type CommitOutcome =
   | { kind: "exists"; articleIds: string[] }
   | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
 
-/** Why a cancelled match commit is sent again: a conflicting writer, or throttling. */
-const RETRIED_CANCELLATIONS = new Set([
-  "TransactionConflict",
-  "ThrottlingError",
-  "ProvisionedThroughputExceeded",
-  "RequestLimitExceeded",
-]);
 /** Attempts, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
 const COMMIT_ATTEMPTS = 6;
 const COMMIT_BACKOFF_BASE_MS = 50;
 const COMMIT_BACKOFF_CAP_MS = 2_000;
 
-/** DynamoDB's bound on the items of one transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
 /** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
 export const MAX_RECONSIDERED_PER_COMMIT = 90;
 /** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */

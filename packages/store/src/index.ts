@@ -22,9 +22,10 @@ export type {
   MatchedArticle,
   ReconsideredArticle,
 } from "./event-repository";
-export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT, MAX_TRANSACTION_ITEMS } from "./event-repository";
+export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
+export { MAX_TRANSACTION_ITEMS } from "./items";
 export { ENTITY, keys } from "./keys";
 export type { SourceFetchUpdate, SourceRepository, SourceSettingsUpdate } from "./source-repository";
 export { createSourceRepository } from "./source-repository";
@@ -32,7 +33,7 @@ export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
 export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
 export type { FinishedAttempt, MessageClaim, NewMessage, WebhookRepository } from "./webhook-repository";
-export { createWebhookRepository } from "./webhook-repository";
+export { createWebhookRepository, MESSAGES_PER_TRANSACTION } from "./webhook-repository";
 
 export type Store = {
   tableName: string;

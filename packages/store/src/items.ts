@@ -90,3 +90,14 @@ export async function batchGetItems(
   await Promise.all(Array.from({ length: Math.min(BATCH_GET_CONCURRENCY, chunks.length) }, worker));
   return found;
 }
+
+/** DynamoDB's bound on the items of one transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** Why a cancelled transaction may be sent again: a conflicting writer, or throttling. */
+export const RETRIED_CANCELLATIONS: ReadonlySet<string> = new Set([
+  "TransactionConflict",
+  "ThrottlingError",
+  "ProvisionedThroughputExceeded",
+  "RequestLimitExceeded",
+]);

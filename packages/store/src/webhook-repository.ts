@@ -9,7 +9,17 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryAttempt, Subscription, WebhookMessage } from "@eventwire/core";
-import { batchGetItems, cancellationCodes, type Item, isConditionFailure, type PageKey, pickFields, toPageKey } from "./items";
+import {
+  batchGetItems,
+  cancellationCodes,
+  type Item,
+  isConditionFailure,
+  MAX_TRANSACTION_ITEMS,
+  type PageKey,
+  pickFields,
+  RETRIED_CANCELLATIONS,
+  toPageKey,
+} from "./items";
 import { ENTITY, keys, messagePosition } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
@@ -71,11 +81,8 @@ const attemptFromItem = (item: Item) => pickFields<DeliveryAttempt>(item, ATTEMP
 /** Rounds of numbering a message before giving up (each lost round means another writer got a number). */
 const NUMBERING_ROUNDS = 50;
 
-/** Messages numbered in one transaction: two items each, with the counter's update 99 of the 100 allowed. */
-const MESSAGES_PER_TRANSACTION = 49;
-
-/** DynamoDB's limit on the items of one transaction. */
-const TRANSACTION_ITEMS = 100;
+/** Messages numbered in one transaction: two items each, with the counter's update (49: 99 of the 100 allowed). */
+export const MESSAGES_PER_TRANSACTION = Math.floor((MAX_TRANSACTION_ITEMS - 1) / 2);
 
 /** Rounds of a claim or finish transaction that collided with other writers before giving up. */
 const COLLISION_ROUNDS = 8;
@@ -231,7 +238,7 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
     let names = new Set<string>();
     entries.forEach((entry, index) => {
       const built = items(entry, false);
-      if (chunk.length > 0 && (size + built.length > TRANSACTION_ITEMS || built.some((item) => names.has(keyOf(item))))) {
+      if (chunk.length > 0 && (size + built.length > MAX_TRANSACTION_ITEMS || built.some((item) => names.has(keyOf(item))))) {
         chunks.push(chunk);
         chunk = [];
         size = 0;
@@ -265,6 +272,13 @@ export function createWebhookRepository(doc: DynamoDBDocumentClient, tableName: 
             offset += part.built.length;
           }
           if (failed) continue;
+          // Only a conflicting writer or throttling is worth another round; anything else (an
+          // item DynamoDB refuses) would fail the same way again.
+          const refused = codes.find(
+            (code) =>
+              code !== undefined && code !== "None" && code !== "ConditionalCheckFailed" && !RETRIED_CANCELLATIONS.has(code),
+          );
+          if (refused !== undefined) throw error;
           if (round + 1 >= COLLISION_ROUNDS)
             throw new Error(
               `a transaction of ${parts.length} webhook writes (message ${keyOf(parts[0]?.built[0] as TransactItem)} first) kept colliding with other writers: ${codes.join(", ")}`,
