@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   byStreamOrder,
@@ -6,9 +6,11 @@ import {
   createUnfilteredMatcher,
   DEFAULT_THEME_ID,
   DEFAULT_THEMES,
+  describeErrors,
   type EvaluationReport,
   evaluateStream,
   findTheme,
+  formatErrors,
   type MatcherModel,
   type PRF,
   parseMatcherModel,
@@ -16,7 +18,7 @@ import {
 } from "@eventwire/core";
 import { type EvalFormat, EvalInputError, readLabelledArticles } from "./eval-files";
 
-export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--json]`;
+export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--json]`;
 
 function readModel(file: string): MatcherModel {
   let raw: unknown;
@@ -70,6 +72,7 @@ export function runEvalCommand(args: string[]): number {
       theme: { type: "string", default: DEFAULT_THEME_ID },
       json: { type: "boolean", default: false },
       model: { type: "string" },
+      errors: { type: "string" },
     },
     strict: true,
   });
@@ -87,12 +90,13 @@ export function runEvalCommand(args: string[]): number {
   if (format === "jsonl") stream.sort(byStreamOrder);
   const model = values.model === undefined ? SHIPPED_MODEL : readModel(values.model);
   const matcher = format === "mstream" ? createUnfilteredMatcher(theme.id, model) : createThemeMatcher(theme, model);
-  const { report } = evaluateStream(matcher, existing, stream, {
+  const { report, explanations } = evaluateStream(matcher, existing, stream, {
     scoreTheme: format === "jsonl",
     clock: () => performance.now(),
     onProgress: stream.length > 1000 ? progressBar : undefined,
   });
   printReport(report);
+  if (values.errors !== undefined) writeFileSync(values.errors, formatErrors(describeErrors(stream, explanations)));
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
 }

@@ -178,6 +178,48 @@ describe("stories that surface late", () => {
     expect(matcher.pending.map((entry) => entry.input.id)).not.toContain("early");
   });
 
+  const blast = (id: string, day: number, title: string, extra: string) =>
+    article(
+      id,
+      `2026-05-0${day}T10:00:00Z`,
+      title,
+      `Coordinated blasts tore through three churches and two hotels in Lakeport on Easter Sunday, killing more than two hundred worshippers and guests, police said. ${extra}`,
+    );
+
+  it("puts a story on-theme when a later report names the group in passing, with its earlier reports", () => {
+    const matcher = createThemeMatcher(theme);
+    const first = matchInMemory(matcher, blast("b1", 1, "Blasts hit Lakeport churches and hotels", "Terror suspects were held."));
+    const second = matchInMemory(matcher, blast("b2", 2, "Lakeport blasts death toll rises", "A terrorist cell is suspected."));
+    expect([first.explanation.decision, second.explanation.decision]).toEqual(["off-theme", "off-theme"]);
+    const passing = blast(
+      "b3",
+      3,
+      "After Lakeport blasts, a new kind of terror",
+      "The Islamic State group said its fighters did it.",
+    );
+    // Alone, this report is below the theme: one passing mention of the group.
+    const alone = createThemeMatcher(theme);
+    expect(matchInMemory(alone, passing).explanation).toMatchObject({ decision: "off-theme", theme: { anchored: true } });
+    const third = matchInMemory(matcher, passing);
+    expect(third.explanation).toMatchObject({
+      decision: "new-event",
+      onTheme: true,
+      theme: { onTheme: true, story: { articles: 3 } },
+    });
+    expect(third.reconsidered.map((entry) => entry.prepared.input.id).sort()).toEqual(["b1", "b2"]);
+  });
+
+  it("keeps an attack that no report ties to the group off-theme, however many reports say terror", () => {
+    const matcher = createThemeMatcher(theme);
+    const decisions = [
+      blast("n1", 1, "Terror attack: blasts hit Lakeport churches", "Terror suspects were held."),
+      blast("n2", 2, "Lakeport terror attack death toll rises", "A terrorist cell is suspected; extremist views."),
+      blast("n3", 3, "Terrorism in Lakeport: beheading and blasts", "Terror, the minister said, a beheading among the dead."),
+    ].map((entry) => matchInMemory(matcher, entry).explanation);
+    expect(decisions.map((entry) => entry.onTheme)).toEqual([false, false, false]);
+    expect(matcher.index.size).toBe(0);
+  });
+
   it("pools an off-theme report once, however often it is added", () => {
     const matcher = createThemeMatcher(theme);
     const report = article("twice", "2026-04-10T20:00:00Z", "Bridge closed for repairs", "The river bridge closed for repairs.");

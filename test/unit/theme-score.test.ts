@@ -1,4 +1,13 @@
-import { compileTheme, DEFAULT_THEMES, extractFeatures, scoreTheme, type ThemeDefinition } from "@eventwire/core";
+import {
+  compileTheme,
+  DEFAULT_THEMES,
+  extractFeatures,
+  poolEvidence,
+  scoreEvidence,
+  scoreTheme,
+  type ThemeDefinition,
+  themeEvidence,
+} from "@eventwire/core";
 import { describe, expect, it } from "vitest";
 
 const theme = compileTheme(DEFAULT_THEMES[0] as ThemeDefinition);
@@ -54,5 +63,44 @@ describe("the theme filter, hostile and awkward text", () => {
       theme.dictionary,
     );
     expect(features.entities.get("turkey")).toEqual({ type: "place", count: 3 });
+  });
+});
+
+describe("what ties a report to the theme", () => {
+  it("never puts a report on-theme on supporting words alone, however many", () => {
+    const result = score(
+      "Terror attack: beheading in church, terrorist shot",
+      "The terror attack, a beheading, was called terrorism; the terrorist and two extremist accomplices were militants, police said. Terror, terror.",
+    );
+    expect(result.score).toBeGreaterThan(theme.definition.threshold);
+    expect(result).toMatchObject({ onTheme: false, anchored: false });
+  });
+
+  it("puts the same report on-theme once it names the group", () => {
+    const result = score(
+      "Terror attack: beheading in church, terrorist shot",
+      "The Islamic State group claimed the terror attack, a beheading; the terrorist was shot.",
+    );
+    expect(result).toMatchObject({ onTheme: true, anchored: true });
+  });
+
+  it("reads a group's acronym of three letters or more in a clause written in capitals", () => {
+    const result = score("London terrorist attack: ISIS", "Police said the attackers were shot.");
+    expect(result.evidence.map((entry) => entry.name)).toContain("isis");
+    expect(result.onTheme).toBe(true);
+  });
+});
+
+describe("pooled story evidence", () => {
+  it("counts each name once with its strongest value, and is anchored when any report is", () => {
+    const reports = [
+      ["Blasts hit churches and hotels", "Terror attack kills dozens; a terror cell is suspected."],
+      ["Death toll rises", "Police identified the terror suspects."],
+      ["A new brand of terror", "The Islamic State group said its fighters carried out the attack."],
+    ].map(([title, body]) => themeEvidence(theme, extractFeatures(title as string, body as string, theme.dictionary)));
+    const pooled = poolEvidence(reports);
+    expect(pooled.anchors).toEqual(new Set(["isis"]));
+    expect(pooled.values.get("terror")).toBe(Math.max(...reports.map((report) => report.values.get("terror") ?? 0)));
+    expect(scoreEvidence(theme, poolEvidence(reports.slice(0, 2))).onTheme).toBe(false);
   });
 });

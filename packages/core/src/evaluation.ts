@@ -107,3 +107,118 @@ export function evaluateStream(
     },
   };
 }
+
+/** One gold event's outcome: the predicted events its articles went to, and what else those held. */
+export type GoldEventErrors = {
+  event: string;
+  articles: number;
+  /** Predicted events holding this gold event's articles, largest first. */
+  parts: {
+    eventId: string;
+    articles: { id: string; title: string; decision: MatchExplanation["decision"] }[];
+    /** Other gold events (or off-theme / unlabelled articles, as `(none)`) in the same predicted event. */
+    sharedWith: { event: string; articles: number }[];
+  }[];
+  /** This event's articles judged off-theme. */
+  offTheme: { id: string; title: string }[];
+};
+
+/** The theme filter's mistakes: off-theme articles let in, on-theme ones kept out. */
+export type ThemeErrors = {
+  letIn: { id: string; title: string; eventId: string | null }[];
+  keptOut: { id: string; title: string; event: string | null }[];
+};
+
+/**
+ * Per gold event, how the matcher split or merged it (for `eval --errors`): the predicted
+ * events its articles went to and which other gold events share them; and the theme filter's
+ * mistakes. Reads the stream and the explanations `evaluateStream` returned.
+ */
+export function describeErrors(
+  stream: readonly LabelledArticle[],
+  explanations: readonly MatchExplanation[],
+): { events: GoldEventErrors[]; theme: ThemeErrors } {
+  const byPredicted = new Map<string, number[]>();
+  stream.forEach((_, index) => {
+    const predicted = (explanations[index] as MatchExplanation).eventId;
+    if (predicted === null || !(explanations[index] as MatchExplanation).onTheme) return;
+    byPredicted.set(predicted, [...(byPredicted.get(predicted) ?? []), index]);
+  });
+  const gold = new Map<string, number[]>();
+  stream.forEach((article, index) => {
+    if (article.event !== null) gold.set(article.event, [...(gold.get(article.event) ?? []), index]);
+  });
+  const events: GoldEventErrors[] = [...gold.entries()].map(([event, indexes]) => {
+    const parts = new Map<string, number[]>();
+    const offTheme: GoldEventErrors["offTheme"] = [];
+    for (const index of indexes) {
+      const explanation = explanations[index] as MatchExplanation;
+      const article = stream[index] as LabelledArticle;
+      if (!explanation.onTheme || explanation.eventId === null) {
+        offTheme.push({ id: article.input.id, title: article.input.title });
+        continue;
+      }
+      parts.set(explanation.eventId, [...(parts.get(explanation.eventId) ?? []), index]);
+    }
+    return {
+      event,
+      articles: indexes.length,
+      parts: [...parts.entries()]
+        .sort((a, b) => b[1].length - a[1].length)
+        .map(([eventId, own]) => {
+          const others = new Map<string, number>();
+          for (const index of byPredicted.get(eventId) ?? []) {
+            const label = (stream[index] as LabelledArticle).event ?? "(none)";
+            if (label !== event) others.set(label, (others.get(label) ?? 0) + 1);
+          }
+          return {
+            eventId,
+            articles: own.map((index) => ({
+              id: (stream[index] as LabelledArticle).input.id,
+              title: (stream[index] as LabelledArticle).input.title,
+              decision: (explanations[index] as MatchExplanation).decision,
+            })),
+            sharedWith: [...others.entries()].map(([label, articles]) => ({ event: label, articles })),
+          };
+        }),
+      offTheme,
+    };
+  });
+  const theme: ThemeErrors = { letIn: [], keptOut: [] };
+  stream.forEach((article, index) => {
+    const explanation = explanations[index] as MatchExplanation;
+    if (explanation.onTheme && !article.onTheme)
+      theme.letIn.push({ id: article.input.id, title: article.input.title, eventId: explanation.eventId });
+    if (!explanation.onTheme && article.onTheme)
+      theme.keptOut.push({ id: article.input.id, title: article.input.title, event: article.event });
+  });
+  return { events, theme };
+}
+
+/** The error report as text a person reads: each gold event that was split, merged or kept out. */
+export function formatErrors(errors: { events: GoldEventErrors[]; theme: ThemeErrors }): string {
+  const lines: string[] = [];
+  const wrong = errors.events.filter(
+    (entry) => entry.parts.length !== 1 || entry.offTheme.length > 0 || (entry.parts[0]?.sharedWith.length ?? 0) > 0,
+  );
+  lines.push(`${errors.events.length} gold events, ${wrong.length} not matched exactly`, "");
+  for (const entry of errors.events) {
+    const split = entry.parts.length > 1 ? `split in ${entry.parts.length}` : null;
+    const merged = entry.parts.some((part) => part.sharedWith.length > 0) ? "merged" : null;
+    const kept = entry.offTheme.length > 0 ? `${entry.offTheme.length} kept out as off-theme` : null;
+    const verdict = [split, merged, kept].filter((word) => word !== null).join(", ") || "right";
+    lines.push(`## ${entry.event} (${entry.articles} articles): ${verdict}`);
+    for (const part of entry.parts) {
+      const shared = part.sharedWith.map((other) => `${other.event} ×${other.articles}`).join(", ");
+      lines.push(`  predicted ${part.eventId}: ${part.articles.length} of them${shared ? `; also holds ${shared}` : ""}`);
+      for (const article of part.articles) lines.push(`    ${article.id} [${article.decision}] ${article.title}`);
+    }
+    for (const article of entry.offTheme) lines.push(`  off-theme: ${article.id} ${article.title}`);
+    lines.push("");
+  }
+  lines.push(`## theme: ${errors.theme.letIn.length} let in, ${errors.theme.keptOut.length} kept out`);
+  for (const article of errors.theme.letIn) lines.push(`  let in: ${article.id} → ${article.eventId ?? "-"} ${article.title}`);
+  for (const article of errors.theme.keptOut)
+    lines.push(`  kept out: ${article.id} (${article.event ?? "no event"}) ${article.title}`);
+  return `${lines.join("\n")}\n`;
+}

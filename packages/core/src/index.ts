@@ -1,6 +1,6 @@
 export { acceptQuality, prefersJson } from "./accept";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
-export { byStreamOrder, evaluateStream } from "./evaluation";
+export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
   articleFeedEntry,
@@ -66,7 +66,7 @@ export { extractFeatures } from "./text-features/features";
 export type { SimHash } from "./text-features/simhash";
 export { formatSimHash, hammingDistance, parseSimHash, shingles, simhash } from "./text-features/simhash";
 export type { CompiledTheme, ThemeDefinition, ThemeScore } from "./text-features/theme-score";
-export { compileTheme, scoreTheme } from "./text-features/theme-score";
+export { compileTheme, poolEvidence, scoreEvidence, scoreTheme, themeEvidence } from "./text-features/theme-score";
 export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-features/tokens";
 export { DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";

@@ -26,7 +26,7 @@ const THEME_SCHEMA = z.strictObject({
       aliases: z.array(text()).check(z.minLength(1)),
     }),
   ),
-  terms: z.array(z.strictObject({ term: text(), weight: z.number().check(z.positive()) })),
+  terms: z.array(z.strictObject({ term: text(), weight: z.number().check(z.positive()), supporting: z.optional(z.boolean()) })),
 });
 
 /** Validates a theme definition (a JSON file under themes/); a bad one is an error naming the field. */

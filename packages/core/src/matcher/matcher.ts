@@ -2,7 +2,14 @@ import { hashId } from "../hash";
 import type { EntityDictionary } from "../text-features/entities";
 import { type ArticleFeatures, extractFeatures } from "../text-features/features";
 import { formatSimHash, hammingDistance, parseSimHash, type SimHash } from "../text-features/simhash";
-import { type CompiledTheme, scoreTheme, type ThemeScore } from "../text-features/theme-score";
+import {
+  type CompiledTheme,
+  poolEvidence,
+  scoreEvidence,
+  scoreTheme,
+  type ThemeScore,
+  themeEvidence,
+} from "../text-features/theme-score";
 import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
 import {
@@ -212,7 +219,8 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
       reconsidered: false,
     };
   }
-  if (!onTheme)
+  const storyTheme = onTheme || theme === null ? null : storyThemeScore(matcher, prepared);
+  if (!onTheme && storyTheme === null)
     return {
       ...offTheme,
       candidates: candidates.length,
@@ -221,7 +229,7 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
   return {
     decision: "new-event",
     onTheme: true,
-    theme,
+    theme: storyTheme ?? theme,
     eventId: eventIdFor(matcher.themeId, prepared.input.id),
     // A new event has no probability of its own; the closest event it turned down is the runner-up.
     probability: null,
@@ -231,6 +239,31 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     candidates: candidates.length,
     reconsidered: false,
   };
+}
+
+/**
+ * The theme score of the story an off-theme article would open with the earlier off-theme
+ * reports it would claim (the pool): an attack's first reports name no group, a later one
+ * does; or a report names the group in passing and its story's other reports carry the rest.
+ * Returns that score when the story together is on-theme (anchored by at least one report),
+ * else null. Reads the matcher, changes nothing.
+ */
+function storyThemeScore(matcher: Matcher, prepared: PreparedArticle): ThemeScore | null {
+  const theme = matcher.theme;
+  if (theme === null || matcher.pending.length === 0) return null;
+  const opened = nextEventState(matcher, prepared, {
+    ...explain(null, {}),
+    decision: "new-event",
+    onTheme: true,
+    eventId: eventIdFor(matcher.themeId, prepared.input.id),
+  }) as EventState;
+  const { claimed } = reconsiderPending(matcher, opened);
+  if (claimed.length === 0) return null;
+  const pooled = poolEvidence(
+    [prepared, ...claimed.map((entry) => entry.prepared)].map((entry) => themeEvidence(theme, entry.features)),
+  );
+  const score = scoreEvidence(theme, pooled);
+  return score.onTheme ? { ...score, story: { articles: claimed.length + 1 } } : null;
 }
 
 /** The id of the event an article opens: stable, so a retried write names the same event. */

@@ -91,8 +91,10 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
       let matched = 0;
       if (dictionary.starts.has(keys[index] as string)) {
         for (let size = Math.min(dictionary.maxWords, tokens.length - index); size >= 1 && matched === 0; size -= 1) {
+          const written = tokens.slice(index, index + size).join(" ");
+          // Shouting, a two-letter alias ("IS") is just a word; a longer acronym ("ISIS") still names.
           const definition =
-            (shouting ? undefined : dictionary.exact.get(tokens.slice(index, index + size).join(" "))) ??
+            (shouting && written.length < 3 ? undefined : dictionary.exact.get(written)) ??
             dictionary.folded.get(keys.slice(index, index + size).join(" "));
           if (definition !== undefined) {
             add(counts, definition.id, definition.type);
