@@ -11,6 +11,7 @@ import {
   evaluateStream,
   findTheme,
   formatErrors,
+  type LabelledArticle,
   type MatcherModel,
   type PRF,
   parseMatcherModel,
@@ -18,7 +19,7 @@ import {
 } from "@eventwire/core";
 import { type EvalFormat, EvalInputError, readLabelledArticles } from "./eval-files";
 
-export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--json]`;
+export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--thin-existing] [--json]`;
 
 function readModel(file: string): MatcherModel {
   let raw: unknown;
@@ -73,6 +74,7 @@ export function runEvalCommand(args: string[]): number {
       json: { type: "boolean", default: false },
       model: { type: "string" },
       errors: { type: "string" },
+      "thin-existing": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -84,10 +86,11 @@ export function runEvalCommand(args: string[]): number {
   if (theme === undefined)
     throw new UsageError(`no theme "${values.theme}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
 
-  const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, format, theme.id);
-  const stream = readLabelledArticles(values.stream, format, theme.id);
+  const given = values.existing === undefined ? [] : readLabelledArticles(values.existing, format, theme.id);
+  const read = readLabelledArticles(values.stream, format, theme.id);
   // MStream has no dates and no theme: the file order is the stream, and the filter is off.
-  if (format === "jsonl") stream.sort(byStreamOrder);
+  if (format === "jsonl") read.sort(byStreamOrder);
+  const { existing, stream } = values["thin-existing"] ? thinExisting(given, read) : { existing: given, stream: read };
   const model = values.model === undefined ? SHIPPED_MODEL : readModel(values.model);
   const matcher = format === "mstream" ? createUnfilteredMatcher(theme.id, model) : createThemeMatcher(theme, model);
   const { report, explanations } = evaluateStream(matcher, existing, stream, {
@@ -102,3 +105,19 @@ export function runEvalCommand(args: string[]): number {
 }
 
 export class UsageError extends Error {}
+
+/**
+ * `--thin-existing`: each gold event of the stream starts as an existing event of one article,
+ * its earliest (by stream order), as an import of a single report would make it; the rest of
+ * the stream is matched, and attach accuracy says how many follow-ups found their event.
+ */
+export function thinExisting(
+  existing: readonly LabelledArticle[],
+  stream: readonly LabelledArticle[],
+): { existing: LabelledArticle[]; stream: LabelledArticle[] } {
+  const first = new Map<string, LabelledArticle>();
+  for (const article of stream)
+    if (article.event !== null && article.onTheme && !first.has(article.event)) first.set(article.event, article);
+  const imported = new Set([...first.values()]);
+  return { existing: [...existing, ...imported], stream: stream.filter((article) => !imported.has(article)) };
+}

@@ -1,6 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
+  bcubed,
+  binaryPrf,
   byStreamOrder,
   collectTrainingPairs,
   contentHashOf,
@@ -13,8 +15,11 @@ import {
   fitLogistic,
   type LabelledArticle,
   type LengthProfiles,
+  type MatchExplanation,
   type MatcherModel,
   overlapEvents,
+  type PRF,
+  pairwise,
   SHIPPED_MODEL,
   seededRandom,
   type ThemeDefinition,
@@ -30,6 +35,8 @@ const AUGMENTED_COPIES = 8;
 const OVERLAP_DAYS = 20;
 const ATTACH_GRID = Array.from({ length: 19 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
 const FOLLOW_UP_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+/** A cross-validation fold tunes the attach threshold on a coarser grid (25 folds must stay minutes). */
+const CV_ATTACH_GRID = [0.1, 0.2, 0.3, 0.4, 0.5];
 /** A feed summary: the first sentences of the text, bounded. */
 const SUMMARY_SENTENCES = 3;
 const SUMMARY_CHARS = 400;
@@ -86,13 +93,14 @@ function pairsFor(
   existing: readonly LabelledArticle[],
   streams: LabelledArticle[][],
   label: string,
+  log: (line: string) => void,
 ): TrainingPair[] {
   const pairs: TrainingPair[] = [];
   for (const stream of streams) {
     const set = collectTrainingPairs(createThemeMatcher(theme, SHIPPED_MODEL), existing, stream);
     pairs.push(...set.pairs);
     const same = set.pairs.filter((pair) => pair.same).length;
-    process.stdout.write(
+    log(
       `${label}: ${set.pairs.length} pairs (${same} same-event); follow-ups ${set.followUps}, retrieval missed ${set.missed}\n`,
     );
   }
@@ -106,10 +114,11 @@ function tuneThresholds(
   streams: LabelledArticle[][],
   withProfile: (profile: DecisionProfile) => MatcherModel,
   fitted: Pick<DecisionProfile, "bias" | "weights">,
+  grids: Pick<TrainingPlan, "attachGrid" | "followUpGrid">,
 ): DecisionProfile {
   let best: { profile: DecisionProfile; score: number } | null = null;
-  for (const attachThreshold of ATTACH_GRID) {
-    for (const followUpThreshold of FOLLOW_UP_GRID) {
+  for (const attachThreshold of grids.attachGrid) {
+    for (const followUpThreshold of grids.followUpGrid) {
       if (followUpThreshold < attachThreshold) continue;
       const profile = { ...fitted, attachThreshold, followUpThreshold };
       let score = 0;
@@ -128,63 +137,188 @@ function tuneThresholds(
   return best.profile;
 }
 
+/** How much work one training does: the full run, or a cross-validation fold's lighter one. */
+type TrainingPlan = {
+  copies: number;
+  attachGrid: readonly number[];
+  followUpGrid: readonly number[];
+  /** Profiles to refit; the others keep the base model's. */
+  only?: readonly ["dated" | "undated", keyof LengthProfiles][];
+  log: (line: string) => void;
+};
+
+const LENGTHS: [keyof LengthProfiles, (articles: readonly LabelledArticle[]) => LabelledArticle[]][] = [
+  ["full", (articles) => [...articles]],
+  ["summary", summariesOnly],
+  ["titleOnly", headlinesOnly],
+];
+
 /**
- * `train`: re-trains the matcher model on labelled data and writes model.json. For articles
- * with a body and for headline-only ones, fits the signal weights on teacher-forced (article,
- * candidate) pairs from the stream and from overlapped copies of it, then picks the thresholds
- * that score best when those streams are matched for real.
+ * Fits a model on labelled streams (each its own file, its own timeline): for every kind of
+ * article (with and without a real date, by the length of its text), the signal weights on
+ * teacher-forced pairs from the streams and overlapped copies of them, then the thresholds that
+ * score best when those streams are matched for real.
+ */
+function trainModel(
+  theme: ThemeDefinition,
+  existing: readonly LabelledArticle[],
+  files: readonly LabelledArticle[][],
+  base: MatcherModel,
+  plan: TrainingPlan,
+): MatcherModel {
+  const random = seededRandom(20_261_121);
+  const dated = files.flatMap((stream) => [
+    stream,
+    ...Array.from({ length: plan.copies }, () => overlapEvents(stream, OVERLAP_DAYS, random)),
+  ]);
+  const undatedStreams = files.flatMap((stream) =>
+    [stream, ...Array.from({ length: plan.copies }, () => shuffled(stream, random))].map(undated),
+  );
+  let model = base;
+  for (const [timing, streams, known] of [
+    ["dated", dated, existing],
+    ["undated", undatedStreams, undated(existing)],
+  ] as const) {
+    for (const [length, cut] of LENGTHS) {
+      if (plan.only && !plan.only.some(([t, l]) => t === timing && l === length)) continue;
+      const variants = streams.map(cut);
+      const fitted = fitLogistic(pairsFor(theme, cut(known), variants, `${timing} ${length}`, plan.log), 1);
+      const before = model;
+      const profile = tuneThresholds(
+        theme,
+        cut(known),
+        variants,
+        (candidate) => withProfile(before, timing, length, candidate),
+        fitted,
+        plan,
+      );
+      model = withProfile(model, timing, length, profile);
+    }
+  }
+  return model;
+}
+
+/** Groups of sibling events (`event-groups.json`): each event's group, an event not listed its own. */
+function readEventGroups(file: string): Map<string, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read the event groups ${file}: ${(error as Error).message}`);
+  }
+  const groups = (raw as { groups?: Record<string, string[]> }).groups;
+  if (groups === undefined || typeof groups !== "object") throw new UsageError(`${file}: no "groups" object`);
+  const groupOf = new Map<string, string>();
+  for (const [group, events] of Object.entries(groups)) for (const event of events) groupOf.set(event, group);
+  return groupOf;
+}
+
+/**
+ * Leave-one-group-out cross-validation: for each group of sibling events, a model is fitted on
+ * the streams without that group's articles (weights and thresholds, on a lighter plan than the
+ * full run), and the full streams are matched with it; the held-out group's articles are scored
+ * together over all folds (their predicted events kept apart by fold). So the figure says how
+ * the matcher does on events it was not fitted on.
+ */
+function crossValidate(
+  theme: ThemeDefinition,
+  existing: readonly LabelledArticle[],
+  files: readonly LabelledArticle[][],
+  groupOf: Map<string, string>,
+  log: (line: string) => void,
+): { folds: number; bcubed: PRF; pairwise: PRF; theme: PRF } {
+  const groupKey = (event: string) => groupOf.get(event) ?? event;
+  const groups = [
+    ...new Set(files.flat().flatMap((article) => (article.event === null ? [] : [groupKey(article.event)]))),
+  ].sort();
+  const gold: string[] = [];
+  const predicted: string[] = [];
+  const themeGold: boolean[] = [];
+  const themePredicted: boolean[] = [];
+  for (const [fold, group] of groups.entries()) {
+    const held = (article: LabelledArticle) => article.event !== null && groupKey(article.event) === group;
+    const training = files.map((stream) => stream.filter((article) => !held(article)));
+    const model = trainModel(theme, existing, training, SHIPPED_MODEL, {
+      copies: 2,
+      attachGrid: CV_ATTACH_GRID,
+      followUpGrid: [0.5],
+      only: [
+        ["dated", "full"],
+        ["dated", "summary"],
+      ],
+      log: () => {},
+    });
+    for (const stream of files) {
+      const { explanations } = evaluateStream(createThemeMatcher(theme, model), existing, stream, {
+        scoreTheme: true,
+        clock: () => 0,
+      });
+      stream.forEach((article, index) => {
+        if (!held(article)) return;
+        const explanation = explanations[index] as MatchExplanation;
+        themeGold.push(article.onTheme);
+        themePredicted.push(explanation.onTheme);
+        if (!article.onTheme || article.event === null) return;
+        gold.push(article.event);
+        predicted.push(
+          `${fold}:${explanation.onTheme ? (explanation.eventId ?? article.input.id) : `alone:${article.input.id}`}`,
+        );
+      });
+    }
+    log(`fold ${fold + 1}/${groups.length} (${group}) done\n`);
+  }
+  return {
+    folds: groups.length,
+    bcubed: bcubed(gold, predicted),
+    pairwise: pairwise(gold, predicted),
+    theme: binaryPrf(themeGold, themePredicted),
+  };
+}
+
+/**
+ * `train`: re-trains the matcher model on labelled data (one or more `--stream` files, each its
+ * own timeline) and writes model.json. With `--cv GROUPS`, first reports leave-one-group-out
+ * cross-validated figures, so the model's quality on events it has not seen is known.
  */
 export function runTrainCommand(args: string[]): number {
   const { values } = parseArgs({
     args,
     options: {
       existing: { type: "string" },
-      stream: { type: "string" },
+      stream: { type: "string", multiple: true },
       out: { type: "string", default: DEFAULT_OUT },
-      l2: { type: "string", default: "1" },
       theme: { type: "string", default: DEFAULT_THEME_ID },
+      cv: { type: "string" },
+      "cv-only": { type: "boolean", default: false },
     },
     strict: true,
   });
-  if (values.stream === undefined) throw new UsageError("train needs --stream FILE (labelled JSON Lines)");
+  if (values.stream === undefined || values.stream.length === 0)
+    throw new UsageError("train needs --stream FILE (labelled JSON Lines; give it more than once for several files)");
   const theme = findTheme(DEFAULT_THEMES, values.theme);
   if (theme === undefined) throw new UsageError(`no theme "${values.theme}"`);
-  const l2 = Number(values.l2);
-  if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, not "${values.l2}"`);
+  if (values["cv-only"] && values.cv === undefined) throw new UsageError("--cv-only needs --cv GROUPS");
 
   const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, "jsonl", theme.id);
-  const stream = readLabelledArticles(values.stream, "jsonl", theme.id).sort(byStreamOrder);
-  const random = seededRandom(20_261_121);
-  const datedStreams = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => overlapEvents(stream, OVERLAP_DAYS, random))];
-  const undatedStreams = [stream, ...Array.from({ length: AUGMENTED_COPIES }, () => shuffled(stream, random))].map(undated);
-  const lengths: [keyof LengthProfiles, (articles: readonly LabelledArticle[]) => LabelledArticle[]][] = [
-    ["full", (articles) => [...articles]],
-    ["summary", summariesOnly],
-    ["titleOnly", headlinesOnly],
-  ];
+  const files = values.stream.map((file) => readLabelledArticles(file, "jsonl", theme.id).sort(byStreamOrder));
+  const log = (line: string) => process.stdout.write(line);
 
-  // One profile per kind of article: with and without a real date, by the length of its text.
-  let model: MatcherModel = SHIPPED_MODEL;
-  for (const [timing, streams, known] of [
-    ["dated", datedStreams, existing],
-    ["undated", undatedStreams, undated(existing)],
-  ] as const) {
-    for (const [length, cut] of lengths) {
-      const variants = streams.map(cut);
-      const fitted = fitLogistic(pairsFor(theme, cut(known), variants, `${timing} ${length}`), l2);
-      const base = model;
-      const profile = tuneThresholds(
-        theme,
-        cut(known),
-        variants,
-        (candidate) => withProfile(base, timing, length, candidate),
-        fitted,
-      );
-      model = withProfile(model, timing, length, profile);
-    }
+  if (values.cv !== undefined) {
+    const cv = crossValidate(theme, existing, files, readEventGroups(values.cv), (line) => process.stderr.write(line));
+    const summary = { cv_folds: cv.folds, cv_bcubed: cv.bcubed, cv_pairwise: cv.pairwise, cv_theme: cv.theme };
+    log(
+      `leave-one-group-out over ${cv.folds} groups: BCubed F1 ${cv.bcubed.f1.toFixed(3)}, pairwise F1 ${cv.pairwise.f1.toFixed(3)}, theme F1 ${cv.theme.f1.toFixed(3)}\n${JSON.stringify(summary)}\n`,
+    );
+    if (values["cv-only"]) return 0;
   }
 
+  const model = trainModel(theme, existing, files, SHIPPED_MODEL, {
+    copies: AUGMENTED_COPIES,
+    attachGrid: ATTACH_GRID,
+    followUpGrid: FOLLOW_UP_GRID,
+    log,
+  });
   writeFileSync(values.out, `${JSON.stringify(model, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify(model, null, 2)}\nwritten to ${values.out}\n`);
+  log(`${JSON.stringify(model, null, 2)}\nwritten to ${values.out}\n`);
   return 0;
 }

@@ -17,6 +17,7 @@ import {
   computeSignals,
   type MatcherModel,
   matchProbability,
+  namesOf,
   profileFor,
   type Signals,
   signalScorer,
@@ -90,10 +91,15 @@ export function createMatcher(
 /** Extracts what the matcher reads of an article. */
 export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArticle {
   const features = extractFeatures(input.title, input.text, matcher.dictionary);
+  const themeNames = dictionaryNames(matcher.dictionary);
+  const names = namesOf(features.entities.keys(), themeNames);
+  const action = new Map([...features.titleTerms].filter(([term]) => !names.has(term)));
   return {
     input,
     features,
     vectors: {
+      titleAction: unitWeights(action),
+      themeNames,
       title: unitWeights(features.titleTerms),
       body: unitWeights(features.bodyTerms),
       entities: unitEntityWeights(features.entities),
@@ -101,6 +107,18 @@ export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArt
       dated: input.dated,
     },
   };
+}
+
+/** The stems of the words of every alias in a dictionary, made once per dictionary. */
+const namesByDictionary = new WeakMap<EntityDictionary, ReadonlySet<string>>();
+
+function dictionaryNames(dictionary: EntityDictionary): ReadonlySet<string> {
+  let names = namesByDictionary.get(dictionary);
+  if (names === undefined) {
+    names = namesOf([...dictionary.exact.keys(), ...dictionary.folded.keys()], new Set());
+    namesByDictionary.set(dictionary, names);
+  }
+  return names;
 }
 
 /**

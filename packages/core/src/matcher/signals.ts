@@ -1,6 +1,7 @@
 import type { EntityType } from "../text-features/entities";
 import type { EventState, TermWeights } from "./event";
 import type { EventIndex } from "./event-index";
+import { contentTerms } from "../text-features/tokens";
 import { idfCosine, idfDot, idfNorm } from "./vectors";
 
 /** An article as the matcher sees it: unit term vectors, entities and its time. */
@@ -11,6 +12,10 @@ export type ArticleVectors = {
   time: number;
   /** Whether `time` is a real publication time; without one, the time gap says nothing. */
   dated: boolean;
+  /** The title's terms less the words of names: what happened, not to whom or where. */
+  titleAction: TermWeights;
+  /** Stems of the words of every name the theme knows (shared by all articles of a matcher). */
+  themeNames: ReadonlySet<string>;
 };
 
 /** The signals a decision is made on, in the order the model's weights use. */
@@ -18,6 +23,7 @@ export const SIGNAL_NAMES = [
   "titleCos",
   "bodyCos",
   "titleBodyCos",
+  "titleActionCos",
   "entityPerson",
   "entityPlace",
   "entityOrg",
@@ -90,6 +96,32 @@ function memoised(compute: (key: string) => number): (key: string) => number {
   };
 }
 
+/** Each event's title vector less the words of names, made once: an event's maps are replaced, never changed. */
+const eventActions = new WeakMap<TermWeights, TermWeights>();
+
+function eventAction(event: EventState, themeNames: ReadonlySet<string>): TermWeights {
+  let action = eventActions.get(event.titleTerms);
+  if (action === undefined) {
+    action = withoutNames(event.titleTerms, namesOf(event.entities.keys(), themeNames));
+    eventActions.set(event.titleTerms, action);
+  }
+  return action;
+}
+
+/** The stems of the words of these entity names, with the theme's. */
+export function namesOf(keys: Iterable<string>, themeNames: ReadonlySet<string>): Set<string> {
+  const names = new Set(themeNames);
+  for (const key of keys) for (const term of contentTerms(key)) names.add(term);
+  return names;
+}
+
+/** A term vector less the given names' words. */
+export function withoutNames(terms: TermWeights, names: ReadonlySet<string>): TermWeights {
+  const out: TermWeights = new Map();
+  for (const [term, weight] of terms) if (!names.has(term)) out.set(term, weight);
+  return out;
+}
+
 /** A cosine whose norms are already known. */
 const cosine = (dot: number, normA: number, normB: number) => (dot === 0 ? 0 : dot / (normA * normB));
 
@@ -121,6 +153,8 @@ export function signalScorer(article: ArticleVectors, index: EventIndex): (event
         : 0,
       bodyCos: cosine(article.body.size === 0 ? 0 : idfDot(article.body, event.bodyTerms, idf), bodyNorm, eventBodyNorm),
       titleBodyCos: hasTitle ? cosine(idfDot(article.title, event.bodyTerms, idf), titleNorm, eventBodyNorm) : 0,
+      titleActionCos:
+        article.titleAction.size === 0 ? 0 : idfCosine(article.titleAction, eventAction(event, article.themeNames), idf),
       entityPerson: idfCosine(articleEntities.person, eventEntities.person, entityIdf),
       entityPlace: idfCosine(articleEntities.place, eventEntities.place, entityIdf),
       entityOrg: idfCosine(articleEntities.org, eventEntities.org, entityIdf),

@@ -1,0 +1,103 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runEvalCommand, thinExisting } from "../../functions/eval-command";
+import { readLabelledArticles } from "../../functions/eval-files";
+import { runTrainCommand } from "../../functions/train-command";
+
+const fixture = (name: string) => new URL(`../fixtures/articles/${name}`, import.meta.url).pathname;
+
+/** Runs a command, returning what it wrote to stdout. */
+function captured(run: () => number): { code: number; out: string } {
+  let out = "";
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    return { code: run(), out };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("eval --thin-existing", () => {
+  it("imports each gold event's earliest on-theme article and streams the rest", () => {
+    const stream = readLabelledArticles(fixture("stream.jsonl"), "jsonl", "isis-syria");
+    const { existing, stream: rest } = thinExisting([], stream);
+    expect(existing.map((article) => article.input.id).sort()).toEqual(["t-01", "t-05"]);
+    expect(rest.map((article) => article.input.id)).not.toContain("t-01");
+    expect(rest).toHaveLength(stream.length - 2);
+  });
+
+  it("reports attach accuracy over the follow-ups of the imported events", () => {
+    const { code, out } = captured(() => runEvalCommand(["--stream", fixture("stream.jsonl"), "--thin-existing", "--json"]));
+    expect(code).toBe(0);
+    const report = JSON.parse(out.trim().split("\n").at(-1) as string);
+    expect(report.articles).toBe(6);
+    expect(report.attach_accuracy).toBeGreaterThan(0);
+    expect(report.attach_accuracy).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("eval --errors", () => {
+  it("writes each gold event's outcome and the theme filter's mistakes in words", () => {
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-errors-"));
+    const file = join(dir, "errors.txt");
+    // A stream whose off-theme items are labelled on-theme: the filter's "mistakes" are known.
+    const lines = readFileSync(fixture("stream.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+      .map((record) => (record.id === "t-04" ? { ...record, theme: "isis-syria", event: "cup-final" } : record));
+    const stream = join(dir, "stream.jsonl");
+    writeFileSync(stream, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`);
+    captured(() => runEvalCommand(["--stream", stream, "--errors", file]));
+    const text = readFileSync(file, "utf8");
+    expect(text).toMatch(/^3 gold events/);
+    expect(text).toContain("## dam-battle (4 articles)");
+    expect(text).toContain("## cup-final (1 articles): 1 kept out as off-theme");
+    expect(text).toContain("kept out: t-04 (cup-final) Home side wins cup final on penalties");
+  });
+});
+
+describe("train", () => {
+  it("reports leave-one-group-out figures over the groups of the streams (--cv-only writes no model)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-train-"));
+    const groups = join(dir, "groups.json");
+    writeFileSync(groups, JSON.stringify({ groups: {} }));
+    const out = join(dir, "model.json");
+    const { code, out: printed } = captured(() =>
+      runTrainCommand([
+        "--stream",
+        fixture("stream.jsonl"),
+        "--existing",
+        fixture("existing.jsonl"),
+        "--cv",
+        groups,
+        "--cv-only",
+        "--out",
+        out,
+      ]),
+    );
+    expect(code).toBe(0);
+    const summary = JSON.parse(printed.split("\n").find((line) => line.startsWith('{"cv_folds"')) as string);
+    expect(summary.cv_folds).toBe(2);
+    expect(summary.cv_bcubed.f1).toBeGreaterThan(0);
+    expect(summary.cv_bcubed.f1).toBeLessThanOrEqual(1);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it("refuses --cv-only without --cv, and a groups file that is not one", () => {
+    expect(() => runTrainCommand(["--stream", fixture("stream.jsonl"), "--cv-only"])).toThrow(/--cv-only needs --cv/);
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-train-"));
+    const groups = join(dir, "groups.json");
+    writeFileSync(groups, "[]");
+    expect(() => runTrainCommand(["--stream", fixture("stream.jsonl"), "--cv", groups, "--cv-only"])).toThrow(
+      /no "groups" object/,
+    );
+  });
+});
