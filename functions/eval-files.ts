@@ -98,6 +98,7 @@ export function readLabelledArticles(file: string, format: EvalFormat, onTheme: 
         publishedAt: toIso(record.published),
         dated: true,
         contentHash: contentHashOf(record.title, record.text),
+        sourceTitle: record.source,
       },
       event: record.event,
       onTheme: record.theme === onTheme,

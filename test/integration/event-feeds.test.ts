@@ -91,7 +91,7 @@ describe("event feeds", () => {
 
     it.each(FORMATS)("?minSources keeps only the events that many sources reported (%s)", async (format) => {
       const pages = await followPages(get, format, `/feeds/isis-syria/events.${format}?minSources=2`);
-      const expected = events.filter((event) => event.sourceIds.length >= 2).sort(byLastSeen);
+      const expected = events.filter((event) => event.outlets.length >= 2).sort(byLastSeen);
       expect(expected).toHaveLength(3);
       expect(pages.flatMap((page) => page.ids)).toEqual(expected.map(eventGuid));
       // The filter stays on every page's links.

@@ -42,6 +42,8 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
       simhash: null,
       contentHash: article.contentHash,
       copyOf: null,
+      outlet: article.sourceId,
+      credit: null,
     },
   ];
   const expectedSeq = await db.store.events.sequence(event.theme);
@@ -65,8 +67,8 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
           seq: grown.seq,
           eventId: event.id,
           kind: "updated",
-          before: { articleCount: event.articleCount, sourceCount: event.sourceIds.length },
-          after: { articleCount: grown.articleCount, sourceCount: grown.sourceIds.length },
+          before: { articleCount: event.articleCount, sourceCount: event.outlets.length },
+          after: { articleCount: grown.articleCount, sourceCount: grown.outlets.length },
           claimedArticleIds: [],
         },
       },

@@ -131,7 +131,7 @@ describe("matching against the store", () => {
 
     const events = await eventsOf(table);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ articleCount: 2, sourceIds: ["outlet-a", "outlet-b"] });
+    expect(events[0]).toMatchObject({ articleCount: 2, outlets: [{ name: "outlet-a" }, { name: "outlet-b" }] });
     const articles = await table.store.articles.listByEvent(events[0]?.id ?? "", { limit: 10 });
     expect(articles.items.map((article) => article.id).sort()).toHaveLength(2);
   });
@@ -151,7 +151,7 @@ describe("matching against the store", () => {
     const events = await eventsOf(table);
     expect(events).toHaveLength(1);
     expect(events[0]?.articleCount).toBe(4);
-    expect([...(events[0]?.sourceIds ?? [])].sort()).toEqual(["outlet-a", "outlet-b", "outlet-c", "outlet-d"]);
+    expect(events[0]?.outlets.map((outlet) => outlet.name).sort()).toEqual(["outlet-a", "outlet-b", "outlet-c", "outlet-d"]);
   });
 
   it("stores the same decisions as the in-memory matcher the evaluation uses", async () => {

@@ -72,7 +72,7 @@ describe("two-way pages", () => {
   });
 
   it("keeps only events with at least minSources distinct sources, across pages", async () => {
-    const expected = [...events].reverse().filter((event) => event.sourceIds.length >= 3);
+    const expected = [...events].reverse().filter((event) => event.outlets.length >= 3);
     expect(expected.length).toBe(2);
     const first = await db.store.events.pageByTheme("isis-syria", { limit: 1, minSources: 3 });
     const second = await db.store.events.pageByTheme("isis-syria", {
@@ -85,7 +85,7 @@ describe("two-way pages", () => {
   });
 
   it("with a read bound, a sparse filter gives short pages that still reach every match once", async () => {
-    const expected = [...events].reverse().filter((event) => event.sourceIds.length >= 3);
+    const expected = [...events].reverse().filter((event) => event.outlets.length >= 3);
     const request = { limit: 5, minSources: 3, maxRead: 2 };
     const pages: string[][] = [];
     const newerKeys: (PagePosition["key"] | null)[] = [];

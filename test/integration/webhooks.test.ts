@@ -708,7 +708,7 @@ describe("filters", () => {
     const events = (await deps.store.events.listByTheme("isis-syria", { limit: 10 })).items;
     expect(events).toHaveLength(1);
     expect(events[0]?.articleCount).toBe(5);
-    expect(events[0]?.sourceIds).toHaveLength(3);
+    expect(events[0]?.outlets).toHaveLength(3);
     expect(receiver.received.map((m) => m.payload.type)).toEqual(["event.corroborated"]);
     expect(receiver.received[0]?.payload.data.event).toMatchObject({ sourceCount: 3, previous: { sourceCount: 2 } });
     // Without minSources the threshold is a second source.

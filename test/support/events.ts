@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Article, EntityType, EventState } from "@eventwire/core";
+import { type Article, type EntityType, type EventState, sourceOutlet } from "@eventwire/core";
 import type { CommitOutcome, Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
@@ -65,8 +65,12 @@ export async function storeStory(
         simhash: null,
         contentHash: stored.contentHash,
         copyOf: null,
+        outlet: sourceOutlet(stored.sourceId, stored.sourceTitle).key,
+        credit: null,
       },
     ];
+    const outlets = previous?.outlets ?? [];
+    const own = sourceOutlet(stored.sourceId, stored.sourceTitle);
     const next: EventState = {
       id,
       theme: THEME,
@@ -80,7 +84,7 @@ export async function storeStory(
       lastSeen: previous === null || stored.publishedAt > previous.lastSeen ? stored.publishedAt : previous.lastSeen,
       articleCount: members.length,
       originalCount: members.length,
-      sourceIds: [...new Set(members.map((member) => member.sourceId))],
+      outlets: outlets.some((outlet) => outlet.key === own.key) ? outlets : [...outlets, own],
       titleTerms: new Map(),
       bodyTerms: new Map(),
       entities: new Map(Object.entries(story.entities ?? {}).map(([key, type]) => [key, { type, weight: 1 }])),
@@ -99,8 +103,8 @@ export async function storeStory(
             seq: grown.seq,
             eventId: id,
             kind: previous === null ? "created" : "updated",
-            before: previous === null ? null : { articleCount: previous.articleCount, sourceCount: previous.sourceIds.length },
-            after: { articleCount: grown.articleCount, sourceCount: grown.sourceIds.length },
+            before: previous === null ? null : { articleCount: previous.articleCount, sourceCount: previous.outlets.length },
+            after: { articleCount: grown.articleCount, sourceCount: grown.outlets.length },
             claimedArticleIds: [],
           },
         },

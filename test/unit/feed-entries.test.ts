@@ -58,7 +58,10 @@ function event(overrides: Partial<EventState> = {}): EventState {
     lastSeen: "2026-05-02T10:00:00.000Z",
     articleCount: 3,
     originalCount: 3,
-    sourceIds: ["s1", "s2"],
+    outlets: [
+      { key: "s1", name: "s1" },
+      { key: "s2", name: "s2" },
+    ],
     titleTerms: new Map(),
     bodyTerms: new Map(),
     entities: new Map(),
@@ -69,6 +72,8 @@ function event(overrides: Partial<EventState> = {}): EventState {
       simhash: null,
       contentHash: "h",
       copyOf: null,
+      outlet: "s1",
+      credit: null,
     })),
     ...overrides,
   };
@@ -108,7 +113,7 @@ describe("feed entries", () => {
       "https://news.example/a6",
       "https://ew.example/feeds/events/e1.rss",
     ]);
-    expect(eventFeedEntry(event({ articleCount: 1, sourceIds: ["s1"] }), [], theme, urls).summary).toMatch(
+    expect(eventFeedEntry(event({ articleCount: 1, outlets: [{ key: "s1", name: "s1" }] }), [], theme, urls).summary).toMatch(
       /^1 article from 1 distinct source;/,
     );
   });

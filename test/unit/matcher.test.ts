@@ -139,7 +139,7 @@ describe("decisions on the fixture stream", () => {
     const { matcher, byId } = runFixtures();
     const dam = matcher.index.events.get(byId.get("t-01")?.eventId as string);
     expect(dam).toMatchObject({ articleCount: 4, originalCount: 3 });
-    expect([...(dam?.sourceIds ?? [])].sort()).toEqual(["north-desk.example", "wire-service.example"]);
+    expect(dam?.outlets.map((outlet) => outlet.key).sort()).toEqual(["northdesk", "wireservice"]);
     expect(dam?.members.find((member) => member.articleId === "t-03")?.copyOf).toBe("t-02");
   });
 });

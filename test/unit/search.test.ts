@@ -28,7 +28,10 @@ function event(overrides: Partial<EventState> = {}): EventState {
     lastSeen: "2026-05-03T08:00:00.000Z",
     articleCount: 3,
     originalCount: 3,
-    sourceIds: ["a", "b"],
+    outlets: [
+      { key: "a", name: "a" },
+      { key: "b", name: "b" },
+    ],
     titleTerms: new Map([["tabqa", 1]]),
     bodyTerms: new Map([["reservoir", 0.5]]),
     entities: new Map([

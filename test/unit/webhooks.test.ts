@@ -125,7 +125,10 @@ describe("planning messages for a change", () => {
   const event = {
     id: "e".repeat(32),
     title: "Dam taken",
-    sourceIds: ["a", "b"],
+    outlets: [
+      { key: "a", name: "a" },
+      { key: "b", name: "b" },
+    ],
     entities: new Map(),
     titleTerms: new Map(),
     bodyTerms: new Map(),

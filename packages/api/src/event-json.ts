@@ -12,7 +12,7 @@ export function eventJson(event: EventState, base: string) {
     firstSeen: event.firstSeen,
     lastSeen: event.lastSeen,
     articleCount: event.articleCount,
-    sourceCount: event.sourceIds.length,
+    sourceCount: event.outlets.length,
     centralArticleId: event.centralArticleId,
     entities: leadingEntities(event, TOP).map((entity) => ({ ...entity, weight: Math.round(entity.weight * 1000) / 1000 })),
     terms: [...terms]

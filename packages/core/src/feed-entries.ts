@@ -77,7 +77,7 @@ export function readableTime(iso: string): string {
 /** One sentence on an event: how many articles and distinct sources, first and last seen. */
 export function describeEvent(event: EventState): string {
   return (
-    `${plural(event.articleCount, "article")} from ${plural(event.sourceIds.length, "distinct source")}; ` +
+    `${plural(event.articleCount, "article")} from ${plural(event.outlets.length, "distinct source")}; ` +
     `first seen ${readableTime(event.firstSeen)}, last seen ${readableTime(event.lastSeen)}.`
   );
 }
@@ -111,7 +111,7 @@ export function eventFeedEntry(event: EventState, articles: readonly ArticleSumm
       event_id: event.id,
       theme: event.theme,
       article_count: event.articleCount,
-      source_count: event.sourceIds.length,
+      source_count: event.outlets.length,
       first_seen: event.firstSeen,
       last_seen: event.lastSeen,
       event_feed_url: urls.eventFeed(event.id),

@@ -54,7 +54,7 @@ export type EventFilter = {
  * entity names.
  */
 export function eventMatchesFilter(event: EventState, filter: EventFilter): boolean {
-  if (event.sourceIds.length < filter.minSources) return false;
+  if (event.outlets.length < filter.minSources) return false;
   if (filter.until !== null && event.firstSeen > filter.until) return false;
   if (filter.entityKeys !== null && !filter.entityKeys.some((key) => event.entities.has(key))) return false;
   if (filter.terms.length === 0) return true;

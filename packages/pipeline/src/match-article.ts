@@ -66,6 +66,8 @@ export function toMatchInput(article: Article | ArticleSummary): MatchInput {
     publishedAt: article.publishedAt,
     dated: !article.dateInferred,
     contentHash: article.contentHash,
+    sourceTitle: article.sourceTitle,
+    author: article.author,
   };
 }
 
@@ -142,12 +144,12 @@ function articleBytes(article: Article): number {
   return 2 * (Buffer.byteLength(article.title) + Buffer.byteLength(article.summary)) + Buffer.byteLength(article.text) + 4096;
 }
 
-/** An event item's bytes, roughly: its term maps, one entry per member and per source. */
+/** An event item's bytes, roughly: its term maps, one entry per member and per outlet. */
 function eventBytes(event: EventState): number {
-  return 8192 + 256 * event.members.length + 64 * event.sourceIds.length;
+  return 8192 + 256 * event.members.length + 64 * event.outlets.length;
 }
 
-const countsOf = (event: EventState) => ({ articleCount: event.articleCount, sourceCount: event.sourceIds.length });
+const countsOf = (event: EventState) => ({ articleCount: event.articleCount, sourceCount: event.outlets.length });
 
 /** The decisions of one commit, already applied to the cache; `undo` takes them back out. */
 type Plan = {

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Article, EntityType, EventChange, EventMember, EventState, MatchExplanation } from "@eventwire/core";
+import type { Article, EntityType, EventChange, EventMember, EventOutlet, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage } from "./filtered-page";
 import {
@@ -83,13 +83,14 @@ const weightsToObject = (weights: Map<string, number>) =>
   Object.fromEntries([...weights].map(([term, weight]) => [term, round(weight)]));
 const objectToWeights = (value: unknown) => new Map(Object.entries((value ?? {}) as Record<string, number>));
 
-/** What only the matcher reads of an event: weights and members, kept as one JSON attribute. */
+/** What nothing queries of an event: weights, members and outlets, kept as one JSON attribute. */
 type PackedState = {
   centralTerms: Record<string, number>;
   titleTerms: Record<string, number>;
   bodyTerms: Record<string, number>;
   entities: Record<string, { type: EntityType; weight: number }>;
   members: EventMember[];
+  outlets: EventOutlet[];
 };
 
 /**
@@ -109,6 +110,7 @@ function toItem(event: EventState): Item {
       [...event.entities].map(([key, entry]) => [key, { type: entry.type, weight: round(entry.weight) }]),
     ),
     members: event.members,
+    outlets: event.outlets,
   };
   return {
     ...keys.event(event.id),
@@ -127,8 +129,8 @@ function toItem(event: EventState): Item {
     lastSeen: event.lastSeen,
     articleCount: event.articleCount,
     originalCount: event.originalCount,
-    sourceCount: event.sourceIds.length,
-    sourceIds: event.sourceIds,
+    // Kept beside the state for the `minSources` filter, which reads it in the query.
+    sourceCount: event.outlets.length,
     stateGz: gzipSync(JSON.stringify(state), { level: 1 }),
   };
 }
@@ -147,12 +149,26 @@ function unpackState(item: Item): PackedState {
   }
   if (typeof packed !== "object" || packed === null)
     throw new Error(`event ${String(item.id)}: its matcher state is not an object`);
+  // Items written before outlets were read count sources by id (`sourceIds`), and their
+  // members name no outlet: each original counted for its source.
+  const legacyIds = Array.from((item.sourceIds ?? []) as Iterable<unknown>, String);
+  const members = ((packed.members ?? []) as Partial<EventMember>[]).map(
+    (member): EventMember =>
+      member.outlet === undefined
+        ? {
+            ...(member as EventMember),
+            outlet: (member.copyOf ?? null) === null ? (member.sourceId ?? null) : null,
+            credit: null,
+          }
+        : (member as EventMember),
+  );
   return {
     centralTerms: (packed.centralTerms ?? {}) as Record<string, number>,
     titleTerms: (packed.titleTerms ?? {}) as Record<string, number>,
     bodyTerms: (packed.bodyTerms ?? {}) as Record<string, number>,
     entities: (packed.entities ?? {}) as PackedState["entities"],
-    members: (packed.members ?? []) as EventMember[],
+    members,
+    outlets: (packed.outlets as EventOutlet[] | undefined) ?? legacyIds.map((id) => ({ key: id, name: id })),
   };
 }
 
@@ -188,7 +204,7 @@ export function eventFromItem(item: Item): EventState {
     lastSeen: String(item.lastSeen),
     articleCount: Number(item.articleCount),
     originalCount: Number(item.originalCount),
-    sourceIds: (item.sourceIds ?? []) as string[],
+    outlets: state.outlets,
     titleTerms: objectToWeights(state.titleTerms),
     bodyTerms: objectToWeights(state.bodyTerms),
     entities: new Map(Object.entries(state.entities)),

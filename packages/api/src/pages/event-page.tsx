@@ -73,7 +73,7 @@ export function EventPage(props: EventPageProps) {
         <dt>Articles</dt>
         <dd>{event.articleCount}</dd>
         <dt>Distinct sources</dt>
-        <dd>{event.sourceIds.length}</dd>
+        <dd>{event.outlets.length}</dd>
         <dt>First seen</dt>
         <dd>
           <Time iso={event.firstSeen} />
@@ -84,7 +84,7 @@ export function EventPage(props: EventPageProps) {
         </dd>
       </dl>
       <p>
-        <SourceNames ids={event.sourceIds} names={props.sourceNames} shown={SHOWN_SOURCES} />
+        <SourceNames outlets={event.outlets} names={props.sourceNames} shown={SHOWN_SOURCES} />
       </p>
 
       <section aria-labelledby="articles">

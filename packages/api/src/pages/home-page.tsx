@@ -84,11 +84,11 @@ export function HomePage(props: HomePageProps) {
                     <a href={`${base}/events/${event.id}`}>{event.title}</a>
                   </h3>
                   <p class="meta">
-                    {plural(event.articleCount, "article")} · {plural(event.sourceIds.length, "source")} ·{" "}
+                    {plural(event.articleCount, "article")} · {plural(event.outlets.length, "source")} ·{" "}
                     <Time iso={event.firstSeen} /> – <Time iso={event.lastSeen} />
                   </p>
                   <p class="meta">
-                    <SourceNames ids={event.sourceIds} names={props.sourceNames} />
+                    <SourceNames outlets={event.outlets} names={props.sourceNames} />
                   </p>
                 </article>
               </li>

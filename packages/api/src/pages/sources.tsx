@@ -1,12 +1,17 @@
+import type { EventOutlet } from "@eventwire/core";
+
 /** Sources an event lists by name before it only counts the rest. */
 const SHOWN_SOURCES = 8;
 
-/** An event's distinct sources by name (the id where no name is known), the first few of many. */
-export function SourceNames(props: { ids: readonly string[]; names: ReadonlyMap<string, string>; shown?: number }) {
+/**
+ * An event's distinct outlets by name, the first few of many. `names` are sources' names by id,
+ * for events stored before outlets were read (they hold source ids).
+ */
+export function SourceNames(props: { outlets: readonly EventOutlet[]; names: ReadonlyMap<string, string>; shown?: number }) {
   const shown = props.shown ?? SHOWN_SOURCES;
-  if (props.ids.length === 0) return null;
-  const names = props.ids.slice(0, shown).map((id) => props.names.get(id) ?? id);
-  const more = props.ids.length - names.length;
+  if (props.outlets.length === 0) return null;
+  const names = props.outlets.slice(0, shown).map((outlet) => props.names.get(outlet.key) ?? outlet.name);
+  const more = props.outlets.length - names.length;
   return (
     <>
       Sources: {names.join(", ")}

@@ -13,7 +13,17 @@ export type EventMember = {
   contentHash: string;
   /** The member this one is a copy of, if it is one. */
   copyOf: string | null;
+  /**
+   * The key of the outlet this member counts for (see `EventState.outlets`): the outlet it
+   * credits, else its own source's; null for a copy that credits no one, which counts for none.
+   */
+  outlet: string | null;
+  /** The credit the outlet was read from, as the article writes it ("Levant Wire", "AP"), if any. */
+  credit: string | null;
 };
+
+/** An outlet an event counts: `key` compares, `name` is shown. */
+export type EventOutlet = { key: string; name: string };
 
 /** An event as the matcher holds it; the store keeps the same fields. */
 export type EventState = {
@@ -33,8 +43,14 @@ export type EventState = {
   articleCount: number;
   /** Articles that are not copies: the mass behind the term centroids. */
   originalCount: number;
-  /** Distinct sources of original (non-copy) articles: how corroborated the event is. */
-  sourceIds: string[];
+  /**
+   * The distinct outlets reporting the event, first counted first: how corroborated it is (its
+   * `sourceCount`). An article counts for the outlet it credits (a syndicated copy "(Levant
+   * Wire)", a wire story "BEIRUT (Reuters) -"), else for its own source; a copy that credits no
+   * one counts for none. So the count does not depend on whether a credited copy or its original
+   * came first. Events stored before outlets were read hold their sources' ids here.
+   */
+  outlets: EventOutlet[];
   titleTerms: TermWeights;
   bodyTerms: TermWeights;
   entities: Map<string, { type: EntityType; weight: number }>;
@@ -49,7 +65,7 @@ export const EVENT_LIMITS = {
   entities: 40,
   centralTerms: 40,
   members: 60,
-  sourceIds: 500,
+  outlets: 500,
 } as const;
 
 /** The strongest `limit` entries of a weight map. */

@@ -1,4 +1,5 @@
 import { hashId } from "../hash";
+import { type Attribution, attributeArticle } from "../outlets/attribution";
 import type { EntityDictionary } from "../text-features/entities";
 import { type ArticleFeatures, extractFeatures } from "../text-features/features";
 import { formatSimHash, hammingDistance, parseSimHash, type SimHash } from "../text-features/simhash";
@@ -10,7 +11,7 @@ import {
   type ThemeScore,
   themeEvidence,
 } from "../text-features/theme-score";
-import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
+import { EVENT_LIMITS, type EventMember, type EventOutlet, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
 import {
   type ArticleVectors,
@@ -37,6 +38,10 @@ export type MatchInput = {
   /** False when publishedAt is not a real publication time (no date in the feed, or none in the data). */
   dated: boolean;
   contentHash: string;
+  /** The source's name (its feed's title), which a credit naming the same outlet is told by; absent: its id stands. */
+  sourceTitle?: string | null;
+  /** The feed's author field, where an agency byline may be. */
+  author?: string | null;
 };
 
 /** `imported`: placed by an import of labelled articles (existing events), not by a decision. */
@@ -289,7 +294,27 @@ export function eventIdFor(themeId: string, articleId: string): string {
   return hashId("event", themeId, articleId);
 }
 
-function member(prepared: PreparedArticle, copyOf: string | null): EventMember {
+/** Attributions by article input: an article may be grown into an event more than once (late claims, story checks). */
+const attributions = new WeakMap<MatchInput, Attribution>();
+
+function attributionOf(input: MatchInput): Attribution {
+  let attribution = attributions.get(input);
+  if (attribution === undefined) {
+    attribution = attributeArticle(input);
+    attributions.set(input, attribution);
+  }
+  return attribution;
+}
+
+/**
+ * The outlet an article counts for: the one it credits, else its own source's, except that a
+ * copy crediting no one counts for none (it is the same report again, whoever published it).
+ */
+function countedOutlet(attribution: Attribution, copyOf: string | null): EventOutlet | null {
+  return copyOf === null || attribution.credit !== null ? attribution.credited : null;
+}
+
+function member(prepared: PreparedArticle, copyOf: string | null, attribution: Attribution): EventMember {
   return {
     articleId: prepared.input.id,
     sourceId: prepared.input.sourceId,
@@ -297,7 +322,29 @@ function member(prepared: PreparedArticle, copyOf: string | null): EventMember {
     simhash: prepared.features.simhash === null ? null : formatSimHash(prepared.features.simhash),
     contentHash: prepared.input.contentHash,
     copyOf,
+    outlet: countedOutlet(attribution, copyOf)?.key ?? null,
+    credit: attribution.credit?.name ?? null,
   };
+}
+
+/**
+ * An event's outlets with one more article's `counted` outlet (bounded). An entry that is the
+ * article's source id (an event stored before outlets were read, or a source untitled then)
+ * becomes that source's outlet, so one outlet is not counted twice under two keys.
+ */
+function countOutlet(
+  outlets: readonly EventOutlet[],
+  counted: EventOutlet | null,
+  sourceId: string,
+  own: EventOutlet,
+): EventOutlet[] {
+  let next = [...outlets];
+  if (own.key !== sourceId && next.some((outlet) => outlet.key === sourceId)) {
+    const renamed = next.map((outlet) => (outlet.key === sourceId ? own : outlet));
+    next = renamed.filter((outlet, index) => renamed.findIndex((other) => other.key === outlet.key) === index);
+  }
+  if (counted === null || next.length >= EVENT_LIMITS.outlets || next.some((outlet) => outlet.key === counted.key)) return next;
+  return [...next, counted];
 }
 
 /** Title and body terms in one vector, the title counting double: what "central" is judged on. */
@@ -322,6 +369,7 @@ export function nextEventState(
 ): EventState | null {
   if (explanation.eventId === null || explanation.decision === "off-theme") return null;
   const { input, vectors } = prepared;
+  const attribution = attributionOf(input);
 
   if (explanation.decision === "new-event" || previous === undefined) {
     const central = topWeights(combined(vectors.title, vectors.body), EVENT_LIMITS.centralTerms);
@@ -338,15 +386,15 @@ export function nextEventState(
       lastSeen: input.publishedAt,
       articleCount: 1,
       originalCount: 1,
-      sourceIds: [input.sourceId],
+      outlets: [attribution.credited],
       titleTerms: topWeights(vectors.title, EVENT_LIMITS.titleTerms),
       bodyTerms: topWeights(vectors.body, EVENT_LIMITS.bodyTerms),
       entities: topEntities(vectors.entities),
-      members: [member(prepared, null)],
+      members: [member(prepared, null, attribution)],
     };
   }
 
-  const members = [...previous.members, member(prepared, explanation.copyOf)].slice(-EVENT_LIMITS.members);
+  const members = [...previous.members, member(prepared, explanation.copyOf, attribution)].slice(-EVENT_LIMITS.members);
   const base = {
     ...previous,
     version: previous.version + 1,
@@ -354,8 +402,9 @@ export function nextEventState(
     lastSeen: later(previous.lastSeen, input.publishedAt),
     articleCount: previous.articleCount + 1,
     members,
+    outlets: countOutlet(previous.outlets, countedOutlet(attribution, explanation.copyOf), input.sourceId, attribution.own),
   };
-  // A copy is the same report again: it neither moves the centroid nor counts as a new source.
+  // A copy is the same report again: it never moves the centroid, and counts only for the outlet it credits.
   if (explanation.decision === "copy") return base;
 
   const mass = previous.originalCount;
@@ -367,13 +416,9 @@ export function nextEventState(
   const incumbentScore = idfCosine(previous.centralTerms, centroid, matcher.index.termIdf);
   const newcomerScore = idfCosine(newcomer, centroid, matcher.index.termIdf);
   const takeOver = newcomerScore > incumbentScore;
-  const sourceIds = previous.sourceIds.includes(input.sourceId)
-    ? previous.sourceIds
-    : [...previous.sourceIds, input.sourceId].slice(0, EVENT_LIMITS.sourceIds);
   return {
     ...base,
     originalCount: mass + 1,
-    sourceIds,
     titleTerms,
     bodyTerms,
     entities,
@@ -408,6 +453,8 @@ export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
  */
 export function preparePending(matcher: Matcher, input: MatchInput, fingerprint: PreparedArticle | null = null): PreparedArticle {
   const prepared = prepareArticle(matcher, { ...input, text: input.summary });
+  // Whose report it is is read from the whole text, where a closing credit is.
+  attributions.set(prepared.input, attributionOf(input));
   if (fingerprint === null || fingerprint.features.simhash === null) return prepared;
   return { ...prepared, features: { ...prepared.features, simhash: fingerprint.features.simhash } };
 }
