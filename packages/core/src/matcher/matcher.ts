@@ -1,5 +1,5 @@
 import { hashId } from "../hash";
-import { type Attribution, attributeArticle } from "../outlets/attribution";
+import type { Attribution } from "../outlets/attribution";
 import type { EntityDictionary } from "../text-features/entities";
 import { type ArticleFeatures, extractFeatures } from "../text-features/features";
 import { formatSimHash, hammingDistance, parseSimHash, type SimHash } from "../text-features/simhash";
@@ -11,8 +11,9 @@ import {
   type ThemeScore,
   themeEvidence,
 } from "../text-features/theme-score";
-import { EVENT_LIMITS, type EventMember, type EventOutlet, type EventState, type TermWeights, topWeights } from "./event";
+import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
 import { EventIndex } from "./event-index";
+import { attributionOf, countedOutlet, countOutlet, rememberAttribution } from "./event-outlets";
 import {
   type ArticleVectors,
   computeSignals,
@@ -294,26 +295,6 @@ export function eventIdFor(themeId: string, articleId: string): string {
   return hashId("event", themeId, articleId);
 }
 
-/** Attributions by article input: an article may be grown into an event more than once (late claims, story checks). */
-const attributions = new WeakMap<MatchInput, Attribution>();
-
-function attributionOf(input: MatchInput): Attribution {
-  let attribution = attributions.get(input);
-  if (attribution === undefined) {
-    attribution = attributeArticle(input);
-    attributions.set(input, attribution);
-  }
-  return attribution;
-}
-
-/**
- * The outlet an article counts for: the one it credits, else its own source's, except that a
- * copy crediting no one counts for none (it is the same report again, whoever published it).
- */
-function countedOutlet(attribution: Attribution, copyOf: string | null): EventOutlet | null {
-  return copyOf === null || attribution.credit !== null ? attribution.credited : null;
-}
-
 function member(prepared: PreparedArticle, copyOf: string | null, attribution: Attribution): EventMember {
   return {
     articleId: prepared.input.id,
@@ -325,26 +306,6 @@ function member(prepared: PreparedArticle, copyOf: string | null, attribution: A
     outlet: countedOutlet(attribution, copyOf)?.key ?? null,
     credit: attribution.credit?.name ?? null,
   };
-}
-
-/**
- * An event's outlets with one more article's `counted` outlet (bounded). An entry that is the
- * article's source id (an event stored before outlets were read, or a source untitled then)
- * becomes that source's outlet, so one outlet is not counted twice under two keys.
- */
-function countOutlet(
-  outlets: readonly EventOutlet[],
-  counted: EventOutlet | null,
-  sourceId: string,
-  own: EventOutlet,
-): EventOutlet[] {
-  let next = [...outlets];
-  if (own.key !== sourceId && next.some((outlet) => outlet.key === sourceId)) {
-    const renamed = next.map((outlet) => (outlet.key === sourceId ? own : outlet));
-    next = renamed.filter((outlet, index) => renamed.findIndex((other) => other.key === outlet.key) === index);
-  }
-  if (counted === null || next.length >= EVENT_LIMITS.outlets || next.some((outlet) => outlet.key === counted.key)) return next;
-  return [...next, counted];
 }
 
 /** Title and body terms in one vector, the title counting double: what "central" is judged on. */
@@ -454,7 +415,7 @@ export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
 export function preparePending(matcher: Matcher, input: MatchInput, fingerprint: PreparedArticle | null = null): PreparedArticle {
   const prepared = prepareArticle(matcher, { ...input, text: input.summary });
   // Whose report it is is read from the whole text, where a closing credit is.
-  attributions.set(prepared.input, attributionOf(input));
+  rememberAttribution(prepared.input, attributionOf(input));
   if (fingerprint === null || fingerprint.features.simhash === null) return prepared;
   return { ...prepared, features: { ...prepared.features, simhash: fingerprint.features.simhash } };
 }

@@ -34,7 +34,7 @@ const ROLE = /\s+(?:staff(?:\s+writers?)?|writers?|correspondents?|reporters?|ed
 
 /** The text of a sentence's end: the credit comes after it. */
 const AFTER_SENTENCE = String.raw`(?:[.!?…"”’'»)\]]|\n)`;
-const DASH = String.raw`(?:—|–|-{1,2})`;
+const DASH = "(?:—|–|-{1,2})";
 
 const TRAILING_PARENTHESIS = new RegExp(`${AFTER_SENTENCE}\\s*\\(\\s*([^()\\n]{2,60}?)\\s*\\)\\s*\\.?$`, "u");
 const TRAILING_DASH = new RegExp(`${AFTER_SENTENCE}\\s*${DASH}\\s*([^\\n—–-][^\\n—–]{1,59}?)\\s*\\.?$`, "u");
