@@ -6,6 +6,7 @@ import {
   createThemeMatcher,
   DEFAULT_THEMES,
   EVENT_LIMITS,
+  type EventState,
   evaluateStream,
   importIntoEvent,
   type MatchExplanation,
@@ -141,6 +142,138 @@ describe("decisions on the fixture stream", () => {
     expect(dam).toMatchObject({ articleCount: 4, originalCount: 3 });
     expect(dam?.outlets.map((outlet) => outlet.key).sort()).toEqual(["northdesk", "wireservice"]);
     expect(dam?.members.find((member) => member.articleId === "t-03")?.copyOf).toBe("t-02");
+  });
+});
+
+/** Every order of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) =>
+    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+describe("outlets: whose report an article is", () => {
+  const AMBUSH =
+    "Islamic State militants ambushed an army convoy on the desert road east of Palmyra on Monday night, killing eleven soldiers and wounding seven, a military source said. The attackers fired rockets at the lead truck before fleeing into the hills north of the road.";
+  const outlet = (input: MatchInput, title: string): MatchInput => ({ ...input, sourceTitle: title });
+  const wire = outlet(
+    article("wire", "2026-03-02T08:00:00Z", "Militants ambush army convoy east of Palmyra", AMBUSH, "wire-feed"),
+    "Northern Wire",
+  );
+  // Another outlet's copy of the wire report, crediting it.
+  const copyText = `${AMBUSH} (Northern Wire)`;
+  const copy = outlet(
+    article("copy", "2026-03-02T08:30:00Z", "Eleven soldiers killed in Palmyra road ambush", copyText, "river-feed"),
+    "River Post",
+  );
+  const plain = outlet(
+    article(
+      "plain",
+      "2026-03-02T09:00:00Z",
+      "Islamic State ambush kills eleven soldiers near Palmyra",
+      "Eleven Syrian soldiers were killed when Islamic State fighters ambushed their convoy near Palmyra on Monday, the army said, adding that seven more were wounded in the rocket attack on the desert road.",
+      "plain-feed",
+    ),
+    "Plain Desk - Middle East",
+  );
+  // The copying outlet's own report of the same ambush, in its own words.
+  const riverOwn = outlet(
+    article(
+      "river-own",
+      "2026-03-02T10:00:00Z",
+      "Palmyra ambush: army sends reinforcements after eleven soldiers die",
+      "The army sent reinforcements to the desert road east of Palmyra after an Islamic State ambush on a convoy killed eleven soldiers on Monday night; the attackers fired rockets at the lead truck, a military source said.",
+      "river-feed",
+    ),
+    "River Post",
+  );
+
+  it("counts a credited copy for the outlet it credits, in every order the reports arrive", () => {
+    const orders = permutations([wire, copy, plain, riverOwn]);
+    expect(orders).toHaveLength(24);
+    const decisions = new Set<string>();
+    for (const order of orders) {
+      const matcher = createThemeMatcher(theme);
+      const results = order.map((input) => ({ input, ...matchInMemory(matcher, input) }));
+      const events = [...matcher.index.events.values()];
+      const label = order.map((input) => input.id).join(",");
+      expect(events, label).toHaveLength(1);
+      const event = events[0];
+      expect(event?.articleCount, label).toBe(4);
+      expect(event?.outlets.map((each) => each.key).sort(), label).toEqual(["northernwire", "plaindesk", "riverpost"]);
+      for (const result of results) decisions.add(`${result.input.id}:${result.explanation.decision}`);
+      const copyMember = event?.members.find((member) => member.articleId === "copy");
+      expect(copyMember, label).toMatchObject({ outlet: "northernwire", credit: "Northern Wire" });
+    }
+    // Both sides of the question were asked: the copy after the wire report, and the wire report after the copy.
+    expect(decisions).toContain("copy:copy");
+    expect(decisions).toContain("wire:copy");
+  });
+
+  it("counts a copy that credits no one for none, as before", () => {
+    const matcher = createThemeMatcher(theme);
+    matchInMemory(matcher, wire);
+    const uncredited = outlet(
+      article("bare-copy", "2026-03-02T08:40:00Z", "Eleven soldiers die in ambush", AMBUSH, "echo-feed"),
+      "Echo Daily",
+    );
+    const result = matchInMemory(matcher, uncredited);
+    expect(result.explanation.decision).toBe("copy");
+    expect(result.event?.outlets.map((each) => each.key)).toEqual(["northernwire"]);
+    expect(result.event?.members.at(-1)).toMatchObject({ articleId: "bare-copy", outlet: null, credit: null });
+  });
+
+  it("reads the credit of a report claimed late from its whole text, not its summary", () => {
+    const matcher = createThemeMatcher(theme);
+    const earlyText =
+      "Gunmen in combat fatigues opened fire at a concert hall in Riverton on Friday night, killing at least forty people and wounding more than a hundred, emergency services said. The attackers set the hall on fire before fleeing. (Northern Wire)";
+    const early: MatchInput = {
+      ...outlet(
+        article("early", "2026-04-10T20:00:00Z", "Gunmen open fire at concert hall in Riverton", earlyText, "river-feed"),
+        "River Post",
+      ),
+      summary: earlyText.slice(0, 120),
+    };
+    expect(matchInMemory(matcher, early).explanation.decision).toBe("off-theme");
+    const claim = matchInMemory(
+      matcher,
+      outlet(
+        article(
+          "claim",
+          "2026-04-11T08:00:00Z",
+          "Islamic State claims Riverton concert hall attack",
+          "The Islamic State group claimed responsibility for the attack on a concert hall in Riverton, where gunmen in combat fatigues opened fire on Friday night, killing at least forty people, wounding more than a hundred and setting the hall on fire.",
+          "wire-feed",
+        ),
+        "Northern Wire",
+      ),
+    );
+    expect(claim.reconsidered.map((entry) => entry.prepared.input.id)).toEqual(["early"]);
+    expect(claim.event?.outlets.map((each) => each.key)).toEqual(["northernwire"]);
+  });
+
+  it("counts a source an older event knew by its id once, under its outlet, when it reports again", () => {
+    const matcher = createThemeMatcher(theme);
+    const opened = matchInMemory(matcher, plain).event as EventState;
+    // As an event stored before outlets were read: its sources by id.
+    matcher.index.upsert({
+      ...opened,
+      outlets: [
+        { key: "plain-feed", name: "plain-feed" },
+        { key: "old-feed", name: "old-feed" },
+      ],
+    });
+    const grown = matchInMemory(matcher, {
+      ...plain,
+      id: "plain-2",
+      contentHash: "other",
+      title: "Army names soldiers killed near Palmyra",
+    });
+    expect(grown.event?.outlets).toEqual([
+      { key: "plaindesk", name: "Plain Desk - Middle East" },
+      { key: "old-feed", name: "old-feed" },
+    ]);
   });
 });
 
