@@ -76,6 +76,40 @@ describe("store", () => {
     await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: packed }));
   });
 
+  it("reads an event stored before outlets were counted: its source ids stand for outlets, its originals count for their sources", async () => {
+    const { event } = await storeStory(db.store, {
+      title: "Convoy ambushed near Palmyra",
+      articles: [
+        { source: "north-desk.example", published: "2026-05-03T08:00:00Z", title: "Convoy ambushed on the desert road" },
+        { source: "wire.example", published: "2026-05-03T09:00:00Z", title: "Eleven soldiers killed in convoy ambush" },
+        { source: "north-desk.example", published: "2026-05-03T12:00:00Z", title: "Army names the soldiers killed" },
+      ],
+    });
+    const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
+    const { stateGz, sourceCount, ...rest } = packed as Record<string, unknown>;
+    const state = JSON.parse(gunzipSync(stateGz as Uint8Array).toString("utf8"));
+    expect(state.outlets).toEqual(event.outlets);
+    expect(sourceCount).toBe(event.outlets.length);
+    // The older shape: no outlets in the state, members naming none, the source ids beside it.
+    const { outlets: _, ...olderState } = state;
+    olderState.members = olderState.members.map(
+      ({ outlet: __, credit: ___, ...member }: Record<string, unknown>, index: number) =>
+        index === 0 ? { ...member, copyOf: "someone-else" } : member,
+    );
+    const sourceIds = [...new Set(event.members.map((member) => member.sourceId))];
+    await db.clients.doc.send(
+      new PutCommand({ TableName: db.tableName, Item: { ...rest, sourceCount, sourceIds, state: JSON.stringify(olderState) } }),
+    );
+    const read = await db.store.events.get(event.id);
+    expect(read?.outlets).toEqual(sourceIds.map((id) => ({ key: id, name: id })));
+    expect(read?.members.map((member) => member.outlet)).toEqual([
+      null,
+      ...event.members.slice(1).map((member) => member.sourceId),
+    ]);
+    expect(read?.members.every((member) => member.credit === null)).toBe(true);
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: packed }));
+  });
+
   it("returns null for an article that is not there", async () => {
     expect(await db.store.articles.get("0".repeat(32))).toBeNull();
   });

@@ -40,6 +40,8 @@ export type DemoFeedServer = {
   /** The feed URL of each outlet. */
   feedUrls: string[];
   released(): number;
+  /** Releases the next batch now: how a test sets the pace (with `releaseEveryMs: null`). */
+  releaseNext(): void;
   close(): Promise<void>;
 };
 
@@ -48,7 +50,8 @@ export type DemoFeedServerOptions = {
   outlets?: readonly DemoOutlet[];
   /** Articles released at start and at each later release. */
   batchSize: number;
-  releaseEveryMs: number;
+  /** Time between releases; null: none but the first, until `releaseNext` is called. */
+  releaseEveryMs: number | null;
   now?: () => Date;
   port?: number;
 };
@@ -70,10 +73,13 @@ export async function startDemoFeedServer(options: DemoFeedServerOptions): Promi
     for (let index = first; index < end; index += 1) releasedAt.push(new Date(base + (index - first) * 1000));
   };
   release();
-  const timer = setInterval(() => {
-    release();
-    if (releasedAt.length >= options.corpus.length) clearInterval(timer);
-  }, options.releaseEveryMs);
+  const timer =
+    options.releaseEveryMs === null
+      ? null
+      : setInterval(() => {
+          release();
+          if (releasedAt.length >= options.corpus.length && timer !== null) clearInterval(timer);
+        }, options.releaseEveryMs);
 
   let origin = "";
   const app = new Hono();
@@ -129,8 +135,9 @@ export async function startDemoFeedServer(options: DemoFeedServerOptions): Promi
   return {
     feedUrls: outlets.map((outlet) => `${server.url}/feeds/${outlet.id}.${outlet.format}`),
     released: () => releasedAt.length,
+    releaseNext: release,
     async close() {
-      clearInterval(timer);
+      if (timer !== null) clearInterval(timer);
       await server.close();
     },
   };
