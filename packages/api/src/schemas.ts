@@ -64,7 +64,9 @@ export const EVENTS_QUERY = z.strictObject({
   }),
   since: timeBound("start", "events still active at or after this time (last article at or after it)"),
   until: timeBound("end", "events begun by this time (first article at or before it)"),
-  minSources: integerParameter(1, 1000).optional().meta({ description: "fewest distinct sources reporting the event (1–1000)" }),
+  minSources: integerParameter(1, 1000)
+    .optional()
+    .meta({ description: "fewest distinct sources reporting the event, as `sourceCount` counts them (1–1000)" }),
   limit,
   cursor,
 });
@@ -139,7 +141,10 @@ export const EVENT = z
     firstSeen: z.string().meta({ description: "publication time of its first article" }),
     lastSeen: z.string().meta({ description: "publication time of its latest article" }),
     articleCount: z.number().int(),
-    sourceCount: z.number().int().meta({ description: "distinct sources of original (non-copy) articles" }),
+    sourceCount: z.number().int().meta({
+      description:
+        'distinct outlets reporting the event: each article counts for the outlet it credits (a syndicated copy ending "(Other Outlet)", a wire story "BEIRUT (Reuters) -", an agency byline), else for its own source; a copy that credits no one counts for none',
+    }),
     centralArticleId: z.string(),
     entities: z.array(z.object({ name: z.string(), type: z.string(), weight: z.number() })),
     terms: z.array(z.string()),
@@ -251,7 +256,7 @@ const SUBSCRIPTION_FILTER = z
     }),
     minSources: z.number().int().min(1).max(1000).optional().meta({
       description:
-        "send nothing about an event until this many distinct sources report it (copies do not count); event.corroborated fires when it reaches this number (2 when unset)",
+        "send nothing about an event until this many distinct sources report it (as the event's `sourceCount` counts them: a credited copy counts for the outlet it credits, an uncredited one for none); event.corroborated fires when it reaches this number (2 when unset)",
     }),
   })
   .register(API_SCHEMAS, { id: "SubscriptionFilter" });

@@ -26,8 +26,8 @@ export type SubscriptionFilter = {
   /** Words that must all occur in the event's title, words or entity names. */
   keywords: string[] | null;
   /**
-   * Fewest distinct sources (copies do not count) before any message about the event is sent;
-   * `event.corroborated` fires when the count reaches it (2 when unset).
+   * Fewest distinct sources (the event's outlets: see `EventState.outlets`) before any message
+   * about the event is sent; `event.corroborated` fires when the count reaches it (2 when unset).
    */
   minSources: number | null;
 };
