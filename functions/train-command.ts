@@ -31,7 +31,7 @@ import { readLabelledArticles } from "./eval-files";
 
 const DEFAULT_OUT = new URL("../packages/core/src/matcher/model.json", import.meta.url).pathname;
 /** Overlapped copies of the stream added to the training pairs, and how far their events spread. */
-const AUGMENTED_COPIES = 8;
+const AUGMENTED_COPIES = 3;
 const OVERLAP_DAYS = 20;
 const ATTACH_GRID = Array.from({ length: 12 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
 const FOLLOW_UP_GRID = [0.5, 0.7, 0.9];
