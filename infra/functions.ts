@@ -105,14 +105,8 @@ export function shippedSourcesFile(deploy: DeployInput): { from: string; to: str
   const file = deploy.env.EVENTWIRE_SOURCES_FILE?.trim();
   if (file === undefined || file === "") return null;
   const full = path.resolve(deploy.root, file);
-  const isFile = (() => {
-    try {
-      return statSync(full).isFile();
-    } catch {
-      return false;
-    }
-  })();
-  if (!isFile) throw new Error(`EVENTWIRE_SOURCES_FILE=${JSON.stringify(file)}: ${full} is not a file`);
+  if (statSync(full, { throwIfNoEntry: false })?.isFile() !== true)
+    throw new Error(`EVENTWIRE_SOURCES_FILE=${JSON.stringify(file)}: ${full} is not a file`);
   // SST reads `from` relative to the project root.
   return { from: path.relative(deploy.root, full), to: DEPLOYED_SOURCES_FILE };
 }
