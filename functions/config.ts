@@ -167,7 +167,7 @@ export function sourceUrls(settings: EnvSettings, baseDir = process.cwd()): stri
 export function cursorSecret(settings: EnvSettings, adminKey: string | null): string {
   if (settings.EVENTWIRE_CURSOR_SECRET !== undefined) return settings.EVENTWIRE_CURSOR_SECRET;
   if (adminKey !== null) return createHmac("sha256", adminKey).update("eventwire cursor key").digest("base64url");
-  throw new ConfigError("EVENTWIRE_CURSOR_SECRET or an admin key is needed to sign pagination cursors");
+  throw new ConfigError("EVENTWIRE_CURSOR_SECRET or an admin key is needed to seal pagination cursors");
 }
 
 export const VERSION = "0.1.0";
