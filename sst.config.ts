@@ -1,21 +1,32 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 // eventwire on AWS: one DynamoDB table, the HTTP API on a Lambda function URL, the ingest
-// schedule (EventBridge) sending one SQS message per due source to a worker function (with a
-// dead-letter queue; the API invokes the same worker for its admin ingest routes), the webhook
-// dispatcher (an SQS queue with a dead-letter queue, fed by the worker, and a schedule), and the
-// admin key as an SST secret.
-// Deploy: `npx sst secret set AdminKey <key> --stage prod`, then `npx sst deploy --stage prod`.
+// schedule (EventBridge Scheduler) sending one SQS message per due source to a worker function
+// (with a dead-letter queue; the API invokes the same worker for its admin ingest routes), the
+// webhook dispatcher (fed by an SQS queue with a dead-letter queue, which the worker feeds, and
+// by a schedule), and the admin key as an SST secret. Every function deploys the folder
+// `npm run build` wrote for it under dist/ (infra/functions.ts).
+// Deploy (README, "Deploying to AWS with SST"): the stage that keeps its data is `production`.
+//   npx sst secret set AdminKey <key> --stage production
+//   npm run deploy -- --stage production
 export default $config({
   app(input) {
+    const stage = input?.stage;
+    // The production stage has one name; a near miss would deploy without its protection.
+    if (stage !== undefined && stage !== "production" && /^(prod|prd|live|production)$/i.test(stage)) {
+      throw new Error(`stage "${stage}": the production stage is named "production" (it keeps its data on removal)`);
+    }
     return {
       name: "eventwire",
       home: "aws",
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
+      removal: stage === "production" ? "retain" : "remove",
+      protect: stage === "production",
     };
   },
   async run() {
+    // Before anything is declared: the bundles must be built, whole, and from the code as it is.
+    const { requireBuiltBundles } = await import("./infra/functions");
+    requireBuiltBundles();
     const { table } = await import("./infra/table");
     await import("./infra/secrets");
     const { api } = await import("./infra/api");

@@ -1,10 +1,12 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { BUNDLE_ROOT } from "../infra/bundles";
 import { buildBundles } from "./build";
 
-// `npm run build [-- --analyze [--top N]]`: the Lambda bundles under dist/, and with --analyze
-// the parts (npm packages, workspace packages) that take each bundle's bytes, largest first.
+// `npm run build [-- --analyze [--top N]]`: the Lambda bundles under dist/, one folder a function,
+// which is what `sst deploy` ships (infra/functions.ts); with --analyze the parts (npm packages,
+// workspace packages) that take each bundle's bytes, largest first.
 const { values } = parseArgs({
   options: { analyze: { type: "boolean", default: false }, top: { type: "string", default: "15" } },
   strict: true,
@@ -14,7 +16,7 @@ if (!Number.isInteger(top) || top < 1) throw new Error(`--top takes a whole numb
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
-const bundles = await buildBundles(root, path.join(root, "dist"));
+const bundles = await buildBundles(root, path.join(root, BUNDLE_ROOT));
 for (const bundle of bundles) {
   process.stdout.write(`${path.relative(root, bundle.file)}  ${kb(bundle.bytes)}  (${bundle.handler})\n`);
   if (!values.analyze) continue;

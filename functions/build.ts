@@ -1,13 +1,16 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { build, type Metafile } from "esbuild";
-import { LAMBDA_HANDLERS, type LambdaName, SST_NODEJS } from "../infra/bundles";
+import { BUNDLE_ENTRY, BUNDLE_OPTIONS, bundleDir, LAMBDA_HANDLERS, type LambdaName } from "../infra/bundles";
+import { writeManifest } from "./bundle-manifest";
 
 export type BuiltBundle = {
   name: LambdaName;
   handler: string;
+  /** The function's folder: what infra/ deploys for it. */
+  dir: string;
   file: string;
-  /** Every file esbuild wrote for the function (the entry and any chunk): what is deployed. */
+  /** Every file of the function's folder (the entry and any chunk): what is deployed. */
   bytes: number;
   /** Output bytes by what they came from: an npm package, a workspace package, or a file of functions/. */
   parts: Record<string, number>;
@@ -39,21 +42,23 @@ function sizeByPart(metafile: Metafile): Record<string, number> {
 }
 
 /**
- * Bundles every Lambda handler into `outDir/<name>/index.mjs` with esbuild and the settings SST
- * deploys with (infra/bundles.ts, `SST_NODEJS`): ESM, minified, tree-shaken, for Node 22.
+ * Bundles every Lambda handler into `outDir/<name>/index.mjs` with esbuild and the settings in
+ * infra/bundles.ts (`BUNDLE_OPTIONS`: ESM, minified, tree-shaken, for Node 22, no source map),
+ * and writes the manifest (functions/bundle-manifest.ts) that lets a deploy check the folders
+ * are whole and were built from the code as it is. `npm run build` writes them under `dist/`,
+ * which is what infra/ deploys; the bench measures those same files.
  */
 export async function buildBundles(root: string, outDir: string): Promise<BuiltBundle[]> {
   rmSync(outDir, { recursive: true, force: true });
-  const built: BuiltBundle[] = [];
+  const built: Omit<BuiltBundle, "bytes">[] = [];
+  const inputs: string[] = [];
   for (const { name, handler } of LAMBDA_HANDLERS) {
-    const file = path.join(outDir, name, "index.mjs");
-    mkdirSync(path.dirname(file), { recursive: true });
+    const dir = bundleDir(outDir, name);
+    const file = path.join(dir, BUNDLE_ENTRY);
+    mkdirSync(dir, { recursive: true });
     const result = await build({
-      ...SST_NODEJS.esbuild,
-      mainFields: [...SST_NODEJS.esbuild.mainFields],
-      format: SST_NODEJS.format,
-      minify: SST_NODEJS.minify,
-      sourcemap: SST_NODEJS.sourcemap,
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
       entryPoints: [handlerEntry(handler, root)],
       outfile: file,
       bundle: true,
@@ -61,8 +66,18 @@ export async function buildBundles(root: string, outDir: string): Promise<BuiltB
       logLevel: "error",
       absWorkingDir: root,
     });
-    const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-    built.push({ name, handler, file, bytes, parts: sizeByPart(result.metafile) });
+    inputs.push(...Object.keys(result.metafile.inputs).filter((input) => existsSync(path.join(root, input))));
+    built.push({ name, handler, dir, file, parts: sizeByPart(result.metafile) });
   }
-  return built;
+  const manifest = writeManifest(
+    outDir,
+    root,
+    built.map((bundle) => bundle.name),
+    inputs,
+  );
+  // The bytes of what is deployed: every file of each folder, as the manifest lists them.
+  return built.map((bundle) => {
+    const files = Object.values(manifest.bundles[bundle.name]?.files ?? {});
+    return { ...bundle, bytes: files.reduce((sum, entry) => sum + entry.bytes, 0) };
+  });
 }

@@ -47,8 +47,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
                            score the matcher on labelled articles (see README)
   help                     show this text
 
-Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES, EVENTWIRE_ADMIN_KEY,
-DYNAMODB_ENDPOINT (use a running DynamoDB instead of starting one); see README.md.`;
+Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
+EVENTWIRE_ADMIN_KEY, DYNAMODB_ENDPOINT (use a running DynamoDB instead of starting one); see README.md.`;
 
 const TABLE_DEFAULT = "eventwire";
 /** The demo releases this many articles at start and at each release. */

@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { canonicalizeUrl } from "@eventwire/core";
 import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
 import { en } from "zod/locales";
@@ -33,11 +35,13 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_SOURCES: z.optional(z.string()).check(
     z.superRefine((value: string | undefined, context) => {
       for (const url of splitUrls(value ?? "")) {
-        if (canonicalizeUrl(url) === null)
-          context.addIssue({ code: "custom", message: `"${url}" is not an absolute http(s) URL` });
+        const problem = sourceUrlProblem(url);
+        if (problem !== null) context.addIssue({ code: "custom", message: problem });
       }
     }),
   ),
+  /** A file of feed URLs, one a line (read by `sourceUrls`); deployed, the ingest function's copy. */
+  EVENTWIRE_SOURCES_FILE: optionalText,
   EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
   EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),
@@ -115,8 +119,46 @@ function splitUrls(list: string): string[] {
   return list.split(/[\s,]+/).filter((url) => url !== "");
 }
 
-/** The source URLs to seed: EVENTWIRE_SOURCES when set (even to nothing), else the defaults. */
-export function sourceUrls(settings: EnvSettings): string[] {
+/** Why `url` cannot be a source, or null when it can. */
+function sourceUrlProblem(url: string): string | null {
+  return canonicalizeUrl(url) === null ? `"${url}" is not an absolute http(s) URL` : null;
+}
+
+/**
+ * The feed URLs of a sources file: one a line; blank lines and lines starting with `#` are
+ * skipped. A line that is not one absolute http(s) URL is a ConfigError naming `origin` and the line.
+ */
+export function parseSourceList(text: string, origin: string): string[] {
+  const urls: string[] = [];
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const problem = /\s/.test(line) ? `"${line}" is more than one URL (one a line)` : sourceUrlProblem(line);
+    if (problem !== null) throw new ConfigError(`${origin} line ${index + 1}: ${problem}`);
+    urls.push(line);
+  }
+  return urls;
+}
+
+/**
+ * The source URLs to seed: those of the file EVENTWIRE_SOURCES_FILE names (relative to `baseDir`),
+ * else EVENTWIRE_SOURCES when set (even to nothing), else the defaults. Setting both is an error.
+ */
+export function sourceUrls(settings: EnvSettings, baseDir = process.cwd()): string[] {
+  const file = settings.EVENTWIRE_SOURCES_FILE;
+  if (file !== undefined) {
+    if (settings.EVENTWIRE_SOURCES !== undefined)
+      throw new ConfigError("EVENTWIRE_SOURCES and EVENTWIRE_SOURCES_FILE are both set: set one");
+    const full = path.resolve(baseDir, file);
+    let text: string;
+    try {
+      text = readFileSync(full, "utf8");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error);
+      throw new ConfigError(`EVENTWIRE_SOURCES_FILE=${JSON.stringify(file)}: cannot read ${full}: ${reason}`);
+    }
+    return parseSourceList(text, `EVENTWIRE_SOURCES_FILE ${full}`);
+  }
   if (settings.EVENTWIRE_SOURCES === undefined) return [...DEFAULT_SOURCE_URLS];
   return splitUrls(settings.EVENTWIRE_SOURCES);
 }
@@ -125,7 +167,7 @@ export function sourceUrls(settings: EnvSettings): string[] {
 export function cursorSecret(settings: EnvSettings, adminKey: string | null): string {
   if (settings.EVENTWIRE_CURSOR_SECRET !== undefined) return settings.EVENTWIRE_CURSOR_SECRET;
   if (adminKey !== null) return createHmac("sha256", adminKey).update("eventwire cursor key").digest("base64url");
-  throw new ConfigError("EVENTWIRE_CURSOR_SECRET or an admin key is needed to sign pagination cursors");
+  throw new ConfigError("EVENTWIRE_CURSOR_SECRET or an admin key is needed to seal pagination cursors");
 }
 
 export const VERSION = "0.1.0";

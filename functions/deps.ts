@@ -40,7 +40,7 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
   // Feed sources are URLs users give us, as webhook endpoints are: the same guard judges them
   // when added, before every request and redirect hop, and on the address each connection
   // actually reaches (so a name re-pointed at a private address is caught).
-  const sourceGuard = createUrlGuard({ allowPrivate: settings.EVENTWIRE_ALLOW_PRIVATE_URLS });
+  const sourceGuard = createUrlGuard({ allowPrivate: settings.EVENTWIRE_ALLOW_PRIVATE_URLS, target: "sources" });
   const deps: PipelineDeps = {
     store: createStore(clients, tableName),
     fetch: createGuardedFetch(sourceGuard.lookup),

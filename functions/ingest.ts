@@ -1,34 +1,37 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type IngestRunSummary, ingestDueSources, planDueSources, seedSources } from "@eventwire/pipeline";
-import type { EventBridgeEvent } from "aws-lambda";
 import { sourceUrls } from "./config";
 import { notifyDispatcher } from "./dispatch-queue";
 import { sendIngestJobs } from "./ingest-queue";
 import { pipelineLambdaDeps } from "./lambda-deps";
 import { linkedDispatchQueueUrl, linkedIngestQueueUrl } from "./linked";
+import { type ScheduleEvent, scheduleEventFields } from "./schedule-event";
 
 const { deps, settings } = pipelineLambdaDeps();
 const queueUrl = linkedIngestQueueUrl();
 const dispatchQueueUrl = linkedDispatchQueueUrl();
 const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: settings.AWS_REGION });
 
-// Configured sources are added once per container; adding an existing one is a no-op.
+// Configured sources are added once per container; adding an existing one is a no-op. A sources
+// file (EVENTWIRE_SOURCES_FILE) is shipped beside the bundle: relative to the function's folder.
 let seeded: Promise<number> | undefined;
+const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 
 export type EnqueueSummary = { enqueued: number; scheduledAt: string };
 
 /**
- * Scheduled entry (EventBridge, every few minutes). Linked to the ingest queue (as deployed), it
- * sends one message per due source, their starts spread over EVENTWIRE_INGEST_SPREAD_SECONDS,
- * and the worker ingests each; without a queue it ingests the due sources itself.
+ * Scheduled entry (EventBridge Scheduler, every few minutes; infra/cron.ts). Linked to the ingest
+ * queue (as deployed), it sends one message per due source, their starts spread over
+ * EVENTWIRE_INGEST_SPREAD_SECONDS, and the worker ingests each; without a queue it ingests the
+ * due sources itself.
  */
-export async function handler(event: EventBridgeEvent<"Scheduled Event", unknown>): Promise<IngestRunSummary | EnqueueSummary> {
-  seeded ??= seedSources(deps, sourceUrls(settings)).catch((error: unknown) => {
+export async function handler(event: ScheduleEvent): Promise<IngestRunSummary | EnqueueSummary> {
+  seeded ??= seedSources(deps, sourceUrls(settings, taskRoot)).catch((error: unknown) => {
     seeded = undefined;
     throw error;
   });
   await seeded;
-  deps.log.info("ingest triggered", { eventId: event.id, scheduledAt: event.time });
+  deps.log.info("ingest triggered", scheduleEventFields(event));
   if (queueUrl === undefined || sqs === undefined) {
     // No queue linked: ingest every due source here.
     const summary = await ingestDueSources(deps);

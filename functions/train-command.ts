@@ -31,10 +31,10 @@ import { readLabelledArticles } from "./eval-files";
 
 const DEFAULT_OUT = new URL("../packages/core/src/matcher/model.json", import.meta.url).pathname;
 /** Overlapped copies of the stream added to the training pairs, and how far their events spread. */
-const AUGMENTED_COPIES = 8;
+const AUGMENTED_COPIES = 3;
 const OVERLAP_DAYS = 20;
-const ATTACH_GRID = Array.from({ length: 19 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
-const FOLLOW_UP_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99];
+const ATTACH_GRID = Array.from({ length: 12 }, (_, index) => Math.round((0.05 + index * 0.05) * 100) / 100);
+const FOLLOW_UP_GRID = [0.5, 0.7, 0.9];
 /** A cross-validation fold tunes the attach threshold on a coarser grid (25 folds must stay minutes). */
 const CV_ATTACH_GRID = [0.1, 0.2, 0.3, 0.4, 0.5];
 /** A feed summary: the first sentences of the text, bounded. */

@@ -1,4 +1,4 @@
-import { functionSettings } from "./functions";
+import { lambdaFunction } from "./functions";
 import { ingestWorker } from "./queue";
 import { adminKey } from "./secrets";
 import { table } from "./table";
@@ -8,8 +8,7 @@ import { table } from "./table";
  * ingest worker (its name, and the permission to invoke it): the admin ingest routes run there.
  */
 export const api = new sst.aws.Function("Api", {
-  ...functionSettings("api"),
-  handler: "functions/api.handler",
+  ...lambdaFunction("api"),
   url: true,
   // Longer than the wait for the worker (INGEST_INVOKE_TIMEOUT_MS, functions/lambda-deps.ts).
   timeout: "30 seconds",

@@ -1,7 +1,9 @@
 /**
- * Every Lambda handler infra/ declares, and how each is bundled. `npm run build` (functions/build.ts)
- * and the functions' SST `nodejs` settings both read this, and test/unit/infra.test.ts checks
- * that the handlers declared in infra/ are exactly these. Plain data: no SST globals here.
+ * Every Lambda function infra/ declares: the handler its bundle is built from, and its memory.
+ * `npm run build` (functions/build.ts) bundles each into `dist/<name>/`, and infra/ deploys
+ * that folder as it is (SST's `bundle`); test/unit/infra.test.ts checks that the functions
+ * declared in infra/ are exactly these. Plain data: no SST globals, no imports, as infra/ loads
+ * it inside SST's config bundle.
  */
 export const LAMBDA_HANDLERS = [
   { name: "api", handler: "functions/api.handler", memoryMb: 512 },
@@ -36,10 +38,15 @@ export const BUNDLE_BANNER =
   "import { createRequire as __eventwireCreateRequire } from 'node:module'; const require = __eventwireCreateRequire(import.meta.url);";
 
 /**
- * esbuild settings shared by `npm run build` and SST (`nodejs.esbuild`). The AWS SDK is bundled,
- * not left to the runtime's copy: the bundle then runs the SDK version package-lock.json pins.
+ * How `npm run build` bundles every function (esbuild), and so what is deployed: ESM, minified,
+ * tree-shaken, for Node 22, with no source map (nothing but `index.mjs` is written, so nothing
+ * else ships). The AWS SDK is bundled, not left to the runtime's copy: the bundle then runs the
+ * SDK version package-lock.json pins.
  */
-const BUNDLE_ESBUILD = {
+export const BUNDLE_OPTIONS = {
+  format: "esm",
+  minify: true,
+  sourcemap: false,
   target: BUNDLE_TARGET,
   platform: "node",
   treeShaking: true,
@@ -49,10 +56,14 @@ const BUNDLE_ESBUILD = {
   banner: { js: BUNDLE_BANNER },
 } as const;
 
-/** The functions' SST `nodejs` settings: SST's own esbuild run with the same options as `npm run build`. */
-export const SST_NODEJS = {
-  format: "esm",
-  minify: true,
-  sourcemap: false,
-  esbuild: BUNDLE_ESBUILD,
-} as const;
+/** Where `npm run build` writes the bundles, under the project root: one folder a function. */
+export const BUNDLE_ROOT = "dist";
+
+/** The file of a function's folder its handler is in, and the handler as Lambda names it. */
+export const BUNDLE_ENTRY = "index.mjs";
+export const BUNDLE_HANDLER = "index.handler";
+
+/** The folder holding one function's bundle: what is zipped and deployed for it. */
+export function bundleDir(bundleRoot: string, name: LambdaName): string {
+  return `${bundleRoot.replace(/\/+$/, "")}/${name}`;
+}

@@ -1,21 +1,12 @@
 import { dispatchQueue } from "./dispatch";
-import { functionSettings } from "./functions";
+import { DEAD_LETTER_QUEUE, lambdaFunction, QUEUE_CONSUMER_ACTIONS } from "./functions";
 import { table } from "./table";
 
 /** Messages the worker failed on this many times move to the dead-letter queue. */
 export const INGEST_RECEIVES_BEFORE_DLQ = 3;
 
-/** What a function consuming the ingest queue may do on it (as SST grants a subscriber it creates). */
-export const INGEST_QUEUE_CONSUMER_ACTIONS = [
-  "sqs:ChangeMessageVisibility",
-  "sqs:DeleteMessage",
-  "sqs:GetQueueAttributes",
-  "sqs:GetQueueUrl",
-  "sqs:ReceiveMessage",
-] as const;
-
 /** Ingest messages the worker could not process, kept 14 days for a look. */
-export const ingestDlq = new sst.aws.Queue("IngestDeadLetters");
+export const ingestDlq = new sst.aws.Queue("IngestDeadLetters", DEAD_LETTER_QUEUE);
 
 /**
  * One message per due source (the schedule sends them); the worker ingests one source per
@@ -34,14 +25,13 @@ export const ingestQueue = new sst.aws.Queue("IngestQueue", {
  * Declared as its own function, not through `subscribe`, so the API can link it by name.
  */
 export const ingestWorker = new sst.aws.Function("IngestWorker", {
-  ...functionSettings("ingest-worker"),
-  handler: "functions/ingest-worker.handler",
+  ...lambdaFunction("ingest-worker"),
   // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
   timeout: "5 minutes",
   // It stores articles, then tells the dispatcher through its queue.
   link: [table, dispatchQueue],
   // Subscribing by ARN grants nothing: what the queue's poller needs to hand messages over.
-  permissions: [{ actions: [...INGEST_QUEUE_CONSUMER_ACTIONS], resources: [ingestQueue.arn] }],
+  permissions: [{ actions: [...QUEUE_CONSUMER_ACTIONS], resources: [ingestQueue.arn] }],
 });
 
 ingestQueue.subscribe(ingestWorker.arn, { batch: { size: 1, partialResponses: true } });

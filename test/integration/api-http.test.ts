@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import {
   type App,
   ARTICLE,
@@ -15,6 +17,7 @@ import {
 import type { EventState } from "@eventwire/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
+import { listen, type RunningServer } from "../../functions/local/http-server";
 import { testArticle } from "../support/articles";
 import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { storeStory } from "../support/events";
@@ -222,5 +225,96 @@ describe("rate limit", () => {
     const again = await app.request("/api/v1/themes", from("192.0.2.1", { "if-none-match": etag }));
     expect(again.status).toBe(304);
     expect(again.headers.get("ratelimit-remaining")).toBe("3");
+  });
+});
+
+describe("request limits over a real HTTP server", () => {
+  let running: RunningServer;
+  beforeAll(async () => {
+    running = await listen(createApp(deps).fetch, "127.0.0.1", 0);
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+
+  /** Sends `request` as it stands and reads the whole answer until the server closes. */
+  function raw(request: string): Promise<{ status: number; headers: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(running.port, "127.0.0.1");
+      let answer = "";
+      socket.on("data", (chunk) => {
+        answer += chunk.toString("utf8");
+      });
+      socket.on("error", reject);
+      socket.on("close", () => {
+        const [head = "", body = ""] = answer.split("\r\n\r\n");
+        resolve({ status: Number(head.split(" ")[1]), headers: head.toLowerCase(), body });
+      });
+      socket.end(request);
+    });
+  }
+
+  type ErrorAnswer = { error: { code: string; message: string; requestId: string | null } };
+
+  it("answers a URL past what Node reads (16 KiB) with a JSON 414, not an empty 431", async () => {
+    const answer = await raw(`GET /api/v1/events?q=${"a".repeat(20_000)} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
+    expect(answer.status).toBe(414);
+    expect(answer.headers).toContain("content-type: application/json");
+    expect(JSON.parse(answer.body) as ErrorAnswer).toEqual({
+      error: {
+        code: "uri_too_long",
+        message: "the URL is longer than 8192 characters, the most this server reads",
+        requestId: null,
+      },
+    });
+  });
+
+  it("answers a URL past 8 KiB that Node still reads with the app's own 414", async () => {
+    const response = await fetch(`${running.url}/api/v1/events?q=${"a".repeat(10_000)}`);
+    expect(response.status).toBe(414);
+    const { error } = (await response.json()) as ErrorAnswer;
+    expect(error.code).toBe("uri_too_long");
+    expect(error.requestId).toBe(response.headers.get("x-request-id"));
+  });
+
+  it("answers oversized headers with a JSON 431, and a request that is not HTTP with a JSON 400", async () => {
+    const headers = await raw(`GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nx-padding: ${"b".repeat(20_000)}\r\n\r\n`);
+    expect(headers.status).toBe(431);
+    expect((JSON.parse(headers.body) as ErrorAnswer).error.code).toBe("headers_too_large");
+    const garbage = await raw("HELLO THERE\r\n\r\n");
+    expect(garbage.status).toBe(400);
+    expect((JSON.parse(garbage.body) as ErrorAnswer).error.code).toBe("bad_request");
+  });
+
+  it("answers a 10 MB JSON body to an admin route with a 413 JSON error, and goes on serving", async () => {
+    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        `${running.url}/api/v1/sources`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${TEST_ADMIN_KEY}`,
+            "content-type": "application/json",
+            "content-length": String(10 * 1024 * 1024),
+          },
+        },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => {
+            body += chunk.toString("utf8");
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      // The server may close before all 10 MB are sent: that is the point.
+      request.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE" && error.code !== "ECONNRESET") reject(error);
+      });
+      request.write(`{"url":"https://feeds.example/huge.xml","title":"`);
+      request.end("x".repeat(10 * 1024 * 1024 - 50));
+    });
+    expect(status.status).toBe(413);
+    expect((JSON.parse(status.body) as ErrorAnswer).error.code).toBe("payload_too_large");
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
   });
 });

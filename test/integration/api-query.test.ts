@@ -2,7 +2,7 @@ import { type App, createApp } from "@eventwire/api";
 import type { Article, EntityType, EventState } from "@eventwire/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
-import { createTestDeps } from "../support/deps";
+import { createTestDeps, TEST_ADMIN_KEY } from "../support/deps";
 import { type Story, storeStory } from "../support/events";
 import { createTestStore, type TestStore } from "../support/store";
 
@@ -167,17 +167,18 @@ describe("articles listing", () => {
 });
 
 describe("listing errors", () => {
+  // A cursor is sealed: all a client can do is change its bytes blindly.
   const forged = (cursor: string) => {
-    const [payload = "", signature = ""] = cursor.split(".");
-    const key = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, string>;
-    const changed = Buffer.from(JSON.stringify({ ...key, gsi2sk: "0000" })).toString("base64url");
-    return `${changed}.${signature}`;
+    const bytes = Buffer.from(cursor, "base64url");
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0x20;
+    return bytes.toString("base64url");
   };
 
   it.each([
     ["/api/v1/events?theme=nope", "theme", "no theme"],
     ["/api/v1/events?theme=Not_An_Id", "theme", "theme id"],
-    ["/api/v1/events?q=", "q", ""],
+    ["/api/v1/events?q=", "q", "must not be empty"],
     ["/api/v1/events?q=the%20of", "q", "no word to search for"],
     ["/api/v1/events?entity=", "entity", ""],
     ["/api/v1/events?since=yesterday", "since", "ISO 8601"],
@@ -187,8 +188,13 @@ describe("listing errors", () => {
     ["/api/v1/events?minSources=many", "minSources", "1 to 1000"],
     ["/api/v1/events?limit=101", "limit", "1 to 100"],
     ["/api/v1/events?limit=2.5", "limit", "1 to 100"],
-    ["/api/v1/events?cursor=abc.def", "cursor", "not a cursor"],
-    ["/api/v1/events?sort=asc", "sort", ""],
+    ["/api/v1/events?cursor=abc.def", "cursor", "start again from the first page"],
+    ["/api/v1/events?cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "cursor", "not a cursor this listing issued"],
+    [
+      "/api/v1/events?sort=asc",
+      "sort",
+      "not a parameter here (parameters: theme, q, entity, since, until, minSources, limit, cursor)",
+    ],
     ["/api/v1/articles?event=xyz", "event", "32 hex digits"],
     ["/api/v1/articles?source=a%20b", "source", "source id"],
     ["/api/v1/articles?onTheme=yes", "onTheme", "true or false"],
@@ -196,8 +202,8 @@ describe("listing errors", () => {
     ["/api/v1/articles?since=2026-05-01T12:00", "since", "ISO 8601"],
     ["/api/v1/articles?q=a", "q", "no word"],
     ["/api/v1/articles?limit=0", "limit", "1 to 100"],
-    ["/api/v1/themes?all=1", "all", ""],
-    [`/api/v1/events/${"0".repeat(32)}?expand=1`, "expand", ""],
+    ["/api/v1/themes?all=1", "all", "this route takes none"],
+    [`/api/v1/events/${"0".repeat(32)}?expand=1`, "expand", "this route takes none"],
   ])("answers %s with a 400 naming %s", async (path, parameter, words) => {
     const response = await app.request(path);
     expect(response.status).toBe(400);
@@ -206,6 +212,95 @@ describe("listing errors", () => {
     expect(body.error.message).toContain(`"${parameter}"`);
     expect(body.error.message).toContain(words);
     expect(body.error.requestId).toBe(response.headers.get("x-request-id"));
+  });
+
+  // Numbers are decimal digits: another notation is refused, never read as a number the client
+  // may not have meant (0x10 as 16, 1e2 as 100, an empty value as 0).
+  it.each([
+    ["limit", "0x10", "1 to 100, in decimal digits"],
+    ["limit", "1e2", "1 to 100, in decimal digits"],
+    ["limit", "%2B5", "1 to 100, in decimal digits"],
+    ["limit", "%205", "1 to 100, in decimal digits"],
+    ["limit", "5.0", "1 to 100, in decimal digits"],
+    ["limit", "-1", "1 to 100, in decimal digits"],
+    ["limit", "", "1 to 100, in decimal digits"],
+    ["limit", "Infinity", "1 to 100, in decimal digits"],
+    ["minSources", "abc", "1 to 1000, in decimal digits"],
+    ["minSources", "0b11", "1 to 1000, in decimal digits"],
+    ["minSources", "99999999999", "1 to 1000, in decimal digits"],
+  ])("refuses ?%s=%s: %s", async (parameter, value, words) => {
+    const response = await app.request(`/api/v1/events?${parameter}=${value}`);
+    expect(response.status).toBe(400);
+    const { message } = ((await response.json()) as { error: { message: string } }).error;
+    expect(message).toBe(`query parameter "${parameter}": a whole number from ${words}`);
+  });
+
+  it.each([
+    ["/api/v1/events?limit=2&limit=1", "limit"],
+    ["/api/v1/events?theme=isis-syria&theme=other", "theme"],
+    ["/api/v1/articles?source=alpha.example&source=beta.example", "source"],
+    ["/api/v1/articles?cursor=a&cursor=b", "cursor"],
+  ])("refuses the repeated parameter in %s rather than reading one of its values", async (path, parameter) => {
+    const response = await app.request(path);
+    expect(response.status).toBe(400);
+    const { message } = ((await response.json()) as { error: { message: string } }).error;
+    expect(message).toBe(`query parameter "${parameter}": given 2 times; give it once`);
+  });
+
+  it("names every parameter and rule in words, never in the validator's own phrasing", async () => {
+    for (const path of [
+      "/api/v1/events?foo=1",
+      "/api/v1/events?minSources=abc",
+      "/api/v1/events?limit=0x10&foo=1&bar=2",
+      "/api/v1/events?since=yesterday",
+      "/api/v1/articles?onTheme=1",
+      "/api/v1/articles?event=xyz",
+      "/api/v1/articles?q=",
+      "/api/v1/themes?x=1",
+      "/api/v1/sources?x=1",
+    ]) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(400);
+      const { message } = ((await response.json()) as { error: { message: string } }).error;
+      expect(message, path).toMatch(/^query parameter "[A-Za-z]+": /);
+      expect(message, path).not.toMatch(
+        /\(body\)|NaN|received|Invalid input|Invalid option|Unrecognized|Too (small|big)|expected (number|string)/,
+      );
+    }
+    // One message names each unknown parameter.
+    const both = await app.request("/api/v1/events?foo=1&bar=2");
+    const { message } = ((await both.json()) as { error: { message: string } }).error;
+    expect(message).toContain('query parameter "foo": not a parameter here');
+    expect(message).toContain('query parameter "bar": not a parameter here');
+  });
+
+  it("refuses query parameters on the routes that change things, which read none", async () => {
+    const response = await app.request("/api/v1/ingest/run?dryRun=1", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
+    expect(response.status).toBe(400);
+    const { message } = ((await response.json()) as { error: { message: string } }).error;
+    expect(message).toBe('query parameter "dryRun": not a parameter here: this route takes none');
+  });
+
+  it("reads numbers and repeats on the feeds as on the API, and still ignores other parameters there", async () => {
+    const bad = [
+      "/feeds/isis-syria/events.rss?minSources=0x10",
+      "/feeds/isis-syria/events.json?minSources=1e1",
+      "/feeds/isis-syria/events.atom?minSources=2&minSources=3",
+      "/feeds/isis-syria.rss?cursor=a&cursor=b",
+    ];
+    for (const path of bad) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(400);
+      const { message } = ((await response.json()) as { error: { message: string } }).error;
+      expect(message, path).toMatch(
+        /^query parameter "(minSources|cursor)": (a whole number from 1 to 1000, in decimal digits|given 2 times)/,
+      );
+    }
+    // A feed reader's or a campaign's own parameters are not the feed's business.
+    expect((await app.request("/feeds/isis-syria/events.rss?minSources=2&utm_source=x&utm_source=y")).status).toBe(200);
   });
 
   it("refuses a forged cursor, and one issued under other filters, rather than reading from it", async () => {

@@ -1,5 +1,6 @@
-import { type App, createApp } from "@eventwire/api";
+import { type App, createApp, MAX_BODY_BYTES, MAX_URL_LENGTH } from "@eventwire/api";
 import type { Article } from "@eventwire/core";
+import { createUrlGuard } from "@eventwire/pipeline";
 import { createStore } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
@@ -241,6 +242,90 @@ describe("API", () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain(words);
     });
 
+    // Each body error names the field and the rule in words of its own, never the validator's.
+    it.each([
+      ["a number for the URL", '{"url":5}', 'field "url": expected text, got a number'],
+      ["no URL", '{"title":"Desk"}', 'field "url": required'],
+      ["a list for a body", "[]", "the body: expected an object, got a list"],
+      ["an empty title", '{"url":"https://feeds.example/a","title":""}', 'field "title": must not be empty'],
+      [
+        "a fractional interval",
+        '{"url":"https://feeds.example/a","intervalSeconds":300.5}',
+        'field "intervalSeconds": a whole number of seconds from 5 to 86400',
+      ],
+      [
+        "a string for fullText",
+        '{"url":"https://feeds.example/a","fullText":"yes"}',
+        'field "fullText": expected true or false, got text',
+      ],
+      [
+        "an unknown field",
+        '{"url":"https://feeds.example/a","colour":"red"}',
+        'field "colour": not a field here (fields: url, title, intervalSeconds, fullText)',
+      ],
+    ])("says what is wrong with a source with %s", async (_label, body, message) => {
+      const response = await app.request("/api/v1/sources", { method: "POST", headers: admin, body });
+      expect(response.status).toBe(400);
+      const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+      expect(error).toMatchObject({ code: "invalid_body", message });
+    });
+
+    it.each([
+      ["text/plain", { "content-type": "text/plain" }],
+      ["a form", { "content-type": "application/x-www-form-urlencoded" }],
+      ["no type", {}],
+    ])("answers a body sent as %s with a 415 naming application/json", async (_label, type) => {
+      const json = JSON.stringify({ url: "https://feeds.example/415.xml" });
+      const response = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: { authorization: admin.authorization, ...type },
+        // Bytes, so that no Content-Type is filled in (a string body would be text/plain).
+        body: new TextEncoder().encode(json),
+      });
+      expect(response.status).toBe(415);
+      const error = ((await response.json()) as { error: { code: string; message: string; requestId: string } }).error;
+      expect(error.code).toBe("unsupported_media_type");
+      expect(error.message).toContain("Content-Type: application/json");
+      const given = "content-type" in type ? `"${type["content-type"]}"` : "none";
+      expect(error.message).toContain(`(Content-Type given: ${given})`);
+      expect(error.requestId).toBe(response.headers.get("x-request-id"));
+      const listed = (await (await app.request("/api/v1/sources")).json()) as { items: { url: string }[] };
+      expect(listed.items.map((item) => item.url)).not.toContain("https://feeds.example/415.xml");
+    });
+
+    it("takes JSON with a charset, and a +json type", async () => {
+      const created = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: { ...admin, "content-type": "application/json; charset=utf-8" },
+        body: JSON.stringify({ url: "https://feeds.example/charset.xml" }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const patched = await app.request(`/api/v1/sources/${id}`, {
+        method: "PATCH",
+        headers: { ...admin, "content-type": "application/merge-patch+json" },
+        body: '{"fullText":true}',
+      });
+      expect(patched.status).toBe(200);
+    });
+
+    it("refuses a source URL with credentials in it, without repeating the password", async () => {
+      const response = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ url: "https://reader:s3cret-word@feeds.example/private.xml" }),
+      });
+      expect(response.status).toBe(400);
+      const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe("invalid_body");
+      expect(error.message).toContain('field "url"');
+      expect(error.message).toContain("URLs with credentials (user:password@) are not allowed for feed sources");
+      expect(error.message).not.toContain("s3cret-word");
+      expect(error.message).not.toContain("reader");
+      const listed = (await (await app.request("/api/v1/sources")).json()) as { items: { url: string }[] };
+      expect(listed.items.map((item) => item.url)).not.toContain("https://feeds.example/private.xml");
+    });
+
     it("answers a PATCH of an unknown source with a 404", async () => {
       const response = await app.request("/api/v1/sources/0123", { method: "PATCH", headers: admin, body: '{"fullText":true}' });
       expect(response.status).toBe(404);
@@ -296,6 +381,75 @@ describe("API", () => {
         expect(text).not.toMatch(/no-such-table|Cannot do operations|non-existent|at .*\.ts/);
       },
     );
+
+    it("refuses a source on a private address in words about sources, not webhook receivers", async () => {
+      const guarded = createTestDeps(db.store);
+      guarded.guard = (url) =>
+        createUrlGuard({ allowPrivate: false, target: "sources", resolve: async () => ["10.0.0.7"] }).check(url);
+      const response = await createApp(guarded).request("/api/v1/sources", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ url: "https://intranet.example/feed.xml" }),
+      });
+      expect(response.status).toBe(400);
+      const { message } = ((await response.json()) as { error: { message: string } }).error;
+      expect(message).toBe(
+        'field "url": intranet.example, which resolves to 10.0.0.7, is a private address; only public addresses are allowed for feed sources (set EVENTWIRE_ALLOW_PRIVATE_URLS=true to allow feeds on local addresses)',
+      );
+      expect(message).not.toContain("receiver");
+    });
+
+    it("bounds a request body: past 64 KiB it is a 413 JSON error, at 64 KiB it is read", async () => {
+      const url = "https://feeds.example/at-the-limit.xml";
+      const json = JSON.stringify({ url });
+      // JSON allows trailing white space: a body of exactly MAX_BODY_BYTES that is still valid.
+      const atLimit = json + " ".repeat(MAX_BODY_BYTES - json.length);
+      const read = await app.request("/api/v1/sources", { method: "POST", headers: admin, body: atLimit });
+      expect(read.status).toBe(201);
+      for (const headers of [admin, { ...admin, "content-length": String(atLimit.length + 1) }]) {
+        const response = await app.request("/api/v1/sources", { method: "POST", headers, body: `${atLimit} ` });
+        expect(response.status).toBe(413);
+        const error = ((await response.json()) as { error: { code: string; message: string; requestId: string } }).error;
+        expect(error.code).toBe("payload_too_large");
+        expect(error.message).toContain("65536 bytes (64 KiB)");
+        expect(error.requestId).toBe(response.headers.get("x-request-id"));
+      }
+    });
+
+    it("stops reading a body sent without a length once it passes the limit, never reading 10 MB", async () => {
+      let pulled = 0;
+      const chunk = new TextEncoder().encode(`{"url":"https://feeds.example/big.xml","title":"${"x".repeat(64 * 1024)}`);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled >= 10 * 1024 * 1024) return controller.close();
+          pulled += chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await app.request("/api/v1/sources", {
+        method: "POST",
+        headers: admin,
+        body,
+        duplex: "half",
+      } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+      // Read up to the limit, and what the stream had queued: a few chunks, not the 10 MB.
+      expect(pulled).toBeLessThan(1024 * 1024);
+    });
+
+    it("answers a URL past 8 KiB with a 414 JSON error", async () => {
+      const response = await app.request(`/api/v1/events?q=${"a".repeat(MAX_URL_LENGTH)}`);
+      expect(response.status).toBe(414);
+      const error = ((await response.json()) as { error: { code: string; message: string; requestId: string } }).error;
+      expect(error.code).toBe("uri_too_long");
+      expect(error.message).toContain("8192 characters");
+      expect(error.requestId).toBe(response.headers.get("x-request-id"));
+      // Just within the limit, the route itself judges the parameter.
+      const within = await app.request(`/api/v1/events?q=${"a".repeat(MAX_URL_LENGTH - 100)}`);
+      expect(within.status).toBe(400);
+      expect(((await within.json()) as { error: { message: string } }).error.message).toContain('"q"');
+    });
 
     it("refuses unknown query parameters on the sources listing", async () => {
       const response = await app.request("/api/v1/sources?colour=blue");

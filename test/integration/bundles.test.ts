@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuiltBundle, buildBundles } from "../../functions/build";
-import { LAMBDA_HANDLERS } from "../../infra/bundles";
+import { type BundleManifest, bundleProblems, folderFiles, MANIFEST_FILE } from "../../functions/bundle-manifest";
+import { BUNDLE_ENTRY, BUNDLE_HANDLER, bundleDir, LAMBDA_HANDLERS } from "../../infra/bundles";
 
 // The deployed size of each function, all its output files counted: issue 7's 1 MB for each. The
 // api meets it because its admin ingest routes invoke the ingest worker rather than run the pipeline.
@@ -14,11 +15,12 @@ const MAX_BYTES: Record<string, number> = {
   dispatch: 1024 * 1024,
 };
 
+const root = path.resolve(import.meta.dirname, "../..");
 const outDir = mkdtempSync(path.join(os.tmpdir(), "eventwire-build-test-"));
 let bundles: BuiltBundle[];
 
 beforeAll(async () => {
-  bundles = await buildBundles(path.resolve(import.meta.dirname, "../.."), outDir);
+  bundles = await buildBundles(root, outDir);
 }, 120_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -32,12 +34,23 @@ describe("npm run build", () => {
   it("happy: bundles every handler into <name>/index.mjs, an ESM module that exports handler", () => {
     expect(bundles.map((bundle) => bundle.name)).toEqual(LAMBDA_HANDLERS.map((entry) => entry.name));
     for (const bundle of bundles) {
-      expect(bundle.file).toBe(path.join(outDir, bundle.name, "index.mjs"));
+      // The folder infra/ deploys for the function (test/unit/infra.test.ts), its handler's file in it.
+      expect(bundle.dir).toBe(bundleDir(outDir, bundle.name));
+      expect(bundle.file).toBe(path.join(bundle.dir, BUNDLE_ENTRY));
+      expect(BUNDLE_HANDLER).toBe(`${path.basename(BUNDLE_ENTRY, ".mjs")}.handler`);
       const code = readFileSync(bundle.file, "utf8");
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
       // Self-contained: the workspace packages and the SDK are inside, not imported at run time.
       expect(code).not.toMatch(/from\s*["'](@eventwire|@aws-sdk|hono)\//);
       expect(bundle.bytes).toBeGreaterThan(10_000);
+    }
+  });
+
+  it("happy: each folder holds its bundle alone, with no source map, and its size is every byte that ships", () => {
+    for (const bundle of bundles) {
+      expect(folderFiles(bundle.dir), bundle.name).toEqual([BUNDLE_ENTRY]);
+      expect(readFileSync(bundle.file, "utf8"), bundle.name).not.toMatch(/sourceMappingURL/);
+      expect(bundle.bytes, bundle.name).toBe(statSync(bundle.file).size);
     }
   });
 
@@ -70,5 +83,58 @@ describe("npm run build", () => {
     // Only the API's schemas need the full zod (about 100 KB); the others take zod/mini's share.
     expect(partsOf("api").zod).toBeGreaterThan(80 * 1024);
     for (const name of ["ingest", "ingest-worker", "dispatch"]) expect(partsOf(name).zod, name).toBeLessThan(50 * 1024);
+  });
+});
+
+describe("the check before a deploy (infra/functions.ts, requireBuiltBundles)", () => {
+  const names = LAMBDA_HANDLERS.map((entry) => entry.name);
+  const manifestFile = path.join(outDir, MANIFEST_FILE);
+
+  it("happy: a fresh build can ship, also once a deploy wrote SST's links file into a folder", () => {
+    expect(bundleProblems(root, outDir, names)).toEqual([]);
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as BundleManifest;
+    // Every source file the bundles read is recorded: the handlers, the workspace packages, the SDK.
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining(["functions/api.ts", "functions/dispatch.ts", "packages/core/src/index.ts"]),
+    );
+    expect(Object.keys(manifest.inputs).some((input) => input.startsWith("node_modules/@aws-sdk/client-dynamodb/"))).toBe(true);
+    const links = path.join(bundleDir(outDir, "api"), "resource.enc");
+    writeFileSync(links, "encrypted links");
+    try {
+      expect(bundleProblems(root, outDir, names)).toEqual([]);
+    } finally {
+      rmSync(links);
+    }
+  });
+
+  it("error: a source map, a bundle edited after the build, or code changed since it keeps the bundles from shipping", () => {
+    const map = `${bundles[0]?.file}.map`;
+    writeFileSync(map, "{}");
+    try {
+      expect(bundleProblems(root, outDir, names)).toEqual([`${map} is a source map, and would ship`]);
+    } finally {
+      rmSync(map);
+    }
+
+    const dispatch = path.join(bundleDir(outDir, "dispatch"), BUNDLE_ENTRY);
+    const code = readFileSync(dispatch);
+    writeFileSync(dispatch, Buffer.concat([code, Buffer.from("\n// edited\n")]));
+    try {
+      expect(bundleProblems(root, outDir, names)).toEqual([`${dispatch} changed after the build`]);
+    } finally {
+      writeFileSync(dispatch, code);
+    }
+
+    // As if functions/api.ts had been edited since the build: its recorded hash is not its own.
+    const original = readFileSync(manifestFile, "utf8");
+    const manifest = JSON.parse(original) as BundleManifest;
+    manifest.inputs["functions/api.ts"] = "0".repeat(64);
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    try {
+      expect(bundleProblems(root, outDir, names)).toEqual(["the code changed since the build: functions/api.ts"]);
+    } finally {
+      writeFileSync(manifestFile, original);
+    }
+    expect(bundleProblems(root, outDir, names)).toEqual([]);
   });
 });

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { htmlToText } from "@eventwire/core";
 import { addSource } from "@eventwire/pipeline";
-import type { Context, EventBridgeEvent, SQSRecord } from "aws-lambda";
+import type { Context, SQSRecord } from "aws-lambda";
 import Parser from "rss-parser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { ScheduleEvent } from "../../functions/schedule-event";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
@@ -21,7 +25,8 @@ type ApiHandler = typeof import("../../functions/api")["handler"];
 let apiHandler: ApiHandler;
 type WorkerHandler = typeof import("../../functions/ingest-worker")["handler"];
 let workerHandler: WorkerHandler;
-let ingestHandler: (event: EventBridgeEvent<"Scheduled Event", unknown>) => Promise<{ stored: number; sourcesDue: number }>;
+type IngestHandler = (event: ScheduleEvent) => Promise<{ stored: number; sourcesDue: number }>;
+let ingestHandler: IngestHandler;
 
 const context = {
   awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
@@ -61,17 +66,27 @@ function httpEvent(method: string, path: string, query = "", headers: Record<str
   } as unknown as Parameters<ApiHandler>[0];
 }
 
-const scheduledEvent: EventBridgeEvent<"Scheduled Event", unknown> = {
-  version: "0",
-  id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-  "detail-type": "Scheduled Event",
-  source: "aws.events",
-  account: "123456789012",
-  time: "2026-05-04T10:00:00Z",
-  region: "us-east-1",
-  resources: ["arn:aws:events:us-east-1:123456789012:rule/eventwire-test-IngestRule"],
-  detail: {},
+/** What the Ingest schedule (CronV2, infra/cron.ts) invokes its function with, as EventBridge Scheduler fills it in. */
+const scheduledEvent: ScheduleEvent = {
+  schedule: "ingest",
+  scheduledTime: "2026-05-04T10:00:00Z",
+  executionId: "d32c5kddcf5bb8c3",
+  attempt: "1",
 };
+
+/** The JSON log lines written to stderr while `run` runs. */
+async function logLinesOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+  const lines: Record<string, unknown>[] = [];
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split("\n")) if (line.startsWith("{")) lines.push(JSON.parse(line));
+    return true;
+  });
+  try {
+    return { result: await run(), lines };
+  } finally {
+    spy.mockRestore();
+  }
+}
 
 beforeAll(async () => {
   db = await createTestStore();
@@ -103,7 +118,7 @@ beforeAll(async () => {
   });
   ({ handler: apiHandler } = await import("../../functions/api"));
   // Without a linked queue the scheduled function ingests the due sources itself.
-  ingestHandler = (await import("../../functions/ingest")).handler as typeof ingestHandler;
+  ingestHandler = (await import("../../functions/ingest")).handler as IngestHandler;
   ({ handler: workerHandler } = await import("../../functions/ingest-worker"));
 });
 
@@ -114,11 +129,12 @@ afterAll(async () => {
 });
 
 describe("Lambda handlers", () => {
-  it("ingest: a scheduled event adds the configured sources and ingests them", async () => {
-    const summary = await ingestHandler(scheduledEvent);
+  it("ingest: a scheduled event adds the configured sources and ingests them, logging the run the event names", async () => {
+    const { result: summary, lines } = await logLinesOf(() => ingestHandler(scheduledEvent));
     expect(summary).toMatchObject({ sourcesDue: 2, stored: 5 });
+    expect(lines.find((line) => line.message === "ingest triggered")).toMatchObject(scheduledEvent);
     // A second tick finds nothing due: the sources polled a moment ago.
-    expect(await ingestHandler({ ...scheduledEvent, id: "second" })).toMatchObject({ sourcesDue: 0, stored: 0 });
+    expect(await ingestHandler({ ...scheduledEvent, executionId: "second" })).toMatchObject({ sourcesDue: 0, stored: 0 });
   });
 
   it("api: GET /health through a function URL event", async () => {
@@ -263,5 +279,30 @@ describe("Lambda handlers", () => {
     const missing = await apiHandler(httpEvent("POST", "/api/v1/sources/0123/refresh", "", admin), context);
     expect(missing.statusCode).toBe(404);
     expect(lambda.invocations).toHaveLength(invoked);
+  });
+
+  it("ingest: a cold start seeds the sources file shipped beside its bundle (EVENTWIRE_SOURCES_FILE, from the task root)", async () => {
+    server.route(
+      "/shipped.rss",
+      serveAlways(fixture("feeds/rss2.xml").replaceAll("fixture-wire", "fixture-shipped"), "application/rss+xml"),
+    );
+    const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
+    writeFileSync(path.join(taskRoot, "sources.txt"), `# shipped with the deploy\n${server.url}/shipped.rss\n`);
+    const saved = { EVENTWIRE_SOURCES: process.env.EVENTWIRE_SOURCES };
+    try {
+      delete process.env.EVENTWIRE_SOURCES;
+      Object.assign(process.env, { EVENTWIRE_SOURCES_FILE: "sources.txt", LAMBDA_TASK_ROOT: taskRoot });
+      // A new container: the handler module and its deps made afresh.
+      vi.resetModules();
+      const fresh = (await import("../../functions/ingest")).handler as IngestHandler;
+      expect(await fresh({ ...scheduledEvent, executionId: "cold" })).toMatchObject({ sourcesDue: 1, stored: 3 });
+      const urls = (await db.store.sources.list()).map((source) => source.url);
+      expect(urls).toContain(`${server.url}/shipped.rss`);
+    } finally {
+      process.env.EVENTWIRE_SOURCES = saved.EVENTWIRE_SOURCES;
+      delete process.env.EVENTWIRE_SOURCES_FILE;
+      delete process.env.LAMBDA_TASK_ROOT;
+      rmSync(taskRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -944,6 +944,64 @@ describe("subscriptions API", () => {
   });
 });
 
+describe("subscription filters", () => {
+  it("takes a known theme and keywords with words searched for", async () => {
+    const { deps, receiver } = await setup();
+    const created = await subscribe(deps, receiver, {
+      types: ["event.created"],
+      filter: { theme: "isis-syria", keywords: ["Tabqa dam", "the ceasefire"] },
+    });
+    const shown = await api(deps, "GET", `/api/v1/subscriptions/${created.id}`);
+    expect(shown.json?.filter).toMatchObject({ theme: "isis-syria", keywords: ["Tabqa dam", "the ceasefire"] });
+  });
+
+  it("refuses an unknown theme with the JSON API's words, naming the field", async () => {
+    const { deps } = await setup();
+    const listing = await api(deps, "GET", "/api/v1/events?theme=no-such-theme");
+    const rule = String(listing.json?.error.message).replace('query parameter "theme": ', "");
+    expect(rule).toMatch(/^no theme "no-such-theme" \(themes: .*isis-syria/);
+    const answer = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "http://127.0.0.1:1/x",
+      types: ["event.created"],
+      filter: { theme: "no-such-theme" },
+    });
+    expect(answer).toMatchObject({
+      status: 400,
+      json: { error: { code: "invalid_body", message: `field "filter.theme": ${rule}` } },
+    });
+    expect((await api(deps, "GET", "/api/v1/subscriptions")).json?.items).toEqual([]);
+  });
+
+  it.each([
+    [["the", "of"], 0, "the"],
+    [["Tabqa dam", "a"], 1, "a"],
+    [["2026"], 0, "2026"],
+  ])("refuses keywords %j: entry %i has no word searched for", async (keywords, index, keyword) => {
+    const { deps } = await setup();
+    const answer = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "http://127.0.0.1:1/x",
+      types: ["event.created"],
+      filter: { keywords },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json?.error.message).toBe(
+      `field "filter.keywords[${index}]": "${keyword}" has no word to search for (numbers, one-letter and very common words are not indexed)`,
+    );
+  });
+
+  it("refuses the same filters in a PATCH and leaves the subscription as it was", async () => {
+    const { deps, receiver } = await setup();
+    const created = await subscribe(deps, receiver, { types: ["event.created"], filter: { keywords: ["dam"] } });
+    for (const filter of [{ theme: "elsewhere" }, { keywords: ["the"] }]) {
+      const answer = await api(deps, "PATCH", `/api/v1/subscriptions/${created.id}`, { filter });
+      expect(answer.status).toBe(400);
+      expect(answer.json?.error.message).toMatch(/^field "filter\.(theme|keywords\[0\])": /);
+    }
+    const shown = await api(deps, "GET", `/api/v1/subscriptions/${created.id}`);
+    expect(shown.json?.filter).toMatchObject({ theme: "isis-syria", keywords: ["dam"] });
+  });
+});
+
 describe("SSRF guard", () => {
   /** Deps with private addresses refused and a resolver that never asks real DNS. */
   async function guarded(resolve: (host: string) => string[]) {
@@ -977,6 +1035,18 @@ describe("SSRF guard", () => {
     expect(answer.json?.error.message).toContain(
       reason.includes("cloud metadata") ? "never allowed" : "EVENTWIRE_ALLOW_PRIVATE_URLS",
     );
+  });
+
+  it("speaks of webhook receivers when it refuses an endpoint", async () => {
+    const { deps } = await guarded(() => ["10.0.0.7"]);
+    const answer = await api(deps, "POST", "/api/v1/subscriptions", {
+      url: "https://hooks.example/in",
+      types: ["event.created"],
+    });
+    expect(answer.json?.error.message).toContain(
+      "only public addresses are allowed for webhook receivers (set EVENTWIRE_ALLOW_PRIVATE_URLS=true to allow local receivers)",
+    );
+    expect(answer.json?.error.message).not.toContain("source");
   });
 
   it("refuses the cloud metadata address even where private addresses are allowed", async () => {

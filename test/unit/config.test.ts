@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, cursorSecret, parseEnv, sourceUrls } from "../../functions/config";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, cursorSecret, parseEnv, parseSourceList, sourceUrls } from "../../functions/config";
 import { DEFAULT_SOURCE_URLS } from "../../functions/default-sources";
 
 describe("parseEnv", () => {
@@ -44,6 +47,42 @@ describe("sourceUrls", () => {
       sourceUrls(parseEnv({ EVENTWIRE_SOURCES: "https://a.example/rss, https://b.example/atom  https://c.example/x" })),
     ).toEqual(["https://a.example/rss", "https://b.example/atom", "https://c.example/x"]);
     expect(sourceUrls(parseEnv({ EVENTWIRE_SOURCES: "" }))).toEqual([]);
+  });
+});
+
+describe("sources file (EVENTWIRE_SOURCES_FILE)", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eventwire-sources-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("happy: reads one URL a line, relative to the given folder, skipping blank lines and # comments", () => {
+    writeFileSync(
+      path.join(dir, "feeds.txt"),
+      "# wires\nhttps://a.example/rss\r\n\n  https://b.example/feed?tags=a,b  \n# https://off.example/rss\n",
+    );
+    expect(sourceUrls(parseEnv({ EVENTWIRE_SOURCES_FILE: "feeds.txt" }), dir)).toEqual([
+      "https://a.example/rss",
+      "https://b.example/feed?tags=a,b",
+    ]);
+    // A file of comments alone seeds nothing (the defaults are not added either).
+    writeFileSync(path.join(dir, "none.txt"), "# none yet\n");
+    expect(sourceUrls(parseEnv({ EVENTWIRE_SOURCES_FILE: path.join(dir, "none.txt") }))).toEqual([]);
+  });
+
+  it.each([
+    ["ftp://a.example/rss", /line 2: "ftp:\/\/a.example\/rss" is not an absolute http\(s\) URL/],
+    ["https://a.example/rss https://b.example/rss", /line 2: .* is more than one URL \(one a line\)/],
+  ])("error: a line %j is refused, naming the file and the line", (line, message) => {
+    expect(() => parseSourceList(`https://ok.example/rss\n${line}\n`, "feeds.txt")).toThrow(ConfigError);
+    expect(() => parseSourceList(`https://ok.example/rss\n${line}\n`, "feeds.txt")).toThrow(message);
+  });
+
+  it("error: a file that cannot be read, or both settings at once, is a ConfigError naming the setting", () => {
+    expect(() => sourceUrls(parseEnv({ EVENTWIRE_SOURCES_FILE: "missing.txt" }), dir)).toThrow(
+      /EVENTWIRE_SOURCES_FILE="missing.txt": cannot read .*missing.txt: no such file/,
+    );
+    expect(() =>
+      sourceUrls(parseEnv({ EVENTWIRE_SOURCES_FILE: "feeds.txt", EVENTWIRE_SOURCES: "https://a.example/rss" }), dir),
+    ).toThrow(/EVENTWIRE_SOURCES and EVENTWIRE_SOURCES_FILE are both set/);
   });
 });
 

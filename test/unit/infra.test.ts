@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import {
   DISPATCH_SCHEDULE_EXPRESSION,
   DISPATCH_SCHEDULE_MINUTES,
@@ -7,12 +9,16 @@ import {
 } from "@eventwire/pipeline";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeManifest } from "../../functions/bundle-manifest";
 import { ENV_NAMES } from "../../functions/config";
 import { INGEST_INVOKE_TIMEOUT_MS } from "../../functions/lambda-deps";
 import { LINKED, linkedIngestWorkerName } from "../../functions/linked";
+import { scheduleEventInput } from "../../functions/schedule-event";
+import { BUNDLE_ENTRY, BUNDLE_HANDLER, BUNDLE_ROOT, bundleDir, LAMBDA_HANDLERS, type LambdaName } from "../../infra/bundles";
 
 // The SST CLI cannot run here, so sst.config.ts and infra/ are loaded with a stand-in for the
-// globals SST provides ($config, sst.*) that records what each component is declared with.
+// globals SST provides ($config, $cli, sst.*) that records what each component is declared with.
+// The deprecated sst.aws.Cron is not among them: declaring one fails the load.
 type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
 const declared: Declared[] = [];
 /**
@@ -44,33 +50,82 @@ type SstConfig = {
   run(): Promise<Record<string, unknown>>;
 };
 
+/** What the tests use of infra/functions.ts (loaded like the rest of infra/, outside tsc: it reads SST's `$cli`). */
+type FunctionsModule = {
+  requireBuiltBundles(root: string): void;
+  SETTINGS_READ: Record<LambdaName, readonly string[]>;
+  FORWARDED_SETTINGS: readonly string[];
+  SST_ENVIRONMENT_BYTES: number;
+  environmentBytes(environment: Record<string, string>): number;
+  lambdaFunction(
+    name: LambdaName,
+    deploy: { root: string; env: Record<string, string | undefined> },
+  ): { environment: Record<string, string>; copyFiles?: unknown };
+};
+
+const projectRoot = path.resolve(import.meta.dirname, "../..");
+/** The project root the deploy sees: the bundles `npm run build` would have written, and a sources file. */
+const deployRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-infra-"));
+const names = LAMBDA_HANDLERS.map((entry) => entry.name);
+/** The deploy shell: one setting each function group reads, and a sources file. */
+const DEPLOY_ENV = {
+  EVENTWIRE_FEED_LIMIT: "80",
+  EVENTWIRE_WEBHOOK_TIMEOUT_MS: "9000",
+  EVENTWIRE_FETCH_TIMEOUT_MS: "20000",
+  EVENTWIRE_INGEST_SPREAD_SECONDS: "30",
+  EVENTWIRE_SOURCES_FILE: "config/feeds.txt",
+};
+const savedEnv: Record<string, string | undefined> = {};
+
 let config: SstConfig;
 let outputs: Record<string, unknown>;
+let infra: FunctionsModule;
+
+/** Writes what `npm run build` leaves under `root`: one folder a function, and the manifest. */
+function writeBuiltBundles(root: string) {
+  const outDir = path.join(root, BUNDLE_ROOT);
+  for (const name of names) {
+    mkdirSync(bundleDir(outDir, name), { recursive: true });
+    writeFileSync(path.join(bundleDir(outDir, name), BUNDLE_ENTRY), `export const handler = () => "${name}";\n`);
+  }
+  writeManifest(outDir, root, names, []);
+}
 
 beforeAll(async () => {
+  writeBuiltBundles(deployRoot);
+  mkdirSync(path.join(deployRoot, "config"));
+  writeFileSync(path.join(deployRoot, "config/feeds.txt"), "https://deploy.example/feed.xml\n");
   Object.assign(globalThis, {
     $config: (value: SstConfig) => value,
+    $cli: { paths: { root: deployRoot } },
     sst: {
       Secret: component("sst.Secret"),
       aws: {
         Dynamo: component("sst.aws.Dynamo"),
         Function: component("sst.aws.Function"),
-        Cron: component("sst.aws.Cron"),
+        CronV2: component("sst.aws.CronV2"),
         Queue: component("sst.aws.Queue"),
       },
     },
   });
-  // As if deployed from a shell that sets one forwarded setting.
-  process.env.EVENTWIRE_SOURCES = "https://deploy.example/feed.xml";
-  delete process.env.EVENTWIRE_FEED_LIMIT;
+  for (const name of [...Object.keys(DEPLOY_ENV), "EVENTWIRE_SOURCES", "EVENTWIRE_PUBLIC_URL"])
+    savedEnv[name] = process.env[name];
+  Object.assign(process.env, DEPLOY_ENV);
+  delete process.env.EVENTWIRE_SOURCES;
+  delete process.env.EVENTWIRE_PUBLIC_URL;
   // A computed specifier keeps tsc from type-checking sst.config.ts, whose types come from .sst/.
   const specifier = new URL("../../sst.config.ts", import.meta.url).href;
   config = ((await import(/* @vite-ignore */ specifier)) as { default: SstConfig }).default;
   outputs = await config.run();
+  infra = (await import(/* @vite-ignore */ new URL("../../infra/functions.ts", import.meta.url).href)) as FunctionsModule;
 });
 
 afterAll(() => {
-  delete process.env.EVENTWIRE_SOURCES;
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  rmSync(deployRoot, { recursive: true, force: true });
 });
 
 function one(kind: string, name: string): Declared {
@@ -79,13 +134,15 @@ function one(kind: string, name: string): Declared {
   return matches[0] as Declared;
 }
 
+function arnOf(entry: Declared): string {
+  return (entry.instance as { arn: string }).arn;
+}
+
 /** The arguments of the function a subscription runs: given inline, or a declared function's by its ARN. */
 function subscriberArgs(subscription: Subscription): Record<string, unknown> {
   if (typeof subscription.subscriber !== "string") return subscription.subscriber;
   const arn = subscription.subscriber;
-  const matches = declared.filter(
-    (entry) => entry.kind === "sst.aws.Function" && (entry.instance as { arn: string }).arn === arn,
-  );
+  const matches = declared.filter((entry) => entry.kind === "sst.aws.Function" && arnOf(entry) === arn);
   expect(matches, `one declared function has the ARN ${arn}`).toHaveLength(1);
   return (matches[0] as Declared).args;
 }
@@ -93,8 +150,8 @@ function subscriberArgs(subscription: Subscription): Record<string, unknown> {
 /** "functions/api.handler" names an existing file that exports `handler`. */
 function expectHandler(handler: unknown) {
   expect(handler).toMatch(/^functions\/[\w-]+\.handler$/);
-  const file = new URL(`../../${String(handler).replace(/\.handler$/, ".ts")}`, import.meta.url);
-  expect(existsSync(file), `${file.pathname} exists`).toBe(true);
+  const file = path.join(projectRoot, String(handler).replace(/\.handler$/, ".ts"));
+  expect(existsSync(file), `${file} exists`).toBe(true);
   expect(readFileSync(file, "utf8")).toMatch(/export (const handler\b|async function handler\b|function handler\b)/);
 }
 
@@ -102,6 +159,30 @@ function expectHandler(handler: unknown) {
 function durationSeconds(value: unknown): number {
   const [, amount = "0", unit = ""] = /^(\d+) (seconds?|minutes?)$/.exec(String(value)) ?? [];
   return Number(amount) * (unit.startsWith("minute") ? 60 : 1);
+}
+
+/** The arguments of every Lambda function infra/ declares: on its own, or inline in a schedule or a subscription. */
+function declaredFunctions(): Record<string, unknown>[] {
+  return [
+    ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
+    ...declared
+      .filter((entry) => entry.kind === "sst.aws.CronV2" && typeof entry.args.function !== "string")
+      .map((entry) => entry.args.function as Record<string, unknown>),
+    ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
+  ];
+}
+
+/** Which of LAMBDA_HANDLERS a declared function deploys, by its bundle folder. */
+function lambdaOf(fn: Record<string, unknown>): LambdaName {
+  const name = names.find((candidate) => fn.bundle === bundleDir(path.join(deployRoot, BUNDLE_ROOT), candidate));
+  expect(name, `${String(fn.bundle)} is the folder of a built function`).toBeDefined();
+  return name as LambdaName;
+}
+
+function declaredFunction(name: LambdaName): Record<string, unknown> {
+  const matches = declaredFunctions().filter((fn) => lambdaOf(fn) === name);
+  expect(matches, `one function deploys ${name}`).toHaveLength(1);
+  return matches[0] as Record<string, unknown>;
 }
 
 describe("infra contract", () => {
@@ -131,44 +212,44 @@ describe("infra contract", () => {
 
   it("serves the API from a function with a URL, linked to the table and the secret", () => {
     const api = one("sst.aws.Function", "Api");
-    expectHandler(api.args.handler);
+    expect(lambdaOf(api.args)).toBe("api");
     expect(api.args.url).toBe(true);
     const links = api.args.link as object[];
     expect(links).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     expect(links).toContain(one("sst.Secret", LINKED.adminKey).instance);
-    expect(api.args.runtime).toMatch(/^nodejs(20|22|24)\.x$/);
     expect(outputs.api).toBe((api.instance as { url: string }).url);
   });
 
   it("links the ingest worker to the API, which invokes it by the name it reads from that link", () => {
     const api = one("sst.aws.Function", "Api");
     const worker = one("sst.aws.Function", LINKED.ingestWorker);
-    expect(worker.args.handler).toBe("functions/ingest-worker.handler");
+    expect(lambdaOf(worker.args)).toBe("ingest-worker");
     expect(api.args.link as object[]).toContain(worker.instance);
     // What SST sets on the API for that link is what the handler reads the name from.
     const variable = `SST_RESOURCE_${LINKED.ingestWorker}`;
     const before = process.env[variable];
-    process.env[variable] = JSON.stringify({ name: "eventwire-prod-IngestWorkerFunction-abc", type: "sst.aws.Function" });
+    process.env[variable] = JSON.stringify({ name: "eventwire-production-IngestWorkerFunction-abc", type: "sst.aws.Function" });
     try {
-      expect(linkedIngestWorkerName()).toBe("eventwire-prod-IngestWorkerFunction-abc");
+      expect(linkedIngestWorkerName()).toBe("eventwire-production-IngestWorkerFunction-abc");
     } finally {
       if (before === undefined) delete process.env[variable];
       else process.env[variable] = before;
     }
-    expect(readFileSync(new URL("../../functions/lambda-deps.ts", import.meta.url), "utf8")).toContain(
-      "linkedIngestWorkerName()",
-    );
+    expect(readFileSync(path.join(projectRoot, "functions/lambda-deps.ts"), "utf8")).toContain("linkedIngestWorkerName()");
     // The API waits for the worker less long than it may run itself, so a slow run is a 504, not a cut-off.
     expect(durationSeconds(api.args.timeout) * 1000).toBeGreaterThan(INGEST_INVOKE_TIMEOUT_MS);
   });
 
-  it("runs ingest on the schedule the code expects, linked to the table and the ingest queue", () => {
-    const cron = one("sst.aws.Cron", "Ingest");
+  it("runs ingest on a CronV2 schedule the code expects, with an event that carries the run, linked to the table and the ingest queue", () => {
+    const cron = one("sst.aws.CronV2", "Ingest");
     expect(cron.args.schedule).toBe(INGEST_SCHEDULE_EXPRESSION);
     expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
     expect(INGEST_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
+    // SST passes the target exactly this (`{}` when none is given): the handler logs what it carries.
+    expect(cron.args.event).toEqual(scheduleEventInput("ingest"));
     const fn = cron.args.function as Record<string, unknown>;
-    expectHandler(fn.handler);
+    expect(lambdaOf(fn)).toBe("ingest");
+    expect(readFileSync(path.join(projectRoot, "functions/ingest.ts"), "utf8")).toContain("scheduleEventFields(event)");
     expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.ingestQueue).instance);
     // A run must end before the next tick starts another.
@@ -180,7 +261,7 @@ describe("infra contract", () => {
     const queue = one("sst.aws.Queue", LINKED.ingestQueue);
     const dlq = one("sst.aws.Queue", "IngestDeadLetters");
     const redrive = queue.args.dlq as { queue: unknown; retry: number };
-    expect(redrive.queue).toBe((dlq.instance as { arn: string }).arn);
+    expect(redrive.queue).toBe(arnOf(dlq));
     expect(redrive.retry).toBeGreaterThanOrEqual(1);
     // Standard queue: matching is serialised by optimistic concurrency in the table.
     expect(queue.args.fifo).toBeUndefined();
@@ -188,20 +269,18 @@ describe("infra contract", () => {
     expect(workers).toHaveLength(1);
     const [worker] = workers as [Subscription];
     // The worker is a function of its own (the API links it), subscribed by its ARN.
-    const declaredWorker = one("sst.aws.Function", LINKED.ingestWorker);
-    expect(worker.subscriber).toBe((declaredWorker.instance as { arn: string }).arn);
+    expect(worker.subscriber).toBe(arnOf(one("sst.aws.Function", LINKED.ingestWorker)));
     const fn = subscriberArgs(worker);
-    expectHandler(fn.handler);
-    expect(fn.handler).toBe("functions/ingest-worker.handler");
+    expect(lambdaOf(fn)).toBe("ingest-worker");
     expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     // It stores articles, so it tells the dispatcher through its queue.
     expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
-    expect(readFileSync(new URL("../../functions/ingest-worker.ts", import.meta.url), "utf8")).toContain("notifyDispatcher");
+    expect(readFileSync(path.join(projectRoot, "functions/ingest-worker.ts"), "utf8")).toContain("notifyDispatcher");
     // Subscribed by ARN, it is granted nothing on the queue: it must hold what the poller needs.
     expect(fn.permissions).toEqual([
       {
         actions: expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]),
-        resources: [(queue.instance as { arn: string }).arn],
+        resources: [arnOf(queue)],
       },
     ]);
     expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });
@@ -209,55 +288,51 @@ describe("infra contract", () => {
     expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(fn.timeout));
   });
 
-  it("runs the dispatcher from its queue (with a dead-letter queue) and on its schedule", () => {
+  it("runs one dispatcher function from its queue (with a dead-letter queue) and on its CronV2 schedule", () => {
     const queue = one("sst.aws.Queue", LINKED.dispatchQueue);
     const dlq = one("sst.aws.Queue", "DispatchDlq");
-    expect(queue.args.dlq).toMatchObject({ queue: (dlq.instance as { arn: string }).arn });
+    expect(queue.args.dlq).toMatchObject({ queue: arnOf(dlq) });
+    const dispatcher = one("sst.aws.Function", "Dispatcher");
+    expect(lambdaOf(dispatcher.args)).toBe("dispatch");
+    expect(dispatcher.args.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     const dispatchers = subscriptions.filter((entry) => entry.queue === LINKED.dispatchQueue);
     expect(dispatchers).toHaveLength(1);
-    const subscription = { fn: subscriberArgs(dispatchers[0] as Subscription) };
-    expectHandler(subscription.fn.handler);
-    expect(subscription.fn.handler).toBe("functions/dispatch.handler");
-    expect(subscription.fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
-    const seconds = (text: unknown) => {
-      const [, amount = "0", unit = ""] = /^(\d+) (seconds|minutes)$/.exec(String(text)) ?? [];
-      return Number(amount) * (unit === "minutes" ? 60 : 1);
-    };
+    expect(dispatchers[0]?.subscriber).toBe(arnOf(dispatcher));
+    expect(dispatcher.args.permissions).toEqual([
+      { actions: expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]), resources: [arnOf(queue)] },
+    ]);
     // A pass is never handed to a second consumer while it still runs.
-    expect(seconds(queue.args.visibilityTimeout)).toBeGreaterThan(seconds(subscription.fn.timeout));
+    expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(dispatcher.args.timeout));
+    // Overlapping passes are left uncapped: a reserved concurrency would throttle queue batches
+    // into the dead-letter queue (their harmlessness: test/integration/dispatch-overlap.test.ts).
+    expect(dispatcher.args.concurrency).toBeUndefined();
 
-    const cron = one("sst.aws.Cron", "Dispatch");
+    const cron = one("sst.aws.CronV2", "Dispatch");
     expect(cron.args.schedule).toBe(DISPATCH_SCHEDULE_EXPRESSION);
     expect(cron.args.schedule).toMatch(/^rate\(\d+ minutes?\)$/);
     expect(DISPATCH_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
-    expect((cron.args.function as Record<string, unknown>).handler).toBe("functions/dispatch.handler");
+    expect(cron.args.function).toBe(arnOf(dispatcher));
+    expect(cron.args.event).toEqual(scheduleEventInput("dispatch"));
     expect(subscriptions).toHaveLength(2);
   });
 
-  it("forwards only settings the functions read, and the ones set when deploying", async () => {
-    const { FORWARDED_SETTINGS } = (await import(
-      /* @vite-ignore */ new URL("../../infra/functions.ts", import.meta.url).href
-    )) as {
-      FORWARDED_SETTINGS: readonly string[];
-    };
-    for (const name of FORWARDED_SETTINGS) expect(ENV_NAMES).toContain(name);
-    const api = one("sst.aws.Function", "Api");
-    expect(api.args.environment).toMatchObject({
-      EVENTWIRE_LOG_FORMAT: "json",
-      EVENTWIRE_SOURCES: "https://deploy.example/feed.xml",
-    });
-    expect(Object.keys(api.args.environment as object)).not.toContain("EVENTWIRE_FEED_LIMIT");
+  it("keeps dead letters 14 days, SQS's most (not its default 4)", () => {
+    for (const name of ["IngestDeadLetters", "DispatchDlq"]) {
+      const dlq = one("sst.aws.Queue", name);
+      expect(dlq.args, name).toEqual({ transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } } });
+    }
   });
 
   it("declares nothing else, so every component is covered above", () => {
     expect(declared.map((entry) => `${entry.kind}:${entry.name}`).sort()).toEqual(
       [
         "sst.Secret:AdminKey",
-        "sst.aws.Cron:Ingest",
-        "sst.aws.Cron:Dispatch",
+        "sst.aws.CronV2:Ingest",
+        "sst.aws.CronV2:Dispatch",
         "sst.aws.Dynamo:Table",
         "sst.aws.Function:Api",
         "sst.aws.Function:IngestWorker",
+        "sst.aws.Function:Dispatcher",
         "sst.aws.Queue:DispatchQueue",
         "sst.aws.Queue:DispatchDlq",
         "sst.aws.Queue:IngestQueue",
@@ -266,7 +341,16 @@ describe("infra contract", () => {
     );
   });
 
-  it("keeps production data when the stage is removed", () => {
+  it("names every infra file in infra/README.md", () => {
+    const readme = readFileSync(path.join(projectRoot, "infra/README.md"), "utf8");
+    const files = readdirSync(path.join(projectRoot, "infra")).filter((file) => file.endsWith(".ts"));
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const file of files) expect(readme, file).toContain(`| \`${file}\` |`);
+  });
+});
+
+describe("stages", () => {
+  it("keeps production data when the stage is removed, and refuses a near miss of its name", () => {
     expect(config.app({ stage: "production" })).toMatchObject({
       name: "eventwire",
       home: "aws",
@@ -274,55 +358,159 @@ describe("infra contract", () => {
       protect: true,
     });
     expect(config.app({ stage: "dev" })).toMatchObject({ removal: "remove", protect: false });
+    for (const stage of ["prod", "PROD", "prd", "live", "Production"])
+      expect(() => config.app({ stage }), stage).toThrow(/the production stage is named "production"/);
+  });
+
+  it("every stage the deploy docs name is one app() takes, and the secret is set for the stage deployed", () => {
+    const texts = [
+      "sst.config.ts",
+      "README.md",
+      "infra/README.md",
+      ...readdirSync(path.join(projectRoot, "infra")).map((f) => `infra/${f}`),
+    ];
+    const stages = new Set<string>();
+    for (const file of texts) {
+      for (const match of readFileSync(path.join(projectRoot, file), "utf8").matchAll(/--stage[ =]([A-Za-z][\w-]*)/g))
+        stages.add(match[1] as string);
+    }
+    expect(stages).toContain("production");
+    for (const stage of stages) expect(() => config.app({ stage }), stage).not.toThrow();
+    // The README's deploy commands: the secret is set for the stage that is then deployed.
+    const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
+    const secret = /sst secret set AdminKey .*--stage (\S+)/.exec(readme)?.[1];
+    const deploy = /npm run deploy -- --stage (\S+)/.exec(readme)?.[1];
+    expect(secret).toBe("production");
+    expect(deploy).toBe(secret);
+    expect(config.app({ stage: deploy as string })).toMatchObject({ removal: "retain", protect: true });
   });
 });
 
-/** The arguments of every function infra/ declares: on its own, in a Cron, or as a queue's subscriber. */
-function declaredFunctions(): Record<string, unknown>[] {
-  return [
-    ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
-    ...declared.filter((entry) => entry.kind === "sst.aws.Cron").map((entry) => entry.args.function as Record<string, unknown>),
-    ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
-  ];
-}
-
 describe("Lambda bundles", () => {
-  it("happy: the handlers infra/ declares are exactly the ones `npm run build` bundles", async () => {
-    const { LAMBDA_HANDLERS } = await import("../../infra/bundles");
-    const handlerOf = (args: Record<string, unknown>) => args.handler as string | undefined;
-    const seen = new Set<string>();
-    for (const entry of declared) {
-      const fn = entry.kind === "sst.aws.Cron" ? (entry.args.function as Record<string, unknown>) : entry.args;
-      const handler = handlerOf(fn);
-      if (handler !== undefined) seen.add(handler);
+  it("happy: infra deploys exactly the folders `npm run build` writes, one a function, each with its handler", () => {
+    const functions = declaredFunctions();
+    expect(functions.map(lambdaOf).sort()).toEqual([...names].sort());
+    for (const fn of functions) {
+      // SST bundles nothing itself: what ships is the folder, as built and measured.
+      expect(fn.bundle).toBe(bundleDir(path.join(deployRoot, BUNDLE_ROOT), lambdaOf(fn)));
+      expect(fn.handler).toBe(BUNDLE_HANDLER);
+      expect(`${BUNDLE_HANDLER.replace(/\.handler$/, "")}.mjs`).toBe(BUNDLE_ENTRY);
+      expect(fn.nodejs).toBeUndefined();
+      expect(fn.runtime).toBe("nodejs22.x");
+      expect(fn.architecture).toBe("arm64");
     }
-    for (const subscription of subscriptions) seen.add(subscriberArgs(subscription).handler as string);
-    expect([...seen].sort()).toEqual(LAMBDA_HANDLERS.map((entry) => entry.handler).sort());
+    // Each folder is one function's own (SST writes the function's links into it at deploy).
+    expect(new Set(functions.map((fn) => fn.bundle)).size).toBe(functions.length);
+    // And each is built from a handler that exists.
+    for (const entry of LAMBDA_HANDLERS) expectHandler(entry.handler);
+    // `npm run build` writes them where infra looks.
+    expect(readFileSync(path.join(projectRoot, "functions/build-command.ts"), "utf8")).toContain(
+      "buildBundles(root, path.join(root, BUNDLE_ROOT))",
+    );
   });
 
-  it("happy: every function has the memory `npm run bench` measures it with, and a heap bound of half of it", async () => {
-    const { LAMBDA_HANDLERS } = await import("../../infra/bundles");
-    const functions = declaredFunctions();
-    expect(functions.length).toBeGreaterThanOrEqual(LAMBDA_HANDLERS.length);
-    for (const fn of functions) {
-      const entry = LAMBDA_HANDLERS.find((candidate) => candidate.handler === fn.handler);
-      expect(entry, `${String(fn.handler)} is a known handler`).toBeDefined();
-      const memoryMb = (entry as (typeof LAMBDA_HANDLERS)[number]).memoryMb;
-      expect(fn.memory).toBe(`${memoryMb} MB`);
-      expect((fn.environment as Record<string, string>).NODE_OPTIONS).toBe(`--max-old-space-size=${memoryMb / 2}`);
-      // The shared settings are still there beside it.
+  it("happy: every function has the memory `npm run bench` measures it with, and a heap bound of half of it", () => {
+    for (const entry of LAMBDA_HANDLERS) {
+      const fn = declaredFunction(entry.name);
+      expect(fn.memory).toBe(`${entry.memoryMb} MB`);
+      expect((fn.environment as Record<string, string>).NODE_OPTIONS).toBe(`--max-old-space-size=${entry.memoryMb / 2}`);
       expect((fn.environment as Record<string, string>).EVENTWIRE_LOG_FORMAT).toBe("json");
     }
   });
 
-  it("happy: every function is bundled by SST with the build's settings: ESM, minified, node22", async () => {
-    const { SST_NODEJS } = await import("../../infra/bundles");
-    const functions = declaredFunctions();
-    expect(functions.length).toBeGreaterThanOrEqual(4);
-    for (const fn of functions) {
-      expect(fn.nodejs).toBe(SST_NODEJS);
-      expect(fn.runtime).toBe("nodejs22.x");
+  it("error: a deploy stops when the bundles are missing, hold a source map, or are older than the code", () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), "eventwire-infra-empty-"));
+    try {
+      expect(() => infra.requireBuiltBundles(empty)).toThrow(/bundles\.json is missing: nothing was built.*npm run build/);
+      writeBuiltBundles(empty);
+      expect(() => infra.requireBuiltBundles(empty)).not.toThrow();
+      // SST's own file, written into the folder by a deploy, is not the build's concern.
+      writeFileSync(path.join(empty, BUNDLE_ROOT, "api", "resource.enc"), "links");
+      expect(() => infra.requireBuiltBundles(empty)).not.toThrow();
+      writeFileSync(path.join(empty, BUNDLE_ROOT, "api", "index.mjs.map"), "{}");
+      expect(() => infra.requireBuiltBundles(empty)).toThrow(/index\.mjs\.map is a source map, and would ship/);
+      rmSync(path.join(empty, BUNDLE_ROOT, "api", "index.mjs.map"));
+      rmSync(path.join(empty, BUNDLE_ROOT, "dispatch"), { recursive: true });
+      expect(() => infra.requireBuiltBundles(empty)).toThrow(/the dispatch function was not built/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
-    expect(SST_NODEJS).toMatchObject({ format: "esm", minify: true, esbuild: { target: "node22", platform: "node" } });
+  });
+});
+
+describe("function environments (Lambda's 4 KB)", () => {
+  it("happy: each function gets only the deploy settings it reads, and the ingest function the sources file", () => {
+    const env = (name: LambdaName) => declaredFunction(name).environment as Record<string, string>;
+    expect(env("api")).toMatchObject({ EVENTWIRE_FEED_LIMIT: "80", EVENTWIRE_WEBHOOK_TIMEOUT_MS: "9000" });
+    expect(env("dispatch")).toMatchObject({ EVENTWIRE_WEBHOOK_TIMEOUT_MS: "9000" });
+    expect(env("ingest-worker")).toMatchObject({ EVENTWIRE_FETCH_TIMEOUT_MS: "20000" });
+    expect(env("ingest")).toMatchObject({ EVENTWIRE_INGEST_SPREAD_SECONDS: "30", EVENTWIRE_SOURCES_FILE: "sources.txt" });
+    for (const name of names) {
+      const keys = Object.keys(env(name));
+      for (const key of keys.filter((k) => k.startsWith("EVENTWIRE_") && k !== "EVENTWIRE_LOG_FORMAT")) {
+        if (key === "EVENTWIRE_SOURCES_FILE") expect(name).toBe("ingest");
+        else expect(infra.SETTINGS_READ[name], `${name} reads ${key}`).toContain(key);
+      }
+      expect(keys).not.toContain("EVENTWIRE_SOURCES");
+    }
+    expect(Object.keys(env("api"))).not.toContain("EVENTWIRE_FETCH_TIMEOUT_MS");
+    expect(Object.keys(env("dispatch"))).not.toContain("EVENTWIRE_FEED_LIMIT");
+    expect(Object.keys(env("ingest-worker"))).not.toContain("EVENTWIRE_WEBHOOK_TIMEOUT_MS");
+    // The sources file goes beside the ingest function's bundle, under the name its environment gives.
+    expect(declaredFunction("ingest").copyFiles).toEqual([{ from: "config/feeds.txt", to: "sources.txt" }]);
+    for (const name of names.filter((n) => n !== "ingest")) expect(declaredFunction(name).copyFiles).toBeUndefined();
+  });
+
+  it("happy: every setting is forwarded to some function, or is one that is not a deploy setting", () => {
+    // Set some other way on AWS: the secret, the table's link, JSON logs always, the sources file by infra; or local only.
+    const notForwarded = [
+      "EVENTWIRE_ADMIN_KEY",
+      "EVENTWIRE_CURSOR_SECRET",
+      "EVENTWIRE_TABLE",
+      "EVENTWIRE_LOG_FORMAT",
+      "EVENTWIRE_SOURCES",
+      "EVENTWIRE_SOURCES_FILE",
+      "EVENTWIRE_SCHEDULE_SECONDS",
+      "EVENTWIRE_DISPATCH_SECONDS",
+    ];
+    for (const name of infra.FORWARDED_SETTINGS) expect(ENV_NAMES).toContain(name);
+    for (const name of ENV_NAMES.filter((n) => n.startsWith("EVENTWIRE_")))
+      expect(infra.FORWARDED_SETTINGS.includes(name) || notForwarded.includes(name), name).toBe(true);
+  });
+
+  it("happy: the largest environment, every setting at its longest, stays under 4 KB with what SST adds", () => {
+    const longest: Record<string, string> = { EVENTWIRE_SOURCES_FILE: "config/feeds.txt" };
+    for (const name of infra.FORWARDED_SETTINGS)
+      longest[name] = name.endsWith("_URL")
+        ? `https://${"a".repeat(240)}.example/`
+        : name.endsWith("_URLS")
+          ? "false"
+          : "1000000";
+    const sizes = names.map((name) =>
+      infra.environmentBytes(infra.lambdaFunction(name, { root: deployRoot, env: longest }).environment),
+    );
+    expect(Math.max(...sizes) + infra.SST_ENVIRONMENT_BYTES).toBeLessThanOrEqual(4096);
+    // What SST adds, with a stage name of 40 letters, fits its allowance.
+    const sst = {
+      SST_RESOURCE_App: JSON.stringify({ name: "eventwire", stage: "s".repeat(40) }),
+      SST_KEY: Buffer.alloc(32).toString("base64"),
+      SST_KEY_FILE: "resource.enc",
+    };
+    expect(infra.environmentBytes(sst)).toBeLessThan(infra.SST_ENVIRONMENT_BYTES);
+  });
+
+  it("error: a deploy stops on an environment over 4 KB, on EVENTWIRE_SOURCES, and on a sources file that is not there", () => {
+    const deploy = (env: Record<string, string>) => ({ root: deployRoot, env });
+    expect(() => infra.lambdaFunction("api", deploy({ EVENTWIRE_PUBLIC_URL: `https://${"a".repeat(4000)}.example/` }))).toThrow(
+      /the api function's environment takes \d+ bytes.*over Lambda's 4096\. Largest: EVENTWIRE_PUBLIC_URL/,
+    );
+    expect(() => infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES: "https://a.example/rss" }))).toThrow(
+      /EVENTWIRE_SOURCES is set, but it is not deployed.*EVENTWIRE_SOURCES_FILE=FILE.*POST \/api\/v1\/sources/,
+    );
+    expect(() => infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES_FILE: "missing.txt" }))).toThrow(
+      /EVENTWIRE_SOURCES_FILE="missing.txt": .*missing.txt is not a file/,
+    );
+    // Without a file the ingest function seeds the default sources: nothing is shipped.
+    expect(infra.lambdaFunction("ingest", deploy({})).copyFiles).toBeUndefined();
   });
 });

@@ -30,6 +30,20 @@ describe("createSource", () => {
     expect(result.ok).toBe(false);
   });
 
+  it.each([
+    ["https://reader:s3cret@feeds.example/a.xml"],
+    ["https://reader@feeds.example/a.xml"],
+    ["https://:s3cret@feeds.example/a.xml"],
+    [" http://reader:s3cret@feeds.example/a.xml "],
+  ])("refuses %j, which carries credentials, rather than dropping them; the reason masks them", (url) => {
+    const result = createSource({ url }, now);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reason).toContain("URLs with credentials (user:password@) are not allowed for feed sources");
+    expect(result.reason).toContain("***@feeds.example/a.xml");
+    expect(result.reason).not.toMatch(/reader|s3cret/);
+  });
+
   it("refuses an interval out of bounds", () => {
     const result = createSource({ url: "https://feeds.example/x", intervalSeconds: 1 }, now);
     expect(result.ok).toBe(false);

@@ -7,6 +7,7 @@ import { baseUrl } from "./base-url";
 import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
 import { rateLimit } from "./rate-limit";
+import { requestLimits } from "./request-limits";
 import { articleRoutes } from "./routes/articles";
 import { docsRoutes } from "./routes/docs";
 import { eventRoutes } from "./routes/events";
@@ -17,6 +18,7 @@ import { pageRoutes } from "./routes/pages";
 import { sourceRoutes } from "./routes/sources";
 import { deliveryRoutes, subscriptionRoutes } from "./routes/subscriptions";
 import { themeRoutes } from "./routes/themes";
+import { refuseQuery } from "./validate";
 
 /**
  * The one Hono app: served by the local runner and, unchanged, by the Lambda handler. Every
@@ -29,6 +31,9 @@ export function createApp(deps: ApiDeps) {
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   // Outside the etag middleware, so its headers reach 304s too.
   app.use(rateLimit(deps));
+  // Before any route reads the URL or the body: 414 and 413 as JSON errors.
+  app.use(...requestLimits());
+  app.on(["POST", "PUT", "PATCH", "DELETE"], "/api/v1/*", refuseQuery);
   // Strong validators from the body, 304 on If-None-Match, for feeds and JSON reads.
   const conditional = etag({ retainedHeaders: ["cache-control", "etag", "expires", "vary", "last-modified"] });
   app.use("/feeds/*", conditional);

@@ -9,7 +9,7 @@ export type ApiConfig = PipelineConfig & {
   themes: readonly ThemeDefinition[];
   /** Bearer token for management routes; null turns them off (503). */
   adminKey: string | null;
-  /** Key that signs pagination cursors. */
+  /** Secret the pagination cursors' encryption keys are derived from. */
   cursorSecret: string;
   /** Base URL for links in feeds; when null, the request's own origin is used. */
   publicUrl: string | null;

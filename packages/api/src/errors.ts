@@ -8,6 +8,18 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "rate_limited"
+  /** 413: the request body is past MAX_BODY_BYTES. */
+  | "payload_too_large"
+  /** 415: a body that is not sent as application/json. */
+  | "unsupported_media_type"
+  /** 414: the URL is past MAX_URL_LENGTH. */
+  | "uri_too_long"
+  /** 431: the request's headers are past what the server reads. */
+  | "headers_too_large"
+  /** 400: not a readable HTTP request at all. */
+  | "bad_request"
+  /** 408: the request did not arrive in time. */
+  | "request_timeout"
   | "admin_disabled"
   | "unavailable"
   /** 502: a function the request needed (the ingest worker) failed or answered nonsense. */

@@ -30,7 +30,7 @@ export function parseFeedFile(file: string, accept: string | undefined): FeedFil
   return { name, format: extension as FeedFormat, negotiated: false };
 }
 
-// The direction rides inside the signed payload, so it cannot be flipped without the secret.
+// The direction rides inside the sealed payload, so it cannot be flipped without the secret.
 const DIRECTION = "~";
 
 /** Reads a feed cursor issued for `scope`; a 400 for anything else. */

@@ -8,13 +8,19 @@ function invalid(parameter: string, message: string): ApiError {
   return new ApiError(400, "invalid_parameter", `query parameter "${parameter}": ${message}`);
 }
 
+/** Why a theme id is refused: the themes this server follows. */
+export function unknownTheme(deps: ApiDeps, id: string): string {
+  return `no theme "${id}" (themes: ${deps.config.themes.map((each) => each.id).join(", ")})`;
+}
+
+/** Why words are refused as a search: none of them is searched for. */
+export const NO_SEARCH_WORD = "no word to search for (numbers, one-letter and very common words are not indexed)";
+
 /** The theme a listing names (or the default one); a 400 naming `theme` for an unknown id. */
 export function themeParameter(deps: ApiDeps, id: string | undefined): ThemeDefinition | undefined {
   if (id === undefined) return undefined;
   const theme = findTheme(deps.config.themes, id);
-  if (theme === undefined) {
-    throw invalid("theme", `no theme "${id}" (themes: ${deps.config.themes.map((each) => each.id).join(", ")})`);
-  }
+  if (theme === undefined) throw invalid("theme", unknownTheme(deps, id));
   return theme;
 }
 
@@ -22,7 +28,7 @@ export function themeParameter(deps: ApiDeps, id: string | undefined): ThemeDefi
 export function searchParameter(q: string | undefined): string[] {
   if (q === undefined) return [];
   const terms = searchTerms(q);
-  if (terms.length === 0) throw invalid("q", "no word to search for (numbers, one-letter and very common words are not indexed)");
+  if (terms.length === 0) throw invalid("q", NO_SEARCH_WORD);
   return terms.sort();
 }
 

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MAX_BODY_BYTES, MAX_URL_LENGTH } from "./request-limits";
 import { EVENTS_QUERY as EVENTS_FEED_QUERY, FEED_QUERY } from "./routes/feeds";
 import {
   API_SCHEMAS,
@@ -51,7 +52,7 @@ type Operation = {
 
 const HEX_ID = "32 hex digits";
 
-/** A feed route: `{name}.{format}` in RSS, Atom or JSON Feed, paged with signed cursors. */
+/** A feed route: `{name}.{format}` in RSS, Atom or JSON Feed, paged with opaque cursors. */
 function feedOperation(path: string, summary: string, name: string, query: z.ZodObject): Operation {
   const parameter = path.includes("{id}") ? "id" : "theme";
   return {
@@ -342,6 +343,9 @@ const ERROR_TEXT: Record<number, string> = {
   401: "the admin key is missing or wrong",
   404: "no such id",
   409: "the subscription or delivery is in a state that does not allow this now",
+  413: `the request body is past ${MAX_BODY_BYTES / 1024} KiB (payload_too_large)`,
+  414: `the URL is past ${MAX_URL_LENGTH / 1024} KiB (uri_too_long)`,
+  415: "the body is not sent as `Content-Type: application/json` (unsupported_media_type)",
   429: "too many requests from this address: wait `Retry-After` seconds",
   500: "the server failed; the request id is in the log",
   502: "deployed: the ingest worker function failed (upstream_failed); the message names its error",
@@ -385,7 +389,9 @@ function operationObject(operation: Operation) {
   if (operation.cached) {
     responses[304] = { description: "not modified (If-None-Match matched the ETag)", headers: headerRefs(["ETag"]) };
   }
-  for (const status of [...operation.errors, ...(rated ? [429] : []), 500]) {
+  // Every request is bounded (request-limits.ts): the URL always, the body where one is read.
+  const bounded = operation.body !== undefined ? [413, 414, 415] : [414];
+  for (const status of [...operation.errors, ...bounded, ...(rated ? [429] : []), 500].sort((a, b) => a - b)) {
     responses[status] = {
       description: ERROR_TEXT[status] ?? "error",
       ...(status === 429 ? { headers: headerRefs(["Retry-After", ...RATE_HEADERS]) } : {}),
@@ -432,7 +438,7 @@ export function openApiDocument(info: { version: string; serverUrl: string }) {
       title: "eventwire",
       version: info.version,
       description:
-        'News articles matched into events, served as JSON and as RSS, Atom and JSON Feed. Errors are `{"error":{"code","message","requestId"}}`. Cursors are opaque and signed.',
+        'News articles matched into events, served as JSON and as RSS, Atom and JSON Feed. Errors are `{"error":{"code","message","requestId"}}`. Cursors are opaque (encrypted and authenticated).',
     },
     servers: [{ url: info.serverUrl }],
     tags: ["events", "articles", "themes", "sources", "webhooks", "feeds", "meta"].map((name) => ({ name })),

@@ -25,10 +25,28 @@ function timeBound(edge: "start" | "end", description: string) {
 /** The JSON API's named schemas: /openapi.json lists them under components.schemas. */
 export const API_SCHEMAS = z.registry<{ id: string }>();
 
-/** A whole number from a query string, with one message naming the range for any bad value. */
-function integerParameter(min: number, max: number) {
-  const form = `a whole number from ${min} to ${max}`;
-  return z.coerce.number({ error: form }).int({ error: form }).min(min, { error: form }).max(max, { error: form });
+/**
+ * A whole number from a query string, written in decimal digits only: `0x10`, `1e2`, `+5`, ` 5`
+ * and `5.0` are refused rather than read as something the client may not have meant. One
+ * message names the form and the range for any bad value.
+ */
+export function integerParameter(min: number, max: number) {
+  const form = `a whole number from ${min} to ${max}, in decimal digits`;
+  return (
+    z
+      .string({ error: form })
+      .regex(/^[0-9]{1,10}$/, { error: form })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: form }).max(max, { error: form }))
+      // On the wire it is a string; documented as the integer it stands for.
+      .meta({ type: "integer", minimum: min, maximum: max })
+  );
+}
+
+/** A whole number in a JSON body, with one message naming the range for any bad value. */
+function integerField(min: number, max: number, unit = "") {
+  const form = `a whole number${unit} from ${min} to ${max}`;
+  return z.number({ error: form }).int({ error: form }).min(min, { error: form }).max(max, { error: form });
 }
 
 const limit = integerParameter(1, 100).default(20).meta({ description: "items per page (1–100)" });
@@ -38,7 +56,7 @@ const cursor = z
   .min(1)
   .max(2048)
   .optional()
-  .meta({ description: "the `nextCursor` of the previous page: opaque, signed, valid only with the same filters" });
+  .meta({ description: "the `nextCursor` of the previous page: opaque (encrypted), valid only with the same filters" });
 
 const query = z
   .string()
@@ -92,7 +110,7 @@ export const ARTICLES_QUERY = z.strictObject({
   cursor,
 });
 
-const intervalSeconds = z.number().int().min(POLL_POLICY.minIntervalSeconds).max(POLL_POLICY.maxIntervalSeconds).optional();
+const intervalSeconds = integerField(POLL_POLICY.minIntervalSeconds, POLL_POLICY.maxIntervalSeconds, " of seconds").optional();
 
 /** POST /api/v1/sources */
 export const NEW_SOURCE = z
@@ -254,7 +272,7 @@ const SUBSCRIPTION_FILTER = z
     keywords: z.array(z.string().trim().min(1).max(100)).min(1).max(20).optional().meta({
       description: "words that must all occur in the event's title, words or entity names",
     }),
-    minSources: z.number().int().min(1).max(1000).optional().meta({
+    minSources: integerField(1, 1000).optional().meta({
       description:
         "send nothing about an event until this many distinct sources report it (as the event's `sourceCount` counts them: a credited copy counts for the outlet it credits, an uncredited one for none); event.corroborated fires when it reaches this number (2 when unset)",
     }),

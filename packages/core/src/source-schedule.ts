@@ -35,8 +35,33 @@ export type NewSourceInput = {
 
 export type NewSourceResult = { ok: true; source: Source } | { ok: false; reason: string };
 
-/** Builds a new source, due at once, from a URL (refused unless it is absolute http(s)). */
+/** The URL as given with its user name and password masked; null when it carries none. */
+function maskedCredentials(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (url.username === "" && url.password === "") return null;
+  url.username = "***";
+  url.password = "";
+  return url.toString();
+}
+
+/**
+ * Builds a new source, due at once, from a URL: refused unless it is absolute http(s) and
+ * carries no user name or password (canonical URLs drop them, so the feed would be polled
+ * without the login the operator meant to give).
+ */
 export function createSource(input: NewSourceInput, now: Date): NewSourceResult {
+  const masked = maskedCredentials(input.url);
+  if (masked !== null) {
+    return {
+      ok: false,
+      reason: `"${masked}" is refused: URLs with credentials (user:password@) are not allowed for feed sources`,
+    };
+  }
   const url = canonicalizeUrl(input.url);
   if (url === null) {
     return { ok: false, reason: `"${input.url}" is not an absolute http(s) URL` };

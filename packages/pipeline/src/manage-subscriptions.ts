@@ -35,7 +35,11 @@ export async function checkEndpointUrl(deps: PipelineDeps, raw: string): Promise
   } catch {
     return `"${raw}" is not an absolute URL`;
   }
-  const guard = createUrlGuard({ allowPrivate: deps.config.webhooks.allowPrivateUrls, resolve: deps.resolveHost });
+  const guard = createUrlGuard({
+    allowPrivate: deps.config.webhooks.allowPrivateUrls,
+    resolve: deps.resolveHost,
+    target: "receivers",
+  });
   try {
     await guard.check(url);
   } catch (error) {

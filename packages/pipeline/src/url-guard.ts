@@ -25,6 +25,8 @@ export type UrlGuardOptions = {
   /** EVENTWIRE_ALLOW_PRIVATE_URLS: let loopback and private addresses through (local receivers). */
   allowPrivate: boolean;
   resolve?: ResolveHost | undefined;
+  /** What the URLs are, for the refusal's words: webhook receivers or feed sources. */
+  target?: "receivers" | "sources" | undefined;
 };
 
 export type UrlGuard = {
@@ -58,11 +60,16 @@ function firstBlocked(addresses: readonly string[]): { address: string; kind: st
   return null;
 }
 
-const PRIVATE_HINT = "set EVENTWIRE_ALLOW_PRIVATE_URLS=true to allow local receivers";
+const TARGET_WORDS = {
+  receivers: { allowedFor: " for webhook receivers", local: "local receivers" },
+  sources: { allowedFor: " for feed sources", local: "feeds on local addresses" },
+  any: { allowedFor: "", local: "local addresses" },
+};
 
 /** A guard for outgoing requests to URLs users give us (webhook endpoints, feed sources). */
 export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
   const resolve = options.resolve ?? systemResolveHost;
+  const words = TARGET_WORDS[options.target ?? "any"];
 
   async function addressesOf(host: string): Promise<string[]> {
     if (isIpLiteral(host)) return [host.replace(/^\[|\]$/g, "")];
@@ -84,8 +91,11 @@ export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
     const where =
       blocked.address === host.replace(/^\[|\]$/g, "") ? blocked.address : `${host}, which resolves to ${blocked.address},`;
     // No setting lets a metadata address through, so the hint would mislead there.
-    const hint = blocked.kind === "cloud metadata" ? "never allowed" : PRIVATE_HINT;
-    throw new UrlRefusedError(`${where} is a ${blocked.kind} address; only public addresses are allowed (${hint})`);
+    const hint =
+      blocked.kind === "cloud metadata" ? "never allowed" : `set EVENTWIRE_ALLOW_PRIVATE_URLS=true to allow ${words.local}`;
+    throw new UrlRefusedError(
+      `${where} is a ${blocked.kind} address; only public addresses are allowed${words.allowedFor} (${hint})`,
+    );
   }
 
   return {

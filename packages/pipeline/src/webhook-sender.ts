@@ -45,7 +45,7 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * lookup, the connection and the answer, and connections per endpoint are bounded.
  */
 export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
-  const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
+  const guard = createUrlGuard({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve, target: "receivers" });
   const agents = createGuardedAgents(options.connectionsPerEndpoint);
   const inFlight = new Set<Promise<SendResult>>();
   async function attempt(

@@ -22,10 +22,11 @@ import {
 } from "../feed-response";
 import { type CachedBody, cachedGet } from "../http-cache";
 import { eventNamed, notFound, themeNamed } from "../lookups";
+import { integerParameter } from "../schemas";
 import { parseQuery } from "../validate";
 
 export const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
-export const EVENTS_QUERY = FEED_QUERY.extend({ minSources: z.coerce.number().int().min(1).max(1000).optional() });
+export const EVENTS_QUERY = FEED_QUERY.extend({ minSources: integerParameter(1, 1000).optional() });
 
 function feedFile(c: Context, file: string, shape: string): FeedFile {
   const parsed = parseFeedFile(file, c.req.header("accept"));
@@ -46,7 +47,7 @@ function feedUrls(base: string, format: FeedFormat): FeedUrls {
 /**
  * /feeds: a theme's newest articles (`/feeds/{theme}.rss`), its events (`/feeds/{theme}/events.rss`)
  * and one event's articles (`/feeds/events/{id}.rss`), each as .rss, .atom, .json or .xml, paged
- * with signed cursors.
+ * with sealed (encrypted) cursors.
  */
 export function feedRoutes(deps: ApiDeps) {
   const limit = deps.config.feedLimit;

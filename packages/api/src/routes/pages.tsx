@@ -13,6 +13,7 @@ import { sendPage, wantsJson } from "../page-response";
 import { ErrorPage } from "../pages/error-page";
 import { EventPage } from "../pages/event-page";
 import { HomePage } from "../pages/home-page";
+import { integerParameter } from "../schemas";
 import { parseQuery } from "../validate";
 
 // Pages take what a browser's links and forms send; other parameters (a tracking tag) are ignored.
@@ -20,7 +21,7 @@ const CURSOR = z.string().min(1).max(2048).optional();
 const HOME_QUERY = z.object({
   theme: z.string().min(1).max(64).optional(),
   // An emptied form field means no filter.
-  minSources: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(1).max(1000).optional()),
+  minSources: z.preprocess((value) => (value === "" ? undefined : value), integerParameter(1, 1000).optional()),
   cursor: CURSOR,
 });
 const EVENT_QUERY = z.object({ cursor: CURSOR });
@@ -33,7 +34,7 @@ async function sourceNames(deps: ApiDeps, articles: readonly ArticleSummary[]): 
   return names;
 }
 
-/** The page links either side of a two-way page, as URLs carrying signed cursors. */
+/** The page links either side of a two-way page, as URLs carrying sealed cursors. */
 function neighbours(
   deps: ApiDeps,
   scope: string,

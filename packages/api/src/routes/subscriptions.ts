@@ -1,4 +1,4 @@
-import type { DeliveryAttempt, Subscription, WebhookMessage } from "@eventwire/core";
+import { type DeliveryAttempt, findTheme, type Subscription, searchTerms, type WebhookMessage } from "@eventwire/core";
 import {
   createSubscription,
   deleteSubscription,
@@ -7,6 +7,7 @@ import {
   retryDelivery,
   rotateSecret,
   type SubscriptionFailure,
+  type SubscriptionInput,
   sendTestPing,
   updateSubscription,
 } from "@eventwire/pipeline";
@@ -16,6 +17,7 @@ import { baseUrl } from "../base-url";
 import { decodeCursor, encodeCursor } from "../cursor";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
+import { NO_SEARCH_WORD, unknownTheme } from "../listing";
 import { DELIVERIES_QUERY, MESSAGES_QUERY, NEW_SUBSCRIPTION, NO_QUERY, SUBSCRIPTION_PATCH } from "../schemas";
 import { parseJsonBody, parseQuery } from "../validate";
 
@@ -61,6 +63,21 @@ function fail(failure: SubscriptionFailure): never {
   throw new ApiError(400, "invalid_body", failure.field ? `field "${failure.field}": ${failure.message}` : failure.message);
 }
 
+/**
+ * The filter checks that need the server's themes and the search's reading of words, as the
+ * listings make them: an unknown theme, or a keyword with no word that is searched for, would
+ * otherwise make a subscription that never hears of anything.
+ */
+function checkFilter(deps: ApiDeps, filter: SubscriptionInput["filter"]): void {
+  const refuse = (field: string, message: string) => new ApiError(400, "invalid_body", `field "filter.${field}": ${message}`);
+  if (filter?.theme !== undefined && findTheme(deps.config.themes, filter.theme) === undefined) {
+    throw refuse("theme", unknownTheme(deps, filter.theme));
+  }
+  for (const [index, keyword] of (filter?.keywords ?? []).entries()) {
+    if (searchTerms(keyword).length === 0) throw refuse(`keywords[${index}]`, `"${keyword}" has ${NO_SEARCH_WORD}`);
+  }
+}
+
 function subscriptionId(c: Context): string {
   const id = c.req.param("id") ?? "";
   if (!SUBSCRIPTION_ID.test(id)) throw new ApiError(404, "not_found", `no subscription has the id "${id}"`);
@@ -85,6 +102,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
     })
     .post("/", async (c) => {
       const body = await parseJsonBody(c, NEW_SUBSCRIPTION);
+      checkFilter(deps, body.filter);
       const result = await createSubscription(deps, body);
       if (!result.ok) fail(result);
       c.header("Location", `/api/v1/subscriptions/${result.subscription.id}`);
@@ -96,7 +114,9 @@ export function subscriptionRoutes(deps: ApiDeps) {
     })
     .patch("/:id", async (c) => {
       const id = subscriptionId(c);
-      const result = await updateSubscription(deps, id, await parseJsonBody(c, SUBSCRIPTION_PATCH));
+      const patch = await parseJsonBody(c, SUBSCRIPTION_PATCH);
+      checkFilter(deps, patch.filter);
+      const result = await updateSubscription(deps, id, patch);
       if (!result.ok) fail(result);
       return c.json(json(c, result.subscription));
     })
@@ -145,14 +165,8 @@ export function subscriptionRoutes(deps: ApiDeps) {
       const query = parseQuery(c, MESSAGES_QUERY);
       const subscription = await load(c);
       const scope = `messages:${subscription.id}`;
-      let after: string | null = null;
-      if (query.after !== undefined) {
-        try {
-          after = decodeCursor(deps.config.cursorSecret, scope, query.after).after ?? null;
-        } catch {
-          throw new ApiError(400, "invalid_parameter", 'query parameter "after": not a position this listing issued');
-        }
-      }
+      const after =
+        query.after === undefined ? null : (decodeCursor(deps.config.cursorSecret, scope, query.after, "after").after ?? null);
       const messages = await deps.store.webhooks.listMessages(subscription.id, { after, limit: query.limit });
       const last = messages.at(-1)?.position ?? after;
       return c.json({

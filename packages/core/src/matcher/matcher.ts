@@ -8,6 +8,7 @@ import {
   poolEvidence,
   scoreEvidence,
   scoreTheme,
+  type ThemeEvidence,
   type ThemeScore,
   themeEvidence,
 } from "../text-features/theme-score";
@@ -265,6 +266,18 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
   };
 }
 
+/** Each prepared article's theme evidence, worked out once (pooled reports are read again and again). */
+const evidenceByArticle = new WeakMap<PreparedArticle, ThemeEvidence>();
+
+function evidenceOf(theme: CompiledTheme, prepared: PreparedArticle): ThemeEvidence {
+  let evidence = evidenceByArticle.get(prepared);
+  if (evidence === undefined) {
+    evidence = themeEvidence(theme, prepared.features);
+    evidenceByArticle.set(prepared, evidence);
+  }
+  return evidence;
+}
+
 /**
  * The theme score of the story an off-theme article would open with the earlier off-theme
  * reports it would claim (the pool): an attack's first reports name no group, a later one
@@ -275,6 +288,12 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
 function storyThemeScore(matcher: Matcher, prepared: PreparedArticle): ThemeScore | null {
   const theme = matcher.theme;
   if (theme === null || matcher.pending.length === 0) return null;
+  // The most the story could have: this report with every pooled one near it in time. Most
+  // off-theme reports fall short of the theme even so, and the claims need not be worked out.
+  const reach = 2 * PENDING_LIMITS.windowDays * DAY_MS;
+  const near = matcher.pending.filter((entry) => Math.abs(entry.vectors.time - prepared.vectors.time) <= reach);
+  const bound = scoreEvidence(theme, poolEvidence([prepared, ...near].map((entry) => evidenceOf(theme, entry))));
+  if (!bound.onTheme) return null;
   const opened = nextEventState(matcher, prepared, {
     ...explain(null, {}),
     decision: "new-event",

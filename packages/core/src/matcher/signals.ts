@@ -1,7 +1,7 @@
 import type { EntityType } from "../text-features/entities";
+import { contentTerms } from "../text-features/tokens";
 import type { EventState, TermWeights } from "./event";
 import type { EventIndex } from "./event-index";
-import { contentTerms } from "../text-features/tokens";
 import { idfCosine, idfDot, idfNorm } from "./vectors";
 
 /** An article as the matcher sees it: unit term vectors, entities and its time. */
