@@ -13,7 +13,7 @@ const dispatchQueueUrl = linkedDispatchQueueUrl();
 const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: settings.AWS_REGION });
 
 // Configured sources are added once per container; adding an existing one is a no-op.
-let seeded: Promise<number> | undefined;
+let seeded: Promise<unknown> | undefined;
 
 export type EnqueueSummary = { enqueued: number; scheduledAt: string };
 

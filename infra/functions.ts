@@ -25,6 +25,7 @@ export const FORWARDED_SETTINGS = [
   "EVENTWIRE_ALLOW_PRIVATE_URLS",
   "EVENTWIRE_WEBHOOK_TIMEOUT_MS",
   "EVENTWIRE_WEBHOOK_CONCURRENCY",
+  "EVENTWIRE_LOG_LEVEL",
 ] as const;
 
 function forwardedSettings(): Record<string, string> {
