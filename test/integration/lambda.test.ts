@@ -3,6 +3,7 @@ import { addSource } from "@eventwire/pipeline";
 import type { Context, EventBridgeEvent, SQSRecord } from "aws-lambda";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_TARGET } from "../../infra/bundles";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
@@ -114,6 +115,14 @@ afterAll(async () => {
 });
 
 describe("Lambda handlers", () => {
+  it("run on the Node major the functions are deployed on when CI asks for it (EVENTWIRE_TEST_ON_LAMBDA_NODE=1)", () => {
+    // .ci/run runs this file and the bundle tests again on Node 22 (nodejs22.x), with the variable
+    // set; elsewhere they run on whatever node runs the suite, at least the engines' 20.19.
+    const major = Number(process.versions.node.split(".")[0]);
+    if (process.env.EVENTWIRE_TEST_ON_LAMBDA_NODE === "1") expect(`node${major}`).toBe(BUNDLE_TARGET);
+    else expect(major).toBeGreaterThanOrEqual(20);
+  });
+
   it("ingest: a scheduled event adds the configured sources and ingests them", async () => {
     const summary = await ingestHandler(scheduledEvent);
     expect(summary).toMatchObject({ sourcesDue: 2, stored: 5 });
