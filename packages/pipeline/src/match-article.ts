@@ -66,6 +66,7 @@ export function toMatchInput(article: Article | ArticleSummary): MatchInput {
     publishedAt: article.publishedAt,
     dated: !article.dateInferred,
     contentHash: article.contentHash,
+    outlet: article.sourceTitle,
   };
 }
 

@@ -90,6 +90,8 @@ type PackedState = {
   bodyTerms: Record<string, number>;
   entities: Record<string, { type: EntityType; weight: number }>;
   members: EventMember[];
+  /** Per term, the words it was written as and how often (absent on items written before). */
+  termWords?: Record<string, Record<string, number>>;
 };
 
 /**
@@ -109,6 +111,9 @@ function toItem(event: EventState): Item {
       [...event.entities].map(([key, entry]) => [key, { type: entry.type, weight: round(entry.weight) }]),
     ),
     members: event.members,
+    ...(event.termWords === undefined
+      ? {}
+      : { termWords: Object.fromEntries([...event.termWords].map(([term, words]) => [term, Object.fromEntries(words)])) }),
   };
   return {
     ...keys.event(event.id),
@@ -153,6 +158,7 @@ function unpackState(item: Item): PackedState {
     bodyTerms: (packed.bodyTerms ?? {}) as Record<string, number>,
     entities: (packed.entities ?? {}) as PackedState["entities"],
     members: (packed.members ?? []) as EventMember[],
+    ...(packed.termWords === undefined ? {} : { termWords: packed.termWords as PackedState["termWords"] }),
   };
 }
 
@@ -193,6 +199,9 @@ export function eventFromItem(item: Item): EventState {
     bodyTerms: objectToWeights(state.bodyTerms),
     entities: new Map(Object.entries(state.entities)),
     members: state.members,
+    ...(state.termWords === undefined
+      ? {}
+      : { termWords: new Map(Object.entries(state.termWords).map(([term, words]) => [term, new Map(Object.entries(words))])) }),
   };
 }
 
