@@ -10,6 +10,7 @@ import {
   importEvents,
   ingestDueSources,
   type PipelineDeps,
+  type SeedSourcesResult,
   seedSources,
 } from "@eventwire/pipeline";
 import { createDynamoClients, ensureTable } from "@eventwire/store";
@@ -19,6 +20,7 @@ import { buildPipelineDeps } from "./deps";
 import { EVAL_USAGE, runEvalCommand, UsageError } from "./eval-command";
 import { EvalInputError, readImportGroups } from "./eval-files";
 import { loadOrCreateAdminKey } from "./local/admin-key";
+import { startBanner } from "./local/banner";
 import { DEMO_OUTLETS, loadDemoCorpus, startDemoFeedServer } from "./local/demo/feed-server";
 import { startDynamoLocal } from "./local/dynamo-local";
 import { MissingPrerequisiteError } from "./local/java";
@@ -33,6 +35,7 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   start [--demo]           run the local stack: DynamoDB Local, the API on PORT, the ingest schedule
                            --demo adds a local feed server releasing a bundled sample corpus
   ingest --once            fetch every enabled source now, store new articles, print the summary
+                           (exit 2 when a source failed or a configured one could not be added)
   sources add URL [--title TITLE] [--interval SECONDS]
                            add a feed to poll (adding it again changes nothing)
   sources list             list sources and their fetch state
@@ -48,7 +51,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
-EVENTWIRE_ADMIN_KEY, DYNAMODB_ENDPOINT (use a running DynamoDB instead of starting one); see README.md.`;
+EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
+running DynamoDB instead of starting one); see README.md.`;
 
 const TABLE_DEFAULT = "eventwire";
 /** The demo releases this many articles at start and at each release. */
@@ -115,19 +119,28 @@ async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: Pipelin
   }
 }
 
-function printSummary(summary: IngestRunSummary): void {
+/**
+ * One line per source: those that worked on stdout, failures (and configured URLs that could not
+ * be added) on stderr with their reasons; then the totals on stdout.
+ */
+function printSummary(summary: IngestRunSummary, refused: SeedSourcesResult["refused"]): void {
+  for (const { url, error } of refused) process.stderr.write(`NOT ADDED  ${url}  ${error}\n`);
   for (const result of summary.results) {
     if (result.ok) {
       const detail =
         result.status === "not-modified" ? "not modified" : `${result.stored} new, ${result.duplicates} already stored`;
       process.stdout.write(`ok    ${result.url}  ${detail}\n`);
     } else {
-      process.stdout.write(`FAIL  ${result.url}  ${result.error}\n`);
+      process.stderr.write(`FAIL  ${result.url}  ${result.error}\n`);
     }
   }
+  const notAdded = refused.length > 0 ? `; ${refused.length} configured not added` : "";
   process.stdout.write(
-    `${summary.sourcesDue} sources: ${summary.succeeded} ok, ${summary.failed} failed; ${summary.stored} articles stored\n`,
+    `${summary.sourcesDue} sources: ${summary.succeeded} ok, ${summary.failed} failed${notAdded}; ${summary.stored} articles stored\n`,
   );
+  if (summary.sourcesDue === 0 && refused.length === 0) {
+    process.stderr.write("no sources to poll: set EVENTWIRE_SOURCES, or add one with `eventwire sources add URL`\n");
+  }
 }
 
 /** An on/off option's value; undefined when the option was not given. */
@@ -171,30 +184,26 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
     const file: StackFile = { pid: process.pid, dynamoEndpoint: stack.dynamoEndpoint, apiUrl: stack.apiUrl };
     writeFileSync(stackFile(settings), JSON.stringify(file));
   }
-  const theme = stack.deps.config.theme.id;
   process.stdout.write(
-    [
-      "",
-      `eventwire is running${demo ? " (demo)" : ""}`,
-      `  API        ${stack.apiUrl}/api/v1/articles`,
-      `  feeds      ${stack.apiUrl}/feeds/${theme}.rss  .atom  .json`,
-      `  health     ${stack.apiUrl}/health`,
-      `  DynamoDB   ${stack.dynamoEndpoint} (table ${stack.deps.store.tableName})`,
-      `  admin key  ${demo ? admin.key : `in ${admin.origin}`}`,
-      demoServer
-        ? `  demo       ${DEMO_OUTLETS.length} outlets on ${demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "")}, ${DEMO_BATCH} articles every ${DEMO_RELEASE_SECONDS} s`
-        : `  data       ${path.resolve(dataDir)}`,
-      ...(demo
-        ? [
-            "",
-            "Webhooks: start a receiver on 127.0.0.1:9999 (see README, Webhooks), then subscribe it:",
-            `  curl -s -X POST ${stack.apiUrl}/api/v1/subscriptions -H 'Authorization: Bearer ${admin.key}' \\`,
-            `    -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:9999/hook","types":["event.created","event.corroborated"]}'`,
-          ]
-        : []),
-      "Press Ctrl-C to stop.",
-      "",
-    ].join("\n"),
+    startBanner({
+      apiUrl: stack.apiUrl,
+      theme: stack.deps.config.theme.id,
+      dynamoEndpoint: stack.dynamoEndpoint,
+      tableName: stack.deps.store.tableName,
+      adminKey: demo ? admin.key : `in ${admin.origin}`,
+      dataDir: demo ? null : path.resolve(dataDir),
+      demo: demoServer
+        ? {
+            outlets: DEMO_OUTLETS.length,
+            feedsUrl: demoServer.feedUrls[0]?.replace(/\/feeds\/.*$/, "") ?? "",
+            batch: DEMO_BATCH,
+            everySeconds: DEMO_RELEASE_SECONDS,
+          }
+        : null,
+      sources: await stack.deps.store.sources.list(),
+      refused: stack.seeded.refused,
+      nodeVersion: process.version,
+    }),
   );
 
   await new Promise<void>((resolve) => {
@@ -217,6 +226,9 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // The SDK's ten-line notice that later releases need Node 22 comes with every command on
+  // Node 20; `start` says it in one line of its banner instead (the setting is the SDK's own).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -226,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "train") return runTrainCommand(rest);
   if (command === "bench") return runBenchCommand(rest);
   const settings = parseEnv(process.env);
-  const log = createLog(settings.EVENTWIRE_LOG_FORMAT ?? "pretty");
+  const log = createLog({ format: settings.EVENTWIRE_LOG_FORMAT ?? "pretty", level: settings.EVENTWIRE_LOG_LEVEL });
 
   switch (command) {
     case "start": {
@@ -237,12 +249,13 @@ async function main(argv: string[]): Promise<number> {
     case "ingest": {
       const { values } = parseArgs({ args: rest, options: { once: { type: "boolean", default: false } }, strict: true });
       if (!values.once) throw new UsageError("ingest needs --once (the schedule itself runs under `start`)");
-      const summary = await withDeps(settings, log, async (deps) => {
-        await seedSources(deps, sourceUrls(settings));
-        return ingestDueSources(deps, { all: true });
+      const { summary, refused } = await withDeps(settings, log, async (deps) => {
+        const seeded = await seedSources(deps, sourceUrls(settings));
+        return { summary: await ingestDueSources(deps, { all: true }), refused: seeded.refused };
       });
-      printSummary(summary);
-      return summary.failed > 0 ? 2 : 0;
+      printSummary(summary, refused);
+      // Exit 2: the run finished, but some source failed or could not be added.
+      return summary.failed > 0 || refused.length > 0 ? 2 : 0;
     }
     case "import-events": {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });

@@ -77,6 +77,8 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_WEBHOOK_CONCURRENCY: positiveInt(4, 64),
   EVENTWIRE_CONTACT_URL: z.pipe(optionalText, httpUrl),
   EVENTWIRE_LOG_FORMAT: z.optional(z.enum(["json", "pretty"])),
+  /** The least important log entries shown; `debug` adds a line per poll and per quiet run. */
+  EVENTWIRE_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
   // The local runner's own settings.
   PORT: boundedInt(0, 65_535, 8787),
   HOST: z.pipe(optionalText, z._default(z.string(), "127.0.0.1")),

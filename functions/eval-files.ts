@@ -98,7 +98,6 @@ export function readLabelledArticles(file: string, format: EvalFormat, onTheme: 
         publishedAt: toIso(record.published),
         dated: true,
         contentHash: contentHashOf(record.title, record.text),
-        sourceTitle: record.source,
       },
       event: record.event,
       onTheme: record.theme === onTheme,

@@ -14,7 +14,7 @@ const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: setting
 
 // Configured sources are added once per container; adding an existing one is a no-op. A sources
 // file (EVENTWIRE_SOURCES_FILE) is shipped beside the bundle: relative to the function's folder.
-let seeded: Promise<number> | undefined;
+let seeded: Promise<unknown> | undefined;
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 
 export type EnqueueSummary = { enqueued: number; scheduledAt: string };

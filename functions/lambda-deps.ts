@@ -18,7 +18,11 @@ function common() {
   if (tableName === undefined) {
     throw new ConfigError("no table: link the Table resource (infra/table.ts) or set EVENTWIRE_TABLE");
   }
-  return { settings, tableName, log: createLog(settings.EVENTWIRE_LOG_FORMAT ?? "json") };
+  return {
+    settings,
+    tableName,
+    log: createLog({ format: settings.EVENTWIRE_LOG_FORMAT ?? "json", level: settings.EVENTWIRE_LOG_LEVEL }),
+  };
 }
 
 /**

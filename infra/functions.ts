@@ -13,8 +13,8 @@ export function deployInput(): DeployInput {
 
 // Settings taken from the shell that runs `sst deploy` (README, "Configuration"), in groups by
 // what reads them. The admin key is not among them: it is the AdminKey secret.
-/** Every function reads and writes the table. */
-const STORE = ["EVENTWIRE_DYNAMO_MAX_ATTEMPTS"] as const;
+/** Every function reads and writes the table, and logs. */
+const STORE = ["EVENTWIRE_DYNAMO_MAX_ATTEMPTS", "EVENTWIRE_LOG_LEVEL"] as const;
 /** The guard on the addresses of feeds and webhook endpoints: wherever one is added or reached. */
 const URL_GUARD = ["EVENTWIRE_ALLOW_PRIVATE_URLS"] as const;
 /** Fetching feeds and article pages (the ingest worker). */

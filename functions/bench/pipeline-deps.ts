@@ -21,6 +21,7 @@ export function benchSettings(endpoint: string, extra: Record<string, string> = 
 /** A log that keeps quiet but for errors, which the run shows. */
 export function quietLog(say: (line: string) => void): Log {
   return {
+    debug: () => undefined,
     info: () => undefined,
     warn: () => undefined,
     error: (message, fields) => say(`error: ${message} ${JSON.stringify(fields ?? {})}`),

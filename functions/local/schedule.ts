@@ -15,7 +15,7 @@ export function startSchedule(name: string, task: () => Promise<unknown>, interv
   const tick = () => {
     if (stopped) return;
     if (running !== null) {
-      log.info(`${name}: previous run still going, tick skipped`);
+      log.debug(`${name}: previous run still going, tick skipped`);
       return;
     }
     running = task()

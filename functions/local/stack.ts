@@ -1,6 +1,6 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
 import { errorMessage, type Log } from "@eventwire/core";
-import { dispatchDeliveries, ingestDueSources, seedSources, webhookSenderFor } from "@eventwire/pipeline";
+import { dispatchDeliveries, ingestDueSources, type SeedSourcesResult, seedSources, webhookSenderFor } from "@eventwire/pipeline";
 import { ensureTable, withChangeListener } from "@eventwire/store";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
@@ -38,6 +38,8 @@ export type LocalStack = {
   apiUrl: string;
   dynamoEndpoint: string;
   deps: ApiDeps;
+  /** What adding the configured sources did: the ones kept failing, the ones refused. */
+  seeded: SeedSourcesResult;
   stop(): Promise<void>;
 };
 
@@ -86,8 +88,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const table = await ensureTable(clients.client, options.tableName);
     if (table.created) log.info("table created", { table: options.tableName });
-    const added = await seedSources(deps, options.sources, options.sourceIntervalSeconds);
-    if (added > 0) log.info("sources added", { count: added });
+    const seeded = await seedSources(deps, options.sources, options.sourceIntervalSeconds);
+    if (seeded.created > 0) log.info("sources added", { count: seeded.created });
 
     const server = await listen(createApp(deps).fetch, options.host, options.port);
     cleanups.push(() => server.close());
@@ -121,7 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(async () => {
       committed = () => {};
     });
-    return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, stop };
+    return { apiUrl: server.url, dynamoEndpoint: endpoint, deps, seeded, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -31,12 +31,18 @@ function run(args: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
+// A name that never resolves (RFC 6761), online or not.
+const UNRESOLVABLE = "https://feeds.invalid/world.rss";
+
 let db: TestStore;
+/** A table of its own for the tests of configured sources, so they do not change the counts of the others. */
+let offline: TestStore;
 let server: TestHttpServer;
 let dataDir: string;
 
 beforeAll(async () => {
   db = await createTestStore();
+  offline = await createTestStore();
   server = await startTestServer({
     "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
     "/broken.xml": serveAlways(fixture("feeds/malformed.xml"), "application/rss+xml"),
@@ -47,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await db.drop();
+  await offline.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -75,17 +82,79 @@ describe("CLI", () => {
     expect((await run(["sources", "add", `${server.url}/wire.rss`], env())).stdout).toMatch(/^already present: /);
     await run(["sources", "add", `${server.url}/broken.xml`], env());
 
-    const ingest = await run(["ingest", "--once"], env());
-    // Exit 2: the run finished, and some source failed.
+    const ingest = await run(["ingest", "--once"], { ...env(), EVENTWIRE_LOG_LEVEL: "debug" });
+    // Exit 2: the run finished, and some source failed; the reason goes to stderr.
     expect(ingest.code).toBe(2);
     expect(ingest.stdout).toMatch(/^ok {4}http:\/\/127\.0\.0\.1:\d+\/wire\.rss {2}3 new, 0 already stored$/m);
-    expect(ingest.stdout).toMatch(/^FAIL {2}http:\/\/127\.0\.0\.1:\d+\/broken\.xml {2}not a readable RSS, RDF or Atom feed: /m);
+    expect(ingest.stderr).toMatch(/^FAIL {2}http:\/\/127\.0\.0\.1:\d+\/broken\.xml {2}not a readable RSS, RDF or Atom feed: /m);
     expect(ingest.stdout).toContain("2 sources: 1 ok, 1 failed; 3 articles stored");
+    // At debug level each source's poll has its own line.
+    expect(ingest.stderr).toMatch(/ DEBUG source ingested .*wire\.rss.* stored=3/);
 
     const list = await run(["sources", "list"], env());
     expect(list.stdout).toMatch(/wire\.rss {2}ok at /);
     expect(list.stdout).toMatch(/broken\.xml {2}failing \(1\): not a readable/);
   });
+
+  it("ingest --once exits 2 naming each configured source that failed or could not be added, on stderr", async () => {
+    const refusedUrl = "http://127.0.0.1:9/feed.xml";
+    const result = await run(["ingest", "--once"], {
+      ...env(),
+      EVENTWIRE_TABLE: offline.tableName,
+      EVENTWIRE_SOURCES: `${UNRESOLVABLE} ${refusedUrl}`,
+      EVENTWIRE_ALLOW_PRIVATE_URLS: "false",
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^FAIL {2}https:\/\/feeds\.invalid\/world\.rss {2}host "feeds\.invalid" does not resolve \(\w+\)$/m,
+    );
+    expect(result.stderr).toContain(
+      `NOT ADDED  ${refusedUrl}  127.0.0.1 is a loopback address; only public addresses are allowed`,
+    );
+    expect(result.stdout).toContain("1 sources: 0 ok, 1 failed; 1 configured not added; 0 articles stored");
+    // The source that could not be reached is kept with its reason, to be retried.
+    const list = await run(["sources", "list"], { ...env(), EVENTWIRE_TABLE: offline.tableName });
+    expect(list.stdout).toMatch(/feeds\.invalid\/world\.rss {2}failing \(\d\): host "feeds\.invalid" does not resolve/);
+    expect(list.stdout).not.toContain(refusedUrl);
+  });
+
+  it("ingest --once with no source at all exits 0 and says how to add one", async () => {
+    const result = await run(["ingest", "--once"], { ...env(), EVENTWIRE_TABLE: `${offline.tableName}-empty` });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("0 sources: 0 ok, 0 failed; 0 articles stored");
+    expect(result.stderr).toContain("no sources to poll: set EVENTWIRE_SOURCES");
+  });
+
+  it("start without the network: the banner says the sources fail and points to the demo", async () => {
+    const ownData = mkdtempSync(path.join(tmpdir(), "eventwire-cli-offline-"));
+    const child: ChildProcess = spawn(process.execPath, [BIN, "start"], {
+      env: {
+        ...process.env,
+        ...QUIET,
+        ...env(),
+        PORT: "0",
+        DATA_DIR: ownData,
+        EVENTWIRE_TABLE: `${offline.tableName}-start`,
+        EVENTWIRE_SOURCES: UNRESOLVABLE,
+      },
+    });
+    let stdout = "";
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => (stdout.includes("Press Ctrl-C") ? true : null), 30_000);
+      expect(stdout).toMatch(/^ {2}sources {4}1 enabled, 1 failing: host "feeds\.invalid" does not resolve \(\w+\)$/m);
+      expect(stdout).toContain("each is retried with back-off");
+      expect(stdout).toContain("`npm run demo` runs on a bundled sample corpus");
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(ownData, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("sources set turns full text on and a source off, and refuses a value that is not on or off", async () => {
     const added = await run(["sources", "add", `${server.url}/settings.rss`], env());
@@ -178,12 +247,18 @@ describe("CLI", () => {
       env: { ...process.env, ...QUIET, PORT: "0", DATA_DIR: dataDir, DYNAMODB_ENDPOINT: "" },
     });
     let stdout = "";
+    let stderr = "";
     child.stdout?.on("data", (chunk) => {
       stdout += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const banner = await waitFor(() => /feeds\s+(http:\/\/127\.0\.0\.1:\d+)\/feeds\/isis-syria\.rss/.exec(stdout), 30_000);
+      // The home page the README sends people to comes first.
+      expect(stdout).toContain(`  home       ${banner[1]}/\n`);
       const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? "";
       expect(dynamo).not.toBe("");
       const api = banner[1];
@@ -198,6 +273,15 @@ describe("CLI", () => {
         return feed.items.length > first.items.length ? feed : null;
       }, 30_000);
       expect(later.items.length).toBeGreaterThan(first.items.length);
+      // Quiet by default: a line per run that stored something, none per source polled.
+      const runs = stderr.split("\n").filter((line) => line.includes("ingest run finished"));
+      expect(runs.length).toBeGreaterThan(0);
+      for (const line of runs) {
+        expect(line).toMatch(/ INFO {2}ingest run finished /);
+        // A run that stored, updated and failed nothing ends "failed=0 stored=0": it is debug.
+        expect(line).not.toMatch(/failed=0 stored=0$/);
+      }
+      expect(stderr).not.toContain("source ingested");
 
       const { client } = createDynamoClients({ endpoint: dynamo, maxAttempts: 1 });
       expect((await client.send(new ListTablesCommand({}))).TableNames).toContain("eventwire");

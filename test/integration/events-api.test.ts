@@ -1,7 +1,8 @@
 import { type App, createApp } from "@eventwire/api";
+import { wordTokens } from "@eventwire/core";
 import { matchArticle } from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureStream } from "../support/articles";
+import { fixtureStream, testArticle } from "../support/articles";
 import { createTestDeps } from "../support/deps";
 import { createTestStore, type TestStore } from "../support/store";
 
@@ -95,6 +96,63 @@ describe("events API", () => {
       const offTheme = all.body.items.filter((article) => !article.onTheme);
       expect(offTheme).toHaveLength(2);
       expect(offTheme.every((article) => article.event === null && article.themeScore === 0)).toBe(true);
+    });
+  });
+
+  describe("what an event is shown with", () => {
+    // Three outlets report one ambush; one of them credits another, and one names itself.
+    const REPORTS = [
+      {
+        outlet: "Levant Wire",
+        title: "Islamic State gunmen ambush army bus near Sukhnah",
+        text: "Islamic State gunmen ambushed a bus carrying army conscripts near Sukhnah in the Syrian desert, killing twelve soldiers, officials said. Levant Wire identified four of the dead from hospital records in Homs.",
+      },
+      {
+        outlet: "Crescent Times",
+        title: "Twelve soldiers killed in Islamic State ambush near Sukhnah",
+        text: "PALMYRA (Levant Wire) - Twelve soldiers were killed when Islamic State gunmen ambushed their bus near Sukhnah, officials said, and the army identified the conscripts through their families in Homs.",
+      },
+      {
+        outlet: "Euphrates Daily",
+        title: "Army names conscripts killed in Islamic State ambush near Sukhnah",
+        text: "The army identified the twelve conscripts killed in the Islamic State ambush on their bus near Sukhnah, officials said, as funerals were held in Homs. (Levant Wire)",
+      },
+    ];
+
+    it("terms are words its articles wrote, not stems; outlets and credit lines are not entities", async () => {
+      const table = await createTestStore();
+      try {
+        const deps = createTestDeps(table.store);
+        for (const [index, report] of REPORTS.entries()) {
+          const article = testArticle(
+            {
+              title: report.title,
+              link: `https://outlet-${index}.example/ambush`,
+              date: `2026-05-03T0${index + 6}:00:00Z`,
+              contentHtml: report.text,
+            },
+            { sourceId: `outlet-${index}`, sourceTitle: report.outlet },
+          );
+          await matchArticle(deps, article);
+        }
+        const local = createApp(deps);
+        const list = (await (await local.request("/api/v1/events")).json()) as { items: (EventJson & { terms: string[] })[] };
+        expect(list.items).toHaveLength(1);
+        const event = list.items[0] as EventJson & { terms: string[] };
+        expect(event.articleCount).toBe(3);
+        const written = new Set(REPORTS.flatMap((report) => wordTokens(`${report.title} ${report.text}`)));
+        expect(event.terms).toHaveLength(10);
+        expect(event.terms.filter((term) => !written.has(term))).toEqual([]);
+        // Words whose stems differ from them ("islam", "twelv", "kill").
+        expect(event.terms).toEqual(expect.arrayContaining(["islamic", "twelve", "killed"]));
+        const single = (await (await local.request(`/api/v1/events/${event.id}`)).json()) as { terms: string[] };
+        expect(single.terms).toEqual(event.terms);
+        const entities = event.entities.map((entity) => entity.name);
+        expect(entities).toEqual(expect.arrayContaining(["isis", "sukhnah"]));
+        expect(entities.filter((name) => /levant|crescent|euphrates daily/.test(name))).toEqual([]);
+      } finally {
+        await table.drop();
+      }
     });
   });
 

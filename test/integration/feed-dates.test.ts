@@ -1,11 +1,12 @@
 import { createApp } from "@eventwire/api";
 import type { EventState } from "@eventwire/core";
+import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
 import { createTestDeps } from "../support/deps";
 import { storeStory } from "../support/events";
 import { createTestStore, type TestStore } from "../support/store";
-import { DAM_STORY } from "../support/stories";
+import { CHECKPOINT_STORY, DAM_STORY } from "../support/stories";
 
 let db: TestStore;
 
@@ -17,16 +18,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** A report published before the story's others, fetched at `fetchedAt`, that renames the event. */
-async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<void> {
+type Report = { title: string; link: string; date: string; fetchedAt: Date; eventTitle: string };
+
+/** Commits one more report to a stored event, as the matcher would; returns the event as stored. */
+async function addReport(event: EventState, report: Report): Promise<EventState> {
+  const { fetchedAt } = report;
   const article = {
     ...testArticle(
-      {
-        title: "An early report, found late",
-        link: "https://late.example/report",
-        date: "2026-04-30T06:00:00Z",
-        summaryHtml: "Found late.",
-      },
+      { title: report.title, link: report.link, date: report.date, summaryHtml: "Another report." },
       { sourceId: "late.example", sourceTitle: "late.example", fetchedAt },
     ),
     onTheme: true,
@@ -49,10 +48,11 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
   const expectedSeq = await db.store.events.sequence(event.theme);
   const grown = {
     ...event,
-    title: "Dam story, renamed",
+    title: report.eventTitle,
     members,
     articleCount: members.length,
-    firstSeen: article.publishedAt,
+    firstSeen: article.publishedAt < event.firstSeen ? article.publishedAt : event.firstSeen,
+    lastSeen: article.publishedAt > event.lastSeen ? article.publishedAt : event.lastSeen,
     version: event.version + 1,
     seq: expectedSeq + 1,
   };
@@ -78,7 +78,18 @@ async function lateRenamingReport(event: EventState, fetchedAt: Date): Promise<v
     now: fetchedAt,
   });
   expect(outcome.kind).toBe("committed");
+  return grown;
 }
+
+/** A report published before the story's others, fetched at `fetchedAt`, that renames the event. */
+const lateRenamingReport = (event: EventState, fetchedAt: Date) =>
+  addReport(event, {
+    title: "An early report, found late",
+    link: "https://late.example/report",
+    date: "2026-04-30T06:00:00Z",
+    fetchedAt,
+    eventTitle: "Dam story, renamed",
+  });
 
 describe("Last-Modified follows every change a feed shows", () => {
   it("a change that moves no date on the page still answers If-Modified-Since with the new body", async () => {
@@ -111,5 +122,49 @@ describe("Last-Modified follows every change a feed shows", () => {
       const again = await app.request(route, { headers: { "If-Modified-Since": response.headers.get("last-modified") ?? "" } });
       expect(again.status, route).toBe(304);
     }
+  });
+});
+
+describe("an event's item is dated by its last change", () => {
+  it("a story that grows comes up again in the events feeds: RSS pubDate, Atom updated, JSON date_modified; same id", async () => {
+    const deps = createTestDeps(db.store, {}, "2026-05-04T12:00:00Z");
+    const app = createApp(deps);
+    const story = CHECKPOINT_STORY;
+    const { event } = await storeStory(db.store, story, new Date("2026-05-04T10:00:00Z"));
+    const dates = async () => {
+      const guid = `urn:eventwire:event:${event.id}`;
+      const rss = await new Parser().parseString(await (await app.request("/feeds/isis-syria/events.rss")).text());
+      const atom = await (await app.request("/feeds/isis-syria/events.atom")).text();
+      const json = (await (await app.request("/feeds/isis-syria/events.json")).json()) as {
+        items: { id: string; date_published: string; date_modified: string }[];
+      };
+      const entry = atom.split("<entry>").find((part) => part.includes(`<id>${guid}</id>`)) ?? "";
+      return {
+        rss: rss.items.find((item) => item.guid === guid)?.pubDate,
+        atomUpdated: /<updated>([^<]+)<\/updated>/.exec(entry)?.[1],
+        atomPublished: /<published>([^<]+)<\/published>/.exec(entry)?.[1],
+        json: json.items.find((item) => item.id === guid),
+      };
+    };
+    // Its newest report, not its first.
+    expect(await dates()).toEqual({
+      rss: "Sun, 03 May 2026 07:00:00 GMT",
+      atomUpdated: "2026-05-03T07:00:00.000Z",
+      atomPublished: "2026-05-03T06:00:00.000Z",
+      json: expect.objectContaining({ date_published: "2026-05-03T06:00:00.000Z", date_modified: "2026-05-03T07:00:00.000Z" }),
+    });
+    await addReport(event, {
+      title: "Raqqa checkpoint reopened after attack",
+      link: "https://late.example/reopened",
+      date: "2026-05-04T11:00:00Z",
+      fetchedAt: new Date("2026-05-04T11:05:00Z"),
+      eventTitle: story.title,
+    });
+    expect(await dates()).toEqual({
+      rss: "Mon, 04 May 2026 11:00:00 GMT",
+      atomUpdated: "2026-05-04T11:00:00.000Z",
+      atomPublished: "2026-05-03T06:00:00.000Z",
+      json: expect.objectContaining({ date_published: "2026-05-03T06:00:00.000Z", date_modified: "2026-05-04T11:00:00.000Z" }),
+    });
   });
 });

@@ -115,11 +115,19 @@ describe("feeds", () => {
       expect(await response.text()).toBe("");
     });
 
-    it("serves a valid empty feed before anything is stored", async () => {
+    it("serves a valid empty feed before anything is stored, dated when it is served (not 1970)", async () => {
       const empty = await createTestStore();
-      const emptyApp = createApp(createTestDeps(empty.store));
-      const feed = await new Parser().parseString(await (await emptyApp.request("/feeds/isis-syria.atom")).text());
+      const emptyDeps = createTestDeps(empty.store, {}, "2026-05-04T10:00:00.400Z");
+      const emptyApp = createApp(emptyDeps);
+      const atom = await emptyApp.request("/feeds/isis-syria.atom");
+      const feed = await new Parser().parseString(await atom.text());
       expect(feed.items).toHaveLength(0);
+      expect(atom.headers.get("last-modified")).toBe("Mon, 04 May 2026 10:00:00 GMT");
+      expect(feed.lastBuildDate).toBe("2026-05-04T10:00:00.000Z");
+      for (const path of ["/feeds/isis-syria.rss", "/feeds/isis-syria/events.rss"]) {
+        const rss = await new Parser().parseString(await (await emptyApp.request(path)).text());
+        expect(rss.lastBuildDate, path).toBe("Mon, 04 May 2026 10:00:00 GMT");
+      }
       await empty.drop();
     });
   });

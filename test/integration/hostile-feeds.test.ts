@@ -441,7 +441,11 @@ describe("hostile feeds", () => {
         if (url.pathname === "/seed-refused") throw new Error("refused for the test");
       };
       const urls = ["/seed-a", "/seed-refused", "/seed-b"].map((path) => `${server.url}${path}`);
-      expect(await seedSources(deps, urls)).toBe(2);
+      expect(await seedSources(deps, urls)).toEqual({
+        created: 2,
+        unreachable: [],
+        refused: [{ url: urls[1], error: "refused for the test" }],
+      });
       expect((await deps.store.sources.list()).map((source) => new URL(source.url).pathname).sort()).toEqual([
         "/seed-a",
         "/seed-b",
@@ -451,7 +455,7 @@ describe("hostile feeds", () => {
       );
       // Seeding again (a cold start) looks up only what is not a source yet.
       checked.length = 0;
-      expect(await seedSources(deps, urls)).toBe(0);
+      expect((await seedSources(deps, urls)).created).toBe(0);
       expect(checked).toEqual(["/seed-refused"]);
     });
 

@@ -3,10 +3,13 @@ import type { Article } from "@eventwire/core";
 import {
   addSource,
   configureSource,
+  createGuardedFetch,
+  createUrlGuard,
   ingestDueSources,
   ingestQueuedSource,
   ingestSource,
   planDueSources,
+  seedSources,
 } from "@eventwire/pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aroundCommits, createTestDeps, type TestDeps } from "../support/deps";
@@ -352,6 +355,93 @@ describe("ingest", () => {
       const summary = await ingestDueSources(deps);
       expect(summary).toMatchObject({ sourcesDue: 1, succeeded: 1, stored: 2 });
       expect(await deps.store.sources.get(feed.id)).toMatchObject({ consecutiveFailures: 0, lastError: null });
+    });
+  });
+
+  describe("configured sources", () => {
+    it("keeps a source whose host does not resolve, failing with the reason, retries it with back-off, and recovers", async () => {
+      const deps = await freshDeps();
+      server.route("/offline/wire.rss", serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"));
+      // A resolver that knows no host until the network "comes back"; the metadata host resolves
+      // to the cloud metadata address, which is refused whatever the network does.
+      let online = false;
+      const guard = createUrlGuard({
+        allowPrivate: true,
+        resolve: async (host) => {
+          if (host === "metadata.test") return ["169.254.169.254"];
+          if (!online) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+          return ["127.0.0.1"];
+        },
+      });
+      deps.guard = (url) => guard.check(url);
+      deps.fetch = createGuardedFetch(guard.lookup);
+      const url = `http://wire.test:${new URL(server.url).port}/offline/wire.rss`;
+      const refusedUrl = "http://metadata.test/feed.xml";
+      const unresolved = 'host "wire.test" does not resolve (ENOTFOUND)';
+
+      const seeded = await seedSources(deps, [url, refusedUrl]);
+      expect(seeded).toMatchObject({ created: 1, unreachable: [{ url, error: unresolved }], refused: [{ url: refusedUrl }] });
+      expect(seeded.refused[0]?.error).toContain("cloud metadata address");
+      const [kept, ...others] = await deps.store.sources.list();
+      expect(others).toEqual([]);
+      const seededAt = deps.clock.now().getTime();
+      // Stored as a first failed poll: the reason on the source, the first back-off step
+      // (300 s less the jitter the fixed random takes off: 5%).
+      expect(kept).toMatchObject({ url, lastError: unresolved, consecutiveFailures: 1, lastSuccessAt: null });
+      expect(Date.parse(kept?.nextPollAt ?? "") - seededAt).toBe(285_000);
+      expect(deps.logs).toContainEqual(expect.objectContaining({ level: "warn", fields: expect.objectContaining({ url }) }));
+
+      // Not due before its back-off ends; then retried, failing again, and backing off further.
+      expect(await ingestDueSources(deps)).toMatchObject({ sourcesDue: 0 });
+      deps.clock.advance(285_000);
+      expect(await ingestDueSources(deps)).toMatchObject({ sourcesDue: 1, failed: 1, stored: 0 });
+      const retried = await deps.store.sources.get(kept?.id ?? "");
+      expect(retried).toMatchObject({ lastError: unresolved, consecutiveFailures: 2 });
+      expect(Date.parse(retried?.nextPollAt ?? "") - deps.clock.now().getTime()).toBe(570_000);
+      // The same failure again is not news: it is logged at debug, the first one was a warning.
+      expect(deps.logs.filter((entry) => entry.message === "source failed").map((entry) => entry.level)).toEqual(["debug"]);
+
+      // A second start finds the source there and looks nothing up again.
+      expect(await seedSources(deps, [url])).toEqual({ created: 0, unreachable: [], refused: [] });
+
+      online = true;
+      deps.clock.advance(570_000);
+      expect(await ingestDueSources(deps)).toMatchObject({ sourcesDue: 1, succeeded: 1, stored: 3 });
+      expect(await deps.store.sources.get(kept?.id ?? "")).toMatchObject({ lastError: null, consecutiveFailures: 0 });
+    });
+
+    it("refuses a host that does not resolve when a user adds it (a typo shows at once)", async () => {
+      const deps = await freshDeps();
+      const guard = createUrlGuard({
+        allowPrivate: true,
+        resolve: async () => Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" })),
+      });
+      deps.guard = (url) => guard.check(url);
+      expect(await addSource(deps, { url: "https://typo.test/feed.xml" })).toEqual({
+        ok: false,
+        error: 'host "typo.test" does not resolve (ENOTFOUND)',
+      });
+      expect(await deps.store.sources.list()).toEqual([]);
+    });
+  });
+
+  describe("log", () => {
+    it("says one line per run that stored something; polls that found nothing new only at debug", async () => {
+      const deps = await freshDeps();
+      server.route("/quiet/wire.rss", serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"));
+      await source(deps, "/quiet/wire.rss");
+      await ingestDueSources(deps);
+      const shown = () => deps.logs.filter((entry) => entry.level !== "debug");
+      expect(shown()).toEqual([
+        { level: "info", message: "ingest run finished", fields: { due: 1, succeeded: 1, failed: 0, stored: 3 } },
+      ]);
+      expect(deps.logs).toContainEqual(expect.objectContaining({ level: "debug", message: "source ingested" }));
+
+      // The same feed again: nothing new, so nothing above debug.
+      deps.clock.advance(10 * 60 * 1000);
+      expect(await ingestDueSources(deps, { all: true })).toMatchObject({ sourcesDue: 1, stored: 0, duplicates: 3 });
+      expect(shown()).toHaveLength(1);
+      expect(deps.logs.at(-1)).toMatchObject({ level: "debug", message: "ingest run finished", fields: { stored: 0 } });
     });
   });
 

@@ -7,6 +7,7 @@ import type { Context, SQSRecord } from "aws-lambda";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ScheduleEvent } from "../../functions/schedule-event";
+import { BUNDLE_TARGET } from "../../infra/bundles";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
@@ -129,6 +130,14 @@ afterAll(async () => {
 });
 
 describe("Lambda handlers", () => {
+  it("run on the Node major the functions are deployed on when CI asks for it (EVENTWIRE_TEST_ON_LAMBDA_NODE=1)", () => {
+    // .ci/run runs this file and the bundle tests again on Node 22 (nodejs22.x), with the variable
+    // set; elsewhere they run on whatever node runs the suite, at least the engines' 20.19.
+    const major = Number(process.versions.node.split(".")[0]);
+    if (process.env.EVENTWIRE_TEST_ON_LAMBDA_NODE === "1") expect(`node${major}`).toBe(BUNDLE_TARGET);
+    else expect(major).toBeGreaterThanOrEqual(20);
+  });
+
   it("ingest: a scheduled event adds the configured sources and ingests them, logging the run the event names", async () => {
     const { result: summary, lines } = await logLinesOf(() => ingestHandler(scheduledEvent));
     expect(summary).toMatchObject({ sourcesDue: 2, stored: 5 });

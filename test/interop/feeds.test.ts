@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
+import { wordTokens } from "@eventwire/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseEnv } from "../../functions/config";
-import { type DemoFeedServer, loadDemoCorpus, startDemoFeedServer } from "../../functions/local/demo/feed-server";
+import { DEMO_OUTLETS, type DemoFeedServer, loadDemoCorpus, startDemoFeedServer } from "../../functions/local/demo/feed-server";
 import { type LocalStack, startLocalStack } from "../../functions/local/stack";
 import { createLog } from "../../functions/log";
 import { fixture } from "../support/fixtures";
@@ -22,7 +23,13 @@ let stack: LocalStack;
 let demo: DemoFeedServer;
 let extra: TestHttpServer;
 let titles: string[];
-let events: { id: string; title: string; articleCount: number }[];
+let events: {
+  id: string;
+  title: string;
+  articleCount: number;
+  terms: string[];
+  entities: { name: string }[];
+}[];
 
 type Reading = {
   ok: boolean;
@@ -36,6 +43,8 @@ type Reading = {
   page_links: Record<string, string>;
 };
 const PAGE_SIZE = 10;
+/** Served beside the demo's feeds: titles with markup characters and entities. */
+const EXTRA_FEEDS = ["feeds/rss2.xml", "feeds/hostile.xml"] as const;
 
 async function read(mode: "xml" | "json", url: string): Promise<Reading> {
   const { stdout } = await run(DEBIAN_PYTHON, [READER, mode, url], { timeout: 30_000 });
@@ -47,8 +56,8 @@ beforeAll(async () => {
   demo = await startDemoFeedServer({ corpus, batchSize: corpus.length, releaseEveryMs: 60_000 });
   // Feeds whose titles carry markup characters and entities, to check they survive the round trip.
   extra = await startTestServer({
-    "/wire.rss": serveAlways(fixture("feeds/rss2.xml"), "application/rss+xml"),
-    "/hostile.rss": serveAlways(fixture("feeds/hostile.xml"), "application/rss+xml"),
+    "/wire.rss": serveAlways(fixture(EXTRA_FEEDS[0]), "application/rss+xml"),
+    "/hostile.rss": serveAlways(fixture(EXTRA_FEEDS[1]), "application/rss+xml"),
   });
   stack = await startLocalStack({
     // The feeds are served on 127.0.0.1, which the URL guard lets through only with this setting.
@@ -161,6 +170,24 @@ describe("feeds read by real clients", () => {
       const single = await read("json", `${stack.apiUrl}/feeds/events/${event.id}.json`);
       expect(single.problems).toEqual([]);
       expect(single.count).toBe(event.articleCount);
+    }
+  });
+
+  it("the demo's events show the words their articles wrote, and no outlet among their entities", async () => {
+    // Every word the sources wrote: the corpus, and the two fixture feeds (markup and all).
+    const texts = [...loadDemoCorpus().map((article) => `${article.title} ${article.text}`), ...EXTRA_FEEDS.map(fixture)];
+    const written = new Set(texts.flatMap((text) => wordTokens(text)));
+    for (const event of events) {
+      expect(event.terms.length, event.title).toBeGreaterThan(0);
+      expect(
+        event.terms.filter((term) => !written.has(term)),
+        event.title,
+      ).toEqual([]);
+      const outlets = DEMO_OUTLETS.map((outlet) => outlet.name.toLowerCase());
+      expect(
+        event.entities.filter((entity) => outlets.includes(entity.name)),
+        event.title,
+      ).toEqual([]);
     }
   });
 

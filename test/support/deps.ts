@@ -4,7 +4,7 @@ import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@even
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 import { ingestInProcess } from "../../functions/deps";
 
-export type LogEntry = { level: "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
+export type LogEntry = { level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -31,7 +31,7 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
     (message: string, fields: Record<string, unknown> = {}) => {
       logs.push({ level, message, fields });
     };
-  const log: Log = { info: record("info"), warn: record("warn"), error: record("error") };
+  const log: Log = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
   const deps: Omit<TestDeps, "ingest"> = {
     store,
     // The client production fetches feeds with; the test servers are on 127.0.0.1, so private

@@ -14,6 +14,11 @@ describe("parseEnv", () => {
       EVENTWIRE_RATE_LIMIT_BURST: 60,
       EVENTWIRE_FILTER_READ_LIMIT: 500,
     });
+    expect(settings.EVENTWIRE_LOG_LEVEL).toBe("info");
+  });
+
+  it("reads EVENTWIRE_LOG_LEVEL", () => {
+    expect(parseEnv({ EVENTWIRE_LOG_LEVEL: "debug" }).EVENTWIRE_LOG_LEVEL).toBe("debug");
   });
 
   it.each([
@@ -24,6 +29,7 @@ describe("parseEnv", () => {
     [{ EVENTWIRE_PUBLIC_URL: "ftp://x.example" }, "EVENTWIRE_PUBLIC_URL"],
     [{ EVENTWIRE_TABLE: "a b" }, "EVENTWIRE_TABLE"],
     [{ EVENTWIRE_LOG_FORMAT: "xml" }, "EVENTWIRE_LOG_FORMAT"],
+    [{ EVENTWIRE_LOG_LEVEL: "verbose" }, "EVENTWIRE_LOG_LEVEL"],
     [{ EVENTWIRE_RATE_LIMIT_PER_MINUTE: "-1" }, "EVENTWIRE_RATE_LIMIT_PER_MINUTE"],
     [{ EVENTWIRE_RATE_LIMIT_BURST: "0" }, "EVENTWIRE_RATE_LIMIT_BURST"],
     [{ EVENTWIRE_FILTER_READ_LIMIT: "5" }, "EVENTWIRE_FILTER_READ_LIMIT"],

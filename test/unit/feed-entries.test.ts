@@ -118,6 +118,44 @@ describe("feed entries", () => {
     );
   });
 
+  it("an article is dated by its publication, and modified only when an edit was found", () => {
+    const plain = articleFeedEntry(article("a1"), { theme, urls, eventTitles: new Map() });
+    // Not the fetch time: one run fetches many articles at the same instant.
+    expect(plain).toMatchObject({
+      publishedAt: "2026-05-02T10:00:00.000Z",
+      updatedAt: "2026-05-02T10:00:00.000Z",
+      datedBy: "published",
+    });
+    const edited = articleFeedEntry(article("a1", { updatedAt: "2026-05-03T07:00:00.000Z" }), {
+      theme,
+      urls,
+      eventTitles: new Map(),
+    });
+    expect(edited.updatedAt).toBe("2026-05-03T07:00:00.000Z");
+  });
+
+  it("an event is dated by its last change, under an id that never changes", () => {
+    const first = eventFeedEntry(event(), [], theme, urls);
+    const grown = eventFeedEntry(event({ lastSeen: "2026-05-03T06:00:00.000Z", articleCount: 4 }), [], theme, urls);
+    expect(first).toMatchObject({ publishedAt: "2026-05-01T08:00:00.000Z", updatedAt: "2026-05-02T10:00:00.000Z" });
+    expect(grown).toMatchObject({ publishedAt: "2026-05-01T08:00:00.000Z", updatedAt: "2026-05-03T06:00:00.000Z" });
+    expect(grown.datedBy).toBe("updated");
+    expect(grown.id).toBe(first.id);
+  });
+
+  it("categories say their kind: theme, event and source schemes", () => {
+    const entry = articleFeedEntry(article("a1"), { theme, urls, eventTitles: new Map([["e1", "Dam taken"]]) });
+    expect(entry.categories).toEqual([
+      { term: "isis-syria", label: "ISIS and Syria", scheme: "urn:eventwire:theme" },
+      { term: "event-e1", label: "Dam taken", scheme: "urn:eventwire:event" },
+      { term: "source-src-1", label: "News Example", scheme: "urn:eventwire:source" },
+    ]);
+    expect(eventFeedEntry(event(), [], theme, urls).categories.map((category) => category.scheme)).toEqual([
+      "urn:eventwire:theme",
+      "urn:eventwire:event",
+    ]);
+  });
+
   it("an event's entry links its five latest members, newest first", () => {
     expect(eventEntryArticleIds(event())).toEqual(["a7", "a6", "a5", "a4", "a3"]);
   });

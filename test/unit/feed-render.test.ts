@@ -1,4 +1,5 @@
 import { type FeedDocument, type FeedEntry, renderFeed } from "@eventwire/core";
+import { DomUtils, parseDocument } from "htmlparser2";
 import Parser from "rss-parser";
 import { describe, expect, it } from "vitest";
 import { CONTROL_CHARACTERS, readFeedPage } from "../support/feed-pages";
@@ -11,8 +12,9 @@ function entry(index: number, overrides: Partial<FeedEntry> = {}): FeedEntry {
     summary: `Summary ${index}`,
     publishedAt: `2026-05-0${index}T10:00:00.000Z`,
     updatedAt: `2026-05-0${index}T10:05:00.000Z`,
+    datedBy: "published",
     authorName: "Desk",
-    categories: [{ term: "isis-syria", label: "ISIS and Syria" }],
+    categories: [{ term: "isis-syria", label: "ISIS and Syria", scheme: "urn:eventwire:theme" }],
     related: [],
     extension: { article_id: String(index) },
     ...overrides,
@@ -41,7 +43,7 @@ const hostile = entry(1, {
   title: '<script>alert("t")</script> & more',
   summary: "<img src=x onerror=alert(1)> ]]> end",
   authorName: "A <b>bold</b> desk",
-  categories: [{ term: 'x"<y>', label: 'Label "quoted" <tag>' }],
+  categories: [{ term: 'x"<y>', label: 'Label "quoted" <tag>', scheme: "urn:eventwire:theme" }],
 });
 
 describe("renderFeed", () => {
@@ -102,6 +104,77 @@ describe("renderFeed", () => {
 
   it("is deterministic for the same document", () => {
     expect(renderFeed("rss", doc([entry(1)]))).toBe(renderFeed("rss", doc([entry(1)])));
+  });
+
+  describe("dates, authors and categories", () => {
+    /** The first item's (or entry's) child elements, by tag, as text; attributes of its categories. */
+    function firstItem(xml: string) {
+      const document = parseDocument(xml, { xmlMode: true });
+      const item = DomUtils.findOne((node) => node.name === "item" || node.name === "entry", document.children);
+      if (item === null) throw new Error("no item in the document");
+      const own = (tag: string) => DomUtils.getElementsByTagName(tag, item.children, false);
+      return {
+        text: (tag: string) => own(tag).map((node) => DomUtils.textContent(node).trim()),
+        categories: own("category").map((node) => ({ ...node.attribs, text: DomUtils.textContent(node) })),
+        root: DomUtils.findOne((node) => node.name === "rss" || node.name === "feed", document.children, false),
+      };
+    }
+
+    it("RSS dates an article by its publication and an event by its last change; Atom and JSON Feed carry both", () => {
+      const article = entry(1, { publishedAt: "2026-05-01T10:00:00.000Z", updatedAt: "2026-05-01T10:30:00.000Z" });
+      const event = entry(2, {
+        publishedAt: "2026-05-01T08:00:00.000Z",
+        updatedAt: "2026-05-02T09:00:00.000Z",
+        datedBy: "updated",
+      });
+      expect(firstItem(renderFeed("rss", doc([article]))).text("pubDate")).toEqual(["Fri, 01 May 2026 10:00:00 GMT"]);
+      expect(firstItem(renderFeed("rss", doc([event]))).text("pubDate")).toEqual(["Sat, 02 May 2026 09:00:00 GMT"]);
+      const atom = firstItem(renderFeed("atom", doc([event])));
+      expect(atom.text("published")).toEqual(["2026-05-01T08:00:00.000Z"]);
+      expect(atom.text("updated")).toEqual(["2026-05-02T09:00:00.000Z"]);
+      expect(JSON.parse(renderFeed("json", doc([event]))).items[0]).toMatchObject({
+        date_published: "2026-05-01T08:00:00.000Z",
+        date_modified: "2026-05-02T09:00:00.000Z",
+      });
+    });
+
+    it("RSS names an author in dc:creator, never in <author> (an email address), and declares Dublin Core", async () => {
+      const xml = renderFeed("rss", doc([entry(1, { authorName: "Levant Wire & Co" })]));
+      const item = firstItem(xml);
+      expect(item.text("author")).toEqual([]);
+      expect(item.text("dc:creator")).toEqual(["Levant Wire & Co"]);
+      expect(item.root?.attribs["xmlns:dc"]).toBe("http://purl.org/dc/elements/1.1/");
+      expect((await new Parser().parseString(xml)).items[0]?.creator).toBe("Levant Wire & Co");
+      // No author, no element.
+      expect(firstItem(renderFeed("rss", doc([entry(1, { authorName: null })]))).text("dc:creator")).toEqual([]);
+    });
+
+    it("Atom gives every entry an author: its own, else the feed's (eventwire)", () => {
+      const xml = renderFeed("atom", doc([entry(1, { authorName: null }), entry(2, { authorName: "Desk" })]));
+      const document = parseDocument(xml, { xmlMode: true });
+      const feed = DomUtils.findOne((node) => node.name === "feed", document.children, false);
+      const feedAuthors = (feed?.children ?? []).filter((node) => "name" in node && node.name === "author");
+      expect(feedAuthors.map((node) => DomUtils.textContent(node).trim())).toEqual(["eventwire"]);
+      const entries = DomUtils.getElementsByTagName("entry", document);
+      expect(entries.map((node) => DomUtils.getElementsByTagName("author", node.children).length)).toEqual([0, 1]);
+      expect(JSON.parse(renderFeed("json", doc([entry(1)]))).authors).toEqual([{ name: "eventwire" }]);
+    });
+
+    it("writes a category's scheme as RSS domain and Atom scheme, with its label and term", () => {
+      const categories = [
+        { term: "isis-syria", label: "ISIS and Syria", scheme: "urn:eventwire:theme" },
+        { term: "event-e1", label: "Dam taken", scheme: "urn:eventwire:event" },
+        { term: "source-s1", label: "Levant Wire", scheme: "urn:eventwire:source" },
+      ];
+      expect(firstItem(renderFeed("rss", doc([entry(1, { categories })]))).categories).toEqual([
+        { domain: "urn:eventwire:theme", text: "ISIS and Syria" },
+        { domain: "urn:eventwire:event", text: "Dam taken" },
+        { domain: "urn:eventwire:source", text: "Levant Wire" },
+      ]);
+      expect(firstItem(renderFeed("atom", doc([entry(1, { categories })]))).categories).toEqual(
+        categories.map((category) => ({ ...category, text: "" })),
+      );
+    });
   });
 
   describe("security", () => {

@@ -18,6 +18,7 @@ import {
   preparePending,
   SHIPPED_MODEL,
   type ThemeDefinition,
+  termWord,
 } from "@eventwire/core";
 import { describe, expect, it } from "vitest";
 import { readLabelledArticles } from "../../functions/eval-files";
@@ -156,7 +157,7 @@ function permutations<T>(items: readonly T[]): T[][] {
 describe("outlets: whose report an article is", () => {
   const AMBUSH =
     "Islamic State militants ambushed an army convoy on the desert road east of Palmyra on Monday night, killing eleven soldiers and wounding seven, a military source said. The attackers fired rockets at the lead truck before fleeing into the hills north of the road.";
-  const outlet = (input: MatchInput, title: string): MatchInput => ({ ...input, sourceTitle: title });
+  const outlet = (input: MatchInput, title: string): MatchInput => ({ ...input, outlet: title });
   const wire = outlet(
     article("wire", "2026-03-02T08:00:00Z", "Militants ambush army convoy east of Palmyra", AMBUSH, "wire-feed"),
     "Northern Wire",
@@ -362,6 +363,62 @@ describe("stories that surface late", () => {
   });
 });
 
+describe("the words an event's terms are shown as", () => {
+  it("is, for each stem, the word most of its articles wrote", () => {
+    const matcher = createThemeMatcher(theme);
+    const reports = [
+      ["Officials identified the Raqqa bomber", "Security officials identified the bomber as a local man."],
+      ["Bomber identified after Raqqa blast", "The bomber was identified by officials on Tuesday."],
+      ["Police identifying Raqqa bombing victims", "Police are identifying the victims of the bombing."],
+    ];
+    let eventId: string | null = null;
+    for (const [index, [title, text]] of reports.entries()) {
+      eventId = importIntoEvent(
+        matcher,
+        article(`w${index}`, "2026-03-02T10:00:00Z", title as string, text as string),
+        eventId,
+      ).id;
+    }
+    const event = matcher.index.events.get(eventId as string);
+    expect(event?.titleTerms.has("identifi")).toBe(true);
+    expect(termWord(event?.termWords, "identifi")).toBe("identified");
+    expect(termWord(event?.termWords, "offici")).toBe("officials");
+    expect(termWord(event?.termWords, "raqqa")).toBe("raqqa");
+    // Kept for the terms the event holds, and no others.
+    const held = new Set([...(event?.titleTerms.keys() ?? []), ...(event?.bodyTerms.keys() ?? [])]);
+    expect(new Set(event?.termWords?.keys())).toEqual(held);
+    // An event stored before words were kept shows its stems.
+    expect(termWord(undefined, "identifi")).toBe("identifi");
+  });
+
+  it("keeps three words a stem at most, the most used", () => {
+    const matcher = createThemeMatcher(theme);
+    const forms = ["attacked", "attacks", "attacking", "attacker", "attacked", "attack"];
+    let eventId: string | null = null;
+    for (const [index, form] of forms.entries()) {
+      const text = `Raqqa checkpoint ${form} overnight by gunmen.`;
+      eventId = importIntoEvent(
+        matcher,
+        article(`f${index}`, "2026-03-02T10:00:00Z", `Raqqa checkpoint ${form}`, text),
+        eventId,
+      ).id;
+    }
+    const words = matcher.index.events.get(eventId as string)?.termWords?.get("attack");
+    expect(words?.size).toBe(3);
+    expect(words?.get("attacked")).toBe(2);
+    expect(termWord(matcher.index.events.get(eventId as string)?.termWords, "attack")).toBe("attacked");
+  });
+
+  it("shows the fixture story's stems as the words its reports used", () => {
+    const { byId, matcher } = runFixtures();
+    const dam = matcher.index.events.get(byId.get("t-01")?.eventId as string);
+    const shown = [...(dam?.titleTerms.keys() ?? [])].map((term) => termWord(dam?.termWords, term));
+    expect(dam?.titleTerms.has("spillwai")).toBe(true);
+    expect(shown).toEqual(expect.arrayContaining(["euphrates", "spillway", "isis", "engineers"]));
+    expect(shown).not.toEqual(expect.arrayContaining(["euphrat"]));
+  });
+});
+
 describe("bounds and windows", () => {
   it("keeps an event's representation bounded however many articles it gathers", () => {
     const matcher = createThemeMatcher(theme);
@@ -380,6 +437,7 @@ describe("bounds and windows", () => {
     expect(event?.titleTerms.size).toBeLessThanOrEqual(EVENT_LIMITS.titleTerms);
     expect(event?.bodyTerms.size).toBeLessThanOrEqual(EVENT_LIMITS.bodyTerms);
     expect(event?.members.length).toBe(EVENT_LIMITS.members);
+    expect(event?.termWords?.size).toBeLessThanOrEqual(EVENT_LIMITS.titleTerms + EVENT_LIMITS.bodyTerms);
   });
 
   it("does not offer events far outside the time window as candidates", () => {

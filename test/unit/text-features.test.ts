@@ -94,3 +94,48 @@ describe("SimHash", () => {
     expect(extractFeatures("Title", "Too short to tell.", dictionary).simhash).toBeNull();
   });
 });
+
+describe("what an article's features leave out and keep for showing", () => {
+  const body =
+    "BEIRUT (Levant Wire) - Militants ambushed an army bus near Sukhnah, killing twelve soldiers, Syrian officials said. " +
+    "Doctors confirmed the toll at Abu Kamal Hospital.\n\nThe Islamic State of Iraq and the Levant (ISIL) - the group's " +
+    "full name - claimed it. Relatives gathered outside the hospital. (Marwan Haddad/Crescent Times)";
+  const names = (outlet: string | null) => [
+    ...extractFeatures("Bus ambushed in desert", body, dictionary, outlet).entities.keys(),
+  ];
+
+  it("reads the credit lines as credits, not entities: a dateline's and a closing one", () => {
+    const found = names(null);
+    expect(found.filter((name) => /levant wire|haddad|crescent/.test(name))).toEqual([]);
+    // The rest of the text is read as before: the dateline's place stays a name of its own, and
+    // a known entity in parentheses is kept.
+    expect(found).toEqual(expect.arrayContaining(["beirut", "isis", "sukhnah", "abu kamal hospital"]));
+    // The same parentheses anywhere else are read.
+    const inline = extractFeatures("Bus ambushed", "Medics from (Crescent Aid) said twelve died.", dictionary).entities;
+    expect([...inline.keys()]).toContain("crescent aid");
+  });
+
+  it("does not read the article's own outlet as one of its entities, nor a compound name's parts", () => {
+    const own = `${body} Levant Wire confirmed the toll.`;
+    const named = (outlet: string | null) => [...extractFeatures("Bus ambushed", own, dictionary, outlet).entities.keys()];
+    expect(named(null)).toContain("levant wire");
+    expect(named("Levant Wire")).not.toContain("levant wire");
+    expect(names("Levant Wire - Abu Kamal Hospital")).not.toContain("abu kamal hospital");
+    // A part of an outlet's name that is a known entity stays one.
+    expect(names("Levant Wire: Syria")).toContain("syria");
+    expect(names("Levant Wire: Syria")).not.toContain("levant wire");
+  });
+
+  it("keeps, for each term, the word it was written as most often", () => {
+    const features = extractFeatures(
+      "Officials identified the bomber",
+      "The official said the bomber was identified by officials from DNA. Officials identify victims too.",
+      dictionary,
+    );
+    expect(features.termWords.get("identifi")).toBe("identified");
+    expect(features.termWords.get("offici")).toBe("officials");
+    expect(features.termWords.get("bomber")).toBe("bomber");
+    // One word for every term the matcher reads.
+    expect(new Set(features.termWords.keys())).toEqual(new Set([...features.titleTerms.keys(), ...features.bodyTerms.keys()]));
+  });
+});

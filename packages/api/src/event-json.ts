@@ -1,4 +1,4 @@
-import { combinedTerms, type EventState, leadingEntities } from "@eventwire/core";
+import { combinedTerms, type EventState, leadingEntities, termWord } from "@eventwire/core";
 
 const TOP = 10;
 
@@ -15,10 +15,11 @@ export function eventJson(event: EventState, base: string) {
     sourceCount: event.outlets.length,
     centralArticleId: event.centralArticleId,
     entities: leadingEntities(event, TOP).map((entity) => ({ ...entity, weight: Math.round(entity.weight * 1000) / 1000 })),
+    // The matcher's terms are stems ("identifi"); shown as the word its articles wrote most.
     terms: [...terms]
       .sort((a, b) => b[1] - a[1])
       .slice(0, TOP)
-      .map(([term]) => term),
+      .map(([term]) => termWord(event.termWords, term)),
     url: `${base}/api/v1/events/${event.id}`,
   };
 }

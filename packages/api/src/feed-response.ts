@@ -100,10 +100,15 @@ export async function themeEventsPage(
   return { scope, page, articles };
 }
 
-/** A feed's modification time: the newest of `times`, to whole seconds, never later than now. */
+/**
+ * A feed's modification time: the newest of `times`, to whole seconds, never later than now.
+ * With no time at all (a theme nothing has reached yet), the empty document is as of now: the
+ * epoch would tell a reader the feed was last built in 1970.
+ */
 function feedModifiedAt(deps: ApiDeps, times: readonly string[]): Date {
   const now = Math.floor(deps.now().getTime() / 1000) * 1000;
-  return new Date(Math.min(newestTime(times).getTime(), now));
+  const newest = newestTime(times).getTime();
+  return new Date(newest === 0 ? now : Math.min(newest, now));
 }
 
 /**

@@ -165,7 +165,9 @@ export const EVENT = z
     }),
     centralArticleId: z.string(),
     entities: z.array(z.object({ name: z.string(), type: z.string(), weight: z.number() })),
-    terms: z.array(z.string()),
+    terms: z
+      .array(z.string())
+      .meta({ description: "its strongest terms, each as the word its articles wrote most (the matcher reads stems)" }),
     url: link,
   })
   .register(API_SCHEMAS, { id: "Event" });

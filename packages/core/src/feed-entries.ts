@@ -17,6 +17,23 @@ export type FeedUrls = {
 /** What an article entry may name besides the article: the title of its event, when known. */
 export type ArticleEntryContext = { theme: Theme; urls: FeedUrls; eventTitles: ReadonlyMap<string, string> };
 
+/**
+ * The kinds of category entries carry, as Atom `scheme` and RSS `domain` URIs: the theme
+ * (`term` its id), the event (`event-{id}`) and the source (`source-{id}`).
+ */
+export const CATEGORY_SCHEMES = {
+  theme: "urn:eventwire:theme",
+  event: "urn:eventwire:event",
+  source: "urn:eventwire:source",
+} as const;
+
+const themeCategory = (theme: Theme): FeedCategory => ({ term: theme.id, label: theme.title, scheme: CATEGORY_SCHEMES.theme });
+const eventCategory = (eventId: string, title: string): FeedCategory => ({
+  term: `event-${eventId}`,
+  label: title,
+  scheme: CATEGORY_SCHEMES.event,
+});
+
 /** Articles of an event linked from its entry in an events feed. */
 export const EVENT_ENTRY_ARTICLES = 5;
 
@@ -25,18 +42,18 @@ const sourceName = (article: ArticleSummary) => article.sourceTitle ?? article.s
 /** An article as a feed entry, naming and linking its event and its source. */
 export function articleFeedEntry(article: ArticleSummary, context: ArticleEntryContext): FeedEntry {
   const { theme, urls } = context;
-  const categories: FeedCategory[] = [{ term: theme.id, label: theme.title }];
+  const categories: FeedCategory[] = [themeCategory(theme)];
   const related: FeedLink[] = [];
   const eventId = article.eventId;
   if (eventId !== null) {
     const eventTitle = context.eventTitles.get(eventId) ?? `event ${eventId}`;
-    categories.push({ term: `event-${eventId}`, label: eventTitle });
+    categories.push(eventCategory(eventId, eventTitle));
     related.push(
       { label: "Event", title: eventTitle, url: urls.eventPage(eventId) },
       { label: "Follow this event", title: "feed of its articles", url: urls.eventFeed(eventId) },
     );
   }
-  categories.push({ term: `source-${article.sourceId}`, label: sourceName(article) });
+  categories.push({ term: `source-${article.sourceId}`, label: sourceName(article), scheme: CATEGORY_SCHEMES.source });
   related.push({ label: "Source", title: sourceName(article), url: urls.sourceApi(article.sourceId) });
   return {
     id: `urn:eventwire:article:${article.id}`,
@@ -44,7 +61,10 @@ export function articleFeedEntry(article: ArticleSummary, context: ArticleEntryC
     title: article.title,
     summary: article.summary,
     publishedAt: article.publishedAt,
-    updatedAt: article.updatedAt ?? article.fetchedAt,
+    // Modified when a later fetch found it edited; else as published (not when fetched: one run
+    // fetches many articles at the same instant, and Atom readers take equal times as a fault).
+    updatedAt: article.updatedAt ?? article.publishedAt,
+    datedBy: "published",
     authorName: article.author ?? article.sourceTitle,
     categories,
     related,
@@ -100,12 +120,12 @@ export function eventFeedEntry(event: EventState, articles: readonly ArticleSumm
     title: event.title,
     summary: describeEvent(event),
     publishedAt: event.firstSeen,
+    // The event's last change: its newest report. A story that grows is dated again (RSS
+    // `pubDate`, Atom `updated`, JSON Feed `date_modified`) under the same id.
     updatedAt: event.lastSeen,
+    datedBy: "updated",
     authorName: null,
-    categories: [
-      { term: theme.id, label: theme.title },
-      { term: `event-${event.id}`, label: event.title },
-    ],
+    categories: [themeCategory(theme), eventCategory(event.id, event.title)],
     related,
     extension: {
       event_id: event.id,

@@ -11,7 +11,11 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
   json: "application/feed+json; charset=utf-8",
 };
 
-export type FeedCategory = { term: string; label: string };
+/**
+ * A category: `term` names it within its `scheme`, a URI naming the kind of category (the theme,
+ * the event, the source), which RSS writes as the category's `domain`; readers show `label`.
+ */
+export type FeedCategory = { term: string; label: string; scheme: string };
 
 /** A link shown in an entry's content, under a label ("Event", "Source", …). */
 export type FeedLink = { label: string; title: string; url: string };
@@ -29,6 +33,11 @@ export type FeedEntry = {
   summary: string;
   publishedAt: string;
   updatedAt: string;
+  /**
+   * Which of the two dates RSS, which has one (`pubDate`), gives the entry: an article is dated
+   * by its publication, an event by its last change, so a growing story comes up again.
+   */
+  datedBy: "published" | "updated";
   authorName: string | null;
   categories: FeedCategory[];
   /** Links listed after the summary in the entry's content (the event, the source, articles). */
@@ -58,6 +67,12 @@ function attributeSafe(text: string): string {
 
 // Text that came from a source goes through here on its way into any format.
 const clean = removeXmlInvalidChars;
+
+/**
+ * Who writes the feeds: eventwire compiles them. Atom needs an author for every entry (RFC 4287),
+ * and an entry without its own (an event, an article of unknown author) takes the feed's.
+ */
+const FEED_AUTHOR = "eventwire";
 
 /** The entry's content as HTML: its summary, then its related links, every piece escaped. */
 function entryHtml(entry: FeedEntry): string {
@@ -89,6 +104,7 @@ function renderJsonFeed(doc: FeedDocument): string {
     ...(doc.pages.next ? { next_url: doc.pages.next } : {}),
     description: clean(doc.description),
     language: doc.language,
+    authors: [{ name: FEED_AUTHOR }],
     items: doc.entries.map((entry) => ({
       id: entry.id,
       ...(isWebUrl(entry.url) ? { url: entry.url } : {}),
@@ -120,9 +136,11 @@ function buildXmlFeed(format: "rss" | "atom", doc: FeedDocument): Feed {
     language: doc.language,
     updated: doc.updatedAt,
     generator: "eventwire",
+    author: { name: FEED_AUTHOR },
     feedLinks: { rss: doc.selfUrls.rss, atom: doc.selfUrls.atom, json: doc.selfUrls.json },
   });
   for (const entry of doc.entries) {
+    const author = entry.authorName ? removeXmlInvalidChars(entry.authorName) : null;
     feed.addItem({
       id: entry.id,
       guid: entry.id,
@@ -131,12 +149,20 @@ function buildXmlFeed(format: "rss" | "atom", doc: FeedDocument): Feed {
       // from a source must be escaped so its markup shows as text, never runs.
       title: escapeHtml(clean(entry.title)),
       description: entryHtml(entry),
+      // Atom's `updated`; RSS's `pubDate` unless `published` is given.
       date: new Date(entry.updatedAt),
-      published: new Date(entry.publishedAt),
-      ...(entry.authorName ? { author: [{ name: removeXmlInvalidChars(entry.authorName) }] } : {}),
+      ...(format === "atom" || entry.datedBy === "published" ? { published: new Date(entry.publishedAt) } : {}),
+      // RSS's <author> is an email address; a name goes in Dublin Core's <dc:creator>.
+      ...(author === null
+        ? {}
+        : format === "atom"
+          ? { author: [{ name: author }] }
+          : { extensions: [{ name: "dc:creator", objects: { _text: author } }] }),
       category: entry.categories.map((category) => ({
         name: attributeSafe(category.label),
         term: attributeSafe(category.term),
+        scheme: attributeSafe(category.scheme),
+        domain: attributeSafe(category.scheme),
       })),
     });
   }
@@ -166,9 +192,19 @@ function addPageLinks(format: "rss" | "atom", xml: string, pages: FeedPageLinks)
   return `${xml.slice(0, end + 2)}${links.map((link) => `${indent}${link}`).join("")}${xml.slice(end + 2)}`;
 }
 
+const RSS_ROOT = '<rss version="2.0"';
+const DUBLIN_CORE = 'xmlns:dc="http://purl.org/dc/elements/1.1/"';
+
+/** Declares Dublin Core (for `dc:creator`), which the generator declares only beside `content:encoded`. */
+function declareDublinCore(xml: string): string {
+  if (xml.includes(DUBLIN_CORE)) return xml;
+  if (!xml.includes(RSS_ROOT)) throw new Error("the rss document has no <rss> element to declare Dublin Core on");
+  return xml.replace(RSS_ROOT, `${RSS_ROOT} ${DUBLIN_CORE}`);
+}
+
 /** Renders a feed document as RSS 2.0, Atom 1.0 or JSON Feed 1.1. */
 export function renderFeed(format: FeedFormat, doc: FeedDocument): string {
   if (format === "json") return renderJsonFeed(doc);
   const feed = buildXmlFeed(format, doc);
-  return addPageLinks(format, format === "rss" ? feed.rss2() : feed.atom1(), doc.pages);
+  return addPageLinks(format, format === "rss" ? declareDublinCore(feed.rss2()) : feed.atom1(), doc.pages);
 }

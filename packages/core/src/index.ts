@@ -38,6 +38,8 @@ export {
 export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
 export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
+export type { TermWords } from "./matcher/term-words";
+export { termWord } from "./matcher/term-words";
 export type { TrainingPair, TrainingSet } from "./matcher/train";
 export { collectTrainingPairs, fitLogistic, overlapEvents, seededRandom } from "./matcher/train";
 export type { PRF } from "./metrics";

@@ -85,8 +85,12 @@ export type Theme = {
   language: string;
 };
 
-/** Structured log sink passed in as a dependency. */
+/**
+ * Structured log sink passed in as a dependency. `debug` is for what happens on every tick (a
+ * poll that found nothing new); the sink decides whether it is shown.
+ */
 export type Log = {
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;

@@ -1,4 +1,4 @@
-export type { AddSourceResult } from "./add-source";
+export type { AddSourceOptions, AddSourceResult, SeedSourcesResult } from "./add-source";
 export { addSource, seedSources } from "./add-source";
 export type { SourceSettingsInput } from "./configure-source";
 export { configureSource } from "./configure-source";
@@ -60,6 +60,6 @@ export { parseFeed } from "./parse-feed";
 export { refreshSource } from "./refresh-source";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
 export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
-export { createUrlGuard, systemResolveHost, UrlRefusedError } from "./url-guard";
+export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
 export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";
 export { createWebhookSender } from "./webhook-sender";

@@ -97,13 +97,16 @@ export async function ingestDueSources(deps: PipelineDeps, options: IngestRunOpt
     ),
   );
   const summary = summarizeIngestRun(startedAt, deps.now(), sources.length, results);
-  // A tick with nothing due is the common case; it is not worth a line.
+  // A tick with nothing due is the common case; it is not worth a line. One that found nothing
+  // new is worth one at debug only: polling a quiet feed every few seconds is no news.
   if (summary.sourcesDue === 0) return summary;
-  deps.log.info("ingest run finished", {
+  const changed = summary.stored + summary.updated + summary.failed > 0;
+  deps.log[changed ? "info" : "debug"]("ingest run finished", {
     due: summary.sourcesDue,
     succeeded: summary.succeeded,
     failed: summary.failed,
     stored: summary.stored,
+    ...(summary.updated > 0 ? { updated: summary.updated } : {}),
   });
   return summary;
 }

@@ -76,7 +76,9 @@ async function recordFailure(
   retryAfterSeconds: number | null = null,
 ): Promise<IngestSourceResult> {
   const failures = source.consecutiveFailures + 1;
-  deps.log.warn("source failed", { sourceId: source.id, url: source.url, error: message, failures });
+  // A source failing again for the same reason says so at debug: the first failure was logged.
+  const level = source.lastError === message ? "debug" : "warn";
+  deps.log[level]("source failed", { sourceId: source.id, url: source.url, error: message, failures });
   try {
     await deps.store.sources.recordFetch(source.id, {
       lastAttemptAt: attemptAt.toISOString(),
@@ -393,7 +395,8 @@ export async function ingestSource(
       deferred: result.deferred,
       skipped: unusable + result.skipped,
     };
-    deps.log.info("source ingested", { sourceId: source.id, url: source.url, ...counts });
+    // The run's line says what the tick did; each source's own is for debugging.
+    deps.log.debug("source ingested", { sourceId: source.id, url: source.url, ...counts });
     return { ok: true, status: "fetched", sourceId: source.id, url: source.url, ...counts };
   } catch (error) {
     deps.log.error("storing articles failed", { sourceId: source.id, error: errorMessage(error) });

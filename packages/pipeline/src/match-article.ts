@@ -66,7 +66,7 @@ export function toMatchInput(article: Article | ArticleSummary): MatchInput {
     publishedAt: article.publishedAt,
     dated: !article.dateInferred,
     contentHash: article.contentHash,
-    sourceTitle: article.sourceTitle,
+    outlet: article.sourceTitle,
     author: article.author,
   };
 }

@@ -21,6 +21,17 @@ export class UrlRefusedError extends Error {
   }
 }
 
+/**
+ * A URL whose host does not resolve (now): not a refusal on principle, so a configured source
+ * with such a host is kept, failing, and tried again later (the network may come back).
+ */
+export class HostUnresolvedError extends UrlRefusedError {
+  constructor(message: string) {
+    super(message);
+    this.name = "HostUnresolvedError";
+  }
+}
+
 export type UrlGuardOptions = {
   /** EVENTWIRE_ALLOW_PRIVATE_URLS: let loopback and private addresses through (local receivers). */
   allowPrivate: boolean;
@@ -77,9 +88,9 @@ export function createUrlGuard(options: UrlGuardOptions): UrlGuard {
     try {
       addresses = await resolve(host);
     } catch (error) {
-      throw new UrlRefusedError(`host "${host}" does not resolve (${(error as { code?: string }).code ?? "lookup failed"})`);
+      throw new HostUnresolvedError(`host "${host}" does not resolve (${(error as { code?: string }).code ?? "lookup failed"})`);
     }
-    if (addresses.length === 0) throw new UrlRefusedError(`host "${host}" has no address`);
+    if (addresses.length === 0) throw new HostUnresolvedError(`host "${host}" has no address`);
     return addresses;
   }
 

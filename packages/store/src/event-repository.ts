@@ -91,6 +91,8 @@ type PackedState = {
   entities: Record<string, { type: EntityType; weight: number }>;
   members: EventMember[];
   outlets: EventOutlet[];
+  /** Per term, the words it was written as and how often (absent on items written before). */
+  termWords?: Record<string, Record<string, number>>;
 };
 
 /**
@@ -111,6 +113,9 @@ function toItem(event: EventState): Item {
     ),
     members: event.members,
     outlets: event.outlets,
+    ...(event.termWords === undefined
+      ? {}
+      : { termWords: Object.fromEntries([...event.termWords].map(([term, words]) => [term, Object.fromEntries(words)])) }),
   };
   return {
     ...keys.event(event.id),
@@ -169,6 +174,7 @@ function unpackState(item: Item): PackedState {
     entities: (packed.entities ?? {}) as PackedState["entities"],
     members,
     outlets: (packed.outlets as EventOutlet[] | undefined) ?? legacyIds.map((id) => ({ key: id, name: id })),
+    ...(packed.termWords === undefined ? {} : { termWords: packed.termWords as PackedState["termWords"] }),
   };
 }
 
@@ -209,6 +215,9 @@ export function eventFromItem(item: Item): EventState {
     bodyTerms: objectToWeights(state.bodyTerms),
     entities: new Map(Object.entries(state.entities)),
     members: state.members,
+    ...(state.termWords === undefined
+      ? {}
+      : { termWords: new Map(Object.entries(state.termWords).map(([term, words]) => [term, new Map(Object.entries(words))])) }),
   };
 }
 

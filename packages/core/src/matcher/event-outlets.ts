@@ -9,7 +9,12 @@ const attributions = new WeakMap<MatchInput, Attribution>();
 export function attributionOf(input: MatchInput): Attribution {
   let attribution = attributions.get(input);
   if (attribution === undefined) {
-    attribution = attributeArticle(input);
+    attribution = attributeArticle({
+      sourceId: input.sourceId,
+      sourceTitle: input.outlet,
+      author: input.author,
+      text: input.text,
+    });
     attributions.set(input, attribution);
   }
   return attribution;

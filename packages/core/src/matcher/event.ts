@@ -1,4 +1,5 @@
 import type { EntityType } from "../text-features/entities";
+import type { TermWords } from "./term-words";
 
 /** Term weights, bounded to the strongest few so an event item stays small. */
 export type TermWeights = Map<string, number>;
@@ -56,6 +57,8 @@ export type EventState = {
   entities: Map<string, { type: EntityType; weight: number }>;
   /** The most recent members, newest last. */
   members: EventMember[];
+  /** The words its terms were written as, to show them; absent on events stored before they were kept. */
+  termWords?: TermWords;
 };
 
 /** Bounds on an event's representation (the store item must stay far below 400 KB). */

@@ -25,6 +25,7 @@ import {
   type Signals,
   signalScorer,
 } from "./signals";
+import { addTermWords } from "./term-words";
 import { blendWeights, idfCosine, unitEntityWeights, unitWeights } from "./vectors";
 
 /** What the matcher needs of an article. */
@@ -40,8 +41,11 @@ export type MatchInput = {
   /** False when publishedAt is not a real publication time (no date in the feed, or none in the data). */
   dated: boolean;
   contentHash: string;
-  /** The source's name (its feed's title), which a credit naming the same outlet is told by; absent: its id stands. */
-  sourceTitle?: string | null;
+  /**
+   * The name of the outlet that published it (its feed's title), never read as one of its
+   * entities; a credit line naming the same outlet is told by it. Absent: the source id stands.
+   */
+  outlet?: string | null;
   /** The feed's author field, where an agency byline may be. */
   author?: string | null;
 };
@@ -97,7 +101,7 @@ export function createMatcher(
 
 /** Extracts what the matcher reads of an article. */
 export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArticle {
-  const features = extractFeatures(input.title, input.text, matcher.dictionary);
+  const features = extractFeatures(input.title, input.text, matcher.dictionary, input.outlet ?? null);
   const themeNames = dictionaryNames(matcher.dictionary);
   const names = namesOf(features.entities.keys(), themeNames);
   const action = new Map([...features.titleTerms].filter(([term]) => !names.has(term)));
@@ -353,6 +357,8 @@ export function nextEventState(
 
   if (explanation.decision === "new-event" || previous === undefined) {
     const central = topWeights(combined(vectors.title, vectors.body), EVENT_LIMITS.centralTerms);
+    const titleTerms = topWeights(vectors.title, EVENT_LIMITS.titleTerms);
+    const bodyTerms = topWeights(vectors.body, EVENT_LIMITS.bodyTerms);
     return {
       id: explanation.eventId,
       theme: matcher.themeId,
@@ -367,10 +373,11 @@ export function nextEventState(
       articleCount: 1,
       originalCount: 1,
       outlets: [attribution.credited],
-      titleTerms: topWeights(vectors.title, EVENT_LIMITS.titleTerms),
-      bodyTerms: topWeights(vectors.body, EVENT_LIMITS.bodyTerms),
+      titleTerms,
+      bodyTerms,
       entities: topEntities(vectors.entities),
       members: [member(prepared, null, attribution)],
+      termWords: addTermWords(undefined, prepared.features.termWords, [...titleTerms.keys(), ...bodyTerms.keys()]),
     };
   }
 
@@ -402,6 +409,7 @@ export function nextEventState(
     titleTerms,
     bodyTerms,
     entities,
+    termWords: addTermWords(previous.termWords, prepared.features.termWords, [...titleTerms.keys(), ...bodyTerms.keys()]),
     title: takeOver ? input.title : previous.title,
     centralArticleId: takeOver ? input.id : previous.centralArticleId,
     centralTerms: takeOver ? newcomer : previous.centralTerms,

@@ -49,13 +49,15 @@ export function outletOfName(name: string): Outlet | null {
 /**
  * The outlet of an article's own source: its title, without what a feed adds after a
  * separator ("Reuters: World News", "Example Times - Politics" are Reuters and Example Times);
- * else, untitled, the source itself by its id.
+ * else, untitled, the source's id read as a name (an address such as "example.com" names its
+ * outlet; a hashed id stays itself).
  */
 export function sourceOutlet(sourceId: string, sourceTitle: string | null | undefined): Outlet {
   const title = sourceTitle?.trim() ?? "";
   const main = title.split(/\s+[|–—-]\s+|:\s+/)[0]?.trim() ?? "";
-  const outlet = outletOfName(main === "" ? title : main);
-  return outlet === null ? { key: sourceId, name: title === "" ? sourceId : title } : { key: outlet.key, name: title };
+  const outlet = title === "" ? outletOfName(sourceId) : outletOfName(main === "" ? title : main);
+  const name = title === "" ? sourceId : title;
+  return { key: outlet?.key ?? sourceId, name };
 }
 
 /** What attribution reads of an article. */

@@ -130,3 +130,44 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
   }
   return counts;
 }
+
+// Credit lines name the outlet behind a report, or a photo's, not what the report is about: a
+// dateline's "(Levant Wire)" before a spaced dash or a colon ("BEIRUT (Levant Wire) - ",
+// "(Wire) -- ", "(Wire): "), and a parenthesis closing a paragraph after its last sentence.
+const DATELINE_CREDIT = /\((\p{Lu}[^()\n]{0,59})\)(?=\s+(?:-{1,2}|[–—])|(?:-{1,2}|[–—:])\s)/gu;
+const CLOSING_CREDIT = /(?<=^|[.!?"”’)]\s*)\((\p{Lu}[^()\n]{0,59})\)(?=[ \t]*$)/gmu;
+/** A dateline opens its paragraph: only these first characters are searched for one. */
+const DATELINE_SPAN = 80;
+
+const isKnownName = (name: string, dictionary: EntityDictionary) =>
+  dictionary.exact.has(words(name).join(" ")) || dictionary.folded.has(keyOf(words(name).join(" ")));
+
+/**
+ * The text without its credit lines, for the entity reader: outlets and photographers are not
+ * entities of the story. A parenthesis naming a known entity ("(ISIL) -") is kept.
+ */
+export function withoutCredits(text: string, dictionary: EntityDictionary): string {
+  // Most texts have no parenthesis at all.
+  if (!text.includes("(")) return text;
+  // A clause break in its place, as the parenthesis was: "BEIRUT" and the sentence after it
+  // stay apart.
+  const blank = (match: string, name: string) => (isKnownName(name, dictionary) ? match : ";");
+  let out = text.replace(CLOSING_CREDIT, blank);
+  // Datelines only in the opening characters of a paragraph.
+  out = out.replace(/(^|\n)([^\n]*)/g, (line, start: string, paragraph: string) =>
+    paragraph.includes("(")
+      ? `${start}${paragraph.slice(0, DATELINE_SPAN).replace(DATELINE_CREDIT, blank)}${paragraph.slice(DATELINE_SPAN)}`
+      : line,
+  );
+  return out;
+}
+
+/**
+ * The entity keys an outlet's own name would be read as: the whole name and each part of a
+ * compound one ("Levant Wire - World" names "levant wire" and "world"). A part that is a known
+ * entity ("Syria" in "Levant Wire: Syria") stays an entity.
+ */
+export function outletKeys(outlet: string, dictionary: EntityDictionary): Set<string> {
+  const parts = [outlet, ...outlet.split(/\s+[-–—|:]\s+|:\s+/)].filter((part) => !isKnownName(part, dictionary));
+  return new Set(parts.map((part) => keyOf(words(part).join(" "))).filter((key) => key !== ""));
+}

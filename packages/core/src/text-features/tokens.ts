@@ -131,13 +131,15 @@ export function stem(token: string): string {
 
 /**
  * The content terms of a text: folded tokens minus stop words, numbers and one-letter tokens,
- * stemmed. The order of the text is kept (shingles need it).
+ * stemmed. The order of the text is kept (shingles need it). `words`, when given, receives the
+ * folded word each term was read from, in the same order (what a stem is shown as).
  */
-export function contentTerms(text: string): string[] {
+export function contentTerms(text: string, words?: string[]): string[] {
   const terms: string[] = [];
   for (const token of wordTokens(text)) {
     if (token.length < 2 || STOP.has(token) || /^\p{N}+$/u.test(token)) continue;
     terms.push(stem(token));
+    words?.push(token);
   }
   return terms;
 }
