@@ -73,12 +73,16 @@ function ingestOnce(env: Record<string, string>): Run {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
+  let stderr = "";
   child.stdout?.on("data", (chunk) => {
     stdout += chunk;
   });
-  child.stderr?.resume();
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, stdout })),
+  // A failed source is reported on stderr (ingest --once), the summary on stdout.
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { child, done };
 }
@@ -182,7 +186,7 @@ describe("crash safety", () => {
     const interrupted = await first.done;
     // The run ended by itself, reporting the source as failed.
     expect(interrupted.code).toBe(2);
-    expect(interrupted.stdout).toMatch(
+    expect(interrupted.stderr).toMatch(
       /^FAIL {2}\S+\/large\.rss {2}storing articles failed \(the database did not answer: ECONNREFUSED\); the next poll fetches the feed again$/m,
     );
 
