@@ -14,7 +14,8 @@ describe("parseFeed", () => {
     expect(feed).toMatchObject({ title: "Fixture Wire", link: "https://fixture-wire.example/", language: "en-gb" });
     expect(feed.items).toHaveLength(3);
     expect(feed.items[0]).toMatchObject({
-      title: "Checkpoint attack & curfew in eastern Syrian town",
+      // Titles come as HTML: the plain-text title escaped, so "&" reads as written.
+      title: "Checkpoint attack &amp; curfew in eastern Syrian town",
       guid: "fixture-wire-0001",
       author: "Desk Reporter",
     });

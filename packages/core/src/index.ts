@@ -14,6 +14,7 @@ export {
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export { readFeedDate } from "./feed-date";
 export { hashId } from "./hash";
 export type { EventMember, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
@@ -42,8 +43,8 @@ export type { TrainingPair, TrainingSet } from "./matcher/train";
 export { collectTrainingPairs, fitLogistic, overlapEvents, seededRandom } from "./matcher/train";
 export type { PRF } from "./metrics";
 export { bcubed, binaryPrf, nmi, pairwise } from "./metrics";
-export type { NormalizeContext, NormalizeResult } from "./normalize-article";
-export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, sourceIdForUrl } from "./normalize-article";
+export type { FeedItemFields, NormalizeContext, NormalizeResult } from "./normalize-article";
+export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, readFeedItemFields, sourceIdForUrl } from "./normalize-article";
 export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit";
 export { isBucketFull, takeToken } from "./rate-limit";
 export type { ArticleFilter, EventFilter } from "./search";
@@ -58,7 +59,15 @@ export {
   pollIntervalAfterSuccess,
   sourceStatus,
 } from "./source-schedule";
-export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
+export {
+  collapseWhitespace,
+  errorMessage,
+  escapeHtml,
+  htmlToText,
+  removeXmlInvalidChars,
+  repairC1Controls,
+  truncateText,
+} from "./text";
 export type { EntityCounts, EntityDefinition, EntityDictionary, EntityType } from "./text-features/entities";
 export { compileEntities, ENTITY_TYPES, extractEntities } from "./text-features/entities";
 export type { ArticleFeatures } from "./text-features/features";

@@ -1,4 +1,5 @@
 import { Parser } from "htmlparser2";
+import iconv from "iconv-lite";
 
 const SKIPPED_ELEMENTS = new Set(["script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head"]);
 
@@ -43,6 +44,23 @@ const XML_INVALID =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// C1 control characters are never text. They reach us when a feed writes a Windows-1252 character
+// as a character reference (`Don&#146;t`) or declares Latin-1 for Windows-1252 bytes: read them as
+// the Windows-1252 characters they were meant to be, as browsers do for HTML (the table is
+// iconv-lite's Windows-1252; Node 20's own decoder drops these bytes); the five code points that
+// encoding leaves undefined go.
+const WINDOWS_1252_HIGH = iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), "windows-1252");
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const C1_CONTROLS = /[\u0080-\u009F]/g;
+
+/** Reads C1 control characters as the Windows-1252 characters they stand for; drops the rest. */
+export function repairC1Controls(value: string): string {
+  return value.replace(C1_CONTROLS, (char) => {
+    const repaired = WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? "";
+    return repaired === char ? "" : repaired;
+  });
+}
+
 /** Removes characters that XML 1.0 cannot carry. */
 export function removeXmlInvalidChars(value: string): string {
   return value.replace(XML_INVALID, "");
@@ -69,7 +87,9 @@ export function htmlToText(html: string): string {
         if (skipDepth === 0) parts.push(text);
       },
     },
-    { decodeEntities: true, lowerCaseTags: true },
+    // Feed content is often XHTML: `<iframe/>` or `<script/>` closes there, instead of hiding
+    // every word after it as HTML's rules would have it.
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
   parser.write(html);
   parser.end();
@@ -78,7 +98,7 @@ export function htmlToText(html: string): string {
 
 /** Collapses blanks inside lines and keeps at most one empty line between paragraphs. */
 export function collapseWhitespace(text: string): string {
-  return removeXmlInvalidChars(text)
+  return removeXmlInvalidChars(repairC1Controls(text))
     .replace(/\r\n?/g, "\n")
     .split("\n")
     .map((line) => line.replace(/[\s\u00A0]+/g, " ").trim())

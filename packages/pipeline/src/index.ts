@@ -15,12 +15,13 @@ export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } 
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
 export { FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
+export type { DecodedBody } from "./decode-body";
+export { decodeBody, detectCharset } from "./decode-body";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
 export {
   allowEveryUrl,
   DEFAULT_MAX_REDIRECTS,
   describeFetchError,
-  detectCharset,
   fetchFeed,
   parseMaxAge,
 } from "./fetch-feed";

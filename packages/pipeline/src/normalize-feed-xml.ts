@@ -1,0 +1,335 @@
+import { escapeHtml, readFeedDate } from "@eventwire/core";
+import sax, { type QualifiedAttribute, type QualifiedTag } from "sax";
+
+/**
+ * The first pass over a feed document, before rss-parser reads it. rss-parser (over xml2js)
+ * keeps an element's text or its children but not both in order, ignores `xml:base` and the
+ * `type` of Atom text, and takes dates as `Date` reads them. This pass reads the document once
+ * with sax (the tokenizer under xml2js) and writes it again in the shape rss-parser reads well:
+ *
+ * - every text construct (titles, summaries, content) becomes one string of HTML: Atom `text`
+ *   escaped so it reads as written, `xhtml` and inline markup serialised in order, `base64`
+ *   decoded; an RSS title is plain text unless it looks like HTML, as feedparser judges it;
+ * - links are resolved against the `xml:base` in scope (RFC 3986, XML Base), itself resolved
+ *   against the document's URL; an Atom link without `rel` is marked `alternate`, its default;
+ * - dates are read once with the product's reader and written as ISO 8601, or left empty;
+ * - element names of the namespaces the product reads get their usual prefixes (`dc:`,
+ *   `dcterms:`, `content:`), whatever prefix the feed chose;
+ * - comments, processing instructions and the DOCTYPE are dropped.
+ */
+
+const NS = {
+  atom10: "http://www.w3.org/2005/Atom",
+  atom03: "http://purl.org/atom/ns#",
+  rdf: "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+  xhtml: "http://www.w3.org/1999/xhtml",
+} as const;
+
+// Namespaces whose elements are written without a prefix: RSS's own.
+const RSS_NAMESPACES = new Set([
+  "",
+  "http://purl.org/rss/1.0/",
+  "http://my.netscape.com/rdf/simple/0.9/",
+  "http://backend.userland.com/rss2",
+  "http://blogs.law.harvard.edu/tech/rss",
+  "http://backend.userland.com/rss",
+]);
+
+const PREFIXES: Record<string, string> = {
+  "http://purl.org/dc/elements/1.1/": "dc",
+  "http://purl.org/dc/terms/": "dcterms",
+  "http://purl.org/rss/1.0/modules/content/": "content",
+  [NS.rdf]: "rdf",
+  [NS.xhtml]: "xhtml",
+};
+
+const ATOM_CONSTRUCTS = new Set(["title", "subtitle", "summary", "content", "rights", "tagline", "info", "copyright"]);
+const RSS_CONSTRUCTS = new Set(["title", "description"]);
+const OTHER_CONSTRUCTS = new Set(["dc:title", "dc:description", "content:encoded", "xhtml:body"]);
+const DATES = new Set([
+  "pubDate",
+  "dc:date",
+  "dcterms:issued",
+  "dcterms:created",
+  "dcterms:modified",
+  "published",
+  "updated",
+  "issued",
+  "created",
+  "modified",
+]);
+const VOID_ELEMENTS = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+
+type DocumentKind = "rss" | "rdf" | "atom";
+const ROOT_NAMES: Record<DocumentKind, string> = { rss: "rss", rdf: "rdf:RDF", atom: "feed" };
+type Node = { name: string; attrs: string; children: Child[] };
+type Child = string | Node;
+
+/** An element whose content is gathered whole and rewritten at its end. */
+type Gathered = {
+  kind: "construct" | "link" | "date";
+  name: string;
+  atom: boolean;
+  attributes: Record<string, QualifiedAttribute>;
+  base: string | null;
+  root: Node;
+  /** The open elements inside it, innermost last. */
+  open: Node[];
+};
+
+export type NormalizedFeedXml = { ok: true; xml: string; kind: DocumentKind } | { ok: false; message: string };
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function isAtom(uri: string): boolean {
+  return uri === NS.atom10 || uri === NS.atom03;
+}
+
+/** The name an element is written under: RSS and (in an Atom feed) Atom names bare, known namespaces with their usual prefix. */
+function outputName(tag: QualifiedTag, kind: DocumentKind | null): string {
+  if (isAtom(tag.uri)) return kind === "atom" || kind === null ? tag.local : `atom:${tag.local}`;
+  if (RSS_NAMESPACES.has(tag.uri)) return tag.uri === "" ? tag.name : tag.local;
+  const prefix = PREFIXES[tag.uri];
+  if (prefix !== undefined) return `${prefix}:${tag.local}`;
+  return tag.prefix === "" ? `ext:${tag.local}` : tag.name;
+}
+
+function documentKind(tag: QualifiedTag): DocumentKind | null {
+  if (tag.local === "rss") return "rss";
+  if (tag.local === "RDF" && tag.uri === NS.rdf) return "rdf";
+  if (tag.local === "feed" && (isAtom(tag.uri) || tag.uri === "")) return "atom";
+  return null;
+}
+
+/** A base from `xml:base`, resolved against the one in scope; only http(s) bases count. */
+function resolveBase(value: string | undefined, parent: string | null): string | null {
+  if (value === undefined) return parent;
+  try {
+    const url = parent === null ? new URL(value.trim()) : new URL(value.trim(), parent);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : parent;
+  } catch {
+    return parent;
+  }
+}
+
+function resolveLink(value: string, base: string | null): string {
+  const trimmed = value.trim();
+  if (base === null || trimmed === "") return trimmed;
+  try {
+    return new URL(trimmed, base).href;
+  } catch {
+    return trimmed;
+  }
+}
+
+function attributeText(attributes: Record<string, QualifiedAttribute>, skip: (attribute: QualifiedAttribute) => boolean): string {
+  let out = "";
+  for (const attribute of Object.values(attributes)) {
+    if (!skip(attribute)) out += ` ${attribute.name}="${escapeXml(attribute.value)}"`;
+  }
+  return out;
+}
+
+function textContent(node: Node): string {
+  return node.children.map((child) => (typeof child === "string" ? child : textContent(child))).join("");
+}
+
+function hasElements(node: Node): boolean {
+  return node.children.some((child) => typeof child !== "string");
+}
+
+/** Serialises inline markup as HTML; `literal` says whether text nodes are text (XHTML) or HTML source (RSS). */
+function serialize(children: Child[], literal: boolean): string {
+  return children
+    .map((child) => {
+      if (typeof child === "string") return literal ? escapeHtml(child) : child;
+      if (child.children.length === 0 && VOID_ELEMENTS.has(child.name)) return `<${child.name}${child.attrs} />`;
+      return `<${child.name}${child.attrs}>${serialize(child.children, literal)}</${child.name}>`;
+    })
+    .join("");
+}
+
+/** An Atom 1.0 `type="xhtml"` construct is wrapped in one XHTML div that is not part of the content. */
+function unwrapDiv(node: Node): Child[] {
+  const elements = node.children.filter((child) => typeof child !== "string" || child.trim() !== "");
+  const only = elements[0];
+  return elements.length === 1 && only !== undefined && typeof only !== "string" && only.name === "div" ? only.children : node.children;
+}
+
+// feedparser's test for RSS text that is HTML: an end tag or a character reference.
+function looksLikeHtml(text: string): boolean {
+  return /<\/[a-z][\w-]*\s*>|<(?:br|img|hr)\b[^>]*>|&(?:#\d+|#x[\da-f]+|[a-z][\da-z]*);/i.test(text);
+}
+
+function decodeBase64(text: string): string {
+  return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
+}
+
+/** The HTML a text construct stands for (see the file comment). */
+function constructHtml(gathered: Gathered): string {
+  const { root } = gathered;
+  const attribute = (name: string) => gathered.attributes[name]?.value.trim().toLowerCase();
+  if (!gathered.atom) {
+    if (hasElements(root)) return serialize(root.children, false);
+    const text = textContent(root);
+    const isTitle = gathered.name === "title" || gathered.name === "dc:title";
+    return isTitle && !looksLikeHtml(text) ? escapeHtml(text) : text;
+  }
+  const mode = attribute("mode");
+  const type = attribute("type") ?? "";
+  if (mode === "base64") return decodeBase64(textContent(root));
+  if (type === "xhtml") return serialize(unwrapDiv(root), true);
+  // Markup where text was declared (or none declared): the markup is what the feed meant.
+  if (hasElements(root)) return serialize(root.children, true);
+  const text = textContent(root);
+  if (type === "html" || type === "text/html" || (mode === "escaped" && !type.startsWith("text/plain"))) return text;
+  if (type === "" || type === "text" || type.startsWith("text/") || type.includes("xml")) return escapeHtml(text);
+  // Atom 1.0: any other media type is base64.
+  return mode === undefined && gathered.name !== "title" ? decodeBase64(text) : escapeHtml(text);
+}
+
+/**
+ * Rewrites a feed document for rss-parser (see above). `documentUrl` is the base of relative
+ * links outside any `xml:base`. Refuses, in words, a document that is no RSS, RDF or Atom feed.
+ */
+export function normalizeFeedXml(body: string, documentUrl: string | null): NormalizedFeedXml {
+  const parser = sax.parser(true, { xmlns: true, position: true });
+  const out: string[] = [];
+  const bases: (string | null)[] = [resolveBase(documentUrl ?? undefined, null)];
+  let kind: DocumentKind | null = null;
+  let depth = 0;
+  let hasChannel = false;
+  let gathered: Gathered | null = null;
+  let gatheredDepth = 0;
+  /** What to close for each open element below the root: its name, or null when already closed (`<x/>`). */
+  const closers: (string | null)[] = [];
+  let failure: string | null = null;
+  let refusal: string | null = null;
+
+  const currentBase = () => bases[bases.length - 1] ?? null;
+
+  parser.onerror = (error) => {
+    const message = error.message.split("\n").slice(0, 3).join("; ");
+    // A prefix nobody declared, or stray text after the root, loses no content of the feed.
+    if (!/^(Unbound namespace prefix|Text data outside of root node)/.test(message)) failure ??= message;
+    parser.error = null as unknown as Error;
+  };
+
+  parser.onopentag = (raw) => {
+    const tag = raw as QualifiedTag;
+    if (failure !== null || refusal !== null) return;
+    depth += 1;
+    const base = resolveBase(tag.attributes["xml:base"]?.value, currentBase());
+    bases.push(base);
+    if (gathered !== null) {
+      const node: Node = {
+        name: tag.uri === NS.xhtml || tag.uri === "" ? tag.local : tag.name,
+        attrs: attributeText(tag.attributes, (a) => a.prefix === "xmlns" || a.name === "xmlns" || a.prefix === "xml"),
+        children: [],
+      };
+      const parent = gathered.open[gathered.open.length - 1] ?? gathered.root;
+      parent.children.push(node);
+      gathered.open.push(node);
+      return;
+    }
+    if (depth === 1) {
+      kind = documentKind(tag);
+      if (kind === null) {
+        refusal = `not a readable RSS, RDF or Atom feed: the root element is <${tag.name}>, not <rss>, <rdf:RDF> or <feed>`;
+        return;
+      }
+      out.push(`<${ROOT_NAMES[kind]}${attributeText(tag.attributes, (a) => a.name === "xml:base")}>`);
+      return;
+    }
+    if (depth === 2 && tag.local === "channel") hasChannel = true;
+    const name = outputName(tag, kind);
+    const atom = isAtom(tag.uri);
+    const gatherAs: Gathered["kind"] | null =
+      (atom && ATOM_CONSTRUCTS.has(tag.local)) ||
+      (RSS_NAMESPACES.has(tag.uri) && RSS_CONSTRUCTS.has(tag.local)) ||
+      OTHER_CONSTRUCTS.has(name)
+        ? "construct"
+        : DATES.has(name)
+          ? "date"
+          : name === "link" && !atom
+            ? "link"
+            : null;
+    if (gatherAs !== null && !tag.isSelfClosing) {
+      gathered = {
+        kind: gatherAs,
+        name,
+        atom,
+        attributes: tag.attributes,
+        base,
+        root: { name, attrs: "", children: [] },
+        open: [],
+      };
+      gatheredDepth = depth;
+      return;
+    }
+    let attributes = attributeText(tag.attributes, (a) => a.name === "xml:base" || (name.endsWith("link") && a.name === "href"));
+    if (name === "link" || name === "atom:link") {
+      const href = tag.attributes.href?.value;
+      if (href !== undefined) attributes += ` href="${escapeXml(resolveLink(href, base))}"`;
+      if (tag.attributes.rel === undefined && atom) attributes += ' rel="alternate"';
+    }
+    out.push(`<${name}${attributes}${tag.isSelfClosing ? "/" : ""}>`);
+    closers.push(tag.isSelfClosing ? null : name);
+  };
+
+  const onText = (text: string) => {
+    if (failure !== null || refusal !== null || depth === 0) return;
+    if (gathered !== null) {
+      (gathered.open[gathered.open.length - 1] ?? gathered.root).children.push(text);
+      return;
+    }
+    out.push(escapeXml(text));
+  };
+  parser.ontext = onText;
+  parser.oncdata = onText;
+
+  parser.onclosetag = () => {
+    if (failure !== null || refusal !== null) return;
+    bases.pop();
+    const closing = depth;
+    depth -= 1;
+    if (gathered !== null && closing > gatheredDepth) {
+      gathered.open.pop();
+      return;
+    }
+    if (gathered !== null) {
+      const done: Gathered = gathered;
+      gathered = null;
+      let value: string;
+      if (done.kind === "construct") value = constructHtml(done);
+      else if (done.kind === "link") value = resolveLink(textContent(done.root), done.base);
+      else {
+        const time = readFeedDate(textContent(done.root));
+        value = time === null ? "" : new Date(time).toISOString();
+      }
+      out.push(`<${done.name}>${escapeXml(value)}</${done.name}>`);
+      return;
+    }
+    if (closing === 1) {
+      out.push(`</${ROOT_NAMES[kind ?? "rss"]}>`);
+      return;
+    }
+    const name = closers.pop();
+    if (name) out.push(`</${name}>`);
+  };
+
+  try {
+    parser.write(body).close();
+  } catch (error) {
+    failure ??= error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
+  }
+  if (refusal !== null) return { ok: false, message: refusal };
+  if (failure !== null) return { ok: false, message: `not a readable RSS, RDF or Atom feed: ${failure}` };
+  if (kind === null) return { ok: false, message: "not a readable RSS, RDF or Atom feed: the document has no root element" };
+  if (kind !== "atom" && !hasChannel) {
+    return { ok: false, message: `the <${kind === "rdf" ? "rdf:RDF" : "rss"}> document has no <channel> element, so it describes no feed` };
+  }
+  return { ok: true, xml: out.join(""), kind };
+}
