@@ -1,5 +1,5 @@
-import { type Claim, claimsOf, documentFacts } from "./feedparser-claims";
 import { listFiles, readBytes, readFeedparserCase, requireCorpus } from "./corpus";
+import { type Claim, claimsOf, documentFacts } from "./feedparser-claims";
 import { type ProductRead, readThroughProduct } from "./read-through-product";
 
 export type FileOutcome = {
@@ -23,13 +23,20 @@ export async function runFeedparserCorpus(): Promise<FileOutcome[]> {
     const testCase = readFeedparserCase(file, bytes);
     // Files whose path names http are served over HTTP by feedparser's suite, with their headers.
     const served = file.includes("http");
-    const contentType = served ? (testCase.headers["content-type"] ?? FEEDPARSER_DEFAULT_TYPE) : (testCase.headers["content-type"] ?? null);
+    const contentType = served
+      ? (testCase.headers["content-type"] ?? FEEDPARSER_DEFAULT_TYPE)
+      : (testCase.headers["content-type"] ?? null);
     try {
       const read = await readThroughProduct(bytes, contentType, testCase.url);
       const facts = documentFacts(new TextDecoder("utf-8").decode(bytes));
       outcomes.push({ file, crash: null, read, claims: claimsOf(testCase, read, facts) });
     } catch (error) {
-      outcomes.push({ file, crash: error instanceof Error ? (error.stack ?? error.message) : String(error), read: null, claims: [] });
+      outcomes.push({
+        file,
+        crash: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        read: null,
+        claims: [],
+      });
     }
   }
   return outcomes;

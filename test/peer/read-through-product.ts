@@ -13,6 +13,8 @@ export type ProductItem = { fields: FeedItemFields; article: Article | null; rea
 export type ProductRead = {
   charset: string;
   detected: boolean;
+  /** UTF-8 with stray bytes of another encoding, read byte by byte. */
+  mixed: boolean;
   /** The parser's refusal, in words, when the document was refused. */
   refusal: string | null;
   feed: ParsedFeed | null;
@@ -28,7 +30,14 @@ export async function readThroughProduct(bytes: Uint8Array, contentType: string 
   const decoded = decodeBody(contentType, bytes);
   const parsed = await parseFeed(decoded.text, url);
   if (!parsed.ok) {
-    return { charset: decoded.charset, detected: decoded.detected, refusal: parsed.message, feed: null, items: [] };
+    return {
+      charset: decoded.charset,
+      detected: decoded.detected,
+      mixed: decoded.mixed,
+      refusal: parsed.message,
+      feed: null,
+      items: [],
+    };
   }
   const context = {
     sourceId: "peer",
@@ -46,5 +55,5 @@ export async function readThroughProduct(bytes: Uint8Array, contentType: string 
       reason: result.ok ? null : result.reason,
     };
   });
-  return { charset: decoded.charset, detected: decoded.detected, refusal: null, feed: parsed.feed, items };
+  return { charset: decoded.charset, detected: decoded.detected, mixed: decoded.mixed, refusal: null, feed: parsed.feed, items };
 }

@@ -144,7 +144,10 @@ function readIso8601(value: string): number | null {
   if (!/^\d{4}(?:-?\d{2}){0,2}(?:[T ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.test(value)) {
     return null;
   }
-  const normalized = value.replace(" ", "T").replace(/\s+(?=[Z+-][\d:]*$)/i, "").replace(",", ".");
+  const normalized = value
+    .replace(" ", "T")
+    .replace(/\s+(?=[Z+-][\d:]*$)/i, "")
+    .replace(",", ".");
   // A one-digit hour ("2003-12-31T4:00:00Z") is padded: luxon reads only two.
   const padded = normalized.replace(/T(\d)(?=\D|$)/, "T0$1");
   const parsed = DateTime.fromISO(padded, { zone: "utc", setZone: false });

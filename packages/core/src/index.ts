@@ -1,6 +1,7 @@
 export { acceptQuality, prefersJson } from "./accept";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, evaluateStream } from "./evaluation";
+export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
   articleFeedEntry,
@@ -14,7 +15,6 @@ export {
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
-export { readFeedDate } from "./feed-date";
 export { hashId } from "./hash";
 export type { EventMember, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";

@@ -53,9 +53,28 @@ const WINDOWS_1252_HIGH = iconv.decode(Buffer.from(Array.from({ length: 32 }, (_
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const C1_CONTROLS = /[\u0080-\u009F]/g;
 
-/** Reads C1 control characters as the Windows-1252 characters they stand for; drops the rest. */
+// UTF-8 bytes read one character each (`&#226;&#128;&#166;` for "…"): a run that decodes as
+// UTF-8 and holds a C1 control, which no text does, is that mistake, and is read again.
+const DOUBLE_ENCODED = /[\u00C2-\u00F4][\u0080-\u00BF]{1,3}/g;
+
+function repairDoubleEncoded(value: string): string {
+  return value.replace(DOUBLE_ENCODED, (run) => {
+    if (!/[\u0080-\u009F]/.test(run)) return run;
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(run, "latin1"));
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * Reads C1 control characters as what they stand for: UTF-8 read as Latin-1, or Windows-1252
+ * characters; drops those that stand for nothing.
+ */
 export function repairC1Controls(value: string): string {
-  return value.replace(C1_CONTROLS, (char) => {
+  if (!/[\u0080-\u009F]/.test(value)) return value;
+  return repairDoubleEncoded(value).replace(C1_CONTROLS, (char) => {
     const repaired = WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? "";
     return repaired === char ? "" : repaired;
   });

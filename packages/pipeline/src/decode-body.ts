@@ -8,6 +8,8 @@ export type DecodedBody = {
   charset: string;
   /** True when no declaration could be used and the encoding was detected from the bytes. */
   detected: boolean;
+  /** True when the body was UTF-8 but for a few stray bytes, which alone were read in `charset`. */
+  mixed: boolean;
 };
 
 // Byte-order marks, which RFC 7303 puts before any other declaration.
@@ -128,7 +130,7 @@ function decodeDetected(body: Uint8Array, brokenUtf8: boolean): DecodedBody {
   const charset = candidates[0] ?? "windows-1252";
   const mixed = brokenUtf8 && LATIN.has(charset) ? decodeMixed(body, charset) : null;
   const text = mixed ?? iconv.decode(toBuffer(body), charset);
-  return { text, charset, detected: true };
+  return { text, charset, detected: true, mixed: mixed !== null };
 }
 
 /**
@@ -142,7 +144,7 @@ export function decodeBody(contentType: string | null, body: Uint8Array): Decode
   const text = decodeAs(charset, body);
   if (text !== null) {
     const used = SUPERSETS[charset] ?? (WINDOWS_1252_LABELS.has(charset) ? "windows-1252" : charset);
-    return { text: text.replace(/^\uFEFF/, ""), charset: used, detected: false };
+    return { text: text.replace(/^\uFEFF/, ""), charset: used, detected: false, mixed: false };
   }
   const brokenUtf8 = charset === "utf-8" || charset === "utf8";
   const detected = decodeDetected(body, brokenUtf8);

@@ -2,6 +2,8 @@ export type { AddSourceResult } from "./add-source";
 export { addSource, seedSources } from "./add-source";
 export type { SourceSettingsInput } from "./configure-source";
 export { configureSource } from "./configure-source";
+export type { DecodedBody } from "./decode-body";
+export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
 export type {
   AttemptReport,
@@ -15,8 +17,6 @@ export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } 
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
 export { FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
-export type { DecodedBody } from "./decode-body";
-export { decodeBody, detectCharset } from "./decode-body";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
 export {
   allowEveryUrl,

@@ -39,13 +39,25 @@ const PREFIXES: Record<string, string> = {
   "http://purl.org/dc/elements/1.1/": "dc",
   "http://purl.org/dc/terms/": "dcterms",
   "http://purl.org/rss/1.0/modules/content/": "content",
+  "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+  "http://search.yahoo.com/mrss/": "media",
+  "http://search.yahoo.com/mrss": "media",
   [NS.rdf]: "rdf",
   [NS.xhtml]: "xhtml",
 };
 
 const ATOM_CONSTRUCTS = new Set(["title", "subtitle", "summary", "content", "rights", "tagline", "info", "copyright"]);
-const RSS_CONSTRUCTS = new Set(["title", "description"]);
-const OTHER_CONSTRUCTS = new Set(["dc:title", "dc:description", "content:encoded", "xhtml:body"]);
+const RSS_CONSTRUCTS = new Set(["title", "description", "summary", "body", "fullitem"]);
+const OTHER_CONSTRUCTS = new Set([
+  "dc:title",
+  "dc:description",
+  "content:encoded",
+  "xhtml:body",
+  "itunes:summary",
+  "media:title",
+  "media:description",
+]);
+const TITLES = new Set(["title", "dc:title", "media:title"]);
 const DATES = new Set([
   "pubDate",
   "dc:date",
@@ -58,10 +70,34 @@ const DATES = new Set([
   "created",
   "modified",
 ]);
-const VOID_ELEMENTS = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+const VOID_ELEMENTS = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
 
-type DocumentKind = "rss" | "rdf" | "atom";
-const ROOT_NAMES: Record<DocumentKind, string> = { rss: "rss", rdf: "rdf:RDF", atom: "feed" };
+const RECOVERABLE = /^(Unbound namespace prefix|Text data outside of root node|Invalid character in entity name)/;
+
+/** `cdf`: Microsoft's Channel Definition Format (1997), read as the RSS it maps onto. */
+type DocumentKind = "rss" | "rdf" | "atom" | "cdf";
+const ROOT_OPEN: Record<DocumentKind, string> = {
+  rss: "<rss",
+  rdf: "<rdf:RDF",
+  atom: "<feed",
+  cdf: '<rss version="2.0"><channel',
+};
+const ROOT_CLOSE: Record<DocumentKind, string> = { rss: "</rss>", rdf: "</rdf:RDF>", atom: "</feed>", cdf: "</channel></rss>" };
+const CDF_NAMES: Record<string, string> = { abstract: "description" };
 type Node = { name: string; attrs: string; children: Child[] };
 type Child = string | Node;
 
@@ -77,7 +113,7 @@ type Gathered = {
   open: Node[];
 };
 
-export type NormalizedFeedXml = { ok: true; xml: string; kind: DocumentKind } | { ok: false; message: string };
+export type NormalizedFeedXml = { ok: true; xml: string; kind: "rss" | "rdf" | "atom" } | { ok: false; message: string };
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -88,8 +124,12 @@ function isAtom(uri: string): boolean {
 }
 
 /** The name an element is written under: RSS and (in an Atom feed) Atom names bare, known namespaces with their usual prefix. */
-function outputName(tag: QualifiedTag, kind: DocumentKind | null): string {
-  if (isAtom(tag.uri)) return kind === "atom" || kind === null ? tag.local : `atom:${tag.local}`;
+function outputName(tag: QualifiedTag, kind: DocumentKind | null, atom: boolean): string {
+  if (kind === "cdf") {
+    const local = tag.local.toLowerCase();
+    return CDF_NAMES[local] ?? local;
+  }
+  if (atom) return kind === "atom" || kind === null ? tag.local : `atom:${tag.local}`;
   if (RSS_NAMESPACES.has(tag.uri)) return tag.uri === "" ? tag.name : tag.local;
   const prefix = PREFIXES[tag.uri];
   if (prefix !== undefined) return `${prefix}:${tag.local}`;
@@ -99,7 +139,9 @@ function outputName(tag: QualifiedTag, kind: DocumentKind | null): string {
 function documentKind(tag: QualifiedTag): DocumentKind | null {
   if (tag.local === "rss") return "rss";
   if (tag.local === "RDF" && tag.uri === NS.rdf) return "rdf";
-  if (tag.local === "feed" && (isAtom(tag.uri) || tag.uri === "")) return "atom";
+  // An Atom feed under a namespace of its own making is still read as Atom, as feedparser does.
+  if (tag.local === "feed") return "atom";
+  if (tag.local === "CHANNEL" && tag.uri === "") return "cdf";
   return null;
 }
 
@@ -122,6 +164,34 @@ function resolveLink(value: string, base: string | null): string {
   } catch {
     return trimmed;
   }
+}
+
+/**
+ * An Atom link as rss-parser reads it: `href` resolved against the base in scope (or, from feeds
+ * that write the address as the element's text, that text), `rel` made explicit.
+ */
+function atomLinkTag(
+  name: string,
+  attributes: Record<string, QualifiedAttribute>,
+  text: string,
+  base: string | null,
+  atom: boolean,
+): string {
+  const href = attributes.href?.value ?? (text.trim() || undefined);
+  let out = `<${name}${attributeText(attributes, (a) => a.name === "xml:base" || a.name === "href")}`;
+  if (href !== undefined) out += ` href="${escapeXml(resolveLink(href, base))}"`;
+  if (attributes.rel === undefined && atom) out += ' rel="alternate"';
+  return `${out}/>`;
+}
+
+/** A CDF channel's or item's HREF and LASTMOD as the RSS link and date they are. */
+function cdfFacts(tag: QualifiedTag, base: string | null): string {
+  const href = tag.attributes.HREF?.value;
+  const lastmod = readFeedDate(tag.attributes.LASTMOD?.value);
+  return (
+    (href === undefined ? "" : `<link>${escapeXml(resolveLink(href, base))}</link>`) +
+    (lastmod === null ? "" : `<dcterms:modified>${new Date(lastmod).toISOString()}</dcterms:modified>`)
+  );
 }
 
 function attributeText(attributes: Record<string, QualifiedAttribute>, skip: (attribute: QualifiedAttribute) => boolean): string {
@@ -155,7 +225,9 @@ function serialize(children: Child[], literal: boolean): string {
 function unwrapDiv(node: Node): Child[] {
   const elements = node.children.filter((child) => typeof child !== "string" || child.trim() !== "");
   const only = elements[0];
-  return elements.length === 1 && only !== undefined && typeof only !== "string" && only.name === "div" ? only.children : node.children;
+  return elements.length === 1 && only !== undefined && typeof only !== "string" && only.name === "div"
+    ? only.children
+    : node.children;
 }
 
 // feedparser's test for RSS text that is HTML: an end tag or a character reference.
@@ -174,20 +246,29 @@ function constructHtml(gathered: Gathered): string {
   if (!gathered.atom) {
     if (hasElements(root)) return serialize(root.children, false);
     const text = textContent(root);
-    const isTitle = gathered.name === "title" || gathered.name === "dc:title";
-    return isTitle && !looksLikeHtml(text) ? escapeHtml(text) : text;
+    return TITLES.has(gathered.name) && !looksLikeHtml(text) ? escapeHtml(text) : text;
   }
   const mode = attribute("mode");
   const type = attribute("type") ?? "";
   if (mode === "base64") return decodeBase64(textContent(root));
   if (type === "xhtml") return serialize(unwrapDiv(root), true);
   // Markup where text was declared (or none declared): the markup is what the feed meant.
-  if (hasElements(root)) return serialize(root.children, true);
+  const html = type === "html" || type === "text/html" || (mode === "escaped" && !type.startsWith("text/plain"));
+  // Markup inside an html construct (TypePad's escaped HTML in a div): its text is HTML source.
+  if (hasElements(root)) return serialize(root.children, !html);
   const text = textContent(root);
-  if (type === "html" || type === "text/html" || (mode === "escaped" && !type.startsWith("text/plain"))) return text;
+  if (html) return text;
   if (type === "" || type === "text" || type.startsWith("text/") || type.includes("xml")) return escapeHtml(text);
-  // Atom 1.0: any other media type is base64.
-  return mode === undefined && gathered.name !== "title" ? decodeBase64(text) : escapeHtml(text);
+  // Atom 1.0: content of any other media type is base64.
+  return mode === undefined ? decodeBase64(text) : escapeHtml(text);
+}
+
+// An "&" that starts no reference, outside CDATA sections and comments: the commonest error of
+// hand-made feeds (`?a=1&b=2` in a link). It stands for itself, as every feed reader takes it.
+const BARE_AMPERSAND = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(?!#\d+;|#x[\da-f]+;|[a-z_][\w.-]*;)/gi;
+
+function escapeBareAmpersands(body: string): string {
+  return body.replace(BARE_AMPERSAND, (match) => (match === "&" ? "&amp;" : match));
 }
 
 /**
@@ -195,10 +276,13 @@ function constructHtml(gathered: Gathered): string {
  * links outside any `xml:base`. Refuses, in words, a document that is no RSS, RDF or Atom feed.
  */
 export function normalizeFeedXml(body: string, documentUrl: string | null): NormalizedFeedXml {
+  const source = escapeBareAmpersands(body);
   const parser = sax.parser(true, { xmlns: true, position: true });
   const out: string[] = [];
   const bases: (string | null)[] = [resolveBase(documentUrl ?? undefined, null)];
   let kind: DocumentKind | null = null;
+  /** The namespace of an Atom root, which its elements share even when it is not Atom's. */
+  let atomUri: string | null = null;
   let depth = 0;
   let hasChannel = false;
   let gathered: Gathered | null = null;
@@ -207,13 +291,16 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
   const closers: (string | null)[] = [];
   let failure: string | null = null;
   let refusal: string | null = null;
+  let unclosed = false;
 
   const currentBase = () => bases[bases.length - 1] ?? null;
 
   parser.onerror = (error) => {
     const message = error.message.split("\n").slice(0, 3).join("; ");
-    // A prefix nobody declared, or stray text after the root, loses no content of the feed.
-    if (!/^(Unbound namespace prefix|Text data outside of root node)/.test(message)) failure ??= message;
+    // A prefix nobody declared, stray text after the root, or a bare "&" (sax keeps it as text, as
+    // every feed reader does with the ampersands of unescaped URLs) lose nothing of the feed.
+    if (/^Unclosed root tag/.test(message) || (unclosed && /^Unexpected end/.test(message))) unclosed = true;
+    else if (!RECOVERABLE.test(message)) failure ??= message;
     parser.error = null as unknown as Error;
   };
 
@@ -236,24 +323,30 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
     }
     if (depth === 1) {
       kind = documentKind(tag);
+      if (kind === "atom") atomUri = tag.uri;
       if (kind === null) {
         refusal = `not a readable RSS, RDF or Atom feed: the root element is <${tag.name}>, not <rss>, <rdf:RDF> or <feed>`;
         return;
       }
-      out.push(`<${ROOT_NAMES[kind]}${attributeText(tag.attributes, (a) => a.name === "xml:base")}>`);
+      if (kind === "cdf") {
+        hasChannel = true;
+        out.push(`${ROOT_OPEN.cdf}>${cdfFacts(tag, base)}`);
+      } else {
+        out.push(`${ROOT_OPEN[kind]}${attributeText(tag.attributes, (a) => a.name === "xml:base")}>`);
+      }
       return;
     }
     if (depth === 2 && tag.local === "channel") hasChannel = true;
-    const name = outputName(tag, kind);
-    const atom = isAtom(tag.uri);
+    const atom = isAtom(tag.uri) || (atomUri !== null && tag.uri === atomUri);
+    const name = outputName(tag, kind, atom);
     const gatherAs: Gathered["kind"] | null =
       (atom && ATOM_CONSTRUCTS.has(tag.local)) ||
-      (RSS_NAMESPACES.has(tag.uri) && RSS_CONSTRUCTS.has(tag.local)) ||
+      (RSS_NAMESPACES.has(tag.uri) && RSS_CONSTRUCTS.has(name)) ||
       OTHER_CONSTRUCTS.has(name)
         ? "construct"
         : DATES.has(name)
           ? "date"
-          : name === "link" && !atom
+          : name === "link" || name === "atom:link"
             ? "link"
             : null;
     if (gatherAs !== null && !tag.isSelfClosing) {
@@ -269,13 +362,18 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
       gatheredDepth = depth;
       return;
     }
-    let attributes = attributeText(tag.attributes, (a) => a.name === "xml:base" || (name.endsWith("link") && a.name === "href"));
-    if (name === "link" || name === "atom:link") {
-      const href = tag.attributes.href?.value;
-      if (href !== undefined) attributes += ` href="${escapeXml(resolveLink(href, base))}"`;
-      if (tag.attributes.rel === undefined && atom) attributes += ' rel="alternate"';
+    if (gatherAs === "link") {
+      out.push(atomLinkTag(name, tag.attributes, "", base, atom));
+      closers.push(null);
+      return;
     }
-    out.push(`<${name}${attributes}${tag.isSelfClosing ? "/" : ""}>`);
+    if (kind === "cdf") {
+      // A CDF item carries its address and date as attributes.
+      out.push(`<${name}>${name === "item" ? cdfFacts(tag, base) : ""}`);
+      closers.push(name);
+      return;
+    }
+    out.push(`<${name}${attributeText(tag.attributes, (a) => a.name === "xml:base")}${tag.isSelfClosing ? "/" : ""}>`);
     closers.push(tag.isSelfClosing ? null : name);
   };
 
@@ -304,8 +402,13 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
       gathered = null;
       let value: string;
       if (done.kind === "construct") value = constructHtml(done);
-      else if (done.kind === "link") value = resolveLink(textContent(done.root), done.base);
-      else {
+      else if (done.kind === "link") {
+        if (done.atom) {
+          out.push(atomLinkTag(done.name, done.attributes, textContent(done.root), done.base, true));
+          return;
+        }
+        value = resolveLink(textContent(done.root), done.base);
+      } else {
         const time = readFeedDate(textContent(done.root));
         value = time === null ? "" : new Date(time).toISOString();
       }
@@ -313,7 +416,7 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
       return;
     }
     if (closing === 1) {
-      out.push(`</${ROOT_NAMES[kind ?? "rss"]}>`);
+      out.push(ROOT_CLOSE[kind ?? "rss"]);
       return;
     }
     const name = closers.pop();
@@ -321,15 +424,23 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
   };
 
   try {
-    parser.write(body).close();
+    parser.write(source).close();
   } catch (error) {
     failure ??= error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
+  }
+  // A document cut off after its last element (`</rss` and no more) keeps everything it said.
+  if (unclosed && failure === null && kind !== null) {
+    if (depth === 1) out.push(ROOT_CLOSE[kind]);
+    else failure = "the document ends before its elements are closed (a cut-off download?)";
   }
   if (refusal !== null) return { ok: false, message: refusal };
   if (failure !== null) return { ok: false, message: `not a readable RSS, RDF or Atom feed: ${failure}` };
   if (kind === null) return { ok: false, message: "not a readable RSS, RDF or Atom feed: the document has no root element" };
   if (kind !== "atom" && !hasChannel) {
-    return { ok: false, message: `the <${kind === "rdf" ? "rdf:RDF" : "rss"}> document has no <channel> element, so it describes no feed` };
+    return {
+      ok: false,
+      message: `the <${kind === "rdf" ? "rdf:RDF" : "rss"}> document has no <channel> element, so it describes no feed`,
+    };
   }
-  return { ok: true, xml: out.join(""), kind };
+  return { ok: true, xml: out.join(""), kind: kind === "cdf" ? "rss" : kind };
 }

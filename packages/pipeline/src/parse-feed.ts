@@ -40,9 +40,25 @@ function firstText(item: ParserItem, key: string): string | undefined {
   return undefined;
 }
 
+function lastText(item: ParserItem, key: string): string | undefined {
+  const values = item[key];
+  return Array.isArray(values) ? firstText({ [key]: [...values].reverse() }, key) : textOf(values);
+}
+
 // Dates in the order they say when an item was published: the normalised document holds them as
 // ISO 8601, or empty where the feed's date was unreadable.
-const DATE_FIELDS = ["pubDate", "published", "issued", "dcterms:issued", "dc:date", "dcterms:created", "created", "updated", "modified", "dcterms:modified"];
+const DATE_FIELDS = [
+  "pubDate",
+  "published",
+  "issued",
+  "dcterms:issued",
+  "dc:date",
+  "dcterms:created",
+  "created",
+  "updated",
+  "modified",
+  "dcterms:modified",
+];
 
 type XmlElement = { $?: Record<string, string | undefined> };
 
@@ -62,19 +78,39 @@ function guidOf(item: ParserItem): { guid: string | undefined; guidIsPermaLink: 
   return { guid: textOf(guid), guidIsPermaLink: flag === undefined ? undefined : flag !== "false" };
 }
 
+function rssItemText(item: ParserItem) {
+  // rss-parser puts an RSS <description> in `content`; full text is in <content:encoded>,
+  // <xhtml:body> or an older <body> or <fullitem>; an RSS <summary> beside a description is
+  // the longer text, as feedparser reads it.
+  const description = textOf(item.content) ?? firstText(item, "dc:description");
+  const summaryHtml =
+    description ?? textOf(item.summary) ?? firstText(item, "itunes:summary") ?? firstText(item, "media:description");
+  const contentHtml =
+    textOf(item["content:encoded"]) ??
+    firstText(item, "xhtml:body") ??
+    firstText(item, "body") ??
+    firstText(item, "fullitem") ??
+    (description !== undefined ? textOf(item.summary) : undefined);
+  return { summaryHtml, contentHtml };
+}
+
+function atomItemText(item: ParserItem) {
+  const summaryHtml = textOf(item.summary) ?? firstText(item, "media:description");
+  return { summaryHtml, contentHtml: textOf(item.content) };
+}
+
 function toRawItem(item: ParserItem, kind: "rss" | "rdf" | "atom"): RawFeedItem {
-  // rss-parser puts an RSS <description> in `content` and an Atom <summary> in `summary`;
-  // full text is in <content:encoded> or <xhtml:body> (RSS) or <content> (Atom).
-  const summaryHtml = textOf(item.summary) ?? textOf(item.content) ?? textOf(item["dc:description"]);
-  const contentHtml = textOf(item["content:encoded"]) ?? textOf(item["xhtml:body"]) ?? textOf(item.content);
-  const date = DATE_FIELDS.map((field) => firstText(item, `date:${field}`)).find((value) => value !== undefined);
+  // An element given twice: the later value, as feedparser takes it.
+  const date = DATE_FIELDS.map((field) => lastText(item, `date:${field}`)).find((value) => value !== undefined);
+  const { guid, guidIsPermaLink } = guidOf(item);
   return {
-    title: textOf(item.title),
+    title: textOf(item.title) ?? firstText(item, "media:title"),
     link: kind === "atom" ? atomLink(item) : textOf(item.link)?.trim() || undefined,
-    ...guidOf(item),
+    // An RDF item's rdf:about names it when it has no GUID.
+    guid: guid ?? textOf(item["rdf:about"]),
+    guidIsPermaLink,
     date,
-    summaryHtml,
-    contentHtml,
+    ...(kind === "atom" ? atomItemText(item) : rssItemText(item)),
     author: textOf(item.creator) ?? textOf(item.author),
     language: textOf(item.language),
   };
@@ -101,8 +137,9 @@ const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
   ["guid", "guids", { keepArray: true }],
   ["link", "links", { keepArray: true }],
   ...DATE_FIELDS.map((field): [string, string, { keepArray: true }] => [field, `date:${field}`, { keepArray: true }]),
-  ["dc:description", "dc:description", { keepArray: true }],
-  ["xhtml:body", "xhtml:body", { keepArray: true }],
+  ...["dc:description", "xhtml:body", "body", "fullitem", "itunes:summary", "media:title", "media:description"].map(
+    (field): [string, string, { keepArray: true }] => [field, field, { keepArray: true }],
+  ),
 ];
 
 /**
