@@ -50,7 +50,6 @@ const XML_INVALID =
 // iconv-lite's Windows-1252; Node 20's own decoder drops these bytes); the five code points that
 // encoding leaves undefined go.
 const WINDOWS_1252_HIGH = iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), "windows-1252");
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const C1_CONTROLS = /[\u0080-\u009F]/g;
 
 // UTF-8 bytes read one character each (`&#226;&#128;&#166;` for "…"): a run that decodes as
