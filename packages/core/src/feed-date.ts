@@ -1,5 +1,3 @@
-import { DateTime } from "luxon";
-
 /**
  * Zone names a feed date may carry, as offsets from UTC in hours. RFC 822 §5 names UT, GMT, the
  * four North American zones and the military letters (with the signs the readers of the field
@@ -121,18 +119,26 @@ function readRfc822(value: string): number | null {
       zone = minutes;
     }
   }
-  const local = DateTime.fromObject(
-    {
-      year: twoDigitYear(yearText),
-      month,
-      day,
-      hour: Number(time[1]),
-      minute: Number(time[2]),
-      second: Number(time[3] ?? "0"),
-    },
-    { zone: "utc" },
-  );
-  return local.isValid ? local.toMillis() - zone * 60_000 : null;
+  const local = utcTime(twoDigitYear(yearText), month, day, Number(time[1]), Number(time[2]), Number(time[3] ?? "0"), 0);
+  return local === null ? null : local - zone * 60_000;
+}
+
+/** Epoch milliseconds of a UTC calendar date and time; null when a part is out of range (31 February, 25:00). */
+function utcTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number | null {
+  if (hour > 23 || minute > 59 || second > 60) return null;
+  const time = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
+  const date = new Date(time);
+  // Date.UTC rolls 31 February over into March: a date that does not come back whole is none.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return time;
 }
 
 /**
@@ -141,17 +147,25 @@ function readRfc822(value: string): number | null {
  * as the readers of the field take it, not the zone of the machine that happens to read it.
  */
 function readIso8601(value: string): number | null {
-  if (!/^\d{4}(?:-?\d{2}){0,2}(?:[T ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.test(value)) {
-    return null;
-  }
-  const normalized = value
-    .replace(" ", "T")
-    .replace(/\s+(?=[Z+-][\d:]*$)/i, "")
-    .replace(",", ".");
-  // A one-digit hour ("2003-12-31T4:00:00Z") is padded: luxon reads only two.
-  const padded = normalized.replace(/T(\d)(?=\D|$)/, "T0$1");
-  const parsed = DateTime.fromISO(padded, { zone: "utc", setZone: false });
-  return parsed.isValid ? parsed.toMillis() : null;
+  const match =
+    /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[T ](\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(
+      value,
+    );
+  if (match === null) return null;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  const time = utcTime(
+    Number(year),
+    Number(month ?? "1"),
+    Number(day ?? "1"),
+    Number(hour ?? "0"),
+    Number(minute ?? "0"),
+    Number(second ?? "0"),
+    Math.round(Number(`0.${fraction ?? "0"}`) * 1000),
+  );
+  if (time === null) return null;
+  // No zone: UTC. Otherwise "Z", "+02", "+0200" or "+02:00".
+  const minutes = zone === undefined || zone.toUpperCase() === "Z" ? 0 : zoneMinutes(zone);
+  return minutes === null ? null : time - minutes * 60_000;
 }
 
 /**

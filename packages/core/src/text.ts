@@ -75,7 +75,7 @@ export function repairC1Controls(value: string): string {
   if (!/[\u0080-\u009F]/.test(value)) return value;
   return repairDoubleEncoded(value).replace(C1_CONTROLS, (char) => {
     const repaired = WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? "";
-    return repaired === char ? "" : repaired;
+    return repaired === char || repaired === "\uFFFD" ? "" : repaired;
   });
 }
 
