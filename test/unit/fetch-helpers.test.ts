@@ -73,7 +73,7 @@ describe("decodeBody", () => {
     const doc = '<?xml version="1.0"?><rss version="2.0"/>';
     expect(decodeBody(null, Buffer.from(doc, "utf16le"))).toMatchObject({ text: doc, charset: "utf-16le" });
     const utf32 = Buffer.alloc(doc.length * 4);
-    [...doc].forEach((char, i) => utf32.writeUInt32BE(char.charCodeAt(0), i * 4));
+    for (const [i, char] of [...doc].entries()) utf32.writeUInt32BE(char.charCodeAt(0), i * 4);
     expect(decodeBody(null, utf32)).toMatchObject({ text: doc, charset: "utf-32be" });
   });
 });
