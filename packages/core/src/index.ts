@@ -61,6 +61,7 @@ export {
 } from "./source-schedule";
 export {
   collapseWhitespace,
+  decodeWindows1252,
   errorMessage,
   escapeHtml,
   htmlToText,

@@ -1,5 +1,4 @@
 import { Parser } from "htmlparser2";
-import iconv from "iconv-lite";
 
 const SKIPPED_ELEMENTS = new Set(["script", "style", "noscript", "template", "iframe", "object", "svg", "math", "head"]);
 
@@ -46,10 +45,11 @@ const XML_INVALID =
 
 // C1 control characters are never text. They reach us when a feed writes a Windows-1252 character
 // as a character reference (`Don&#146;t`) or declares Latin-1 for Windows-1252 bytes: read them as
-// the Windows-1252 characters they were meant to be, as browsers do for HTML (the table is
-// iconv-lite's Windows-1252; Node 20's own decoder drops these bytes); the five code points that
-// encoding leaves undefined go.
-const WINDOWS_1252_HIGH = iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), "windows-1252");
+// the Windows-1252 characters they were meant to be, as browsers do for HTML; the five code points
+// that encoding leaves undefined go. The table is the Encoding Standard's index for 0x80-0x9F:
+// Node 20's own Windows-1252 decoder reads these bytes as Latin-1's C1 controls, and iconv-lite
+// would carry every other encoding's table into each function that renders text.
+const WINDOWS_1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
 const C1_CONTROLS = /[\u0080-\u009F]/g;
 
 // UTF-8 bytes read one character each (`&#226;&#128;&#166;` for "…"): a run that decodes as
@@ -75,8 +75,21 @@ export function repairC1Controls(value: string): string {
   if (!/[\u0080-\u009F]/.test(value)) return value;
   return repairDoubleEncoded(value).replace(C1_CONTROLS, (char) => {
     const repaired = WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? "";
-    return repaired === char || repaired === "\uFFFD" ? "" : repaired;
+    return repaired === char ? "" : repaired;
   });
+}
+
+/**
+ * Decodes Windows-1252 bytes (what "ISO-8859-1" and "US-ASCII" mean on the web, as the Encoding
+ * Standard has it); the five undefined bytes stay the C1 characters of the same number.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  let out = "";
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const chunk = bytes.subarray(start, start + 8192);
+    out += String.fromCharCode(...chunk);
+  }
+  return out.replace(C1_CONTROLS, (char) => WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? char);
 }
 
 /** Removes characters that XML 1.0 cannot carry. */

@@ -1,5 +1,5 @@
+import { decodeWindows1252 } from "@eventwire/core";
 import chardet from "chardet";
-import iconv from "iconv-lite";
 
 /** A decoded body and how its encoding was found. */
 export type DecodedBody = {
@@ -74,27 +74,50 @@ function declaredCharset(contentType: string | null, body: Uint8Array): string |
 }
 
 // The WHATWG Encoding Standard's reading of labels servers send for Windows-1252.
-const WINDOWS_1252_LABELS = new Set(["us-ascii", "ascii", "iso-8859-1", "iso8859-1", "latin1", "l1", "cp1252", "x-cp1252"]);
+const WINDOWS_1252_LABELS = new Set([
+  "windows-1252",
+  "us-ascii",
+  "ascii",
+  "iso-8859-1",
+  "iso8859-1",
+  "latin1",
+  "l1",
+  "cp1252",
+  "x-cp1252",
+]);
 
-function toBuffer(body: Uint8Array): Buffer {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+/** The name a label is decoded under: a superset, or Windows-1252 for its aliases. */
+function canonicalCharset(charset: string): string {
+  return SUPERSETS[charset] ?? (WINDOWS_1252_LABELS.has(charset) ? "windows-1252" : charset);
+}
+
+/** UTF-32, which no WHATWG decoder reads: four bytes a character. Null on a code point out of range. */
+function decodeUtf32(body: Uint8Array, littleEndian: boolean): string | null {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength - (body.byteLength % 4));
+  const chars: string[] = [];
+  for (let at = 0; at < view.byteLength; at += 4) {
+    const code = view.getUint32(at, littleEndian);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return null;
+    chars.push(String.fromCodePoint(code));
+  }
+  return chars.join("");
 }
 
 /**
- * Decodes UTF-8 strictly (null when the bytes are not UTF-8) and every other encoding with
- * iconv-lite (null when it does not know the label). Not the platform's TextDecoder for single-byte
- * encodings: Node 20's drops the bytes 0x80-0x9F of Windows-1252.
+ * Decodes in the Encoding Standard's way, with the platform's decoders: UTF-8 strictly (null when
+ * the bytes are not UTF-8), the others leniently; null when no decoder knows the label. Windows-1252
+ * is decoded by table: Node 20's decoder reads its bytes 0x80-0x9F as Latin-1's C1 controls.
  */
 function decodeAs(charset: string, body: Uint8Array): string | null {
-  if (charset === "utf-8" || charset === "utf8") {
-    try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(body);
-    } catch {
-      return null;
-    }
+  const label = canonicalCharset(charset);
+  if (label === "windows-1252") return decodeWindows1252(body);
+  if (label === "utf-32" || label === "utf-32be" || label === "utf-32le") return decodeUtf32(body, label === "utf-32le");
+  try {
+    return new TextDecoder(label, { fatal: label === "utf-8" || label === "utf8" }).decode(body);
+  } catch {
+    // A RangeError names a label the platform does not know; a TypeError, bytes that are not UTF-8.
+    return null;
   }
-  const label = SUPERSETS[charset] ?? (WINDOWS_1252_LABELS.has(charset) ? "windows-1252" : charset);
-  return iconv.encodingExists(label) ? iconv.decode(toBuffer(body), label) : null;
 }
 
 // A well-formed UTF-8 sequence of two to four bytes, read over the body's bytes as Latin-1 text.
@@ -107,45 +130,43 @@ const UTF8_SEQUENCE =
  * Null when the body has no UTF-8 sequence at all, so it is read in `charset` throughout.
  */
 function decodeMixed(body: Uint8Array, charset: string): string | null {
-  const bytes = toBuffer(body);
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const latin = bytes.toString("latin1");
   let found = false;
   let out = "";
   let last = 0;
   for (const match of latin.matchAll(UTF8_SEQUENCE)) {
     found = true;
-    out += iconv.decode(bytes.subarray(last, match.index), charset);
+    out += decodeAs(charset, bytes.subarray(last, match.index)) ?? "";
     out += bytes.subarray(match.index, match.index + match[0].length).toString("utf8");
     last = match.index + match[0].length;
   }
-  return found ? out + iconv.decode(bytes.subarray(last), charset) : null;
+  return found ? out + (decodeAs(charset, bytes.subarray(last)) ?? "") : null;
 }
 
-/** Reads bytes no declaration could: the encoding chardet finds likeliest that iconv-lite can decode. */
+/** Reads bytes no declaration could: the encoding chardet finds likeliest that a decoder knows. */
 function decodeDetected(body: Uint8Array, brokenUtf8: boolean): DecodedBody {
-  const candidates = chardet
-    .analyse(body)
-    .map((match) => match.name.toLowerCase())
-    .filter((name) => iconv.encodingExists(name) && !(brokenUtf8 && name === "utf-8"));
-  const charset = candidates[0] ?? "windows-1252";
-  const mixed = brokenUtf8 && LATIN.has(charset) ? decodeMixed(body, charset) : null;
-  const text = mixed ?? iconv.decode(toBuffer(body), charset);
-  return { text, charset, detected: true, mixed: mixed !== null };
+  for (const match of chardet.analyse(body)) {
+    const charset = canonicalCharset(match.name.toLowerCase());
+    if (brokenUtf8 && charset === "utf-8") continue;
+    const mixed = brokenUtf8 && LATIN.has(charset) ? decodeMixed(body, charset) : null;
+    const text = mixed ?? decodeAs(charset, body);
+    if (text !== null) return { text, charset, detected: true, mixed: mixed !== null };
+  }
+  return { text: decodeWindows1252(body), charset: "windows-1252", detected: true, mixed: false };
 }
 
 /**
  * Decodes a response body: in the charset it declares (see `detectCharset`), else UTF-8 when the
  * bytes are UTF-8; when the declaration names an encoding no decoder knows, or UTF-8 that the
- * bytes are not, the encoding is detected from the bytes (chardet) and decoded (iconv-lite).
+ * bytes are not, the encoding is detected from the bytes (chardet) and decoded in it.
  */
 export function decodeBody(contentType: string | null, body: Uint8Array): DecodedBody {
   const declared = declaredCharset(contentType, body);
   const charset = declared ?? "utf-8";
   const text = decodeAs(charset, body);
-  if (text !== null) {
-    const used = SUPERSETS[charset] ?? (WINDOWS_1252_LABELS.has(charset) ? "windows-1252" : charset);
-    return { text: text.replace(/^\uFEFF/, ""), charset: used, detected: false, mixed: false };
-  }
+  if (text !== null)
+    return { text: text.replace(/^\uFEFF/, ""), charset: canonicalCharset(charset), detected: false, mixed: false };
   const brokenUtf8 = charset === "utf-8" || charset === "utf8";
   const detected = decodeDetected(body, brokenUtf8);
   return { ...detected, text: detected.text.replace(/^\uFEFF/, "") };
