@@ -116,6 +116,7 @@ type Gathered = {
 export type NormalizedFeedXml = { ok: true; xml: string; kind: "rss" | "rdf" | "atom" } | { ok: false; message: string };
 
 function escapeXml(text: string): string {
+  if (!/[&<>"]/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 

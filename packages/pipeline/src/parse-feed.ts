@@ -42,7 +42,12 @@ function firstText(item: ParserItem, key: string): string | undefined {
 
 function lastText(item: ParserItem, key: string): string | undefined {
   const values = item[key];
-  return Array.isArray(values) ? firstText({ [key]: [...values].reverse() }, key) : textOf(values);
+  if (!Array.isArray(values)) return textOf(values);
+  for (let i = values.length - 1; i >= 0; i -= 1) {
+    const text = textOf(values[i])?.trim();
+    if (text) return text;
+  }
+  return undefined;
 }
 
 // Dates in the order they say when an item was published: the normalised document holds them as
@@ -59,6 +64,8 @@ const DATE_FIELDS = [
   "modified",
   "dcterms:modified",
 ];
+
+const DATE_KEYS = DATE_FIELDS.map((field) => `date:${field}`);
 
 type XmlElement = { $?: Record<string, string | undefined> };
 
@@ -101,7 +108,11 @@ function atomItemText(item: ParserItem) {
 
 function toRawItem(item: ParserItem, kind: "rss" | "rdf" | "atom"): RawFeedItem {
   // An element given twice: the later value, as feedparser takes it.
-  const date = DATE_FIELDS.map((field) => lastText(item, `date:${field}`)).find((value) => value !== undefined);
+  let date: string | undefined;
+  for (const field of DATE_KEYS) {
+    date = lastText(item, field);
+    if (date !== undefined) break;
+  }
   const { guid, guidIsPermaLink } = guidOf(item);
   return {
     title: textOf(item.title) ?? firstText(item, "media:title"),
