@@ -1,5 +1,6 @@
-import { escapeHtml, readFeedDate } from "@eventwire/core";
+import { readFeedDate } from "@eventwire/core";
 import sax, { type QualifiedAttribute, type QualifiedTag } from "sax";
+import { constructHtml, type Node, textContent } from "./feed-text-construct";
 
 /**
  * The first pass over a feed document, before rss-parser reads it. rss-parser (over xml2js)
@@ -57,7 +58,6 @@ const OTHER_CONSTRUCTS = new Set([
   "media:title",
   "media:description",
 ]);
-const TITLES = new Set(["title", "dc:title", "media:title"]);
 const DATES = new Set([
   "pubDate",
   "dc:date",
@@ -70,22 +70,6 @@ const DATES = new Set([
   "created",
   "modified",
 ]);
-const VOID_ELEMENTS = new Set([
-  "area",
-  "base",
-  "br",
-  "col",
-  "embed",
-  "hr",
-  "img",
-  "input",
-  "link",
-  "meta",
-  "source",
-  "track",
-  "wbr",
-]);
-
 const RECOVERABLE = /^(Unbound namespace prefix|Text data outside of root node|Invalid character in entity name)/;
 
 /** `cdf`: Microsoft's Channel Definition Format (1997), read as the RSS it maps onto. */
@@ -98,9 +82,6 @@ const ROOT_OPEN: Record<DocumentKind, string> = {
 };
 const ROOT_CLOSE: Record<DocumentKind, string> = { rss: "</rss>", rdf: "</rdf:RDF>", atom: "</feed>", cdf: "</channel></rss>" };
 const CDF_NAMES: Record<string, string> = { abstract: "description" };
-type Node = { name: string; attrs: string; children: Child[] };
-type Child = string | Node;
-
 /** An element whose content is gathered whole and rewritten at its end. */
 type Gathered = {
   kind: "construct" | "link" | "date";
@@ -201,67 +182,6 @@ function attributeText(attributes: Record<string, QualifiedAttribute>, skip: (at
     if (!skip(attribute)) out += ` ${attribute.name}="${escapeXml(attribute.value)}"`;
   }
   return out;
-}
-
-function textContent(node: Node): string {
-  return node.children.map((child) => (typeof child === "string" ? child : textContent(child))).join("");
-}
-
-function hasElements(node: Node): boolean {
-  return node.children.some((child) => typeof child !== "string");
-}
-
-/** Serialises inline markup as HTML; `literal` says whether text nodes are text (XHTML) or HTML source (RSS). */
-function serialize(children: Child[], literal: boolean): string {
-  return children
-    .map((child) => {
-      if (typeof child === "string") return literal ? escapeHtml(child) : child;
-      if (child.children.length === 0 && VOID_ELEMENTS.has(child.name)) return `<${child.name}${child.attrs} />`;
-      return `<${child.name}${child.attrs}>${serialize(child.children, literal)}</${child.name}>`;
-    })
-    .join("");
-}
-
-/** An Atom 1.0 `type="xhtml"` construct is wrapped in one XHTML div that is not part of the content. */
-function unwrapDiv(node: Node): Child[] {
-  const elements = node.children.filter((child) => typeof child !== "string" || child.trim() !== "");
-  const only = elements[0];
-  return elements.length === 1 && only !== undefined && typeof only !== "string" && only.name === "div"
-    ? only.children
-    : node.children;
-}
-
-// feedparser's test for RSS text that is HTML: an end tag or a character reference.
-function looksLikeHtml(text: string): boolean {
-  return /<\/[a-z][\w-]*\s*>|<(?:br|img|hr)\b[^>]*>|&(?:#\d+|#x[\da-f]+|[a-z][\da-z]*);/i.test(text);
-}
-
-function decodeBase64(text: string): string {
-  return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
-}
-
-/** The HTML a text construct stands for (see the file comment). */
-function constructHtml(gathered: Gathered): string {
-  const { root } = gathered;
-  const attribute = (name: string) => gathered.attributes[name]?.value.trim().toLowerCase();
-  if (!gathered.atom) {
-    if (hasElements(root)) return serialize(root.children, false);
-    const text = textContent(root);
-    return TITLES.has(gathered.name) && !looksLikeHtml(text) ? escapeHtml(text) : text;
-  }
-  const mode = attribute("mode");
-  const type = attribute("type") ?? "";
-  if (mode === "base64") return decodeBase64(textContent(root));
-  if (type === "xhtml") return serialize(unwrapDiv(root), true);
-  // Markup where text was declared (or none declared): the markup is what the feed meant.
-  const html = type === "html" || type === "text/html" || (mode === "escaped" && !type.startsWith("text/plain"));
-  // Markup inside an html construct (TypePad's escaped HTML in a div): its text is HTML source.
-  if (hasElements(root)) return serialize(root.children, !html);
-  const text = textContent(root);
-  if (html) return text;
-  if (type === "" || type === "text" || type.startsWith("text/") || type.includes("xml")) return escapeHtml(text);
-  // Atom 1.0: content of any other media type is base64.
-  return mode === undefined ? decodeBase64(text) : escapeHtml(text);
 }
 
 // An "&" that starts no reference, outside CDATA sections and comments: the commonest error of
