@@ -1,10 +1,13 @@
 import { createApp } from "@eventwire/api";
-import type { EventState } from "@eventwire/core";
+import type { Article, EventState } from "@eventwire/core";
+import { addSource, ingestDueSources } from "@eventwire/pipeline";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
 import { createTestDeps } from "../support/deps";
 import { storeStory } from "../support/events";
+import { fixture } from "../support/fixtures";
+import { serveAlways, startTestServer } from "../support/http-server";
 import { createTestStore, type TestStore } from "../support/store";
 import { CHECKPOINT_STORY, DAM_STORY } from "../support/stories";
 
@@ -166,5 +169,43 @@ describe("an event's item is dated by its last change", () => {
       atomPublished: "2026-05-03T06:00:00.000Z",
       json: expect.objectContaining({ date_published: "2026-05-03T06:00:00.000Z", date_modified: "2026-05-04T11:00:00.000Z" }),
     });
+  });
+});
+
+describe("item dates as feeds write them, through ingestion", () => {
+  it("stores the instant each feed meant: named zones, zone-less UTC, Dublin Core terms, Atom 0.3, and no date for garbage", async () => {
+    const feeds = ["named-zones.xml", "zoneless-dates.xml", "dcterms-dates.xml", "atom03-dates.xml", "garbage-dates.xml"];
+    const server = await startTestServer(
+      Object.fromEntries(feeds.map((name) => [`/${name}`, serveAlways(fixture(`feeds/real-world/${name}`), "application/xml")])),
+    );
+    const deps = createTestDeps(db.store, {}, "2026-05-06T00:00:00Z");
+    try {
+      for (const name of feeds) {
+        const added = await addSource(deps, { url: `${server.url}/${name}` });
+        if (!added.ok) throw new Error(added.error);
+      }
+      expect(await ingestDueSources(deps)).toMatchObject({ succeeded: feeds.length });
+      const page = await deps.store.articles.listNewest({ limit: 100 });
+      const stored = (await Promise.all(page.items.map((item) => deps.store.articles.get(item.id)))).filter(
+        (article): article is Article => article !== null,
+      );
+      const dated = (url: string) => {
+        const article = stored.find((candidate) => candidate.url === url);
+        return article && [article.publishedAt, article.dateInferred];
+      };
+      expect(dated("https://zones.example/cest")).toEqual(["2026-05-05T02:00:00.000Z", false]);
+      expect(dated("https://zones.example/bst")).toEqual(["2026-05-05T03:00:00.000Z", false]);
+      expect(dated("https://zones.example/pt")).toEqual(["2026-05-05T12:00:00.000Z", false]);
+      expect(dated("https://zoneless.example/1")).toEqual(["2026-05-04T04:00:00.000Z", false]);
+      expect(dated("https://dcterms.example/modified")).toEqual(["2026-05-03T08:00:00.000Z", false]);
+      expect(dated("https://atom03.example/1")).toEqual(["2026-05-01T08:00:00.000Z", false]);
+      expect(dated("https://garbage.example/1")).toEqual(["2026-05-06T00:00:00.000Z", true]);
+      expect(dated("https://garbage.example/2")).toEqual(["2026-05-06T00:00:00.000Z", true]);
+      // Ordered by what the feeds meant: the CEST story before the PT one of the same wall-clock time.
+      const order = page.items.map((item) => item.url);
+      expect(order.indexOf("https://zones.example/pt")).toBeLessThan(order.indexOf("https://zones.example/cest"));
+    } finally {
+      await server.close();
+    }
   });
 });

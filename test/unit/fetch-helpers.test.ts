@@ -1,6 +1,15 @@
 import { retryAfterSeconds } from "@eventwire/core";
-import { describeFetchError, detectCharset, extractMainText, MAX_PAGE_ELEMENTS, parseMaxAge } from "@eventwire/pipeline";
+import {
+  decodeBody,
+  describeFetchError,
+  detectCharset,
+  extractMainText,
+  MAX_PAGE_ELEMENTS,
+  parseFeed,
+  parseMaxAge,
+} from "@eventwire/pipeline";
 import { describe, expect, it } from "vitest";
+import { fixtureBytes } from "../support/fixtures";
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 
@@ -18,6 +27,54 @@ describe("detectCharset", () => {
   });
   it("defaults to UTF-8", () => {
     expect(detectCharset(null, ascii("<rss/>"))).toBe("utf-8");
+  });
+});
+
+describe("decodeBody", () => {
+  const realWorld = (name: string) => fixtureBytes(`feeds/real-world/${name}`);
+  const titles = async (text: string) => {
+    const parsed = await parseFeed(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return [parsed.feed.title, ...parsed.feed.items.map((item) => item.title)];
+  };
+
+  it("detects Latin-1 that no header or declaration names", async () => {
+    const decoded = decodeBody("application/rss+xml", realWorld("undeclared-latin1.xml"));
+    expect(decoded).toMatchObject({ detected: true, mixed: false });
+    expect(await titles(decoded.text)).toEqual([
+      "Le Fil Sans Déclaration",
+      "Réunion à Genève : les pourparlers reprennent, déjà très attendus",
+    ]);
+  });
+
+  it("reads the stray Windows-1252 byte of a feed declared UTF-8 without breaking its UTF-8 characters", () => {
+    const decoded = decodeBody("application/rss+xml; charset=utf-8", realWorld("utf8-with-cp1252.xml"));
+    expect(decoded).toMatchObject({ detected: true, mixed: true });
+    expect(decoded.text).toContain("Minister: “we won’t wait” — talks in Zürich");
+    expect(decoded.text).toContain("She said it didn’t matter.");
+    expect(decoded.text).not.toContain("\uFFFD");
+  });
+
+  it("reads a charset named in single quotes, and GB2312 as its superset GB18030", async () => {
+    const decoded = decodeBody("application/rss+xml; charset='gb2312'", realWorld("gb2312.xml"));
+    expect(decoded).toMatchObject({ charset: "gb18030", detected: false });
+    expect(await titles(decoded.text)).toEqual(["每日新闻", "叙利亚局势最新报道"]);
+  });
+
+  it("reads Windows-1252 as Windows-1252, its curly quotes included, when ISO-8859-1 is declared", () => {
+    const bytes = Uint8Array.from([...ascii("<rss><t>"), 0x93, 0x61, 0x94, 0x20, 0xe9, ...ascii("</t></rss>")]);
+    expect(decodeBody("text/xml; charset=ISO-8859-1", bytes)).toMatchObject({
+      text: "<rss><t>“a” é</t></rss>",
+      charset: "windows-1252",
+    });
+  });
+
+  it("reads UTF-16 and UTF-32 documents by their first bytes when they have no byte-order mark", () => {
+    const doc = '<?xml version="1.0"?><rss version="2.0"/>';
+    expect(decodeBody(null, Buffer.from(doc, "utf16le"))).toMatchObject({ text: doc, charset: "utf-16le" });
+    const utf32 = Buffer.alloc(doc.length * 4);
+    for (const [i, char] of [...doc].entries()) utf32.writeUInt32BE(char.charCodeAt(0), i * 4);
+    expect(decodeBody(null, utf32)).toMatchObject({ text: doc, charset: "utf-32be" });
   });
 });
 

@@ -66,6 +66,17 @@ describe("normalizeFeedItem", () => {
     expect(normalize({ title: "T", guid: "https://x.example/p#x" }).url).toBe("https://x.example/p");
   });
 
+  it("never takes a GUID marked as no permalink for the link, however URL-like", () => {
+    const article = normalize({ title: "T", guid: "https://cms.example/item/9", guidIsPermaLink: false });
+    expect(article).toMatchObject({ url: null, guid: "https://cms.example/item/9" });
+    expect(normalize({ title: "T", guid: "https://x.example/p", guidIsPermaLink: true }).url).toBe("https://x.example/p");
+  });
+
+  it("reads dates in named zones and zone-less timestamps as UTC", () => {
+    expect(normalize({ title: "T", date: "Mon, 04 May 2026 08:30:00 CEST" }).publishedAt).toBe("2026-05-04T06:30:00.000Z");
+    expect(normalize({ title: "T", date: "2026-05-04T08:30:00" }).publishedAt).toBe("2026-05-04T08:30:00.000Z");
+  });
+
   it("resolves relative links against the base", () => {
     expect(normalize({ title: "T", link: "/news/a" }).url).toBe("https://fixture-wire.example/news/a");
   });
@@ -73,6 +84,7 @@ describe("normalizeFeedItem", () => {
   it.each([
     ["missing", undefined],
     ["unreadable", "yesterday-ish"],
+    ["garbage that resembles a date", "Sun, Dec x 2012"],
     ["far in the future", "2030-01-01T00:00:00Z"],
     ["before the web", "1970-01-01T00:00:00Z"],
   ])("falls back to the fetch time when the date is %s", (_label, date) => {

@@ -1,3 +1,4 @@
+import { normalizeFeedItem } from "@eventwire/core";
 import { parseFeed } from "@eventwire/pipeline";
 import { describe, expect, it } from "vitest";
 import { fixture } from "../support/fixtures";
@@ -14,7 +15,8 @@ describe("parseFeed", () => {
     expect(feed).toMatchObject({ title: "Fixture Wire", link: "https://fixture-wire.example/", language: "en-gb" });
     expect(feed.items).toHaveLength(3);
     expect(feed.items[0]).toMatchObject({
-      title: "Checkpoint attack & curfew in eastern Syrian town",
+      // Titles come as HTML: the plain-text title escaped, so "&" reads as written.
+      title: "Checkpoint attack &amp; curfew in eastern Syrian town",
       guid: "fixture-wire-0001",
       author: "Desk Reporter",
     });
@@ -114,5 +116,152 @@ describe("parseFeed", () => {
     const body = `<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>Old</title><link>https://old.example/</link><description>d</description><item><title>A</title><link>https://old.example/a</link></item></channel></rss>`;
     const result = await parseFeed(body);
     expect(result.ok && result.feed.items).toHaveLength(1);
+  });
+});
+
+/** A fixture of test/fixtures/feeds/real-world read as ingestion reads it: parse, then normalise each item. */
+async function ingested(name: string, url = "https://feeds.example/feed.xml") {
+  const result = await parseFeed(fixture(`feeds/real-world/${name}`), url);
+  if (!result.ok) throw new Error(result.message);
+  const context = {
+    sourceId: "real-world",
+    sourceTitle: result.feed.title,
+    baseUrl: url,
+    feedLanguage: result.feed.language,
+    fetchedAt: new Date("2026-05-06T00:00:00Z"),
+    theme: "isis-syria",
+  };
+  return {
+    feed: result.feed,
+    articles: result.feed.items.map((item) => {
+      const normalized = normalizeFeedItem(item, context);
+      if (!normalized.ok) throw new Error(normalized.reason);
+      return normalized.article;
+    }),
+  };
+}
+
+describe("parseFeed on real-world feeds", () => {
+  it("dates items in named zones: the European ones, Etc/GMT and the North American generic names", async () => {
+    const { articles } = await ingested("named-zones.xml");
+    expect(Object.fromEntries(articles.map((article) => [article.title.replace("Dated ", ""), article.publishedAt]))).toEqual({
+      CEST: "2026-05-05T02:00:00.000Z",
+      CET: "2026-05-05T03:00:00.000Z",
+      BST: "2026-05-05T03:00:00.000Z",
+      MET: "2026-05-05T03:00:00.000Z",
+      MEST: "2026-05-05T02:00:00.000Z",
+      "Etc/GMT": "2026-05-05T04:00:00.000Z",
+      AT: "2026-05-05T08:00:00.000Z",
+      ET: "2026-05-05T09:00:00.000Z",
+      CT: "2026-05-05T10:00:00.000Z",
+      MT: "2026-05-05T11:00:00.000Z",
+      PT: "2026-05-05T12:00:00.000Z",
+    });
+    expect(articles.every((article) => !article.dateInferred)).toBe(true);
+  });
+
+  it("reads an <rss> element without a version as RSS 2.0", async () => {
+    const { feed, articles } = await ingested("rss-no-version.xml");
+    expect(feed.title).toBe("Versionless Wire");
+    expect(articles.map((article) => [article.title, article.url])).toEqual([
+      ["First story without a version", "https://versionless.example/1"],
+      ["Second story without a version", "https://versionless.example/2"],
+    ]);
+  });
+
+  it("reads Windows-1252 character references as the characters they were meant to be", async () => {
+    const { articles } = await ingested("cp1252-references.xml");
+    expect(articles[0]?.title).toBe("Don’t wait, says envoy – talks “close”");
+    expect(articles[0]?.summary).toBe("It’s the envoy’s third visit…");
+  });
+
+  it("keeps the words after a self-closed <iframe/>, <script/> or <object/> in content", async () => {
+    const { articles } = await ingested("self-closed-embeds.xml");
+    expect(articles[0]?.text).toBe(
+      "Before the video.\n\nAfter the iframe, the convoy crossed.\n\nAfter the script, aid was unloaded.\n\nAfter the object, the border closed.",
+    );
+  });
+
+  it("reads Atom xhtml and html titles, and inline markup in an RSS title, in order", async () => {
+    const atom = await ingested("atom-xhtml-titles.xml");
+    expect(atom.articles.map((article) => article.title)).toEqual(["Report: markets fall", "Report: oil rises"]);
+    const rss = await ingested("rss-title-markup.xml");
+    expect(rss.articles[0]?.title).toBe("Report: markets fall");
+  });
+
+  it("resolves links against the xml:base in scope, feed-level, entry-level relative and absolute", async () => {
+    const { feed, articles } = await ingested("xml-base.xml");
+    expect(feed.link).toBe("https://base.example/");
+    expect(articles.map((article) => article.url)).toEqual([
+      "https://base.example/news/2026/05/ceasefire",
+      "https://base.example/news/syria/raqqa-water?id=7",
+      "https://other.example/briefs/idlib",
+    ]);
+  });
+
+  it("resolves links without any xml:base against the feed's own URL, not the channel link", async () => {
+    const body = `<rss version="2.0"><channel><title>T</title><link>https://site.example/</link>
+      <item><title>Relative</title><link>/stories/1</link></item></channel></rss>`;
+    const result = await parseFeed(body, "https://feeds.example/wire/rss.xml");
+    expect(result.ok && result.feed.items[0]?.link).toBe("https://feeds.example/stories/1");
+  });
+
+  it("keeps literal angle brackets of a plain-text title as words", async () => {
+    const { feed, articles } = await ingested("text-title-brackets.xml");
+    expect(feed.title).toBe("Tags <explained>");
+    expect(articles.map((article) => article.title)).toEqual([
+      "History of the <blink> tag",
+      "Why 3 < 5 && 7 > 2 in <script> blocks",
+    ]);
+  });
+
+  it('never takes a GUID marked isPermaLink="false" as the article\'s link', async () => {
+    const { articles } = await ingested("guid-not-permalink.xml");
+    expect(articles[0]).toMatchObject({ url: null, guid: "https://cms.opaque.example/internal/item/4412" });
+    expect(articles[1]).toMatchObject({ url: "https://opaque.example/stories/permalink" });
+  });
+
+  it("gives no date to items whose dates are garbage", async () => {
+    const { articles } = await ingested("garbage-dates.xml");
+    expect(articles).toHaveLength(4);
+    for (const article of articles) {
+      expect(article, article.title).toMatchObject({ dateInferred: true, publishedAt: "2026-05-06T00:00:00.000Z" });
+    }
+  });
+
+  it("dates items by dcterms:issued, created or modified, under whatever prefix the feed gives that namespace", async () => {
+    const { articles } = await ingested("dcterms-dates.xml");
+    expect(articles.map((article) => [article.title, article.publishedAt, article.dateInferred])).toEqual([
+      ["Issued only", "2026-05-01T08:00:00.000Z", false],
+      ["Created only", "2026-05-02T08:00:00.000Z", false],
+      ["Modified only", "2026-05-03T08:00:00.000Z", false],
+    ]);
+  });
+
+  it("dates Atom 0.3 entries by <issued>, else <modified>", async () => {
+    const { articles } = await ingested("atom03-dates.xml");
+    expect(articles.map((article) => [article.url, article.publishedAt])).toEqual([
+      ["https://atom03.example/1", "2026-05-01T08:00:00.000Z"],
+      ["https://atom03.example/2", "2026-05-03T10:00:00.000Z"],
+    ]);
+  });
+
+  it("reads timestamps without a zone as UTC, whatever the machine's zone", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Kolkata";
+    try {
+      const { articles } = await ingested("zoneless-dates.xml");
+      expect(articles.map((article) => article.publishedAt)).toEqual(["2026-05-04T04:00:00.000Z", "2026-05-04T03:30:00.000Z"]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it("refuses an <rss> document with no <channel> in words", async () => {
+    expect(await parseFeed(fixture("feeds/real-world/no-channel.xml"))).toEqual({
+      ok: false,
+      message: "the <rss> document has no <channel> element, so it describes no feed",
+    });
   });
 });

@@ -18,6 +18,18 @@ describe("htmlToText", () => {
     expect(htmlToText("  Just   words\twith  spaces ")).toBe("Just words with spaces");
   });
 
+  it("reads C1 control characters as the Windows-1252 characters they stand for, and drops the undefined ones", () => {
+    expect(htmlToText("Don\u0092t \u0093wait\u0094 \u0096 now\u0085 \u0081")).toBe("Don’t “wait” – now…");
+  });
+
+  it("reads UTF-8 that was read as Latin-1 (double-encoded) again", () => {
+    expect(htmlToText("Wait\u00e2\u0080\u00a6 caf\u00c3\u00a9")).toBe("Wait… caf\u00c3\u00a9");
+  });
+
+  it("keeps the text after a self-closed iframe, script or object", () => {
+    expect(htmlToText('a <iframe src="x"/> b <script src="y"/> c <object data="z"/> d')).toBe("a b c d");
+  });
+
   it("removes characters XML cannot carry", () => {
     expect(htmlToText("a\u0001b\u000Bc")).toBe("abc");
   });

@@ -1,6 +1,7 @@
 export { acceptQuality, prefersJson } from "./accept";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
+export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
   articleFeedEntry,
@@ -44,8 +45,8 @@ export type { TrainingPair, TrainingSet } from "./matcher/train";
 export { collectTrainingPairs, fitLogistic, overlapEvents, seededRandom } from "./matcher/train";
 export type { PRF } from "./metrics";
 export { bcubed, binaryPrf, nmi, pairwise } from "./metrics";
-export type { NormalizeContext, NormalizeResult } from "./normalize-article";
-export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, sourceIdForUrl } from "./normalize-article";
+export type { FeedItemFields, NormalizeContext, NormalizeResult } from "./normalize-article";
+export { ARTICLE_LIMITS, contentHashOf, normalizeFeedItem, readFeedItemFields, sourceIdForUrl } from "./normalize-article";
 export type { NewsAgency } from "./outlets/agencies";
 export { findAgency, NEWS_AGENCIES } from "./outlets/agencies";
 export type { AttributedArticle, Attribution, Outlet } from "./outlets/attribution";
@@ -66,7 +67,16 @@ export {
   pollIntervalAfterSuccess,
   sourceStatus,
 } from "./source-schedule";
-export { collapseWhitespace, errorMessage, escapeHtml, htmlToText, removeXmlInvalidChars, truncateText } from "./text";
+export {
+  collapseWhitespace,
+  decodeWindows1252,
+  errorMessage,
+  escapeHtml,
+  htmlToText,
+  removeXmlInvalidChars,
+  repairC1Controls,
+  truncateText,
+} from "./text";
 export type { EntityCounts, EntityDefinition, EntityDictionary, EntityType } from "./text-features/entities";
 export { compileEntities, ENTITY_TYPES, extractEntities } from "./text-features/entities";
 export type { ArticleFeatures } from "./text-features/features";

@@ -1,3 +1,4 @@
+import { readFeedDate } from "./feed-date";
 import { hashId } from "./hash";
 import { htmlToText, truncateText } from "./text";
 import type { Article, RawFeedItem } from "./types";
@@ -20,7 +21,7 @@ const FUTURE_TOLERANCE_MS = 10 * 60 * 1000;
 export type NormalizeContext = {
   sourceId: string;
   sourceTitle: string | null;
-  /** Base for relative links: the feed's site link, else the feed URL. */
+  /** Base for links still relative after the parser applied `xml:base`: the feed's own URL. */
   baseUrl: string;
   feedLanguage: string | null;
   fetchedAt: Date;
@@ -42,8 +43,8 @@ export function sourceIdForUrl(canonicalUrl: string): string {
 function parseFeedDate(raw: string | undefined, fetchedAt: Date): { iso: string; inferred: boolean } {
   const fallback = { iso: fetchedAt.toISOString(), inferred: true };
   if (raw === undefined || raw.trim() === "") return fallback;
-  const time = Date.parse(raw.trim());
-  if (Number.isNaN(time) || time < EARLIEST_PLAUSIBLE) return fallback;
+  const time = readFeedDate(raw);
+  if (time === null || time < EARLIEST_PLAUSIBLE) return fallback;
   if (time > fetchedAt.getTime() + FUTURE_TOLERANCE_MS) return fallback;
   return { iso: new Date(time).toISOString(), inferred: false };
 }
@@ -54,49 +55,76 @@ function cleanShort(raw: string | undefined, max: number): string | null {
   return text === "" ? null : truncateText(text.replace(/\n+/g, " "), max);
 }
 
+/** The fields of a feed item as the product reads them, before it decides whether the item is an article. */
+export type FeedItemFields = {
+  url: string | null;
+  guid: string | null;
+  /** Empty when the item has neither a title nor any text. */
+  title: string;
+  summary: string;
+  text: string;
+  author: string | null;
+  language: string | null;
+  publishedAt: string;
+  dateInferred: boolean;
+};
+
 /**
- * Turns one parsed feed item into an article: canonical URL, deterministic id (from the URL,
- * else the GUID within its source, else the content), UTC date, text stripped of markup and
- * bounded. Items with neither a title nor any text are refused with a reason.
+ * Reads one parsed feed item: canonical URL (the link, else a GUID that is a permalink), the
+ * GUID, title, summary and text stripped of markup and bounded, the UTC date (the fetch time,
+ * marked inferred, when the feed gives none that is readable and plausible).
  */
-export function normalizeFeedItem(item: RawFeedItem, context: NormalizeContext): NormalizeResult {
+export function readFeedItemFields(item: RawFeedItem, context: NormalizeContext): FeedItemFields {
   const guid = item.guid?.trim() ? item.guid.trim().slice(0, ARTICLE_LIMITS.guid) : null;
   const url =
     (item.link !== undefined ? canonicalizeUrl(item.link, context.baseUrl) : null) ??
-    (guid !== null && /^https?:\/\//i.test(guid) ? canonicalizeUrl(guid) : null);
+    // A GUID the feed marks as no permalink is an opaque id, however much it looks like a URL.
+    (guid !== null && item.guidIsPermaLink !== false && /^https?:\/\//i.test(guid) ? canonicalizeUrl(guid) : null);
 
   const bodyHtml = item.contentHtml ?? item.summaryHtml ?? "";
   const text = truncateText(htmlToText(bodyHtml), ARTICLE_LIMITS.text);
   const summarySource = item.summaryHtml !== undefined ? htmlToText(item.summaryHtml) : text;
   const summary = truncateText(summarySource.replace(/\n+/g, " "), ARTICLE_LIMITS.summary);
   const title = cleanShort(item.title, ARTICLE_LIMITS.title) ?? (summary ? truncateText(summary, 120) : "");
+  const published = parseFeedDate(item.date, context.fetchedAt);
+  return {
+    url,
+    guid,
+    title,
+    summary,
+    text,
+    author: cleanShort(item.author, ARTICLE_LIMITS.author),
+    language: cleanShort(item.language, 20) ?? context.feedLanguage,
+    publishedAt: published.iso,
+    dateInferred: published.inferred,
+  };
+}
+
+/**
+ * Turns one parsed feed item into an article: its fields as `readFeedItemFields` reads them and a
+ * deterministic id (from the URL, else the GUID within its source, else the content). Items with
+ * neither a title nor any text are refused with a reason.
+ */
+export function normalizeFeedItem(item: RawFeedItem, context: NormalizeContext): NormalizeResult {
+  const fields = readFeedItemFields(item, context);
+  const { url, guid, title, text } = fields;
   if (title === "") {
     return { ok: false, reason: `item ${guid ?? url ?? "(no guid, no link)"} has no title and no text` };
   }
-
-  const published = parseFeedDate(item.date, context.fetchedAt);
   const id =
     url !== null
       ? hashId("url", url)
       : guid !== null
         ? hashId("guid", context.sourceId, guid)
-        : hashId("content", context.sourceId, title, published.inferred ? "" : published.iso);
+        : hashId("content", context.sourceId, title, fields.dateInferred ? "" : fields.publishedAt);
 
   return {
     ok: true,
     article: {
       id,
-      url,
-      guid,
+      ...fields,
       sourceId: context.sourceId,
       sourceTitle: context.sourceTitle,
-      title,
-      summary,
-      text,
-      author: cleanShort(item.author, ARTICLE_LIMITS.author),
-      language: cleanShort(item.language, 20) ?? context.feedLanguage,
-      publishedAt: published.iso,
-      dateInferred: published.inferred,
       fetchedAt: context.fetchedAt.toISOString(),
       theme: context.theme,
       onTheme: false,

@@ -43,6 +43,55 @@ const XML_INVALID =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// C1 control characters are never text. They reach us when a feed writes a Windows-1252 character
+// as a character reference (`Don&#146;t`) or declares Latin-1 for Windows-1252 bytes: read them as
+// the Windows-1252 characters they were meant to be, as browsers do for HTML; the five code points
+// that encoding leaves undefined go. The table is the Encoding Standard's index for 0x80-0x9F:
+// Node 20's own Windows-1252 decoder reads these bytes as Latin-1's C1 controls, and iconv-lite
+// would carry every other encoding's table into each function that renders text.
+const WINDOWS_1252_HIGH = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ";
+const C1_CONTROLS = /[\u0080-\u009F]/g;
+
+// UTF-8 bytes read one character each (`&#226;&#128;&#166;` for "…"): a run that decodes as
+// UTF-8 and holds a C1 control, which no text does, is that mistake, and is read again.
+const DOUBLE_ENCODED = /[\u00C2-\u00F4][\u0080-\u00BF]{1,3}/g;
+
+function repairDoubleEncoded(value: string): string {
+  return value.replace(DOUBLE_ENCODED, (run) => {
+    if (!/[\u0080-\u009F]/.test(run)) return run;
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(run, "latin1"));
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * Reads C1 control characters as what they stand for: UTF-8 read as Latin-1, or Windows-1252
+ * characters; drops those that stand for nothing.
+ */
+export function repairC1Controls(value: string): string {
+  if (!/[\u0080-\u009F]/.test(value)) return value;
+  return repairDoubleEncoded(value).replace(C1_CONTROLS, (char) => {
+    const repaired = WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? "";
+    return repaired === char ? "" : repaired;
+  });
+}
+
+/**
+ * Decodes Windows-1252 bytes (what "ISO-8859-1" and "US-ASCII" mean on the web, as the Encoding
+ * Standard has it); the five undefined bytes stay the C1 characters of the same number.
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  let out = "";
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const chunk = bytes.subarray(start, start + 8192);
+    out += String.fromCharCode(...chunk);
+  }
+  return out.replace(C1_CONTROLS, (char) => WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80] ?? char);
+}
+
 /** Removes characters that XML 1.0 cannot carry. */
 export function removeXmlInvalidChars(value: string): string {
   return value.replace(XML_INVALID, "");
@@ -69,7 +118,9 @@ export function htmlToText(html: string): string {
         if (skipDepth === 0) parts.push(text);
       },
     },
-    { decodeEntities: true, lowerCaseTags: true },
+    // Feed content is often XHTML: `<iframe/>` or `<script/>` closes there, instead of hiding
+    // every word after it as HTML's rules would have it.
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
   );
   parser.write(html);
   parser.end();
@@ -78,7 +129,7 @@ export function htmlToText(html: string): string {
 
 /** Collapses blanks inside lines and keeps at most one empty line between paragraphs. */
 export function collapseWhitespace(text: string): string {
-  return removeXmlInvalidChars(text)
+  return removeXmlInvalidChars(repairC1Controls(text))
     .replace(/\r\n?/g, "\n")
     .split("\n")
     .map((line) => line.replace(/[\s\u00A0]+/g, " ").trim())

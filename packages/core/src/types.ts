@@ -31,11 +31,15 @@ export type Source = {
 
 /** One item as a feed parser hands it over, before any cleaning. */
 export type RawFeedItem = {
+  /** The title as HTML, like the summary: plain-text titles come escaped. */
   title?: string | undefined;
   link?: string | undefined;
   guid?: string | undefined;
+  /** False when the feed says the GUID is no permalink (RSS `isPermaLink="false"`): never a link. */
+  guidIsPermaLink?: boolean | undefined;
   /** The item's date as written in the feed (RFC 822, ISO 8601, …). */
   date?: string | undefined;
+  /** Summary and full text as HTML (a parser escapes plain-text fields so they read as written). */
   summaryHtml?: string | undefined;
   contentHtml?: string | undefined;
   author?: string | undefined;

@@ -1,4 +1,5 @@
 import { retryAfterSeconds } from "@eventwire/core";
+import { decodeBody } from "./decode-body";
 /**
  * Checks a URL before anything is sent to it: the source URL, every redirect hop and every
  * article page. It throws to refuse, and the error's message becomes the source's error. The
@@ -96,31 +97,6 @@ async function readBounded(response: Response, maxBytes: number, url: string): P
     offset += chunk.byteLength;
   }
   return body;
-}
-
-/** The charset named by the Content-Type header, the XML declaration, or a byte-order mark. */
-export function detectCharset(contentType: string | null, body: Uint8Array): string {
-  const fromHeader = contentType?.match(/charset\s*=\s*"?([\w.:-]+)"?/i)?.[1];
-  if (fromHeader) return fromHeader.toLowerCase();
-  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return "utf-8";
-  if (body[0] === 0xff && body[1] === 0xfe) return "utf-16le";
-  if (body[0] === 0xfe && body[1] === 0xff) return "utf-16be";
-  const head = new TextDecoder("latin1").decode(body.subarray(0, 256));
-  const fromProlog = head.match(/^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']/i)?.[1];
-  if (fromProlog) return fromProlog.toLowerCase();
-  // An HTML page (a full-text fetch) names its charset in a meta element.
-  const fromMeta = head.match(/<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i)?.[1];
-  return fromMeta ? fromMeta.toLowerCase() : "utf-8";
-}
-
-function decodeBody(contentType: string | null, body: Uint8Array): string {
-  const charset = detectCharset(contentType, body);
-  try {
-    return new TextDecoder(charset).decode(body);
-  } catch {
-    // An encoding label TextDecoder does not know: UTF-8 is the feed formats' default.
-    return new TextDecoder("utf-8").decode(body);
-  }
 }
 
 function hostOf(url: string): string {
@@ -222,7 +198,8 @@ async function runGuard(guard: FetchGuard, url: string): Promise<void> {
 /**
  * Conditional GET of a feed: sends the stored validators, follows a bounded number of
  * redirects (each checked by the guard), answers `not-modified` on 304, reads at most
- * `maxBytes` (decompressed) within `timeoutMs`, and decodes the body by its declared charset.
+ * `maxBytes` (decompressed) within `timeoutMs`, and decodes the body (`decodeBody`: its declared
+ * charset, else one detected from the bytes).
  * Never throws: every failure is an outcome with a message.
  */
 export async function fetchFeed(fetchFn: typeof fetch, request: FetchFeedRequest, now = new Date()): Promise<FetchFeedOutcome> {
@@ -256,7 +233,7 @@ export async function fetchFeed(fetchFn: typeof fetch, request: FetchFeedRequest
     const contentType = response.headers.get("content-type");
     return {
       kind: "ok",
-      body: decodeBody(contentType, bytes),
+      body: decodeBody(contentType, bytes).text,
       etag: response.headers.get("etag"),
       lastModified: response.headers.get("last-modified"),
       contentType,

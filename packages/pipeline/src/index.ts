@@ -2,6 +2,8 @@ export type { AddSourceOptions, AddSourceResult, SeedSourcesResult } from "./add
 export { addSource, seedSources } from "./add-source";
 export type { SourceSettingsInput } from "./configure-source";
 export { configureSource } from "./configure-source";
+export type { DecodedBody } from "./decode-body";
+export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
 export type {
   AttemptReport,
@@ -20,7 +22,6 @@ export {
   allowEveryUrl,
   DEFAULT_MAX_REDIRECTS,
   describeFetchError,
-  detectCharset,
   fetchFeed,
   parseMaxAge,
 } from "./fetch-feed";

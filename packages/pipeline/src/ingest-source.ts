@@ -122,8 +122,9 @@ function toArticles(deps: PipelineDeps, source: Source, feedUrl: string, feed: P
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? feed.title,
-    // A channel link may be relative or scheme-less; the feed's own URL anchors it.
-    baseUrl: canonicalizeUrl(feed.link ?? "", feedUrl) ?? feedUrl,
+    // RFC 3986: a document's links resolve against the address it came from (the parser has
+    // already applied any xml:base), never against the link the channel names.
+    baseUrl: feedUrl,
     feedLanguage: feed.language,
     fetchedAt,
     theme: deps.config.theme.id,
@@ -170,7 +171,7 @@ type ReadFeed =
  * this function: the document and its parsed items are not kept while the articles are stored.
  */
 async function readFeed(deps: PipelineDeps, source: Source, body: string, feedUrl: string, fetchedAt: Date): Promise<ReadFeed> {
-  const parsed = await parseFeed(body);
+  const parsed = await parseFeed(body, feedUrl);
   if (!parsed.ok) return parsed;
   const { articles, skipped } = toArticles(deps, source, feedUrl, parsed.feed, fetchedAt);
   return {

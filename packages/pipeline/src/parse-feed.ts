@@ -1,17 +1,10 @@
 import { htmlToText, type RawFeedItem, truncateText } from "@eventwire/core";
 import Parser from "rss-parser";
+import { normalizeFeedXml } from "./normalize-feed-xml";
 
 /** Bounds on what a feed says about itself. */
 const FEED_TITLE_MAX = 200;
 const LANGUAGE_MAX = 20;
-
-// rss-parser turns an Atom entry's <published>/<updated> into a date with no guard, so one
-// unreadable date would reject the whole feed. Blanking unreadable values at the XML layer lets
-// the entry through without a date (it then counts as published when fetched).
-const ATOM_DATE_ELEMENTS = new Set(["published", "updated"]);
-function blankUnreadableDates(value: string, name: string): string {
-  return ATOM_DATE_ELEMENTS.has(name) && Number.isNaN(Date.parse(value.trim())) ? "" : value;
-}
 
 export type ParsedFeed = {
   title: string | null;
@@ -37,18 +30,98 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function toRawItem(item: ParserItem): RawFeedItem {
-  // rss-parser puts an RSS <description> in `content` and an Atom <summary> in `summary`;
-  // full text is in <content:encoded> (RSS) or <content> (Atom).
-  const summaryHtml = textOf(item.summary) ?? textOf(item.content);
-  const contentHtml = textOf(item["content:encoded"]) ?? textOf(item.content);
+function firstText(item: ParserItem, key: string): string | undefined {
+  const values = item[key];
+  if (!Array.isArray(values)) return textOf(values);
+  for (const value of values) {
+    const text = textOf(value)?.trim();
+    if (text) return text;
+  }
+  return undefined;
+}
+
+function lastText(item: ParserItem, key: string): string | undefined {
+  const values = item[key];
+  if (!Array.isArray(values)) return textOf(values);
+  for (let i = values.length - 1; i >= 0; i -= 1) {
+    const text = textOf(values[i])?.trim();
+    if (text) return text;
+  }
+  return undefined;
+}
+
+// Dates in the order they say when an item was published: the normalised document holds them as
+// ISO 8601, or empty where the feed's date was unreadable.
+const DATE_FIELDS = [
+  "pubDate",
+  "published",
+  "issued",
+  "dcterms:issued",
+  "dc:date",
+  "dcterms:created",
+  "created",
+  "updated",
+  "modified",
+  "dcterms:modified",
+];
+
+const DATE_KEYS = DATE_FIELDS.map((field) => `date:${field}`);
+
+type XmlElement = { $?: Record<string, string | undefined> };
+
+/** An Atom entry's link: the first `alternate` one with an address (the normaliser marked those without `rel`). */
+function atomLink(item: ParserItem): string | undefined {
+  const links = item.links;
+  if (!Array.isArray(links)) return undefined;
+  const withHref = (links as XmlElement[]).filter((link) => link.$?.href?.trim());
+  const alternate = withHref.find((link) => link.$?.rel === "alternate") ?? withHref[0];
+  return alternate?.$?.href?.trim();
+}
+
+function guidOf(item: ParserItem): { guid: string | undefined; guidIsPermaLink: boolean | undefined } {
+  const guid = (item.guids as unknown[] | undefined)?.[0];
+  if (guid === undefined) return { guid: textOf(item.id), guidIsPermaLink: undefined };
+  const flag = (guid as XmlElement).$?.isPermaLink?.trim().toLowerCase();
+  return { guid: textOf(guid), guidIsPermaLink: flag === undefined ? undefined : flag !== "false" };
+}
+
+function rssItemText(item: ParserItem) {
+  // rss-parser puts an RSS <description> in `content`; full text is in <content:encoded>,
+  // <xhtml:body> or an older <body> or <fullitem>; an RSS <summary> beside a description is
+  // the longer text, as feedparser reads it.
+  const description = textOf(item.content) ?? firstText(item, "dc:description");
+  const summaryHtml =
+    description ?? textOf(item.summary) ?? firstText(item, "itunes:summary") ?? firstText(item, "media:description");
+  const contentHtml =
+    textOf(item["content:encoded"]) ??
+    firstText(item, "xhtml:body") ??
+    firstText(item, "body") ??
+    firstText(item, "fullitem") ??
+    (description !== undefined ? textOf(item.summary) : undefined);
+  return { summaryHtml, contentHtml };
+}
+
+function atomItemText(item: ParserItem) {
+  const summaryHtml = textOf(item.summary) ?? firstText(item, "media:description");
+  return { summaryHtml, contentHtml: textOf(item.content) };
+}
+
+function toRawItem(item: ParserItem, kind: "rss" | "rdf" | "atom"): RawFeedItem {
+  // An element given twice: the later value, as feedparser takes it.
+  let date: string | undefined;
+  for (const field of DATE_KEYS) {
+    date = lastText(item, field);
+    if (date !== undefined) break;
+  }
+  const { guid, guidIsPermaLink } = guidOf(item);
   return {
-    title: textOf(item.title),
-    link: textOf(item.link),
-    guid: textOf(item.guid) ?? textOf(item.id),
-    date: textOf(item.isoDate) ?? textOf(item.pubDate) ?? textOf(item.date),
-    summaryHtml,
-    contentHtml,
+    title: textOf(item.title) ?? firstText(item, "media:title"),
+    link: kind === "atom" ? atomLink(item) : textOf(item.link)?.trim() || undefined,
+    // An RDF item's rdf:about names it when it has no GUID.
+    guid: guid ?? textOf(item["rdf:about"]),
+    guidIsPermaLink,
+    date,
+    ...(kind === "atom" ? atomItemText(item) : rssItemText(item)),
     author: textOf(item.creator) ?? textOf(item.author),
     language: textOf(item.language),
   };
@@ -71,8 +144,20 @@ function ttlOf(value: unknown): number | null {
   return Number.isInteger(minutes) && minutes > 0 ? minutes : null;
 }
 
-/** Parses an RSS 2.0, RSS 0.9x, RDF (RSS 1.0) or Atom 1.0 document. Never throws. */
-export async function parseFeed(body: string): Promise<ParseFeedResult> {
+const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
+  ["guid", "guids", { keepArray: true }],
+  ["link", "links", { keepArray: true }],
+  ...DATE_FIELDS.map((field): [string, string, { keepArray: true }] => [field, `date:${field}`, { keepArray: true }]),
+  ...["dc:description", "xhtml:body", "body", "fullitem", "itunes:summary", "media:title", "media:description"].map(
+    (field): [string, string, { keepArray: true }] => [field, field, { keepArray: true }],
+  ),
+];
+
+/**
+ * Parses an RSS 2.0, RSS 0.9x, RDF (RSS 1.0) or Atom (1.0 and 0.3) document; `documentUrl`, the
+ * address it came from, is the base of its relative links. Never throws.
+ */
+export async function parseFeed(body: string, documentUrl: string | null = null): Promise<ParseFeedResult> {
   if (body.trim() === "") return { ok: false, message: "the response body is empty" };
   if (looksLikeHtml(body)) return { ok: false, message: "the URL returned an HTML page, not a feed" };
   if (declaresEntities(body)) {
@@ -81,14 +166,17 @@ export async function parseFeed(body: string): Promise<ParseFeedResult> {
       message: "the document declares its own XML entities (<!ENTITY> in its DOCTYPE), which are never expanded",
     };
   }
+  const normalized = normalizeFeedXml(body, documentUrl);
+  if (!normalized.ok) return normalized;
   // A parser per document: rss-parser keeps one xml2js parser per instance, and xml2js
   // parser state is not safe to share between documents parsed at the same time.
+  // `defaultRSS`: an <rss> element without a version is read as RSS 2.0, as readers do.
   const parser = new Parser({
-    customFields: { feed: ["language", "ttl"] },
-    xml2js: { valueProcessors: [blankUnreadableDates] },
+    defaultRSS: 2,
+    customFields: { feed: ["language", "ttl"], item: ITEM_FIELDS as unknown as string[] },
   });
   try {
-    const feed = await parser.parseString(body);
+    const feed = await parser.parseString(normalized.xml);
     return {
       ok: true,
       feed: {
@@ -99,7 +187,7 @@ export async function parseFeed(body: string): Promise<ParseFeedResult> {
             ?.trim()
             .slice(0, LANGUAGE_MAX) || null,
         ttlMinutes: ttlOf((feed as { ttl?: unknown }).ttl),
-        items: (feed.items as ParserItem[]).map(toRawItem),
+        items: (feed.items as ParserItem[]).map((item) => toRawItem(item, normalized.kind)),
       },
     };
   } catch (error) {
