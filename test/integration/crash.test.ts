@@ -58,7 +58,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-type Run = { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string }> };
+type Run = { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> };
 
 function ingestOnce(env: Record<string, string>): Run {
   const child = spawn(process.execPath, [BIN, "ingest", "--once"], {
