@@ -232,7 +232,12 @@ describe("Lambda handlers", () => {
   it("worker: a direct ingest-run invocation ingests the due sources and answers with the run's summary", async () => {
     server.route(
       "/direct.rss",
-      serveAlways(fixture("feeds/rss2.xml").replaceAll("fixture-wire", "fixture-direct"), "application/rss+xml"),
+      serveAlways(
+        fixture("feeds/rss2.xml")
+          .replaceAll("fixture-wire", "fixture-direct")
+          .replace("<link>/news/aid-convoy<", "<link>/news/aid-convoy-direct<"),
+        "application/rss+xml",
+      ),
     );
     const added = await addSource({ store: db.store, now: () => new Date() }, { url: `${server.url}/direct.rss` });
     if (!added.ok) throw new Error(added.error);
@@ -293,7 +298,12 @@ describe("Lambda handlers", () => {
   it("ingest: a cold start seeds the sources file shipped beside its bundle (EVENTWIRE_SOURCES_FILE, from the task root)", async () => {
     server.route(
       "/shipped.rss",
-      serveAlways(fixture("feeds/rss2.xml").replaceAll("fixture-wire", "fixture-shipped"), "application/rss+xml"),
+      serveAlways(
+        fixture("feeds/rss2.xml")
+          .replaceAll("fixture-wire", "fixture-shipped")
+          .replace("<link>/news/aid-convoy<", "<link>/news/aid-convoy-shipped<"),
+        "application/rss+xml",
+      ),
     );
     const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
     writeFileSync(path.join(taskRoot, "sources.txt"), `# shipped with the deploy\n${server.url}/shipped.rss\n`);
