@@ -52,6 +52,8 @@ export async function benchMemory(context: BenchContext): Promise<BenchFigures> 
       EVENTWIRE_MAX_ITEMS_PER_FETCH: String(count),
       EVENTWIRE_MAX_FEED_BYTES: String(100 * 1024 * 1024),
       EVENTWIRE_LOG_FORMAT: "json",
+      // The per-source "source ingested" line (its stored count) is a debug line.
+      EVENTWIRE_LOG_LEVEL: "debug",
     };
     const bundle = (await buildBundles(root, outDir)).find((built) => built.name === "ingest-worker");
     if (bundle === undefined) throw new Error("memory: npm run build made no ingest-worker bundle");
