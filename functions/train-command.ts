@@ -140,6 +140,8 @@ function tuneThresholds(
 /** How much work one training does: the full run, or a cross-validation fold's lighter one. */
 type TrainingPlan = {
   copies: number;
+  /** The L2 penalty of the logistic fit. */
+  l2: number;
   attachGrid: readonly number[];
   followUpGrid: readonly number[];
   /** Profiles to refit; the others keep the base model's. */
@@ -182,7 +184,7 @@ function trainModel(
     for (const [length, cut] of LENGTHS) {
       if (plan.only && !plan.only.some(([t, l]) => t === timing && l === length)) continue;
       const variants = streams.map(cut);
-      const fitted = fitLogistic(pairsFor(theme, cut(known), variants, `${timing} ${length}`, plan.log), 1);
+      const fitted = fitLogistic(pairsFor(theme, cut(known), variants, `${timing} ${length}`, plan.log), plan.l2);
       const before = model;
       const profile = tuneThresholds(
         theme,
@@ -225,6 +227,7 @@ function crossValidate(
   existing: readonly LabelledArticle[],
   files: readonly LabelledArticle[][],
   groupOf: Map<string, string>,
+  l2: number,
   log: (line: string) => void,
 ): { folds: number; bcubed: PRF; pairwise: PRF; theme: PRF } {
   const groupKey = (event: string) => groupOf.get(event) ?? event;
@@ -240,6 +243,7 @@ function crossValidate(
     const training = files.map((stream) => stream.filter((article) => !held(article)));
     const model = trainModel(theme, existing, training, SHIPPED_MODEL, {
       copies: 2,
+      l2,
       attachGrid: CV_ATTACH_GRID,
       followUpGrid: [0.5],
       only: [
@@ -288,6 +292,7 @@ export function runTrainCommand(args: string[]): number {
       stream: { type: "string", multiple: true },
       out: { type: "string", default: DEFAULT_OUT },
       theme: { type: "string", default: DEFAULT_THEME_ID },
+      l2: { type: "string", default: "1" },
       cv: { type: "string" },
       "cv-only": { type: "boolean", default: false },
     },
@@ -298,13 +303,15 @@ export function runTrainCommand(args: string[]): number {
   const theme = findTheme(DEFAULT_THEMES, values.theme);
   if (theme === undefined) throw new UsageError(`no theme "${values.theme}"`);
   if (values["cv-only"] && values.cv === undefined) throw new UsageError("--cv-only needs --cv GROUPS");
+  const l2 = Number(values.l2);
+  if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, not "${values.l2}"`);
 
   const existing = values.existing === undefined ? [] : readLabelledArticles(values.existing, "jsonl", theme.id);
   const files = values.stream.map((file) => readLabelledArticles(file, "jsonl", theme.id).sort(byStreamOrder));
   const log = (line: string) => process.stdout.write(line);
 
   if (values.cv !== undefined) {
-    const cv = crossValidate(theme, existing, files, readEventGroups(values.cv), (line) => process.stderr.write(line));
+    const cv = crossValidate(theme, existing, files, readEventGroups(values.cv), l2, (line) => process.stderr.write(line));
     const summary = { cv_folds: cv.folds, cv_bcubed: cv.bcubed, cv_pairwise: cv.pairwise, cv_theme: cv.theme };
     log(
       `leave-one-group-out over ${cv.folds} groups: BCubed F1 ${cv.bcubed.f1.toFixed(3)}, pairwise F1 ${cv.pairwise.f1.toFixed(3)}, theme F1 ${cv.theme.f1.toFixed(3)}\n${JSON.stringify(summary)}\n`,
@@ -314,6 +321,7 @@ export function runTrainCommand(args: string[]): number {
 
   const model = trainModel(theme, existing, files, SHIPPED_MODEL, {
     copies: AUGMENTED_COPIES,
+    l2,
     attachGrid: ATTACH_GRID,
     followUpGrid: FOLLOW_UP_GRID,
     log,

@@ -91,8 +91,11 @@ describe("train", () => {
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 
-  it("refuses --cv-only without --cv, and a groups file that is not one", () => {
+  it("refuses --cv-only without --cv, a negative --l2, and a groups file that is not one", () => {
     expect(() => runTrainCommand(["--stream", fixture("stream.jsonl"), "--cv-only"])).toThrow(/--cv-only needs --cv/);
+    expect(() => runTrainCommand(["--stream", fixture("stream.jsonl"), "--l2=-1"])).toThrow(
+      /--l2 must be a number ≥ 0, not "-1"/,
+    );
     const dir = mkdtempSync(join(tmpdir(), "eventwire-train-"));
     const groups = join(dir, "groups.json");
     writeFileSync(groups, "[]");

@@ -129,6 +129,12 @@ export type ThemeErrors = {
   keptOut: { id: string; title: string; event: string | null }[];
 };
 
+function appendTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group === undefined) groups.set(key, [value]);
+  else group.push(value);
+}
+
 /**
  * Per gold event, how the matcher split or merged it (for `eval --errors`): the predicted
  * events its articles went to and which other gold events share them; and the theme filter's
@@ -139,14 +145,11 @@ export function describeErrors(
   explanations: readonly MatchExplanation[],
 ): { events: GoldEventErrors[]; theme: ThemeErrors } {
   const byPredicted = new Map<string, number[]>();
-  stream.forEach((_, index) => {
-    const predicted = (explanations[index] as MatchExplanation).eventId;
-    if (predicted === null || !(explanations[index] as MatchExplanation).onTheme) return;
-    byPredicted.set(predicted, [...(byPredicted.get(predicted) ?? []), index]);
-  });
   const gold = new Map<string, number[]>();
   stream.forEach((article, index) => {
-    if (article.event !== null) gold.set(article.event, [...(gold.get(article.event) ?? []), index]);
+    const explanation = explanations[index] as MatchExplanation;
+    if (explanation.eventId !== null && explanation.onTheme) appendTo(byPredicted, explanation.eventId, index);
+    if (article.event !== null) appendTo(gold, article.event, index);
   });
   const events: GoldEventErrors[] = [...gold.entries()].map(([event, indexes]) => {
     const parts = new Map<string, number[]>();
@@ -158,7 +161,7 @@ export function describeErrors(
         offTheme.push({ id: article.input.id, title: article.input.title });
         continue;
       }
-      parts.set(explanation.eventId, [...(parts.get(explanation.eventId) ?? []), index]);
+      appendTo(parts, explanation.eventId, index);
     }
     return {
       event,
