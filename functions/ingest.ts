@@ -26,10 +26,14 @@ export type EnqueueSummary = { enqueued: number; scheduledAt: string };
  * due sources itself.
  */
 export async function handler(event: ScheduleEvent): Promise<IngestRunSummary | EnqueueSummary> {
-  seeded ??= seedSources(deps, sourceUrls(settings, taskRoot)).catch((error: unknown) => {
-    seeded = undefined;
-    throw error;
-  });
+  // Seeding that fails (a bad line in the sources file, the table unreachable) is logged and
+  // tried again next tick; the sources already stored are polled meanwhile all the same.
+  seeded ??= Promise.resolve()
+    .then(() => seedSources(deps, sourceUrls(settings, taskRoot)))
+    .catch((error: unknown) => {
+      seeded = undefined;
+      deps.log.error("configured sources not seeded", { error: error instanceof Error ? error.message : String(error) });
+    });
   await seeded;
   deps.log.info("ingest triggered", scheduleEventFields(event));
   if (queueUrl === undefined || sqs === undefined) {

@@ -324,4 +324,35 @@ describe("Lambda handlers", () => {
       rmSync(taskRoot, { recursive: true, force: true });
     }
   });
+
+  it("ingest: a sources file with a bad line is logged with the line, and the stored sources are polled all the same", async () => {
+    const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
+    writeFileSync(
+      path.join(taskRoot, "sources.txt"),
+      `${server.url}/shipped.rss
+not a url
+`,
+    );
+    const saved = { EVENTWIRE_SOURCES: process.env.EVENTWIRE_SOURCES };
+    try {
+      delete process.env.EVENTWIRE_SOURCES;
+      Object.assign(process.env, { EVENTWIRE_SOURCES_FILE: "sources.txt", LAMBDA_TASK_ROOT: taskRoot });
+      vi.resetModules();
+      const fresh = (await import("../../functions/ingest")).handler as IngestHandler;
+      const { result, lines } = await logLinesOf(() => fresh({ ...scheduledEvent, executionId: "bad-file" }));
+      expect(result).toMatchObject({ failed: 0 });
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          message: "configured sources not seeded",
+          error: expect.stringMatching(/line 2: "not a url" is more than one URL/),
+        }),
+      );
+      expect(lines).toContainEqual(expect.objectContaining({ message: "ingest triggered" }));
+    } finally {
+      process.env.EVENTWIRE_SOURCES = saved.EVENTWIRE_SOURCES;
+      delete process.env.EVENTWIRE_SOURCES_FILE;
+      delete process.env.LAMBDA_TASK_ROOT;
+      rmSync(taskRoot, { recursive: true, force: true });
+    }
+  });
 });
