@@ -265,3 +265,42 @@ describe("parseFeed on real-world feeds", () => {
     });
   });
 });
+
+describe("parseFeed on hostile documents", () => {
+  const rss = (items: string) =>
+    `<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title><link>https://hostile.example/</link>${items}</channel></rss>`;
+
+  // Each of these took minutes with a pattern that scanned to the end of the document once per
+  // opening; they must end within the test's time limit.
+  it("ends promptly on thousands of CDATA sections and comments left open", async () => {
+    const result = await parseFeed(
+      rss(`<item><title>a</title><description>${"<![CDATA[<!--".repeat(40_000)}</description></item>`),
+    );
+    expect(result.ok).toBe(false);
+  });
+
+  it("ends promptly on an RSS title of thousands of unclosed <br", async () => {
+    const result = await parseFeed(
+      rss(`<item><title>${"&lt;br".repeat(30_000)} end</title><link>https://hostile.example/a</link></item>`),
+    );
+    if (!result.ok) throw new Error(result.message);
+    expect(result.feed.items).toHaveLength(1);
+  });
+
+  it("ends promptly on thousands of comments before a root that is not HTML", async () => {
+    const result = await parseFeed(`${"<!---->".repeat(5_000)}<notafeed/>`);
+    expect(result).toMatchObject({ ok: false, message: expect.stringContaining("the root element is <notafeed>") });
+  });
+
+  it("keeps an item whose summary nests markup 10,000 deep, with its words", async () => {
+    const nested = `${"<b>".repeat(10_000)}deep words${"</b>".repeat(10_000)}`;
+    const result = await parseFeed(
+      rss(
+        `<item><title>Nested</title><link>https://hostile.example/n</link><description><![CDATA[x]]></description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">${nested}</content:encoded></item><item><title>Next</title><link>https://hostile.example/m</link></item>`,
+      ),
+    );
+    if (!result.ok) throw new Error(result.message);
+    expect(result.feed.items.map((item) => item.title)).toEqual(["Nested", "Next"]);
+    expect(JSON.stringify(result.feed.items[0])).toContain("deep words");
+  });
+});

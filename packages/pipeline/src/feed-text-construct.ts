@@ -59,7 +59,8 @@ function unwrapDiv(node: Node): Child[] {
 
 // feedparser's test for RSS text that is HTML: an end tag or a character reference.
 function looksLikeHtml(text: string): boolean {
-  return /<\/[a-z][\w-]*\s*>|<(?:br|img|hr)\b[^>]*>|&(?:#\d+|#x[\da-f]+|[a-z][\da-z]*);/i.test(text);
+  // `[^<>]*`: a tag left open ends at the next "<", so each "<br" is scanned once.
+  return /<\/[a-z][\w-]*\s*>|<(?:br|img|hr)\b[^<>]*>|&(?:#\d+|#x[\da-f]+|[a-z][\da-z]*);/i.test(text);
 }
 
 function decodeBase64(text: string): string {

@@ -83,6 +83,9 @@ const ROOT_OPEN: Record<DocumentKind, string> = {
 const ROOT_CLOSE: Record<DocumentKind, string> = { rss: "</rss>", rdf: "</rdf:RDF>", atom: "</feed>", cdf: "</channel></rss>" };
 const CDF_NAMES: Record<string, string> = { abstract: "description" };
 /** An element whose content is gathered whole and rewritten at its end. */
+/** The deepest inline markup kept inside one text construct (see onopentag). */
+const MAX_MARKUP_DEPTH = 64;
+
 type Gathered = {
   kind: "construct" | "link" | "date";
   name: string;
@@ -186,7 +189,8 @@ function attributeText(attributes: Record<string, QualifiedAttribute>, skip: (at
 
 // An "&" that starts no reference, outside CDATA sections and comments: the commonest error of
 // hand-made feeds (`?a=1&b=2` in a link). It stands for itself, as every feed reader takes it.
-const BARE_AMPERSAND = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(?!#\d+;|#x[\da-f]+;|[a-z_][\w.-]*;)/gi;
+// A section left open runs to the end of the document: one scan, never one per "<![CDATA[".
+const BARE_AMPERSAND = /<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<!--[\s\S]*?(?:-->|$)|&(?!#\d+;|#x[\da-f]+;|[a-z_][\w.-]*;)/gi;
 
 function escapeBareAmpersands(body: string): string {
   return body.replace(BARE_AMPERSAND, (match) => (match === "&" ? "&amp;" : match));
@@ -232,12 +236,18 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
     const base = resolveBase(tag.attributes["xml:base"]?.value, currentBase());
     bases.push(base);
     if (gathered !== null) {
+      const parent = gathered.open[gathered.open.length - 1] ?? gathered.root;
+      // Past this depth an element's text joins its ancestor's and its markup is dropped: what
+      // is read of the markup walks it recursively, and no real text nests this deep.
+      if (gathered.open.length >= MAX_MARKUP_DEPTH) {
+        gathered.open.push(parent);
+        return;
+      }
       const node: Node = {
         name: tag.uri === NS.xhtml || tag.uri === "" ? tag.local : tag.name,
         attrs: attributeText(tag.attributes, (a) => a.prefix === "xmlns" || a.name === "xmlns" || a.prefix === "xml"),
         children: [],
       };
-      const parent = gathered.open[gathered.open.length - 1] ?? gathered.root;
       parent.children.push(node);
       gathered.open.push(node);
       return;

@@ -128,7 +128,8 @@ function toRawItem(item: ParserItem, kind: "rss" | "rdf" | "atom"): RawFeedItem 
 }
 
 function looksLikeHtml(body: string): boolean {
-  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(body);
+  // Each comment ends at its first "-->" (no backtracking into another way of splitting them).
+  return /^\s*(?:<!--(?:(?!-->)[\s\S])*-->\s*)*<(!doctype\s+html|html[\s>])/i.test(body);
 }
 
 // The XML parser (sax, under rss-parser) never expands entities a document declares, and never
