@@ -5,20 +5,13 @@ export type { ApiConfig, ApiDeps, IngestRunner } from "./deps";
 export { ApiError } from "./errors";
 export type { PreparedBody } from "./http-cache";
 export { cachedGet, keepableMs } from "./http-cache";
-export { openApiDocument } from "./openapi";
+export { openApiDocument } from "./openapi/document";
 export type { ClientAddress, RateLimiter } from "./rate-limit";
 export { createMemoryRateLimiter } from "./rate-limit";
 export { clientErrorAnswer, MAX_BODY_BYTES, MAX_URL_LENGTH, type RawErrorAnswer } from "./request-limits";
 export type { Loaded, ResponseCache, ResponseCacheOptions } from "./response-cache";
 export { createResponseCache } from "./response-cache";
-export {
-  ARTICLE,
-  ARTICLE_PAGE,
-  ARTICLES_QUERY,
-  EVENT_DETAIL,
-  EVENT_PAGE,
-  EVENTS_QUERY,
-  SOURCE,
-  SOURCE_LIST,
-  THEME_LIST,
-} from "./schemas";
+export { ARTICLE, ARTICLE_PAGE, ARTICLES_QUERY } from "./schemas/articles";
+export { EVENT_DETAIL, EVENT_PAGE, EVENTS_QUERY } from "./schemas/events";
+export { SOURCE, SOURCE_LIST } from "./schemas/sources";
+export { THEME_LIST } from "./schemas/themes";

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import * as z from "zod";
 import { ApiError } from "./errors";
-import { NO_QUERY } from "./schemas";
+import { NO_QUERY } from "./schemas/parameters";
 
 type Where = "query parameter" | "field";
 

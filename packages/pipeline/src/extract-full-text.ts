@@ -1,3 +1,4 @@
+import type { Article, Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { fetchFeed } from "./fetch-feed";
 
@@ -43,4 +44,31 @@ export async function fetchFullText(deps: PipelineDeps, url: string): Promise<Fu
   } catch (error) {
     return { ok: false, message: `could not read the page ${url}: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+export const DEFAULT_FULL_TEXT_PER_FETCH = 10;
+
+/**
+ * For a source with `fullText`, replaces the short feed text of up to `fullTextPerFetch`
+ * articles with the main text of their pages. The content hash stays the feed's, so the next
+ * fetch of the same item still finds it unchanged. A page that fails leaves the feed text.
+ */
+export async function withFullText(deps: PipelineDeps, source: Source, articles: Article[]): Promise<Article[]> {
+  if (!source.fullText) return articles;
+  let budget = deps.config.fullTextPerFetch ?? DEFAULT_FULL_TEXT_PER_FETCH;
+  const out: Article[] = [];
+  for (const article of articles) {
+    if (budget <= 0 || article.url === null || article.text.length >= FULL_TEXT_BELOW_CHARS) {
+      out.push(article);
+      continue;
+    }
+    budget -= 1;
+    const page = await fetchFullText(deps, article.url);
+    if (page.ok && page.text.length > article.text.length) out.push({ ...article, text: page.text });
+    else {
+      if (!page.ok) deps.log.warn("full text not fetched", { sourceId: source.id, url: article.url, error: page.message });
+      out.push(article);
+    }
+  }
+  return out;
 }

@@ -16,7 +16,7 @@ export type {
 export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
-export { FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
+export { DEFAULT_FULL_TEXT_PER_FETCH, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
 export {
   allowEveryUrl,
@@ -30,8 +30,9 @@ export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestJob, QueuedIngestResult } from "./ingest-queued-source";
 export { ingestQueuedSource, planDueSources } from "./ingest-queued-source";
-export type { IngestCounts, IngestSourceOptions, IngestSourceResult } from "./ingest-source";
-export { DEFAULT_FULL_TEXT_PER_FETCH, DEFAULT_MAX_ITEMS_PER_FETCH, ingestSource } from "./ingest-source";
+export type { IngestCounts, IngestSourceResult } from "./ingest-result";
+export type { IngestSourceOptions } from "./ingest-source";
+export { ingestSource } from "./ingest-source";
 export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
@@ -60,6 +61,7 @@ export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
 export { refreshSource } from "./refresh-source";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
+export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";
 export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
 export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
 export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";

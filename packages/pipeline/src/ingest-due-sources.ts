@@ -1,7 +1,8 @@
 import { errorMessage, isSourceDue } from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "./deps";
-import { type IngestSourceResult, ingestSource } from "./ingest-source";
+import type { IngestSourceResult } from "./ingest-result";
+import { ingestSource } from "./ingest-source";
 
 export type IngestRunSummary = {
   startedAt: string;

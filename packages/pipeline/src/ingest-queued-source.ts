@@ -1,6 +1,7 @@
 import { isSourceDue } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
-import { type IngestSourceResult, ingestSource } from "./ingest-source";
+import type { IngestSourceResult } from "./ingest-result";
+import { ingestSource } from "./ingest-source";
 
 /** One message of the ingest queue: poll this source, as due at `scheduledAt`. */
 export type IngestJob = {

@@ -1,5 +1,6 @@
 import type { PipelineDeps } from "./deps";
-import { type IngestSourceResult, ingestSource } from "./ingest-source";
+import type { IngestSourceResult } from "./ingest-result";
+import { ingestSource } from "./ingest-source";
 
 /**
  * Fetches one source now, due or not (an operator's refresh). Null when no source has the id;

@@ -7,7 +7,8 @@ import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { cachedGet, jsonBody } from "../http-cache";
 import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
-import { ARTICLES_QUERY, NO_QUERY } from "../schemas";
+import { ARTICLES_QUERY } from "../schemas/articles";
+import { NO_QUERY } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
 const ARTICLE_ID = /^[0-9a-f]{32}$/;

@@ -3,7 +3,7 @@ import { html, raw } from "hono/html";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { sendCached, sendJson } from "../http-cache";
-import { type OpenApiDocument, openApiDocument } from "../openapi";
+import { type OpenApiDocument, openApiDocument } from "../openapi/document";
 import { strictCsp } from "../pages/layout";
 
 type Parameter = { name: string; in: string; required: boolean; description?: unknown; schema: Record<string, unknown> };

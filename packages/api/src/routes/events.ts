@@ -8,7 +8,8 @@ import { eventJson } from "../event-json";
 import { themeModifiedAt } from "../feed-response";
 import { cachedGet, jsonBody } from "../http-cache";
 import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
-import { EVENTS_QUERY, NO_QUERY } from "../schemas";
+import { EVENTS_QUERY } from "../schemas/events";
+import { NO_QUERY } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
 const EVENT_ID = /^[0-9a-f]{32}$/;

@@ -22,7 +22,7 @@ import {
 } from "../feed-response";
 import { type CachedBody, cachedGet } from "../http-cache";
 import { eventNamed, notFound, themeNamed } from "../lookups";
-import { integerParameter } from "../schemas";
+import { integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
 export const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });

@@ -13,7 +13,7 @@ import { sendPage, wantsJson } from "../page-response";
 import { ErrorPage } from "../pages/error-page";
 import { EventPage } from "../pages/event-page";
 import { HomePage } from "../pages/home-page";
-import { integerParameter } from "../schemas";
+import { integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
 // Pages take what a browser's links and forms send; other parameters (a tracking tag) are ignored.

@@ -5,7 +5,8 @@ import { requireAdmin } from "../auth";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { sendJson } from "../http-cache";
-import { NEW_SOURCE, NO_QUERY, SOURCE_SETTINGS } from "../schemas";
+import { NO_QUERY } from "../schemas/parameters";
+import { NEW_SOURCE, SOURCE_SETTINGS } from "../schemas/sources";
 import { parseJsonBody, parseQuery } from "../validate";
 
 // A source's state changes when a fetch ends, a time it does not record: no Last-Modified,

@@ -18,7 +18,8 @@ import { decodeCursor, encodeCursor } from "../cursor";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { NO_SEARCH_WORD, unknownTheme } from "../listing";
-import { DELIVERIES_QUERY, MESSAGES_QUERY, NEW_SUBSCRIPTION, NO_QUERY, SUBSCRIPTION_PATCH } from "../schemas";
+import { NO_QUERY } from "../schemas/parameters";
+import { DELIVERIES_QUERY, MESSAGES_QUERY, NEW_SUBSCRIPTION, SUBSCRIPTION_PATCH } from "../schemas/subscriptions";
 import { parseJsonBody, parseQuery } from "../validate";
 
 const SUBSCRIPTION_ID = /^sub_[0-9a-f]{32}$/;

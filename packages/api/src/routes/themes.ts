@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { sendJson } from "../http-cache";
-import { NO_QUERY } from "../schemas";
+import { NO_QUERY } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
 /** GET /api/v1/themes: the themes this server follows, with their listings and feeds. */

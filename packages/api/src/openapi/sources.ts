@@ -1,0 +1,67 @@
+import { NO_QUERY } from "../schemas/parameters";
+import { NEW_SOURCE, SOURCE, SOURCE_LIST, SOURCE_SETTINGS } from "../schemas/sources";
+import type { Operation } from "./operation";
+
+export const SOURCE_OPERATIONS: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1/sources",
+    tag: "sources",
+    summary: "The polled feeds, each with its fetch status",
+    query: NO_QUERY,
+    ok: { status: 200, description: "every source", schema: SOURCE_LIST },
+    errors: [400],
+    cached: true,
+  },
+  {
+    method: "get",
+    path: "/api/v1/sources/{id}",
+    tag: "sources",
+    summary: "One source and its fetch status",
+    pathParameters: { id: "source id" },
+    query: NO_QUERY,
+    ok: { status: 200, description: "the source", schema: SOURCE },
+    errors: [400, 404],
+    cached: true,
+  },
+  {
+    method: "post",
+    path: "/api/v1/sources",
+    tag: "sources",
+    summary: "Add a feed (adding it again changes nothing)",
+    body: NEW_SOURCE,
+    ok: { status: 201, description: "added (200: it was there already)", schema: SOURCE },
+    errors: [400, 401, 503],
+    admin: true,
+  },
+  {
+    method: "patch",
+    path: "/api/v1/sources/{id}",
+    tag: "sources",
+    summary: "Change a source's settings: enabled, fullText, intervalSeconds",
+    pathParameters: { id: "source id" },
+    body: SOURCE_SETTINGS,
+    ok: { status: 200, description: "the source as changed", schema: SOURCE },
+    errors: [400, 401, 404, 503],
+    admin: true,
+  },
+  {
+    method: "post",
+    path: "/api/v1/sources/{id}/refresh",
+    tag: "sources",
+    summary: "Fetch one source now",
+    pathParameters: { id: "source id" },
+    ok: { status: 200, description: "the fetch's result" },
+    errors: [401, 404, 502, 503, 504],
+    admin: true,
+  },
+  {
+    method: "post",
+    path: "/api/v1/ingest/run",
+    tag: "sources",
+    summary: "Fetch every due source now",
+    ok: { status: 200, description: "the run's summary" },
+    errors: [401, 502, 503, 504],
+    admin: true,
+  },
+];

@@ -1,0 +1,13 @@
+import * as z from "zod";
+import { link } from "./responses";
+
+export const THEME = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  language: z.string(),
+  events: link,
+  feeds: z.object({ rss: link, atom: link, json: link }),
+});
+
+export const THEME_LIST = z.object({ items: z.array(THEME) });
