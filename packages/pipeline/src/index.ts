@@ -5,15 +5,6 @@ export { configureSource } from "./configure-source";
 export type { DecodedBody } from "./decode-body";
 export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
-export type {
-  AttemptReport,
-  ClaimAhead,
-  DispatchOptions,
-  DispatchSummary,
-  MessageLease,
-  Reservation,
-} from "./dispatch-deliveries";
-export { attemptDelivery, dispatchDeliveries, fanOutChanges, webhookSenderFor } from "./dispatch-deliveries";
 export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
 export { DEFAULT_FULL_TEXT_PER_FETCH, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
@@ -66,3 +57,11 @@ export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./ur
 export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
 export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";
 export { createWebhookSender } from "./webhook-sender";
+export type { AttemptReport } from "./webhooks/attempt-delivery";
+export { attemptDelivery, webhookSenderFor } from "./webhooks/attempt-delivery";
+export type { DispatchOptions } from "./webhooks/dispatch-deliveries";
+export { dispatchDeliveries } from "./webhooks/dispatch-deliveries";
+export type { DispatchSummary } from "./webhooks/dispatch-summary";
+export type { ClaimAhead, Reservation } from "./webhooks/fan-out";
+export { fanOutChanges } from "./webhooks/fan-out";
+export type { MessageLease } from "./webhooks/leases";

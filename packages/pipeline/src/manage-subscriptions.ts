@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import {
   generateSecret,
-  hashId,
   type SigningSecret,
   type Subscription,
   type SubscriptionFilter,
-  serializePayload,
   type WebhookType,
 } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
-import { type AttemptReport, attemptDelivery, claimForAttempt, newMessage } from "./dispatch-deliveries";
 import { createUrlGuard, UrlRefusedError } from "./url-guard";
+import { type AttemptReport, attemptDelivery } from "./webhooks/attempt-delivery";
+import { claimForAttempt } from "./webhooks/leases";
+import { payloadMessage } from "./webhooks/new-message";
 
 /** Old secrets keep signing this long after a rotation, so receivers can switch without a gap. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;
@@ -199,9 +199,11 @@ export async function sendTestPing(
   if (subscription === null) return notFound(id);
   const now = deps.now();
   const at = now.toISOString();
-  const messageId = `msg_${hashId("ping", id, at, randomUUID())}`;
-  const body = serializePayload({ type: "ping", timestamp: at, data: { subscription: { id } } });
-  const message = newMessage({ ...subscription, state: "active" }, { id: messageId, type: "ping", body, now });
+  const message = payloadMessage(
+    { ...subscription, state: "active" },
+    { idParts: ["ping", id, at, randomUUID()], payload: { type: "ping", timestamp: at, data: { subscription: { id } } }, now },
+  );
+  const messageId = message.id;
   await deps.store.webhooks.putMessage(message);
   const lease = await claimForAttempt(deps, message);
   if (lease === null) return { ok: false, kind: "conflict", message: `ping ${messageId} was claimed by a dispatcher` };

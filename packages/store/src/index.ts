@@ -27,13 +27,16 @@ export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-pa
 export type { Page, PageKey } from "./items";
 export { MAX_TRANSACTION_ITEMS } from "./items";
 export { ENTITY, keys } from "./keys";
+export type { NewMessage } from "./message-items";
+export { MESSAGES_PER_TRANSACTION } from "./message-numbering";
+export type { FinishedAttempt, MessageClaim } from "./message-repository";
 export type { SourceFetchUpdate, SourceRepository, SourceSettingsUpdate } from "./source-repository";
 export { createSourceRepository } from "./source-repository";
 export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
 export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
-export type { FinishedAttempt, MessageClaim, NewMessage, WebhookRepository } from "./webhook-repository";
-export { createWebhookRepository, MESSAGES_PER_TRANSACTION } from "./webhook-repository";
+export type { WebhookRepository } from "./webhook-repository";
+export { createWebhookRepository } from "./webhook-repository";
 
 export type Store = {
   tableName: string;
