@@ -272,6 +272,12 @@ describe("listing errors", () => {
     const { message } = ((await both.json()) as { error: { message: string } }).error;
     expect(message).toContain('query parameter "foo": not a parameter here');
     expect(message).toContain('query parameter "bar": not a parameter here');
+    // A long unknown name is named, not echoed whole.
+    const long = "x".repeat(5_000);
+    const echoed = await app.request(`/api/v1/events?${long}=1`);
+    const refusal = ((await echoed.json()) as { error: { message: string } }).error.message;
+    expect(refusal).toContain(`query parameter "${"x".repeat(100)}…": not a parameter here`);
+    expect(refusal.length).toBeLessThan(400);
   });
 
   it("refuses query parameters on the routes that change things, which read none", async () => {

@@ -1,4 +1,4 @@
-import { type App, createApp, MAX_BODY_BYTES, MAX_URL_LENGTH } from "@eventwire/api";
+import { type App, createApp, MAX_BODY_BYTES, MAX_REQUEST_URL_LENGTH } from "@eventwire/api";
 import type { Article } from "@eventwire/core";
 import { createUrlGuard } from "@eventwire/pipeline";
 import { createStore } from "@eventwire/store";
@@ -439,14 +439,14 @@ describe("API", () => {
     });
 
     it("answers a URL past 8 KiB with a 414 JSON error", async () => {
-      const response = await app.request(`/api/v1/events?q=${"a".repeat(MAX_URL_LENGTH)}`);
+      const response = await app.request(`/api/v1/events?q=${"a".repeat(MAX_REQUEST_URL_LENGTH)}`);
       expect(response.status).toBe(414);
       const error = ((await response.json()) as { error: { code: string; message: string; requestId: string } }).error;
       expect(error.code).toBe("uri_too_long");
       expect(error.message).toContain("8192 characters");
       expect(error.requestId).toBe(response.headers.get("x-request-id"));
       // Just within the limit, the route itself judges the parameter.
-      const within = await app.request(`/api/v1/events?q=${"a".repeat(MAX_URL_LENGTH - 100)}`);
+      const within = await app.request(`/api/v1/events?q=${"a".repeat(MAX_REQUEST_URL_LENGTH - 100)}`);
       expect(within.status).toBe(400);
       expect(((await within.json()) as { error: { message: string } }).error.message).toContain('"q"');
     });

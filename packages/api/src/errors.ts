@@ -12,7 +12,7 @@ export type ErrorCode =
   | "payload_too_large"
   /** 415: a body that is not sent as application/json. */
   | "unsupported_media_type"
-  /** 414: the URL is past MAX_URL_LENGTH. */
+  /** 414: the URL is past MAX_REQUEST_URL_LENGTH. */
   | "uri_too_long"
   /** 431: the request's headers are past what the server reads. */
   | "headers_too_large"

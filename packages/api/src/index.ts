@@ -8,7 +8,7 @@ export { cachedGet, keepableMs } from "./http-cache";
 export { openApiDocument } from "./openapi/document";
 export type { ClientAddress, RateLimiter } from "./rate-limit";
 export { createMemoryRateLimiter } from "./rate-limit";
-export { clientErrorAnswer, MAX_BODY_BYTES, MAX_URL_LENGTH, type RawErrorAnswer } from "./request-limits";
+export { clientErrorAnswer, MAX_BODY_BYTES, MAX_REQUEST_URL_LENGTH, type RawErrorAnswer } from "./request-limits";
 export type { Loaded, ResponseCache, ResponseCacheOptions } from "./response-cache";
 export { createResponseCache } from "./response-cache";
 export { ARTICLE, ARTICLE_PAGE, ARTICLES_QUERY } from "./schemas/articles";

@@ -6,13 +6,13 @@ import { ApiError, type ErrorCode } from "./errors";
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** The longest URL (path and query) answered, in characters (8 KiB); a cursor is a few hundred. */
-export const MAX_URL_LENGTH = 8 * 1024;
+export const MAX_REQUEST_URL_LENGTH = 8 * 1024;
 
 const BODY_TOO_LARGE = `the request body is larger than ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024} KiB), the most this server reads`;
-const URL_TOO_LONG = `the URL is longer than ${MAX_URL_LENGTH} characters, the most this server reads`;
+const URL_TOO_LONG = `the URL is longer than ${MAX_REQUEST_URL_LENGTH} characters, the most this server reads`;
 
 /**
- * Bounds what a request may make the app read: a URL past MAX_URL_LENGTH is a 414 and a body
+ * Bounds what a request may make the app read: a URL past MAX_REQUEST_URL_LENGTH is a 414 and a body
  * past MAX_BODY_BYTES a 413, both as the JSON error. A body is counted as it streams in, so
  * one without a Content-Length (chunked) is cut off at the limit too, never read in full.
  */
@@ -21,7 +21,7 @@ export function requestLimits(): MiddlewareHandler[] {
     // The path and query as sent; the origin is the server's own.
     const url = c.req.url;
     const schemeAndHost = url.indexOf("/", url.indexOf("//") + 2);
-    if (url.length - Math.max(schemeAndHost, 0) > MAX_URL_LENGTH) throw new ApiError(414, "uri_too_long", URL_TOO_LONG);
+    if (url.length - Math.max(schemeAndHost, 0) > MAX_REQUEST_URL_LENGTH) throw new ApiError(414, "uri_too_long", URL_TOO_LONG);
     await next();
   };
   const bodyBound = bodyLimit({
@@ -51,7 +51,7 @@ export function clientErrorAnswer(error: { code?: string | undefined; rawPacket?
     const packet = error.rawPacket ?? new Uint8Array();
     const lineEnd = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength).indexOf("\r\n");
     const requestLine = lineEnd === -1 ? packet.byteLength : lineEnd;
-    if (requestLine > MAX_URL_LENGTH) return answer(414, "URI Too Long", "uri_too_long", URL_TOO_LONG);
+    if (requestLine > MAX_REQUEST_URL_LENGTH) return answer(414, "URI Too Long", "uri_too_long", URL_TOO_LONG);
     return answer(
       431,
       "Request Header Fields Too Large",

@@ -76,9 +76,18 @@ function ruleInWords(where: Where) {
   };
 }
 
+const QUERY_RULES = ruleInWords("query parameter");
+const FIELD_RULES = ruleInWords("field");
+
+/** A name a client sent, as an error message repeats it: bounded, so a 64 KiB name is not echoed whole. */
+const MAX_NAME_ECHOED = 100;
+const echoed = (name: string) => (name.length > MAX_NAME_ECHOED ? `${name.slice(0, MAX_NAME_ECHOED)}…` : name);
+
 /** `filter.keywords[1]`: a path as a client would write it. */
 function pathName(path: readonly PropertyKey[]): string {
-  return path.map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${String(part)}`)).join("");
+  return path
+    .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index > 0 ? "." : ""}${echoed(String(part))}`))
+    .join("");
 }
 
 function describeIssues(error: z.ZodError, where: Where): string {
@@ -100,11 +109,14 @@ function describeIssues(error: z.ZodError, where: Where): string {
  * its first (or last) value.
  */
 export function parseQuery<S extends z.ZodObject>(c: Context, schema: S): z.output<S> {
-  const repeated = Object.entries(c.req.queries())
+  // The query string read once: every value of each name.
+  const all = Object.entries(c.req.queries());
+  const repeated = all
     .filter(([name, values]) => values.length > 1 && Object.hasOwn(schema.shape, name))
-    .map(([name, values]) => `query parameter "${name}": given ${values.length} times; give it once`);
+    .map(([name, values]) => `query parameter "${echoed(name)}": given ${values.length} times; give it once`);
   if (repeated.length > 0) throw new ApiError(400, "invalid_parameter", repeated.join("; "));
-  const result = schema.safeParse(c.req.query(), { error: ruleInWords("query parameter") });
+  const single = Object.fromEntries(all.map(([name, values]) => [name, values[0]]));
+  const result = schema.safeParse(single, { error: QUERY_RULES });
   if (!result.success) throw new ApiError(400, "invalid_parameter", describeIssues(result.error, "query parameter"));
   return result.data;
 }
@@ -142,7 +154,7 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S):
   } catch {
     throw new ApiError(400, "invalid_body", "the request body is not valid JSON");
   }
-  const result = schema.safeParse(raw, { error: ruleInWords("field") });
+  const result = schema.safeParse(raw, { error: FIELD_RULES });
   if (!result.success) throw new ApiError(400, "invalid_body", describeIssues(result.error, "field"));
   return result.data;
 }

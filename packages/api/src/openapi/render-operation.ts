@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { MAX_BODY_BYTES, MAX_URL_LENGTH } from "../request-limits";
+import { MAX_BODY_BYTES, MAX_REQUEST_URL_LENGTH } from "../request-limits";
 import { API_SCHEMAS } from "../schemas/registry";
 import type { Operation, Schema } from "./operation";
 
@@ -11,7 +11,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "no such id",
   409: "the subscription or delivery is in a state that does not allow this now",
   413: `the request body is past ${MAX_BODY_BYTES / 1024} KiB (payload_too_large)`,
-  414: `the URL is past ${MAX_URL_LENGTH / 1024} KiB (uri_too_long)`,
+  414: `the URL is past ${MAX_REQUEST_URL_LENGTH / 1024} KiB (uri_too_long)`,
   415: "the body is not sent as `Content-Type: application/json` (unsupported_media_type)",
   429: "too many requests from this address: wait `Retry-After` seconds",
   500: "the server failed; the request id is in the log",
