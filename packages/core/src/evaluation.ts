@@ -1,4 +1,5 @@
-import { importIntoEvent, type MatchExplanation, type Matcher, type MatchInput, matchInMemory } from "./matcher/matcher";
+import { importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
+import type { MatchExplanation, Matcher, MatchInput } from "./matcher/matcher";
 import { bcubed, binaryPrf, nmi, type PRF, pairwise } from "./metrics";
 
 /** One labelled article of an evaluation file. */

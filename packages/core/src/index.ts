@@ -16,27 +16,18 @@ export {
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
 export { hashId } from "./hash";
+export { decideMatch } from "./matcher/decide-match";
 export type { EventMember, EventOutlet, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
 export { EventIndex } from "./matcher/event-index";
-export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle, Reconsidered } from "./matcher/matcher";
-export {
-  addPending,
-  combined as combinedTerms,
-  createMatcher,
-  decideMatch,
-  eventIdFor,
-  importExplanation,
-  importIntoEvent,
-  matchInMemory,
-  nextEventState,
-  PENDING_LIMITS,
-  prepareArticle,
-  preparePending,
-  reconsiderPending,
-  removePending,
-} from "./matcher/matcher";
+export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
+export { importExplanation, importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
+export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
+export { createMatcher, eventIdFor } from "./matcher/matcher";
 export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
+export type { Reconsidered } from "./matcher/pending-pool";
+export { addPending, PENDING_LIMITS, preparePending, reconsiderPending, removePending } from "./matcher/pending-pool";
+export { prepareArticle } from "./matcher/prepare-article";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
 export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
 export type { TermWords } from "./matcher/term-words";

@@ -1,7 +1,7 @@
 import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 import type { FetchGuard } from "./fetch-feed";
-import type { MatcherRegistry } from "./match-article";
+import type { MatcherRegistry } from "./matcher-cache";
 import type { ResolveHost } from "./url-guard";
 import type { WebhookSender } from "./webhook-sender";
 

@@ -17,6 +17,7 @@ export {
   parseMaxAge,
 } from "./fetch-feed";
 export { createGuardedFetch } from "./guarded-http";
+export { importEvents } from "./import-events";
 export type { IngestRunOptions, IngestRunSummary } from "./ingest-due-sources";
 export { ingestDueSources, summarizeIngestRun } from "./ingest-due-sources";
 export type { IngestJob, QueuedIngestResult } from "./ingest-queued-source";
@@ -38,18 +39,15 @@ export {
   sendTestPing,
   updateSubscription,
 } from "./manage-subscriptions";
-export type { MatcherRegistry, MatchOutcome, MatchResult, ThemeMatcherCache } from "./match-article";
-export {
-  COMMIT_LIMITS,
-  createMatcherRegistry,
-  importEvents,
-  matchArticle,
-  matchArticles,
-  toMatchInput,
-  WORKING_SET_EVENTS,
-} from "./match-article";
+export { matchArticle, matchArticles } from "./match-article";
+export { toMatchInput } from "./match-input";
+export type { MatchOutcome, MatchResult } from "./match-run";
+export type { MatcherRegistry, ThemeMatcherCache } from "./matcher-cache";
+export { createMatcherRegistry } from "./matcher-cache";
+export { WORKING_SET_EVENTS } from "./matcher-cache-sync";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
+export { COMMIT_LIMITS } from "./plan-commit";
 export { refreshSource } from "./refresh-source";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
 export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";

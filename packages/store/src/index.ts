@@ -13,20 +13,22 @@ export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
-export type {
-  CommitMatchesInput,
-  CommitOutcome,
-  EventCounts,
-  EventRepository,
-  MatchChange,
-  MatchedArticle,
-  ReconsideredArticle,
-} from "./event-repository";
-export { createEventRepository, eventFromItem, MAX_RECONSIDERED_PER_COMMIT } from "./event-repository";
+export { eventFromItem } from "./event-item";
+export type { EventRepository } from "./event-repository";
+export { createEventRepository } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
 export { MAX_TRANSACTION_ITEMS } from "./items";
 export { ENTITY, keys } from "./keys";
+export type {
+  CommitMatchesInput,
+  CommitOutcome,
+  EventCounts,
+  MatchChange,
+  MatchedArticle,
+  ReconsideredArticle,
+} from "./match-commit";
+export { MAX_RECONSIDERED_PER_COMMIT } from "./match-commit";
 export type { NewMessage } from "./message-items";
 export { MESSAGES_PER_TRANSACTION } from "./message-numbering";
 export type { FinishedAttempt, MessageClaim } from "./message-repository";

@@ -1,7 +1,11 @@
 import type { LabelledArticle } from "../evaluation";
 import { byStreamOrder } from "../evaluation";
+import { decideMatch } from "./decide-match";
 import type { EventState } from "./event";
-import { decideMatch, importIntoEvent, type MatchExplanation, type Matcher, nextEventState, prepareArticle } from "./matcher";
+import { nextEventState } from "./grow-event";
+import { importIntoEvent } from "./match-in-memory";
+import type { MatchExplanation, Matcher } from "./matcher";
+import { prepareArticle } from "./prepare-article";
 import { computeSignals, type DecisionProfile, SIGNAL_NAMES, type Signals } from "./signals";
 
 /** One (article, candidate event) pair with its signals and whether the event is the right one. */

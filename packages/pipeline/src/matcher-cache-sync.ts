@@ -1,0 +1,68 @@
+import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending } from "@eventwire/core";
+import type { PipelineDeps } from "./deps";
+import { toMatchInput } from "./match-input";
+import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
+
+/** How many recently changed events a cold start loads (the candidates come from these). */
+export const WORKING_SET_EVENTS = 5000;
+
+/** How many of the latest changes a cold start reads to find its working set of events. */
+const COLD_START_CHANGES = 20_000;
+
+/**
+ * Brings the cache up to date from the theme's change log, read with strong consistency: on
+ * first use the events behind the latest changes, then every change after the cache's
+ * sequence. A commit made after this read fails its sequence condition, and the decision is
+ * made again.
+ */
+export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
+  const themeId = cache.matcher.themeId;
+  if (!cache.loaded) {
+    const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
+    const ids = [...new Set(latest.map((change) => change.eventId))].slice(0, WORKING_SET_EVENTS);
+    for (const event of await deps.store.events.getMany(ids)) cache.matcher.index.upsert(event);
+    cache.seq = latest[0]?.seq ?? 0;
+    // Recent off-theme articles, oldest first, so the pool keeps the newest.
+    const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
+    for (const article of offTheme.items.reverse())
+      addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
+    cache.loaded = true;
+  }
+  const changes = await deps.store.events.changesSince(themeId, cache.seq);
+  if (changes.length === 0) return;
+  // The log keeps 60 days of changes: a cache older than that starts again from the table.
+  if ((changes[0]?.seq ?? 0) > cache.seq + 1) {
+    resetCache(cache);
+    await syncMatcherCache(deps, cache);
+    return;
+  }
+  for (const event of await deps.store.events.getMany([...new Set(changes.map((change) => change.eventId))])) {
+    const known = cache.matcher.index.events.get(event.id);
+    if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);
+  }
+  cache.seq = changes.at(-1)?.seq ?? cache.seq;
+}
+
+function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
+  const theme = deps.config.theme;
+  let cache = deps.matchers.get(theme.id);
+  if (cache === undefined) {
+    cache = { matcher: createThemeMatcher(theme, deps.config.model), seq: 0, loaded: false, queue: Promise.resolve() };
+    deps.matchers.set(theme.id, cache);
+  }
+  return cache;
+}
+
+/** Reads one event again into the cache (after a commit found it stale). */
+export async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, eventId: string): Promise<void> {
+  const fresh = await deps.store.events.get(eventId);
+  if (fresh !== null) cache.matcher.index.upsert(fresh);
+}
+
+/** Runs `work` on the theme's cache once the runs before it on this process have ended. */
+export function serialised<T>(deps: PipelineDeps, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
+  const cache = cacheFor(deps);
+  const run = cache.queue.then(() => work(cache));
+  cache.queue = run.catch(() => undefined);
+  return run;
+}

@@ -1,0 +1,248 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Article, EventState, MatchExplanation } from "@eventwire/core";
+import { articleItems } from "./article-repository";
+import { eventToItem } from "./event-item";
+import { cancellationCodes, MAX_TRANSACTION_ITEMS, RETRIED_CANCELLATIONS } from "./items";
+import { ENTITY, keys } from "./keys";
+import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
+
+/** An article an event claimed after it was stored off-theme. */
+export type ReconsideredArticle = { articleId: string; explanation: MatchExplanation; eventId: string };
+
+/** An event's article and source counts, as the change log keeps them for webhooks. */
+export type EventCounts = { articleCount: number; sourceCount: number };
+
+/** The change one article makes to an event: the change-log item (the webhook outbox) says it. */
+export type MatchChange = {
+  /** The theme's sequence after this change: the run's changes count on from `expectedSeq`. */
+  seq: number;
+  eventId: string;
+  kind: "created" | "updated";
+  /** The event's counts before this article (null for a new event) and after it. */
+  before: EventCounts | null;
+  after: EventCounts;
+  /** Articles the event claimed in this change (stored ones, or earlier ones of the same run). */
+  claimedArticleIds: readonly string[];
+};
+
+/** One article of a commit, as judged, and the event change it makes (null when it joins none). */
+export type MatchedArticle = { article: Article; change: MatchChange | null };
+
+export type CommitMatchesInput = {
+  themeId: string;
+  /** The theme's change sequence the decisions were made on. */
+  expectedSeq: number;
+  /** Whether the sequence must be checked even with no change (an article judged after looking at events). */
+  guarded: boolean;
+  /** The articles, in the order they were decided. */
+  articles: readonly MatchedArticle[];
+  /** Each changed event once, as it is after the run (its `seq` and `version` already set), and the stored version it grew from (null when new). */
+  events: readonly { event: EventState; previousVersion: number | null }[];
+  /** Articles stored earlier that an event of the run claims. */
+  reconsidered: readonly ReconsideredArticle[];
+  /** For the change-log items' time and expiry, and the theme's `changedAt`. */
+  now: Date;
+};
+
+/**
+ * `exists`: those articles were stored by someone else. `stale`: another matcher changed the
+ * theme first (`sequence`), an event was written from an older version (`events`), or a
+ * reconsidered article is no longer off-theme (`reconsidered`). Nothing was written; decide
+ * again on fresh state.
+ */
+export type CommitOutcome =
+  | { kind: "committed"; seq: number }
+  | { kind: "exists"; articleIds: string[] }
+  | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
+
+/** Attempts, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
+const COMMIT_ATTEMPTS = 6;
+const COMMIT_BACKOFF_BASE_MS = 50;
+const COMMIT_BACKOFF_CAP_MS = 2_000;
+
+/** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
+export const MAX_RECONSIDERED_PER_COMMIT = 90;
+/** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */
+const CHANGE_LOG_DAYS = 60;
+
+type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
+type TransactionEntry = { item: Record<string, unknown>; role: TransactionRole; id?: string };
+
+/**
+ * The items of one match commit. An item may appear only once in a transaction, so the caller
+ * passes each event once, and an article of the run that an event claims is written already
+ * joined (not updated after).
+ */
+function matchTransactionItems(tableName: string, input: CommitMatchesInput): TransactionEntry[] {
+  const changes = input.articles.flatMap((entry) => (entry.change === null ? [] : [entry.change]));
+  changes.forEach((change, index) => {
+    if (change.seq !== input.expectedSeq + index + 1)
+      throw new Error(`change ${index + 1} of the commit has sequence ${change.seq}, not ${input.expectedSeq + index + 1}`);
+  });
+  const items: TransactionEntry[] = [];
+  const sequenceCondition = input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
+  const last = changes.at(-1);
+  if (last !== undefined) {
+    items.push({
+      role: "sequence",
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.matcher(input.themeId),
+          // changedAt: when anything a theme's feeds and pages show last changed.
+          UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
+          ConditionExpression: sequenceCondition,
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: {
+            ":next": last.seq,
+            ":changedAt": input.now.toISOString(),
+            ":expected": input.expectedSeq,
+            ":type": ENTITY.matcher,
+            ":version": SCHEMA_VERSION,
+          },
+        },
+      },
+    });
+  } else if (input.guarded) {
+    items.push({
+      role: "sequence",
+      item: {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: keys.matcher(input.themeId),
+          ConditionExpression: sequenceCondition,
+          ExpressionAttributeValues: { ":expected": input.expectedSeq },
+        },
+      },
+    });
+  }
+  for (const { event, previousVersion } of input.events) {
+    items.push({
+      role: "event",
+      id: event.id,
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: eventToItem(event),
+          ...(previousVersion === null
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : { ConditionExpression: "version = :previous", ExpressionAttributeValues: { ":previous": previousVersion } }),
+        },
+      },
+    });
+  }
+  const expiresAt = Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400;
+  for (const { article, change } of input.articles) {
+    if (change !== null) {
+      items.push({
+        role: "change",
+        item: {
+          Put: {
+            TableName: tableName,
+            // The change is also the webhook outbox: written in the same transaction as the
+            // article and the event, it is turned into messages later (fan-out), so a crash
+            // between storing and alerting loses nothing.
+            Item: {
+              ...keys.change(input.themeId, change.seq),
+              type: ENTITY.change,
+              schemaVersion: SCHEMA_VERSION,
+              seq: change.seq,
+              eventId: change.eventId,
+              at: input.now.toISOString(),
+              kind: change.kind,
+              articleId: article.id,
+              claimedArticleIds: change.claimedArticleIds,
+              before: change.before,
+              after: change.after,
+              [TABLE_SCHEMA.ttlAttribute]: expiresAt,
+            },
+          },
+        },
+      });
+    }
+    const stored = articleItems(article);
+    items.push(
+      {
+        role: "article",
+        id: article.id,
+        item: { Put: { TableName: tableName, Item: stored.summary, ConditionExpression: "attribute_not_exists(pk)" } },
+      },
+      { role: "text", item: { Put: { TableName: tableName, Item: stored.text } } },
+    );
+  }
+  for (const claimed of input.reconsidered) {
+    items.push({
+      role: "reconsidered",
+      id: claimed.articleId,
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: keys.article(claimed.articleId),
+          // The article keeps the theme score it was stored with; the explanation says why it joined.
+          UpdateExpression:
+            "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
+          ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
+          ExpressionAttributeValues: {
+            ":true": true,
+            ":false": false,
+            ":event": claimed.eventId,
+            ":explanation": claimed.explanation,
+            ":themePk": keys.themeArticles(input.themeId),
+            ":eventPk": keys.eventArticles(claimed.eventId),
+          },
+        },
+      },
+    });
+  }
+  return items;
+}
+
+/** The transaction that stores a run of matching decisions. */
+export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string) {
+  return {
+    /**
+     * Stores a run of matching decisions in one transaction, all or nothing. The theme's
+     * sequence must still be `expectedSeq`: each event change moves it on by one (its change-log
+     * item, the webhook outbox, records which event changed, for which article); a run without
+     * changes only checks it (`guarded`). Each event is written once, in its state after the run,
+     * over the stored version it grew from; each article unless it exists; reconsidered articles
+     * join their event. When a condition fails nothing is written and the outcome says which.
+     */
+    async commitMatches(input: CommitMatchesInput): Promise<CommitOutcome> {
+      const items = matchTransactionItems(tableName, input);
+      if (items.length > MAX_TRANSACTION_ITEMS) {
+        throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
+      }
+      const changes = input.articles.filter((entry) => entry.change !== null).length;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          if (items.length > 0) await doc.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
+          return { kind: "committed", seq: input.expectedSeq + changes };
+        } catch (error) {
+          const codes = cancellationCodes(error);
+          if (codes === null) throw error;
+          const failed = (role: TransactionRole) =>
+            items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
+          const existing = failed("article").map((entry) => entry.id as string);
+          if (existing.length > 0) return { kind: "exists", articleIds: existing };
+          if (codes.some((code) => code === "ConditionalCheckFailed")) {
+            return {
+              kind: "stale",
+              sequence: failed("sequence").length > 0,
+              events: failed("event").map((entry) => entry.id as string),
+              reconsidered: failed("reconsidered").map((entry) => entry.id as string),
+            };
+          }
+          // A conflict with another writer, or throttling inside the transaction (which the SDK
+          // does not retry): nothing was written, so wait and send it again.
+          if (codes.some((code) => code !== undefined && RETRIED_CANCELLATIONS.has(code)) && attempt < COMMIT_ATTEMPTS) {
+            const backOff = Math.min(COMMIT_BACKOFF_CAP_MS, COMMIT_BACKOFF_BASE_MS * 2 ** (attempt - 1));
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * backOff));
+            continue;
+          }
+          throw error;
+        }
+      }
+    },
+  };
+}
