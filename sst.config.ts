@@ -6,7 +6,7 @@
 // webhook dispatcher (fed by an SQS queue with a dead-letter queue, which the worker feeds, and
 // by a schedule), and the admin key as an SST secret. Every function deploys the folder
 // `npm run build` wrote for it under dist/ (infra/functions.ts).
-// Deploy (README, "Deploying to AWS with SST"): the stage that keeps its data is `production`.
+// Deploy (docs/deploying.md): the stage that keeps its data is `production`.
 //   npx sst secret set AdminKey <key> --stage production
 //   npm run deploy -- --stage production
 export default $config({

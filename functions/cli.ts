@@ -47,12 +47,12 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   ${BENCH_USAGE}
                            measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}
-                           score the matcher on labelled articles (see README)
+                           score the matcher on labelled articles (see docs/matching.md)
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
 EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
-running DynamoDB instead of starting one); see README.md.`;
+running DynamoDB instead of starting one); see docs/configuration.md.`;
 
 const TABLE_DEFAULT = "eventwire";
 /** The demo releases this many articles at start and at each release. */

@@ -11,7 +11,7 @@ export function deployInput(): DeployInput {
   return { root: $cli.paths.root, env: process.env };
 }
 
-// Settings taken from the shell that runs `sst deploy` (README, "Configuration"), in groups by
+// Settings taken from the shell that runs `sst deploy` (docs/configuration.md), in groups by
 // what reads them. The admin key is not among them: it is the AdminKey secret.
 /** Every function reads and writes the table, and logs. */
 const STORE = ["EVENTWIRE_DYNAMO_MAX_ATTEMPTS", "EVENTWIRE_LOG_LEVEL"] as const;

@@ -11,7 +11,7 @@ export const ingestDlq = new sst.aws.Queue("IngestDeadLetters", DEAD_LETTER_QUEU
 /**
  * One message per due source (the schedule sends them); the worker ingests one source per
  * message. A standard queue: matching for a theme is serialised by the matcher's optimistic
- * concurrency in the table, not by message order (README, "Scale-out").
+ * concurrency in the table, not by message order (docs/fetch-policy.md, "Scale-out").
  */
 export const ingestQueue = new sst.aws.Queue("IngestQueue", {
   // Longer than the worker's timeout, so a message is never handed out twice while in work.

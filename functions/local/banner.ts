@@ -67,7 +67,7 @@ export function startBanner(input: StartBannerInput): string {
     ...(demo
       ? [
           "",
-          "Webhooks: start a receiver on 127.0.0.1:9999 (see README, Webhooks), then subscribe it:",
+          "Webhooks: start a receiver on 127.0.0.1:9999 (see docs/webhooks.md), then subscribe it:",
           `  curl -s -X POST ${apiUrl}/api/v1/subscriptions -H 'Authorization: Bearer ${input.adminKey}' \\`,
           `    -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:9999/hook","types":["event.created","event.corroborated"]}'`,
         ]

@@ -257,7 +257,7 @@ describe("CLI", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const banner = await waitFor(() => /feeds\s+(http:\/\/127\.0\.0\.1:\d+)\/feeds\/isis-syria\.rss/.exec(stdout), 30_000);
-      // The home page the README sends people to comes first.
+      // The home page the README (and its picture) sends people to comes first.
       expect(stdout).toContain(`  home       ${banner[1]}/\n`);
       const dynamo = /DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] ?? "";
       expect(dynamo).not.toBe("");

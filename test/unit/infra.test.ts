@@ -366,6 +366,9 @@ describe("stages", () => {
     const texts = [
       "sst.config.ts",
       "README.md",
+      ...readdirSync(path.join(projectRoot, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
       "infra/README.md",
       ...readdirSync(path.join(projectRoot, "infra")).map((f) => `infra/${f}`),
     ];
@@ -376,10 +379,10 @@ describe("stages", () => {
     }
     expect(stages).toContain("production");
     for (const stage of stages) expect(() => config.app({ stage }), stage).not.toThrow();
-    // The README's deploy commands: the secret is set for the stage that is then deployed.
-    const readme = readFileSync(path.join(projectRoot, "README.md"), "utf8");
-    const secret = /sst secret set AdminKey .*--stage (\S+)/.exec(readme)?.[1];
-    const deploy = /npm run deploy -- --stage (\S+)/.exec(readme)?.[1];
+    // The deploy doc's commands: the secret is set for the stage that is then deployed.
+    const deployDoc = readFileSync(path.join(projectRoot, "docs/deploying.md"), "utf8");
+    const secret = /sst secret set AdminKey .*--stage (\S+)/.exec(deployDoc)?.[1];
+    const deploy = /npm run deploy -- --stage (\S+)/.exec(deployDoc)?.[1];
     expect(secret).toBe("production");
     expect(deploy).toBe(secret);
     expect(config.app({ stage: deploy as string })).toMatchObject({ removal: "retain", protect: true });

@@ -8,7 +8,7 @@ export type RateLimiter = { policy: TokenBucketPolicy; take(key: string): TokenD
 
 /**
  * A token bucket per key, kept in this process's memory: right for one server (the local
- * runner); on Lambda each warm instance keeps its own (see the README's design note). At most
+ * runner); on Lambda each warm instance keeps its own (see the design note under "Rate limit" in docs/http-api.md). At most
  * `maxKeys` buckets are kept: full ones are forgotten first (a full bucket is what a new one
  * is), then the least recently used.
  */
