@@ -132,9 +132,7 @@ function storyThemeScore(matcher: Matcher, prepared: PreparedArticle): ThemeScor
   }) as EventState;
   const { claimed } = reconsiderPending(matcher, opened);
   if (claimed.length === 0) return null;
-  const pooled = poolEvidence(
-    [prepared, ...claimed.map((entry) => entry.prepared)].map((entry) => themeEvidence(theme, entry.features)),
-  );
+  const pooled = poolEvidence([prepared, ...claimed.map((entry) => entry.prepared)].map((entry) => evidenceOf(theme, entry)));
   const score = scoreEvidence(theme, pooled);
   return score.onTheme ? { ...score, story: { articles: claimed.length + 1 } } : null;
 }

@@ -28,11 +28,6 @@ export function countedOutlet(attribution: Attribution, copyOf: string | null): 
   return copyOf === null || attribution.credit !== null ? attribution.credited : null;
 }
 
-/** Records that `input` (an article read from its summary) is attributed as its whole text is. */
-export function rememberAttribution(input: MatchInput, attribution: Attribution): void {
-  attributions.set(input, attribution);
-}
-
 /**
  * An event's outlets with one more article's `counted` outlet (bounded). An entry that is the
  * article's source id (an event stored before outlets were read, or a source untitled then)

@@ -41,7 +41,7 @@ export function nextEventState(
 ): EventState | null {
   if (explanation.eventId === null || explanation.decision === "off-theme") return null;
   const { input, vectors } = prepared;
-  const attribution = attributionOf(input);
+  const attribution = attributionOf(prepared.whole ?? input);
 
   if (explanation.decision === "new-event" || previous === undefined) {
     const central = topWeights(combined(vectors.title, vectors.body), EVENT_LIMITS.centralTerms);

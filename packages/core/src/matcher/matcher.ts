@@ -62,7 +62,13 @@ export type Matcher = {
 };
 
 /** An article's features and vectors, computed once and used by the decision and the update. */
-export type PreparedArticle = { input: MatchInput; features: ArticleFeatures; vectors: ArticleVectors };
+export type PreparedArticle = {
+  input: MatchInput;
+  features: ArticleFeatures;
+  vectors: ArticleVectors;
+  /** The article as published, when `input` is less of it (the pool reads summaries): whose report it is is read there. */
+  whole?: MatchInput;
+};
 
 /** A day in milliseconds: the matcher's windows are given in days. */
 export const DAY_MS = 86_400_000;

@@ -1,7 +1,6 @@
 import { scoreTheme } from "../text-features/theme-score";
 import { findCopy } from "./copy-check";
 import type { EventState } from "./event";
-import { attributionOf, rememberAttribution } from "./event-outlets";
 import { nextEventState } from "./grow-event";
 import { DAY_MS, type MatchExplanation, type Matcher, type MatchInput, type PreparedArticle } from "./matcher";
 import { prepareArticle } from "./prepare-article";
@@ -15,9 +14,8 @@ export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
  * the fingerprint of its full text when there is one (copies are told by full texts).
  */
 export function preparePending(matcher: Matcher, input: MatchInput, fingerprint: PreparedArticle | null = null): PreparedArticle {
-  const prepared = prepareArticle(matcher, { ...input, text: input.summary });
   // Whose report it is is read from the whole text, where a closing credit is.
-  rememberAttribution(prepared.input, attributionOf(input));
+  const prepared = { ...prepareArticle(matcher, { ...input, text: input.summary }), whole: input };
   if (fingerprint === null || fingerprint.features.simhash === null) return prepared;
   return { ...prepared, features: { ...prepared.features, simhash: fingerprint.features.simhash } };
 }

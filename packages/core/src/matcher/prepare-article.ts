@@ -1,15 +1,14 @@
 import type { EntityDictionary } from "../text-features/entities";
 import { extractFeatures } from "../text-features/features";
 import type { Matcher, MatchInput, PreparedArticle } from "./matcher";
-import { namesOf } from "./signals";
+import { namesOf, withoutNames } from "./signals";
 import { unitEntityWeights, unitWeights } from "./vectors";
 
 /** Extracts what the matcher reads of an article. */
 export function prepareArticle(matcher: Matcher, input: MatchInput): PreparedArticle {
   const features = extractFeatures(input.title, input.text, matcher.dictionary, input.outlet ?? null);
   const themeNames = dictionaryNames(matcher.dictionary);
-  const names = namesOf(features.entities.keys(), themeNames);
-  const action = new Map([...features.titleTerms].filter(([term]) => !names.has(term)));
+  const action = withoutNames(features.titleTerms, namesOf(features.entities.keys()), themeNames);
   return {
     input,
     features,
@@ -31,7 +30,7 @@ const namesByDictionary = new WeakMap<EntityDictionary, ReadonlySet<string>>();
 function dictionaryNames(dictionary: EntityDictionary): ReadonlySet<string> {
   let names = namesByDictionary.get(dictionary);
   if (names === undefined) {
-    names = namesOf([...dictionary.exact.keys(), ...dictionary.folded.keys()], new Set());
+    names = namesOf([...dictionary.exact.keys(), ...dictionary.folded.keys()]);
     namesByDictionary.set(dictionary, names);
   }
   return names;

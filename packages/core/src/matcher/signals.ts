@@ -102,23 +102,23 @@ const eventActions = new WeakMap<TermWeights, TermWeights>();
 function eventAction(event: EventState, themeNames: ReadonlySet<string>): TermWeights {
   let action = eventActions.get(event.titleTerms);
   if (action === undefined) {
-    action = withoutNames(event.titleTerms, namesOf(event.entities.keys(), themeNames));
+    action = withoutNames(event.titleTerms, namesOf(event.entities.keys()), themeNames);
     eventActions.set(event.titleTerms, action);
   }
   return action;
 }
 
-/** The stems of the words of these entity names, with the theme's. */
-export function namesOf(keys: Iterable<string>, themeNames: ReadonlySet<string>): Set<string> {
-  const names = new Set(themeNames);
+/** The stems of the words of these entity names. */
+export function namesOf(keys: Iterable<string>): Set<string> {
+  const names = new Set<string>();
   for (const key of keys) for (const term of contentTerms(key)) names.add(term);
   return names;
 }
 
-/** A term vector less the given names' words. */
-export function withoutNames(terms: TermWeights, names: ReadonlySet<string>): TermWeights {
+/** A term vector less the words of its own names and of the theme's. */
+export function withoutNames(terms: TermWeights, own: ReadonlySet<string>, themeNames: ReadonlySet<string>): TermWeights {
   const out: TermWeights = new Map();
-  for (const [term, weight] of terms) if (!names.has(term)) out.set(term, weight);
+  for (const [term, weight] of terms) if (!own.has(term) && !themeNames.has(term)) out.set(term, weight);
   return out;
 }
 
@@ -134,6 +134,12 @@ export function signalScorer(article: ArticleVectors, index: EventIndex): (event
   const entityIdf = memoised(index.entityIdf);
   const articleEntities = splitByType(article.entities);
   const titleNorm = idfNorm(article.title, idf);
+  const actionNorm = idfNorm(article.titleAction, idf);
+  const titleActionCos = (event: EventState) => {
+    if (article.titleAction.size === 0) return 0;
+    const action = eventAction(event, article.themeNames);
+    return cosine(idfDot(article.titleAction, action, idf), actionNorm, idfNorm(action, idf));
+  };
   const bodyNorm = idfNorm(article.body, idf);
   return (event) => {
     const gapMs = Math.max(0, article.time - Date.parse(event.lastSeen), Date.parse(event.firstSeen) - article.time);
@@ -153,8 +159,7 @@ export function signalScorer(article: ArticleVectors, index: EventIndex): (event
         : 0,
       bodyCos: cosine(article.body.size === 0 ? 0 : idfDot(article.body, event.bodyTerms, idf), bodyNorm, eventBodyNorm),
       titleBodyCos: hasTitle ? cosine(idfDot(article.title, event.bodyTerms, idf), titleNorm, eventBodyNorm) : 0,
-      titleActionCos:
-        article.titleAction.size === 0 ? 0 : idfCosine(article.titleAction, eventAction(event, article.themeNames), idf),
+      titleActionCos: titleActionCos(event),
       entityPerson: idfCosine(articleEntities.person, eventEntities.person, entityIdf),
       entityPlace: idfCosine(articleEntities.place, eventEntities.place, entityIdf),
       entityOrg: idfCosine(articleEntities.org, eventEntities.org, entityIdf),
