@@ -55,19 +55,14 @@ function cleanShort(raw: string | undefined, max: number): string | null {
   return text === "" ? null : truncateText(text.replace(/\n+/g, " "), max);
 }
 
-/** The fields of a feed item as the product reads them, before it decides whether the item is an article. */
-export type FeedItemFields = {
-  url: string | null;
-  guid: string | null;
-  /** Empty when the item has neither a title nor any text. */
-  title: string;
-  summary: string;
-  text: string;
-  author: string | null;
-  language: string | null;
-  publishedAt: string;
-  dateInferred: boolean;
-};
+/**
+ * The fields of a feed item as the product reads them, before it decides whether the item is an
+ * article: an article's own fields (the title empty when the item has neither a title nor any text).
+ */
+export type FeedItemFields = Pick<
+  Article,
+  "url" | "guid" | "title" | "summary" | "text" | "author" | "language" | "publishedAt" | "dateInferred"
+>;
 
 /**
  * Reads one parsed feed item: canonical URL (the link, else a GUID that is a permalink), the

@@ -149,6 +149,8 @@ export function truncateText(text: string, max: number): string {
 
 /** Escapes text for an HTML context (element content or a quoted attribute). */
 export function escapeHtml(text: string): string {
+  // Most text has nothing to escape: one test instead of five replacements.
+  if (!/[&<>"']/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 

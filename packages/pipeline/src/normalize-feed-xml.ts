@@ -1,4 +1,4 @@
-import { readFeedDate } from "@eventwire/core";
+import { errorMessage, escapeHtml, readFeedDate } from "@eventwire/core";
 import sax, { type QualifiedAttribute, type QualifiedTag } from "sax";
 import { constructHtml, type Node, textContent } from "./feed-text-construct";
 
@@ -58,18 +58,23 @@ const OTHER_CONSTRUCTS = new Set([
   "media:title",
   "media:description",
 ]);
-const DATES = new Set([
+/**
+ * The elements that date an item, in the order they say when it was published: rewritten as
+ * ISO 8601 (empty where unreadable), and read back in this order.
+ */
+export const FEED_DATE_FIELDS = [
   "pubDate",
-  "dc:date",
-  "dcterms:issued",
-  "dcterms:created",
-  "dcterms:modified",
   "published",
-  "updated",
   "issued",
+  "dcterms:issued",
+  "dc:date",
+  "dcterms:created",
   "created",
+  "updated",
   "modified",
-]);
+  "dcterms:modified",
+] as const;
+const DATES = new Set<string>(FEED_DATE_FIELDS);
 const RECOVERABLE = /^(Unbound namespace prefix|Text data outside of root node|Invalid character in entity name)/;
 
 /** `cdf`: Microsoft's Channel Definition Format (1997), read as the RSS it maps onto. */
@@ -99,9 +104,9 @@ type Gathered = {
 
 export type NormalizedFeedXml = { ok: true; xml: string; kind: "rss" | "rdf" | "atom" } | { ok: false; message: string };
 
-function escapeXml(text: string): string {
-  if (!/[&<>"]/.test(text)) return text;
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** The first lines of a parser's message: sax appends the line, column and character. */
+export function firstLines(message: string): string {
+  return message.split("\n").slice(0, 3).join("; ");
 }
 
 function isAtom(uri: string): boolean {
@@ -164,7 +169,7 @@ function atomLinkTag(
 ): string {
   const href = attributes.href?.value ?? (text.trim() || undefined);
   let out = `<${name}${attributeText(attributes, (a) => a.name === "xml:base" || a.name === "href")}`;
-  if (href !== undefined) out += ` href="${escapeXml(resolveLink(href, base))}"`;
+  if (href !== undefined) out += ` href="${escapeHtml(resolveLink(href, base))}"`;
   if (attributes.rel === undefined && atom) out += ' rel="alternate"';
   return `${out}/>`;
 }
@@ -174,7 +179,7 @@ function cdfFacts(tag: QualifiedTag, base: string | null): string {
   const href = tag.attributes.HREF?.value;
   const lastmod = readFeedDate(tag.attributes.LASTMOD?.value);
   return (
-    (href === undefined ? "" : `<link>${escapeXml(resolveLink(href, base))}</link>`) +
+    (href === undefined ? "" : `<link>${escapeHtml(resolveLink(href, base))}</link>`) +
     (lastmod === null ? "" : `<dcterms:modified>${new Date(lastmod).toISOString()}</dcterms:modified>`)
   );
 }
@@ -182,7 +187,7 @@ function cdfFacts(tag: QualifiedTag, base: string | null): string {
 function attributeText(attributes: Record<string, QualifiedAttribute>, skip: (attribute: QualifiedAttribute) => boolean): string {
   let out = "";
   for (const attribute of Object.values(attributes)) {
-    if (!skip(attribute)) out += ` ${attribute.name}="${escapeXml(attribute.value)}"`;
+    if (!skip(attribute)) out += ` ${attribute.name}="${escapeHtml(attribute.value)}"`;
   }
   return out;
 }
@@ -221,7 +226,7 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
   const currentBase = () => bases[bases.length - 1] ?? null;
 
   parser.onerror = (error) => {
-    const message = error.message.split("\n").slice(0, 3).join("; ");
+    const message = firstLines(error.message);
     // A prefix nobody declared, stray text after the root, or a bare "&" (sax keeps it as text, as
     // every feed reader does with the ampersands of unescaped URLs) lose nothing of the feed.
     if (/^Unclosed root tag/.test(message) || (unclosed && /^Unexpected end/.test(message))) unclosed = true;
@@ -314,7 +319,7 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
       (gathered.open[gathered.open.length - 1] ?? gathered.root).children.push(text);
       return;
     }
-    out.push(escapeXml(text));
+    out.push(escapeHtml(text));
   };
   parser.ontext = onText;
   parser.oncdata = onText;
@@ -343,7 +348,7 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
         const time = readFeedDate(textContent(done.root));
         value = time === null ? "" : new Date(time).toISOString();
       }
-      out.push(`<${done.name}>${escapeXml(value)}</${done.name}>`);
+      out.push(`<${done.name}>${escapeHtml(value)}</${done.name}>`);
       return;
     }
     if (closing === 1) {
@@ -357,7 +362,7 @@ export function normalizeFeedXml(body: string, documentUrl: string | null): Norm
   try {
     parser.write(source).close();
   } catch (error) {
-    failure ??= error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
+    failure ??= firstLines(errorMessage(error));
   }
   // A document cut off after its last element (`</rss` and no more) keeps everything it said.
   if (unclosed && failure === null && kind !== null) {

@@ -1,6 +1,6 @@
-import { htmlToText, type RawFeedItem, truncateText } from "@eventwire/core";
+import { errorMessage, htmlToText, type RawFeedItem, truncateText } from "@eventwire/core";
 import Parser from "rss-parser";
-import { normalizeFeedXml } from "./normalize-feed-xml";
+import { FEED_DATE_FIELDS, firstLines, normalizeFeedXml } from "./normalize-feed-xml";
 
 /** Bounds on what a feed says about itself. */
 const FEED_TITLE_MAX = 200;
@@ -50,22 +50,7 @@ function lastText(item: ParserItem, key: string): string | undefined {
   return undefined;
 }
 
-// Dates in the order they say when an item was published: the normalised document holds them as
-// ISO 8601, or empty where the feed's date was unreadable.
-const DATE_FIELDS = [
-  "pubDate",
-  "published",
-  "issued",
-  "dcterms:issued",
-  "dc:date",
-  "dcterms:created",
-  "created",
-  "updated",
-  "modified",
-  "dcterms:modified",
-];
-
-const DATE_KEYS = DATE_FIELDS.map((field) => `date:${field}`);
+const DATE_KEYS = FEED_DATE_FIELDS.map((field) => `date:${field}`);
 
 type XmlElement = { $?: Record<string, string | undefined> };
 
@@ -148,7 +133,7 @@ function ttlOf(value: unknown): number | null {
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
   ["guid", "guids", { keepArray: true }],
   ["link", "links", { keepArray: true }],
-  ...DATE_FIELDS.map((field): [string, string, { keepArray: true }] => [field, `date:${field}`, { keepArray: true }]),
+  ...FEED_DATE_FIELDS.map((field): [string, string, { keepArray: true }] => [field, `date:${field}`, { keepArray: true }]),
   ...["dc:description", "xhtml:body", "body", "fullitem", "itunes:summary", "media:title", "media:description"].map(
     (field): [string, string, { keepArray: true }] => [field, field, { keepArray: true }],
   ),
@@ -192,7 +177,7 @@ export async function parseFeed(body: string, documentUrl: string | null = null)
       },
     };
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split("\n").slice(0, 3).join("; ") : String(error);
+    const detail = firstLines(errorMessage(error));
     return { ok: false, message: `not a readable RSS, RDF or Atom feed: ${detail}` };
   }
 }
