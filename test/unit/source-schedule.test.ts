@@ -1,5 +1,6 @@
 import {
   createSource,
+  failedPoll,
   isSourceDue,
   nextPollAfterFailure,
   nextPollAfterSuccess,
@@ -121,5 +122,18 @@ describe("adaptive interval", () => {
 
   it("respects a configured interval longer than the adaptive ceiling", () => {
     expect(pollIntervalAfterSuccess({ intervalSeconds: 43_200, pollIntervalSeconds: null }, every(1, 20))).toBe(43_200);
+  });
+});
+
+describe("a failed poll", () => {
+  it("counts one more failure, says why, and backs the next poll off, never sooner than Retry-After", () => {
+    const failing = { ...source(300), consecutiveFailures: 2 };
+    const fields = failedPoll(failing, "HTTP 503", now, () => 0.5);
+    expect(fields).toMatchObject({ lastAttemptAt: now.toISOString(), lastError: "HTTP 503", consecutiveFailures: 3 });
+    expect(fields.nextPollAt).toBe(nextPollAfterFailure(failing, 3, now, () => 0.5));
+    const asked = failedPoll(failing, "HTTP 429", now, () => 0.5, 86_400);
+    expect(Date.parse(asked.nextPollAt) - now.getTime()).toBeGreaterThanOrEqual(
+      Math.min(86_400, POLL_POLICY.maxBackoffSeconds) * 1000,
+    );
   });
 });

@@ -51,6 +51,7 @@ export { articleMatchesFilter, entityKeys, eventMatchesFilter, searchTerms, text
 export type { NewSourceInput, NewSourceResult, PollHints, SourceStatus } from "./source-schedule";
 export {
   createSource,
+  failedPoll,
   isSourceDue,
   nextPollAfterFailure,
   nextPollAfterSuccess,

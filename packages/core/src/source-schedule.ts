@@ -182,3 +182,23 @@ export function sourceStatus(
   if (source.consecutiveFailures > 0 || source.lastError !== null) return "failing";
   return source.lastSuccessAt === null ? "pending" : "ok";
 }
+
+/**
+ * What one more failed poll writes on a source: when, why, how many in a row, and the next
+ * poll backed off accordingly (the server's Retry-After, when it gave one, as a floor).
+ */
+export function failedPoll(
+  source: Pick<Source, "intervalSeconds" | "consecutiveFailures">,
+  message: string,
+  at: Date,
+  random: () => number,
+  retryAfterSeconds: number | null = null,
+): Pick<Source, "lastAttemptAt" | "lastError" | "consecutiveFailures" | "nextPollAt"> {
+  const failures = source.consecutiveFailures + 1;
+  return {
+    lastAttemptAt: at.toISOString(),
+    lastError: message,
+    consecutiveFailures: failures,
+    nextPollAt: nextPollAfterFailure(source, failures, at, random, retryAfterSeconds),
+  };
+}

@@ -1,4 +1,4 @@
-import { createSource, errorMessage, type NewSourceInput, nextPollAfterFailure, type Source } from "@eventwire/core";
+import { createSource, errorMessage, failedPoll, type NewSourceInput, type Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { HostUnresolvedError } from "./url-guard";
 
@@ -36,13 +36,7 @@ export async function addSource(
     } catch (error) {
       if (!(options.keepUnreachable && error instanceof HostUnresolvedError)) return { ok: false, error: errorMessage(error) };
       // Recorded as a first failed poll would be, so the source says why and backs off as one.
-      source = {
-        ...source,
-        lastAttemptAt: now.toISOString(),
-        lastError: error.message,
-        consecutiveFailures: 1,
-        nextPollAt: nextPollAfterFailure(source, 1, now, deps.random ?? Math.random),
-      };
+      source = { ...source, ...failedPoll(source, error.message, now, deps.random ?? Math.random) };
     }
   }
   const { created, source: stored } = await deps.store.sources.add(source);

@@ -1,4 +1,4 @@
-import { errorMessage, nextPollAfterFailure, type Source } from "@eventwire/core";
+import { errorMessage, failedPoll, type Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import type { IngestSourceResult } from "./ingest-result";
 
@@ -33,12 +33,7 @@ export async function recordFailure(
   const level = source.lastError === message ? "debug" : "warn";
   deps.log[level]("source failed", { sourceId: source.id, url: source.url, error: message, failures });
   try {
-    await deps.store.sources.recordFetch(source.id, {
-      lastAttemptAt: attemptAt.toISOString(),
-      lastError: message,
-      consecutiveFailures: failures,
-      nextPollAt: nextPollAfterFailure(source, failures, attemptAt, deps.random, retryAfterSeconds),
-    });
+    await deps.store.sources.recordFetch(source.id, failedPoll(source, message, attemptAt, deps.random, retryAfterSeconds));
   } catch (error) {
     deps.log.error("could not record a source failure", { sourceId: source.id, error: errorMessage(error) });
   }
