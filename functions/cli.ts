@@ -139,7 +139,9 @@ function printSummary(summary: IngestRunSummary, refused: SeedSourcesResult["ref
     `${summary.sourcesDue} sources: ${summary.succeeded} ok, ${summary.failed} failed${notAdded}; ${summary.stored} articles stored\n`,
   );
   if (summary.sourcesDue === 0 && refused.length === 0) {
-    process.stderr.write("no sources to poll: set EVENTWIRE_SOURCES, or add one with `eventwire sources add URL`\n");
+    process.stderr.write(
+      "no sources to poll: set EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE, or add one with `eventwire sources add URL`\n",
+    );
   }
 }
 

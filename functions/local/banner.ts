@@ -29,7 +29,9 @@ function sourceLines(input: StartBannerInput): string[] {
   const failing = enabled.filter((source) => sourceStatus(source) === "failing");
   const lines: string[] = [];
   if (enabled.length === 0 && input.refused.length === 0) {
-    lines.push("  sources    none: set EVENTWIRE_SOURCES, or add one with `npm run cli -- sources add URL`");
+    lines.push(
+      "  sources    none: set EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE, or add one with `npm run cli -- sources add URL`",
+    );
   } else {
     const first = failing[0];
     lines.push(`  sources    ${enabled.length} enabled, ${failing.length} failing${first ? `: ${first.lastError}` : ""}`);

@@ -122,7 +122,7 @@ describe("CLI", () => {
     const result = await run(["ingest", "--once"], { ...env(), EVENTWIRE_TABLE: `${offline.tableName}-empty` });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("0 sources: 0 ok, 0 failed; 0 articles stored");
-    expect(result.stderr).toContain("no sources to poll: set EVENTWIRE_SOURCES");
+    expect(result.stderr).toContain("no sources to poll: set EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE");
   });
 
   it("start without the network: the banner says the sources fail and points to the demo", async () => {

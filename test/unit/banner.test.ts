@@ -70,7 +70,7 @@ describe("startBanner", () => {
 
   it("error: no sources at all says how to add one", () => {
     expect(sourceLines(banner({}))).toEqual([
-      "  sources    none: set EVENTWIRE_SOURCES, or add one with `npm run cli -- sources add URL`",
+      "  sources    none: set EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE, or add one with `npm run cli -- sources add URL`",
     ]);
   });
 
