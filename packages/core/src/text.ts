@@ -56,11 +56,13 @@ const C1_CONTROLS = /[\u0080-\u009F]/g;
 // UTF-8 and holds a C1 control, which no text does, is that mistake, and is read again.
 const DOUBLE_ENCODED = /[\u00C2-\u00F4][\u0080-\u00BF]{1,3}/g;
 
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 function repairDoubleEncoded(value: string): string {
   return value.replace(DOUBLE_ENCODED, (run) => {
     if (!/[\u0080-\u009F]/.test(run)) return run;
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(run, "latin1"));
+      return STRICT_UTF8.decode(Buffer.from(run, "latin1"));
     } catch {
       return run;
     }

@@ -167,7 +167,23 @@ export function withoutCredits(text: string, dictionary: EntityDictionary): stri
  * compound one ("Levant Wire - World" names "levant wire" and "world"). A part that is a known
  * entity ("Syria" in "Levant Wire: Syria") stays an entity.
  */
-export function outletKeys(outlet: string, dictionary: EntityDictionary): Set<string> {
-  const parts = [outlet, ...outlet.split(/\s+[-–—|:]\s+|:\s+/)].filter((part) => !isKnownName(part, dictionary));
-  return new Set(parts.map((part) => keyOf(words(part).join(" "))).filter((key) => key !== ""));
+export function outletKeys(outlet: string, dictionary: EntityDictionary): ReadonlySet<string> {
+  // Every article of a source names the same outlet: read once per outlet and dictionary.
+  let known = outletKeysByDictionary.get(dictionary);
+  if (known === undefined) {
+    known = new Map();
+    outletKeysByDictionary.set(dictionary, known);
+  }
+  let keys = known.get(outlet);
+  if (keys === undefined) {
+    const parts = [outlet, ...outlet.split(/\s+[-–—|:]\s+|:\s+/)].filter((part) => !isKnownName(part, dictionary));
+    keys = new Set(parts.map((part) => keyOf(words(part).join(" "))).filter((key) => key !== ""));
+    // Outlets are as many as sources; a bound all the same, against an endless run of names.
+    if (known.size >= MAX_OUTLETS_REMEMBERED) known.clear();
+    known.set(outlet, keys);
+  }
+  return keys;
 }
+
+const MAX_OUTLETS_REMEMBERED = 10_000;
+const outletKeysByDictionary = new WeakMap<EntityDictionary, Map<string, ReadonlySet<string>>>();
