@@ -1,23 +1,21 @@
 import { execFile, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseEnv } from "../../functions/config";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoFeedServer, loadDemoCorpus, startDemoFeedServer } from "../../functions/local/demo/feed-server";
-import { type LocalStack, startLocalStack } from "../../functions/local/stack";
-import { createLog } from "../../functions/log";
+import type { LocalStack } from "../../functions/local/stack";
 import { DEBIAN_PYTHON } from "../support/interop-setup";
+import { ingestNow, startInteropStack } from "../support/interop-stack";
 
 // The W3C Feed Validation Service's own code reads every RSS and Atom document the demo serves:
 // the theme feed, the events feed and each event's feed, before any article (empty) and after
 // the whole corpus (full, every page). It must find no error and no warning. The validator is
 // not part of the project: CI keeps it in ../shared beside the clone.
 const VALIDATOR = fileURLToPath(new URL("../../../shared/tools/feedvalidate.py", import.meta.url));
-const ADMIN_KEY = "interop-admin-key-0123456789";
+const _ADMIN_KEY = "interop-admin-key-0123456789";
 const PAGE_SIZE = 10;
 const run = promisify(execFile);
 
@@ -94,26 +92,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "eventwire-feedvalidate-"));
   const corpus = loadDemoCorpus();
   demo = await startDemoFeedServer({ corpus, batchSize: corpus.length, releaseEveryMs: 60_000 });
-  stack = await startLocalStack({
-    // The demo's feeds are served on 127.0.0.1, which the URL guard lets through only with this setting.
-    settings: parseEnv({ EVENTWIRE_FEED_LIMIT: String(PAGE_SIZE), EVENTWIRE_ALLOW_PRIVATE_URLS: "true" }),
-    host: "127.0.0.1",
-    port: 0,
-    dataDir: null,
-    dynamoEndpoint: inject("dynamoEndpoint"),
-    tableName: `interop-${randomBytes(4).toString("hex")}`,
-    adminKey: ADMIN_KEY,
-    sources: demo.feedUrls,
-    scheduleIntervalMs: null,
-    log: createLog("json", () => undefined),
-  });
+  stack = await startInteropStack(demo.feedUrls, PAGE_SIZE);
   for (const path of THEME_FEEDS) for (const format of ["rss", "atom"]) empty.push(await get(`${stack.apiUrl}${path}.${format}`));
 
-  const ingest = await fetch(`${stack.apiUrl}/api/v1/ingest/run`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_KEY}` },
-  });
-  expect(ingest.status).toBe(200);
+  expect(await ingestNow(stack)).toBe(200);
   const listed = (await (await fetch(`${stack.apiUrl}/api/v1/events?limit=100`)).json()) as {
     items: { id: string }[];
   };

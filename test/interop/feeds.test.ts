@@ -1,21 +1,19 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { wordTokens } from "@eventwire/core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseEnv } from "../../functions/config";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_OUTLETS, type DemoFeedServer, loadDemoCorpus, startDemoFeedServer } from "../../functions/local/demo/feed-server";
-import { type LocalStack, startLocalStack } from "../../functions/local/stack";
-import { createLog } from "../../functions/log";
+import type { LocalStack } from "../../functions/local/stack";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { DEBIAN_PYTHON } from "../support/interop-setup";
+import { ingestNow, startInteropStack } from "../support/interop-stack";
 
 // A running local stack (the one `npm start` runs) serves its feeds over HTTP, and software a
 // subscriber would use reads them: Debian's python3-feedparser for RSS and Atom, and a JSON
 // Feed 1.1 schema check with python3-jsonschema for JSON Feed. Feeds are ten items a page, so
 // every reading also follows the next-page links through all pages.
-const ADMIN_KEY = "interop-admin-key-0123456789";
+const _ADMIN_KEY = "interop-admin-key-0123456789";
 const READER = new URL("./read_feed.py", import.meta.url).pathname;
 const run = promisify(execFile);
 
@@ -59,24 +57,8 @@ beforeAll(async () => {
     "/wire.rss": serveAlways(fixture(EXTRA_FEEDS[0]), "application/rss+xml"),
     "/hostile.rss": serveAlways(fixture(EXTRA_FEEDS[1]), "application/rss+xml"),
   });
-  stack = await startLocalStack({
-    // The feeds are served on 127.0.0.1, which the URL guard lets through only with this setting.
-    settings: parseEnv({ EVENTWIRE_FEED_LIMIT: String(PAGE_SIZE), EVENTWIRE_ALLOW_PRIVATE_URLS: "true" }),
-    host: "127.0.0.1",
-    port: 0,
-    dataDir: null,
-    dynamoEndpoint: inject("dynamoEndpoint"),
-    tableName: `interop-${randomBytes(4).toString("hex")}`,
-    adminKey: ADMIN_KEY,
-    sources: [...demo.feedUrls, `${extra.url}/wire.rss`, `${extra.url}/hostile.rss`],
-    scheduleIntervalMs: null,
-    log: createLog("json", () => undefined),
-  });
-  const run = await fetch(`${stack.apiUrl}/api/v1/ingest/run`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${ADMIN_KEY}` },
-  });
-  expect(run.status).toBe(200);
+  stack = await startInteropStack([...demo.feedUrls, `${extra.url}/wire.rss`, `${extra.url}/hostile.rss`], PAGE_SIZE);
+  expect(await ingestNow(stack)).toBe(200);
   const articles = (await (await fetch(`${stack.apiUrl}/api/v1/articles?limit=100`)).json()) as {
     items: { title: string; onTheme: boolean }[];
   };
