@@ -21,6 +21,16 @@ export type { EventMember, EventOutlet, EventState, TermWeights } from "./matche
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
 export { EventIndex } from "./matcher/event-index";
 export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
+export type {
+  AppliedDecision,
+  EventWithArticles,
+  MaintenanceArticle,
+  MaintenanceDecision,
+  MaintenanceExplanation,
+  MergeDecision,
+  SplitDecision,
+} from "./matcher/maintenance-apply";
+export { applyDecision, applyInMemory, rebuildEvent } from "./matcher/maintenance-apply";
 export { importExplanation, importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
 export { createMatcher, eventIdFor } from "./matcher/matcher";
