@@ -27,10 +27,11 @@ export type {
   MaintenanceArticle,
   MaintenanceDecision,
   MaintenanceExplanation,
+  MaintenancePlanner,
   MergeDecision,
   SplitDecision,
 } from "./matcher/maintenance-apply";
-export { applyDecision, applyInMemory, rebuildEvent } from "./matcher/maintenance-apply";
+export { applyDecision, applyInMemory, MAINTENANCE_LIMITS, rebuildEvent } from "./matcher/maintenance-apply";
 export { importExplanation, importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
 export { createMatcher, eventIdFor } from "./matcher/matcher";

@@ -30,6 +30,20 @@ export type SplitDecision = {
 
 export type MaintenanceDecision = MergeDecision | SplitDecision;
 
+/**
+ * How far back a maintenance pass looks: events last seen within `windowDays` of its time are
+ * re-examined (with all their articles); an ingest run that stored at least `afterStored`
+ * articles is followed by a pass.
+ */
+export const MAINTENANCE_LIMITS = { windowDays: 7, afterStored: 50 } as const;
+
+/**
+ * Decides which of the recent events to merge or split, reading the matcher (its index holds
+ * them, and older events) and changing nothing. Decisions are in the order they are to be
+ * applied, each on the state the earlier ones leave; `now` is the pass's time.
+ */
+export type MaintenancePlanner = (matcher: Matcher, recent: readonly EventWithArticles[], now: string) => MaintenanceDecision[];
+
 /** What a decision leaves: the events' new states, a merged-away event with its successor, the articles that moved. */
 export type AppliedDecision = {
   decision: MaintenanceDecision;
