@@ -1,6 +1,7 @@
 export { acceptQuality, prefersJson } from "./accept";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
+export type { StreamMaintenance } from "./evaluation-maintenance";
 export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
@@ -32,6 +33,7 @@ export type {
   SplitDecision,
 } from "./matcher/maintenance-apply";
 export { applyDecision, applyInMemory, MAINTENANCE_LIMITS, rebuildEvent } from "./matcher/maintenance-apply";
+export { planMaintenance } from "./matcher/maintenance-plan";
 export { importExplanation, importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
 export { createMatcher, eventIdFor } from "./matcher/matcher";
