@@ -42,6 +42,9 @@ export type PlanTrace = (kind: "merge" | "split", detail: Record<string, unknown
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const byPublication = (a: MaintenanceArticle, b: MaintenanceArticle) =>
+  Date.parse(a.input.publishedAt) - Date.parse(b.input.publishedAt) || byId(a.input.id, b.input.id);
+
 function earlierFirst(a: EventState, b: EventState): [EventState, EventState] {
   const time = Date.parse(a.firstSeen) - Date.parse(b.firstSeen);
   return time < 0 || (time === 0 && byId(a.id, b.id) <= 0) ? [a, b] : [b, a];
@@ -125,9 +128,7 @@ type TimeCut = { earlier: MaintenanceArticle[]; later: MaintenanceArticle[]; ncu
  */
 function timeCuts(reader: PassReader, originals: readonly MaintenanceArticle[]): TimeCut[] {
   const { matcher } = reader;
-  const ordered = [...originals].sort(
-    (a, b) => Date.parse(a.input.publishedAt) - Date.parse(b.input.publishedAt) || byId(a.input.id, b.input.id),
-  );
+  const ordered = [...originals].sort(byPublication);
   const times = ordered.map((article) => Date.parse(article.input.publishedAt));
   const at: number[] = [];
   for (let k = MIN_PART; k <= ordered.length - MIN_PART; k += 1)
@@ -170,7 +171,8 @@ function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTra
   const stays = (article: MaintenanceArticle) =>
     stayingIds.has(article.input.id) || (article.copyOf !== null && stayingIds.has(article.copyOf));
   const staying = articles.filter(stays);
-  const moving = articles.filter((article) => !stays(article));
+  const moving = articles.filter((article) => !stays(article)).sort(byPublication);
+  // Named by its earliest report, so a retried pass names the same event.
   const into = eventIdFor(matcher.themeId, (moving[0] as MaintenanceArticle).input.id);
   const read = (input: MaintenanceArticle["input"]) => readArticle(matcher, input);
   const kept = rebuildEvent(matcher, event.id, staying, event, read);
