@@ -34,7 +34,7 @@ export const BUNDLE_TARGET = "node22";
  * CommonJS dependencies inside an ESM bundle call `require` for Node built-ins; this gives them one.
  * The name is unusual so it cannot clash with a bundled module's own `createRequire` import.
  */
-export const BUNDLE_BANNER =
+const BUNDLE_BANNER =
   "import { createRequire as __eventwireCreateRequire } from 'node:module'; const require = __eventwireCreateRequire(import.meta.url);";
 
 /**

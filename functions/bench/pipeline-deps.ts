@@ -34,7 +34,7 @@ export function benchPipelineDeps(endpoint: string, tableName: string, log: Log)
 }
 
 /** The API's deps, as the local stack builds them, over one table. */
-export function benchApiDeps(endpoint: string, tableName: string, log: Log): { deps: ApiDeps; clients: DynamoClients } {
+function benchApiDeps(endpoint: string, tableName: string, log: Log): { deps: ApiDeps; clients: DynamoClients } {
   return buildApiDeps({
     settings: benchSettings(endpoint),
     tableName,

@@ -12,7 +12,7 @@ import { benchServe } from "./serve";
 import { benchWebhook } from "./webhook";
 
 /** The benchmark modules, in the order a full run takes them. */
-export const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
+const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
   matcher: benchMatcher,
   ingest: benchIngest,
   bundles: benchBundles,

@@ -4,7 +4,7 @@ import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@even
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 import { ingestInProcess } from "../../functions/deps";
 
-export type LogEntry = { level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
+type LogEntry = { level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
 
 /** A clock the test moves by hand. */
 export class TestClock {

@@ -4,7 +4,7 @@ import type { CommitOutcome, Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
 /** One article of a story written for a test: which outlet, when, what headline. */
-export type StoryArticle = {
+type StoryArticle = {
   source: string;
   published: string;
   title: string;

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context, Env, Handler } from "hono";
-import type { ApiDeps } from "./deps";
-import type { Loaded } from "./response-cache";
+import type { Loaded, ResponseCache } from "./response-cache";
 
 /** A strong validator: a hash of the exact bytes served. */
 export function strongEtag(body: string | Uint8Array): string {
@@ -33,6 +32,13 @@ export type CachedBody = {
   theme?: string | null | undefined;
 };
 
+/** What sending a cached answer reads of the app's deps. */
+type CacheDeps = {
+  now: () => Date;
+  config: { cacheMaxAgeSeconds: number };
+  responseCache?: ResponseCache<PreparedBody> | null;
+};
+
 /** A body ready to send any number of times: its bytes, its ETag and its headers worked out once. */
 export type PreparedBody = {
   bytes: Uint8Array<ArrayBuffer>;
@@ -44,7 +50,7 @@ export type PreparedBody = {
 };
 
 /** Encodes and hashes a body once, for `sendPrepared`. */
-export function prepareBody(answer: CachedBody): PreparedBody {
+function prepareBody(answer: CachedBody): PreparedBody {
   const bytes = new TextEncoder().encode(answer.body);
   const validators: Record<string, string> = {
     "Cache-Control": answer.cacheControl,
@@ -66,7 +72,7 @@ export function prepareBody(answer: CachedBody): PreparedBody {
  * `Last-Modified` when known, `Cache-Control`; `304` on a matching `If-Modified-Since` here, on
  * `If-None-Match` in the etag middleware (which keeps this ETag). `HEAD` gets the same headers.
  */
-export function sendPrepared(c: Context, deps: ApiDeps, prepared: PreparedBody): Response {
+function sendPrepared(c: Context, deps: CacheDeps, prepared: PreparedBody): Response {
   // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
   if (
     prepared.lastModified !== null &&
@@ -79,13 +85,13 @@ export function sendPrepared(c: Context, deps: ApiDeps, prepared: PreparedBody):
 }
 
 /** `sendPrepared` for a body used once. */
-export function sendCached(c: Context, deps: ApiDeps, answer: CachedBody): Response {
+export function sendCached(c: Context, deps: CacheDeps, answer: CachedBody): Response {
   return sendPrepared(c, deps, prepareBody(answer));
 }
 
 /** A public JSON read, cacheable for the configured max-age. */
 export function jsonBody(
-  deps: ApiDeps,
+  deps: CacheDeps,
   value: unknown,
   options: { lastModified?: Date | null; cacheControl?: string; theme?: string | null } = {},
 ): CachedBody {
@@ -101,7 +107,7 @@ export function jsonBody(
 /** A public JSON read, cached for the configured max-age, with its validators. */
 export function sendJson(
   c: Context,
-  deps: ApiDeps,
+  deps: CacheDeps,
   value: unknown,
   options: { lastModified?: Date | null; cacheControl?: string } = {},
 ) {
@@ -133,7 +139,7 @@ function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
  * credentials are neither served from it nor stored in it; a `load` that throws stores nothing.
  */
 export function cachedGet<P extends string>(
-  deps: ApiDeps,
+  deps: CacheDeps,
   load: (c: Context<Env, P>) => Promise<CachedBody>,
   variant?: (c: Context<Env, P>) => string,
 ): Handler<Env, P> {

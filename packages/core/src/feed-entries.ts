@@ -21,7 +21,7 @@ export type ArticleEntryContext = { theme: Theme; urls: FeedUrls; eventTitles: R
  * The kinds of category entries carry, as Atom `scheme` and RSS `domain` URIs: the theme
  * (`term` its id), the event (`event-{id}`) and the source (`source-{id}`).
  */
-export const CATEGORY_SCHEMES = {
+const CATEGORY_SCHEMES = {
   theme: "urn:eventwire:theme",
   event: "urn:eventwire:event",
   source: "urn:eventwire:source",

@@ -28,7 +28,7 @@ const SUMMARY_CHARS = 280;
 const SHOWN_SOURCES = 40;
 
 /** The event's own feed, in every format. */
-export function eventFeeds(base: string, event: EventState): FeedSet[] {
+function eventFeeds(base: string, event: EventState): FeedSet[] {
   const urls = Object.fromEntries(FEED_FORMATS.map((format) => [format, `${base}/feeds/events/${event.id}.${format}`]));
   return [{ title: `This event's articles`, urls: urls as FeedSet["urls"] }];
 }
