@@ -13,8 +13,13 @@ export const GROWTH_LIMITS = { hours: 48, days: 366 } as const;
 
 const HOUR_MS = 3_600_000;
 
+/** A time as stored (UTC, ISO 8601): its hour is its first 13 characters. */
+const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/;
+
 /** The UTC hour of a time as a growth key ("2026-05-01T08"); null for a time that does not parse. */
 export function hourKey(time: string | number): string | null {
+  // Stored times are already UTC ISO strings: no parsing or formatting on the matcher's path.
+  if (typeof time === "string" && UTC_ISO.test(time)) return time.slice(0, 13);
   const ms = typeof time === "number" ? time : Date.parse(time);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString().slice(0, 13);
 }
@@ -22,6 +27,16 @@ export function hourKey(time: string | number): string | null {
 /** The start of an hour key, in milliseconds. */
 export function hourKeyStart(key: string): number {
   return Date.parse(`${key}:00:00Z`);
+}
+
+/** The last window's end, by its start: an event's first report rarely moves. */
+let lastWindow = { first: "", end: "" };
+
+/** The hour key two days after `first`, where an event's hourly window ends. */
+function windowEnd(first: string): string {
+  if (lastWindow.first !== first)
+    lastWindow = { first, end: hourKey(hourKeyStart(first) + GROWTH_LIMITS.hours * HOUR_MS) as string };
+  return lastWindow.end;
 }
 
 /**
@@ -35,18 +50,22 @@ export function addToGrowth(previous: EventGrowth | undefined, publishedAt: stri
   const first = hourKey(firstSeen);
   if (hour === null || first === null) return previous ?? { hours: {}, days: {} };
   // Hour keys sort as their times do: the window is compared as text, nothing parsed per key.
-  const end = hourKey(hourKeyStart(first) + GROWTH_LIMITS.hours * HOUR_MS) as string;
+  const end = windowEnd(first);
   const inWindow = (key: string) => key >= first && key < end;
-  const hours: Record<string, number> = {};
-  for (const [key, count] of Object.entries(previous?.hours ?? {})) if (inWindow(key)) hours[key] = count;
-  if (inWindow(hour)) hours[hour] = (hours[hour] ?? 0) + 1;
+  let hours = previous?.hours ?? {};
+  // Copied only when the window moved past some of them, or this article falls inside it.
+  if (Object.keys(hours).some((key) => !inWindow(key)))
+    hours = Object.fromEntries(Object.entries(hours).filter(([key]) => inWindow(key)));
+  if (inWindow(hour)) hours = { ...hours, [hour]: (hours[hour] ?? 0) + 1 };
 
-  const days: Record<string, number> = { ...previous?.days };
   const day = hour.slice(0, 10);
-  days[day] = (days[day] ?? 0) + 1;
-  const keys = Object.keys(days);
+  const seen = previous?.days[day];
+  const days: Record<string, number> = { ...previous?.days, [day]: (seen ?? 0) + 1 };
   // The oldest day goes: the set kept is the latest days whatever the order articles came in.
-  if (keys.length > GROWTH_LIMITS.days) delete days[keys.sort()[0] as string];
+  if (seen === undefined) {
+    const keys = Object.keys(days);
+    if (keys.length > GROWTH_LIMITS.days) delete days[keys.sort()[0] as string];
+  }
   return { hours, days };
 }
 
