@@ -15,10 +15,15 @@ export {
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export type { GrowthBin, GrowthSeries } from "./growth-series";
+export { growthAxis, growthSeries, MAX_BINS } from "./growth-series";
 export { hashId } from "./hash";
+export { eventLead, LEAD_CHARS, leadSentence } from "./lead-sentence";
 export { decideMatch } from "./matcher/decide-match";
 export type { EventMember, EventOutlet, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
+export type { EventGrowth } from "./matcher/event-growth";
+export { addToGrowth, GROWTH_LIMITS, growthOfMembers } from "./matcher/event-growth";
 export { EventIndex } from "./matcher/event-index";
 export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
 export type {
@@ -53,6 +58,8 @@ export type { NewsAgency } from "./outlets/agencies";
 export { findAgency, NEWS_AGENCIES } from "./outlets/agencies";
 export type { AttributedArticle, Attribution, Outlet } from "./outlets/attribution";
 export { attributeArticle, outletOfName, sourceOutlet } from "./outlets/attribution";
+export type { CarryingOutlet } from "./outlets/carried-by";
+export { outletsWithCarriers } from "./outlets/carried-by";
 export type { Credit, CreditForm } from "./outlets/credit-line";
 export { readCredit } from "./outlets/credit-line";
 export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit";
@@ -76,6 +83,7 @@ export {
   errorMessage,
   escapeHtml,
   htmlToText,
+  plural,
   removeXmlInvalidChars,
   repairC1Controls,
   truncateText,

@@ -3,11 +3,13 @@ import {
   describeEvent,
   type EventState,
   FEED_FORMATS,
+  growthSeries,
   isWebUrl,
   type Theme,
   truncateText,
 } from "@eventwire/core";
 import { withQuery } from "../base-url";
+import { GrowthChart } from "./growth-chart";
 import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
 import { SourceNames } from "./sources";
 
@@ -15,6 +17,8 @@ export type EventPageProps = {
   base: string;
   theme: Theme;
   event: EventState;
+  /** The first sentence of its central article's summary, if it says more than the title. */
+  lead: string | null;
   /** This page of the event's articles, newest first. */
   articles: readonly ArticleSummary[];
   sourceNames: ReadonlyMap<string, string>;
@@ -58,6 +62,7 @@ export function EventPage(props: EventPageProps) {
   const { base, theme, event } = props;
   const feeds = eventFeeds(base, event);
   const apiUrl = `${base}/api/v1/events/${event.id}`;
+  const series = growthSeries(event);
   return (
     <Layout
       title={`${event.title} — eventwire`}
@@ -68,6 +73,7 @@ export function EventPage(props: EventPageProps) {
         <a href={withQuery(`${base}/`, { theme: theme.id })}>{theme.title}</a> · event
       </p>
       <h1>{event.title}</h1>
+      {props.lead === null ? null : <p class="lead">{props.lead}</p>}
       <p>{describeEvent(event)}</p>
       <dl class="facts">
         <dt>Articles</dt>
@@ -84,8 +90,14 @@ export function EventPage(props: EventPageProps) {
         </dd>
       </dl>
       <p>
-        <SourceNames outlets={event.outlets} names={props.sourceNames} shown={SHOWN_SOURCES} />
+        <SourceNames event={event} names={props.sourceNames} shown={SHOWN_SOURCES} />
       </p>
+      {series === null ? null : (
+        <section aria-labelledby="growth">
+          <h2 id="growth">How the story grew</h2>
+          <GrowthChart series={series} size="large" />
+        </section>
+      )}
 
       <section aria-labelledby="articles">
         <h2 id="articles">Articles, newest first</h2>
