@@ -37,7 +37,7 @@ const WEEKDAY = new Intl.DateTimeFormat("en-GB", {
 const DAY = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", timeZone: "UTC" });
 
 /** "Tuesday 5 May 2026": a day as a label says it (UTC, the pages' time). */
-export function spokenDay(iso: string): string {
+function spokenDay(iso: string): string {
   return WEEKDAY.format(new Date(iso)).replace(",", "");
 }
 

@@ -19,7 +19,7 @@ export type HomePageProps = {
 };
 
 /** The theme's feeds: its articles, and its events (under the page's filter). */
-export function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
+function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
   const each = (url: (format: string) => string) =>
     Object.fromEntries(FEED_FORMATS.map((format) => [format, url(format)])) as FeedSet["urls"];
   return [

@@ -17,7 +17,7 @@ const HOUR_MS = 3_600_000;
 const UTC_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z$/;
 
 /** The UTC hour of a time as a growth key ("2026-05-01T08"); null for a time that does not parse. */
-export function hourKey(time: string | number): string | null {
+function hourKey(time: string | number): string | null {
   // Stored times are already UTC ISO strings: no parsing or formatting on the matcher's path.
   if (typeof time === "string" && UTC_ISO.test(time)) return time.slice(0, 13);
   const ms = typeof time === "number" ? time : Date.parse(time);
