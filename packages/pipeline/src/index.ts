@@ -26,6 +26,8 @@ export type { IngestCounts, IngestSourceResult } from "./ingest-result";
 export type { IngestSourceOptions } from "./ingest-source";
 export { ingestSource } from "./ingest-source";
 export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
+export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-events";
+export { maintainEvents } from "./maintenance/maintain-events";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
   checkEndpointUrl,
