@@ -1,6 +1,8 @@
 import {
   type ArticleSummary,
+  describeCorrection,
   describeEvent,
+  type EventCorrection,
   type EventState,
   FEED_FORMATS,
   isWebUrl,
@@ -15,6 +17,9 @@ export type EventPageProps = {
   base: string;
   theme: Theme;
   event: EventState;
+  /** What maintenance passes did to it, newest first; the other events' titles by id. */
+  corrections: readonly EventCorrection[];
+  otherTitles: ReadonlyMap<string, string>;
   /** This page of the event's articles, newest first. */
   articles: readonly ArticleSummary[];
   sourceNames: ReadonlyMap<string, string>;
@@ -53,6 +58,24 @@ function ArticleItem(props: { article: ArticleSummary }) {
   );
 }
 
+/** What maintenance passes did to the event, newest first, each with why, linking the other event. */
+function Corrections(props: { base: string; corrections: readonly EventCorrection[]; titles: ReadonlyMap<string, string> }) {
+  if (props.corrections.length === 0) return null;
+  return (
+    <section aria-labelledby="corrections">
+      <h2 id="corrections">Corrections</h2>
+      <ul>
+        {props.corrections.map((correction) => (
+          <li>
+            <Time iso={correction.at} />: {describeCorrection(correction, props.titles.get(correction.other) ?? correction.other)}{" "}
+            (<a href={`${props.base}/events/${correction.other}`}>that event</a>). {correction.summary}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** `GET /events/{id}`: one event, its articles as a timeline (newest first), its feeds and its JSON. */
 export function EventPage(props: EventPageProps) {
   const { base, theme, event } = props;
@@ -86,6 +109,7 @@ export function EventPage(props: EventPageProps) {
       <p>
         <SourceNames outlets={event.outlets} names={props.sourceNames} shown={SHOWN_SOURCES} />
       </p>
+      <Corrections base={base} corrections={props.corrections} titles={props.otherTitles} />
 
       <section aria-labelledby="articles">
         <h2 id="articles">Articles, newest first</h2>
