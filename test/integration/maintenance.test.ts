@@ -1,39 +1,15 @@
 import { createApp } from "@eventwire/api";
 import { dispatchDeliveries, maintainEvents } from "@eventwire/pipeline";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
+import { describe, expect, it } from "vitest";
+import { TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { storeStories, storeStory } from "../support/events";
 import { articleIdsOf, fixedPlanner, mergeWhenRecent, TWIN_STORIES } from "../support/maintenance";
-import { createTestStore, type TestStore } from "../support/store";
-import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+import type { WebhookReceiver } from "../support/webhook-receiver";
+import { useWebhookTables } from "../support/webhook-tables";
 
 // A maintenance pass stored for real: the planner is one written here (it returns fixed
 // decisions); what is tested is what the store, the API and the webhooks make of them.
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-});
-afterAll(() => {
-  vi.useRealTimers();
-});
-
-const tables: TestStore[] = [];
-const receivers: WebhookReceiver[] = [];
-afterEach(async () => {
-  for (const receiver of receivers.splice(0)) await receiver.close();
-});
-afterAll(async () => {
-  for (const table of tables) await table.drop();
-});
-
-async function setup() {
-  const table = await createTestStore();
-  tables.push(table);
-  const deps = createTestDeps(table.store);
-  deps.config.webhooks = { ...deps.config.webhooks, allowPrivateUrls: true };
-  const receiver = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
-  receivers.push(receiver);
-  return { table, deps, receiver };
-}
+const { setup } = useWebhookTables();
 
 async function request(deps: TestDeps, path: string, init: RequestInit = {}) {
   const response = await createApp(deps).request(path, init);

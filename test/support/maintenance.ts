@@ -1,4 +1,5 @@
 import type { EventWithArticles, MaintenanceDecision, MaintenancePlanner } from "@eventwire/core";
+import { maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
 import type { Store } from "@eventwire/store";
 import type { Story } from "./events";
 
@@ -45,7 +46,44 @@ export const TWIN_STORIES: Story[] = [
   },
 ];
 
+/** `TWIN_STORIES` published in the hours before `at` (a pass on the real clock sees them as recent). */
+export function twinStoriesBefore(at: Date): Story[] {
+  const first = Date.parse(TWIN_STORIES[0]?.articles[0]?.published ?? "");
+  const shift = at.getTime() - 6 * 3_600_000 - first;
+  return TWIN_STORIES.map((story) => ({
+    ...story,
+    articles: story.articles.map((article) => ({
+      ...article,
+      published: new Date(Date.parse(article.published) + shift).toISOString(),
+    })),
+  }));
+}
+
 /** Every article id of the event's article index (the feed and listing partition). */
 export async function articleIdsOf(store: Store, eventId: string): Promise<string[]> {
   return (await store.articles.idsByEvent(eventId)).sort();
+}
+
+/**
+ * Leaves the merge of `from` into `into` stored but none of its articles moved, as a pass that
+ * died right after its decision would: a pass whose moves fail.
+ */
+export async function unfinishedMerge(deps: PipelineDeps, into: string, from: string): Promise<void> {
+  const events = deps.store.events;
+  const dying: PipelineDeps = {
+    ...deps,
+    planner: mergeWhenRecent(into, from),
+    store: {
+      ...deps.store,
+      events: {
+        ...events,
+        moveArticles: () => Promise.reject(new Error("the pass died here")),
+      },
+    },
+  };
+  const failure = await maintainEvents(dying).then(
+    () => null,
+    (error: Error) => error.message,
+  );
+  if (failure !== "the pass died here") throw new Error(`the pass was to die moving articles, not: ${failure}`);
 }
