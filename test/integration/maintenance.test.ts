@@ -1,6 +1,7 @@
 import { createApp } from "@eventwire/api";
 import { dispatchDeliveries, maintainEvents } from "@eventwire/pipeline";
 import { describe, expect, it } from "vitest";
+import { withResponseCache } from "../../functions/deps";
 import { TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { storeStories, storeStory } from "../support/events";
 import { articleIdsOf, fixedPlanner, mergeWhenRecent, TWIN_STORIES } from "../support/maintenance";
@@ -137,6 +138,26 @@ describe("a merge", () => {
       expect(answer.status).toBe(301);
       expect(answer.json.mergedInto).toBe(third.event.id);
     }
+  });
+
+  it("answers the 301 at once where the API keeps rendered answers: the merge drops those it makes stale", async () => {
+    const { table, deps } = await setup();
+    const { events } = await storeStories(table.store, TWIN_STORIES);
+    const [away, kept] = events as [(typeof events)[number], (typeof events)[number]];
+    const cached = { ...withResponseCache(deps, 5), ingest: deps.ingest };
+    const app = createApp(cached);
+    expect((await app.request(`/api/v1/events/${away.id}`)).status).toBe(200);
+    expect((await app.request(`/feeds/events/${away.id}.json`)).status).toBe(200);
+    // The pass writes through the same store as the API process (the local stack).
+    await maintainEvents({ ...cached, planner: mergeWhenRecent(kept.id, away.id) });
+    const moved = await app.request(`/api/v1/events/${away.id}`);
+    expect(moved.status).toBe(301);
+    expect(moved.headers.get("cache-control")).toBe("public, max-age=60");
+    expect((await app.request(`/feeds/events/${away.id}.json`)).status).toBe(301);
+    // Kept and served again from memory, still a 301.
+    expect((await app.request(`/api/v1/events/${away.id}`)).headers.get("location")).toBe(
+      `http://localhost/api/v1/events/${kept.id}`,
+    );
   });
 });
 
