@@ -28,6 +28,7 @@ export type {
   MaintenanceChange,
   PendingMoves,
 } from "./maintenance-commit";
+export { MAX_MOVED_PER_DECISION } from "./maintenance-commit";
 export type {
   CommitMatchesInput,
   CommitOutcome,

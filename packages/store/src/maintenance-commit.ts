@@ -49,6 +49,12 @@ export type DecisionOutcome = { kind: "committed"; seq: number } | { kind: "stal
 /** Article ids in one moves item: far below DynamoDB's 400 KB an item. */
 const MOVE_IDS_PER_ITEM = 2_000;
 
+/**
+ * The most articles one decision moves: their ids (about 1.8 MB) and the events' items stay
+ * inside a transaction's 4 MB and 100 items.
+ */
+export const MAX_MOVED_PER_DECISION = 50_000;
+
 type Role = "sequence" | "event" | "other";
 type Entry = { role: Role; id?: string; item: TransactItem };
 
@@ -153,12 +159,13 @@ export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: 
   return {
     /** Stores a decision's first step in one transaction, all or nothing; the outcome says whether it was stale. */
     async commitDecision(input: CommitDecisionInput): Promise<DecisionOutcome> {
-      const entries = decisionItems(tableName, input);
-      if (entries.length > MAX_TRANSACTION_ITEMS) {
+      if (input.moves.articleIds.length > MAX_MOVED_PER_DECISION) {
         throw new Error(
-          `a maintenance decision moving ${input.moves.articleIds.length} articles takes ${entries.length} items, over a transaction's ${MAX_TRANSACTION_ITEMS}`,
+          `a maintenance decision moves at most ${MAX_MOVED_PER_DECISION} articles (this one ${input.moves.articleIds.length})`,
         );
       }
+      const entries = decisionItems(tableName, input);
+      if (entries.length > MAX_TRANSACTION_ITEMS) throw new Error(`a maintenance decision takes ${entries.length} items`);
       const codes = await transactWithRetries(doc, entries);
       if (codes === null) return { kind: "committed", seq: input.expectedSeq + 1 };
       const failed = entries.filter((_entry, index) => codes[index] === "ConditionalCheckFailed");

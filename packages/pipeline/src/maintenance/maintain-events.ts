@@ -1,4 +1,5 @@
 import { applyDecision, type EventState, type EventWithArticles, errorMessage, type MaintenanceDecision } from "@eventwire/core";
+import { MAX_MOVED_PER_DECISION } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
 import type { ThemeMatcherCache } from "../matcher-cache";
 import { serialised, syncMatcherCache } from "../matcher-cache-sync";
@@ -86,6 +87,8 @@ async function storeDecision(
   let input: ReturnType<typeof decisionCommit>;
   try {
     input = decisionCommit(applyDecision(cache.matcher, decision, events), held, opened, cache.seq, deps.now());
+    if (input.moves.articleIds.length > MAX_MOVED_PER_DECISION)
+      throw new Error(`it moves ${input.moves.articleIds.length} articles, more than ${MAX_MOVED_PER_DECISION}`);
   } catch (error) {
     deps.log.warn("maintenance decision skipped: it cannot be applied", { ...describe(decision), error: errorMessage(error) });
     return { kind: "skipped" };
