@@ -2,9 +2,9 @@ import { dispatchDeliveries, maintainEvents, matchArticles } from "@eventwire/pi
 import { describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
 import { TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
-import { storeStories } from "../support/events";
+import { type Story, storeStories, storeStory } from "../support/events";
 import { runUntilKilled } from "../support/killed-child";
-import { articleIdsOf, mergeWhenRecent, TWIN_STORIES } from "../support/maintenance";
+import { articleIdsOf, fixedPlanner, mergeWhenRecent, TWIN_STORIES } from "../support/maintenance";
 import type { TestStore } from "../support/store";
 import { localDeps, useWebhookTables } from "../support/webhook-tables";
 
@@ -139,5 +139,26 @@ describe("passes and matchers in several processes", () => {
     expect([...(cache?.matcher.index.events.keys() ?? [])]).toEqual([kept.id]);
     expect(cache?.matcher.index.events.get(kept.id)).toMatchObject({ articleCount: 5, seq: 6 });
     expect(cache?.seq).toBe(6);
+  });
+
+  it("a cold start loads the event a split opened, named only as its change's other event", async () => {
+    const { table, deps } = await setup();
+    const { event, articles } = await storeStory(table.store, TWIN_STORIES[1] as Story);
+    const opened = "d".repeat(32);
+    const leaving = articles.slice(1).map((article) => article.id);
+    deps.planner = fixedPlanner((byId) =>
+      byId.get(event.id)?.articles.length === 3
+        ? [{ kind: "split", from: event.id, into: opened, articleIds: leaving, explanation: { summary: "two", signals: {} } }]
+        : [],
+    ).planner;
+    await maintainEvents(deps);
+    const cold = localDeps(table);
+    cold.clock.set(deps.now());
+    await matchArticles(cold, [
+      testArticle({ title: "Weather", link: "https://weather.example/0", date: "2026-05-04T09:00:00Z" }),
+    ]);
+    const index = cold.matchers.get("isis-syria")?.matcher.index.events;
+    expect([...(index?.keys() ?? [])].sort()).toEqual([event.id, opened].sort());
+    expect(index?.get(opened)).toMatchObject({ articleCount: 2 });
   });
 });

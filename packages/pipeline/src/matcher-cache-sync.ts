@@ -1,10 +1,16 @@
 import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending } from "@eventwire/core";
+import type { ChangedEvents } from "@eventwire/store";
 import type { PipelineDeps } from "./deps";
 import { toMatchInput } from "./match-input";
 import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
 
 /** How many recently changed events a cold start loads (the candidates come from these). */
 export const WORKING_SET_EVENTS = 5000;
+
+/** The events a change names: its event, and a maintenance change's other one (a split's new event is named only there). */
+function changedEventIds(change: ChangedEvents): string[] {
+  return change.relatedEventId === null ? [change.eventId] : [change.eventId, change.relatedEventId];
+}
 
 /** How many of the latest changes a cold start reads to find its working set of events. */
 const COLD_START_CHANGES = 20_000;
@@ -19,7 +25,7 @@ export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCa
   const themeId = cache.matcher.themeId;
   if (!cache.loaded) {
     const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
-    const ids = [...new Set(latest.map((change) => change.eventId))].slice(0, WORKING_SET_EVENTS);
+    const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
     for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
     cache.seq = latest[0]?.seq ?? 0;
     // Recent off-theme articles, oldest first, so the pool keeps the newest.
