@@ -5,6 +5,7 @@ import { UsageError } from "../eval-command";
 import { benchBundles } from "./bundles";
 import { type BenchContext, type BenchFigures, createBenchContext } from "./context";
 import { benchIngest } from "./ingest";
+import { benchMaintenance } from "./maintenance";
 import { benchMatcher } from "./matcher";
 import { benchMemory } from "./memory";
 import { renderBenchSection, writeBenchSection } from "./report";
@@ -19,6 +20,7 @@ const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigu
   serve: benchServe,
   webhook: benchWebhook,
   memory: benchMemory,
+  maintenance: benchMaintenance,
 };
 
 /** The keys `bench --json` always carries on a full run (the issue's contract). */

@@ -40,6 +40,8 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
     now: clock.now,
     random: () => 0.5,
     matchers: createMatcherRegistry(),
+    // Maintenance passes decide nothing unless a test gives them a planner of its own.
+    planner: () => [],
     log,
     clock,
     logs,

@@ -20,6 +20,8 @@ function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Dat
 }
 
 export type CachedBody = {
+  /** 200, or 301 for a merged-away event (with its `Location` in `headers`). */
+  status?: 200 | 301;
   body: string;
   contentType: string;
   cacheControl: string;
@@ -47,6 +49,7 @@ export type PreparedBody = {
   /** The validators, the content type and the extra headers: what a 200 carries. */
   headers: Record<string, string>;
   lastModified: Date | null;
+  status: 200 | 301;
 };
 
 /** Encodes and hashes a body once, for `sendPrepared`. */
@@ -64,6 +67,7 @@ function prepareBody(answer: CachedBody): PreparedBody {
     validators,
     headers: { ...answer.headers, ...validators, "Content-Type": answer.contentType },
     lastModified: answer.lastModified,
+    status: answer.status ?? 200,
   };
 }
 
@@ -75,13 +79,14 @@ function prepareBody(answer: CachedBody): PreparedBody {
 function sendPrepared(c: Context, deps: CacheDeps, prepared: PreparedBody): Response {
   // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
   if (
+    prepared.status === 200 &&
     prepared.lastModified !== null &&
     c.req.header("if-none-match") === undefined &&
     notModifiedSince(c.req.header("if-modified-since"), prepared.lastModified, deps.now())
   ) {
     return c.body(null, 304, prepared.validators);
   }
-  return c.body(prepared.bytes, 200, prepared.headers);
+  return c.body(prepared.bytes, prepared.status, prepared.headers);
 }
 
 /** `sendPrepared` for a body used once. */
@@ -102,6 +107,14 @@ export function jsonBody(
     lastModified: options.lastModified ?? null,
     theme: options.theme ?? null,
   };
+}
+
+/**
+ * The permanent redirect of a merged-away event to the event that answers for it now, with a
+ * JSON body saying so (`value`); cached like the reads, as a later merge can move it on.
+ */
+export function redirectBody(deps: ApiDeps, location: string, value: unknown, theme: string | null): CachedBody {
+  return { ...jsonBody(deps, value, { theme }), status: 301, headers: { Location: location } };
 }
 
 /** A public JSON read, cached for the configured max-age, with its validators. */

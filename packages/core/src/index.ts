@@ -1,4 +1,6 @@
 export { acceptQuality, prefersJson } from "./accept";
+export type { CorrectionKind, EventCorrection } from "./corrections";
+export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./corrections";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
 export { readFeedDate } from "./feed-date";

@@ -1,6 +1,8 @@
 import {
   type ArticleSummary,
+  describeCorrection,
   describeEvent,
+  type EventCorrection,
   type EventState,
   FEED_FORMATS,
   growthSeries,
@@ -19,6 +21,9 @@ export type EventPageProps = {
   event: EventState;
   /** The first sentence of its central article's summary, if it says more than the title. */
   lead: string | null;
+  /** What maintenance passes did to it, newest first; the other events' titles by id. */
+  corrections: readonly EventCorrection[];
+  otherTitles: ReadonlyMap<string, string>;
   /** This page of the event's articles, newest first. */
   articles: readonly ArticleSummary[];
   sourceNames: ReadonlyMap<string, string>;
@@ -54,6 +59,24 @@ function ArticleItem(props: { article: ArticleSummary }) {
         ) : null}
       </article>
     </li>
+  );
+}
+
+/** What maintenance passes did to the event, newest first, each with why, linking the other event. */
+function Corrections(props: { base: string; corrections: readonly EventCorrection[]; titles: ReadonlyMap<string, string> }) {
+  if (props.corrections.length === 0) return null;
+  return (
+    <section aria-labelledby="corrections">
+      <h2 id="corrections">Corrections</h2>
+      <ul>
+        {props.corrections.map((correction) => (
+          <li>
+            <Time iso={correction.at} />: {describeCorrection(correction, props.titles.get(correction.other) ?? correction.other)}{" "}
+            (<a href={`${props.base}/events/${correction.other}`}>that event</a>). {correction.summary}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -98,6 +121,7 @@ export function EventPage(props: EventPageProps) {
           <GrowthChart series={series} size="large" />
         </section>
       )}
+      <Corrections base={base} corrections={props.corrections} titles={props.otherTitles} />
 
       <section aria-labelledby="articles">
         <h2 id="articles">Articles, newest first</h2>

@@ -8,11 +8,12 @@ import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { encodePosition, readFeedCursor, themeEventsPage } from "../feed-response";
-import { eventNamed, themeNamed } from "../lookups";
+import { mergedJson, resolveEvent, themeNamed } from "../lookups";
 import { sendPage, wantsJson } from "../page-response";
 import { ErrorPage } from "../pages/error-page";
 import { EventPage } from "../pages/event-page";
 import { HomePage } from "../pages/home-page";
+import { MovedPage } from "../pages/moved-page";
 import { integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
@@ -105,7 +106,17 @@ export function pageRoutes(deps: ApiDeps) {
   });
 
   app.get("/events/:id", async (c) => {
-    const event = await eventNamed(deps, c.req.param("id"));
+    const resolved = await resolveEvent(deps, c.req.param("id"));
+    const base = baseUrl(c, deps);
+    if (resolved.state === "merged") {
+      const location = `${base}/events/${resolved.successor}`;
+      const headers = { Location: location, Vary: "Accept" };
+      if (!wantsJson(c))
+        return sendPage(c, deps, <MovedPage base={base} title={resolved.title} location={location} />, 301, headers);
+      const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
+      return c.json(mergedJson(resolved, location), 301, { ...headers, "Cache-Control": cacheControl });
+    }
+    const { event, corrections } = resolved;
     const theme = themeNamed(deps, event.theme);
     const query = parseQuery(c, EVENT_QUERY);
     const scope = `page:event:${event.id}`;
@@ -115,7 +126,6 @@ export function pageRoutes(deps: ApiDeps) {
     const central = page.items.some((article) => article.id === event.centralArticleId)
       ? page.items
       : await deps.store.articles.getSummaries([event.centralArticleId]);
-    const base = baseUrl(c, deps);
     return sendPage(
       c,
       deps,
@@ -124,6 +134,8 @@ export function pageRoutes(deps: ApiDeps) {
         theme={theme}
         event={event}
         lead={leadOf(event, central)}
+        corrections={corrections}
+        otherTitles={await deps.store.events.titles(corrections.map((correction) => correction.other))}
         articles={page.items}
         sourceNames={await sourceNames(deps, page.items)}
         {...neighbours(deps, scope, page, (cursor) => withQuery(`${base}/events/${event.id}`, { cursor }))}
