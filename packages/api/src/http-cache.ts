@@ -113,7 +113,7 @@ export function jsonBody(
  * The permanent redirect of a merged-away event to the event that answers for it now, with a
  * JSON body saying so (`value`); cached like the reads, as a later merge can move it on.
  */
-export function redirectBody(deps: ApiDeps, location: string, value: unknown, theme: string | null): CachedBody {
+export function redirectBody(deps: CacheDeps, location: string, value: unknown, theme: string | null): CachedBody {
   return { ...jsonBody(deps, value, { theme }), status: 301, headers: { Location: location } };
 }
 
