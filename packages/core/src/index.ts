@@ -47,7 +47,15 @@ export type { Reconsidered } from "./matcher/pending-pool";
 export { addPending, PENDING_LIMITS, preparePending, reconsiderPending, removePending } from "./matcher/pending-pool";
 export { prepareArticle } from "./matcher/prepare-article";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
-export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
+export {
+  computeSignals,
+  MIN_SHARED_TEXT,
+  matchProbability,
+  profileFor,
+  SIGNAL_NAMES,
+  SUMMARY_MAX_TERMS,
+  sharesText,
+} from "./matcher/signals";
 export type { TermWords } from "./matcher/term-words";
 export { termWord } from "./matcher/term-words";
 export type { TrainingPair, TrainingSet } from "./matcher/train";
