@@ -4,7 +4,8 @@
 // schedule (EventBridge Scheduler) sending one SQS message per due source to a worker function
 // (with a dead-letter queue; the API invokes the same worker for its admin ingest routes), the
 // webhook dispatcher (fed by an SQS queue with a dead-letter queue, which the worker feeds, and
-// by a schedule), and the admin key as an SST secret. Every function deploys the folder
+// by a schedule), the maintenance pass (hourly, and on a queue the worker feeds once many articles
+// are stored), and the admin key as an SST secret. Every function deploys the folder
 // `npm run build` wrote for it under dist/ (infra/functions.ts).
 // Deploy (docs/deploying.md): the stage that keeps its data is `production`.
 //   npx sst secret set AdminKey <key> --stage production
@@ -31,6 +32,7 @@ export default $config({
     await import("./infra/secrets");
     const { api } = await import("./infra/api");
     await import("./infra/dispatch");
+    await import("./infra/maintain");
     await import("./infra/queue");
     await import("./infra/cron");
     return { api: api.url, table: table.name };

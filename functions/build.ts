@@ -17,7 +17,7 @@ export type BuiltBundle = {
 };
 
 /** The file a handler string ("functions/api.handler") names. */
-export function handlerEntry(handler: string, root: string): string {
+function handlerEntry(handler: string, root: string): string {
   return path.join(root, `${handler.replace(/\.handler$/, "")}.ts`);
 }
 

@@ -12,7 +12,7 @@ export const MANIFEST_FILE = "bundles.json";
  * The file SST writes into a function's folder at deploy (the function's links, encrypted): not
  * part of the build, and rewritten by each deploy.
  */
-export const SST_LINK_FILE = "resource.enc";
+const SST_LINK_FILE = "resource.enc";
 
 export type BundleManifest = {
   /** Every source file the bundles were built from, relative to the project root, with its SHA-256. */
@@ -22,7 +22,7 @@ export type BundleManifest = {
 };
 
 /** The SHA-256 of a file's bytes, hex. */
-export function sha256File(file: string): string {
+function sha256File(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
@@ -52,7 +52,7 @@ export function writeManifest(outDir: string, root: string, names: readonly stri
 }
 
 /** The manifest under `outDir`, or null when there is none (nothing was built there). */
-export function readManifest(outDir: string): BundleManifest | null {
+function readManifest(outDir: string): BundleManifest | null {
   const file = path.join(outDir, MANIFEST_FILE);
   if (!existsSync(file)) return null;
   return JSON.parse(readFileSync(file, "utf8")) as BundleManifest;

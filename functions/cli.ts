@@ -26,6 +26,7 @@ import { startDynamoLocal } from "./local/dynamo-local";
 import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
+import { formatMaintenance, MAINTAIN_USAGE, maintainedTheme, runMaintenance } from "./maintain-command";
 import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
@@ -42,6 +43,7 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources set ID [--full-text on|off] [--enabled on|off] [--interval SECONDS]
                            change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
+  ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's recent events, print what it did
   train --stream FILE [--existing FILE] [--out FILE]
                            re-train the matcher model on labelled articles
   ${BENCH_USAGE}
@@ -175,6 +177,8 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       sourceIntervalSeconds: demoServer ? 10 : undefined,
       scheduleIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_SCHEDULE_SECONDS) * 1000,
       dispatchIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_DISPATCH_SECONDS) * 1000,
+      // The demo's corpus is released over minutes: its stories are re-examined as they grow.
+      maintenanceIntervalMs: (demoServer ? 60 : settings.EVENTWIRE_MAINTENANCE_SECONDS) * 1000,
       log,
     });
   } catch (error) {
@@ -272,6 +276,13 @@ async function main(argv: string[]): Promise<number> {
           (summary.unlabelled > 0 ? `; ${summary.unlabelled} without an event label left out` : "") +
           "\n",
       );
+      return 0;
+    }
+    case "maintain": {
+      const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
+      const theme = maintainedTheme(values.theme);
+      const summary = await withDeps(settings, log, (deps) => runMaintenance(deps, theme));
+      process.stdout.write(formatMaintenance(summary));
       return 0;
     }
     case "sources": {

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { canonicalizeUrl } from "@eventwire/core";
-import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline";
 import { en } from "zod/locales";
 import * as z from "zod/mini";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";
@@ -87,6 +87,8 @@ const ENV_SCHEMA = z.object({
   EVENTWIRE_SCHEDULE_SECONDS: positiveInt(INGEST_SCHEDULE_MINUTES * 60, 86_400),
   /** Period of the local dispatcher schedule (it also runs after every ingest). */
   EVENTWIRE_DISPATCH_SECONDS: positiveInt(DISPATCH_SCHEDULE_MINUTES * 60, 86_400),
+  /** Period of the local maintenance schedule (a pass also follows an ingest run that stored many articles). */
+  EVENTWIRE_MAINTENANCE_SECONDS: positiveInt(MAINTENANCE_SCHEDULE_MINUTES * 60, 7 * 86_400),
 });
 
 export type EnvSettings = z.output<typeof ENV_SCHEMA>;

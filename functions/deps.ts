@@ -27,6 +27,7 @@ import {
 } from "@eventwire/pipeline";
 import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
+import { productionPlanner } from "./planner";
 
 export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
 
@@ -49,6 +50,7 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
     random: Math.random,
     log,
     matchers: createMatcherRegistry(),
+    planner: productionPlanner(),
     config: {
       theme: findTheme(DEFAULT_THEMES, DEFAULT_THEME_ID) as ThemeDefinition,
       model: SHIPPED_MODEL,

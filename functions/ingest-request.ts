@@ -16,7 +16,7 @@ const INGEST_REQUEST = z.discriminatedUnion("eventwire", [
 export type IngestRequest = z.output<typeof INGEST_REQUEST>;
 
 /** An event the ingest worker cannot take. */
-export class IngestRequestError extends Error {
+class IngestRequestError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "IngestRequestError";

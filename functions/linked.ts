@@ -11,6 +11,7 @@ export const LINKED = {
   adminKey: "AdminKey",
   ingestQueue: "IngestQueue",
   dispatchQueue: "DispatchQueue",
+  maintainQueue: "MaintainQueue",
   ingestWorker: "IngestWorker",
 } as const;
 
@@ -55,6 +56,11 @@ export function linkedAdminKey(): string | undefined {
 /** The URL of the queue that triggers the dispatcher, when SST linked it to this function. */
 export function linkedDispatchQueueUrl(): string | undefined {
   return linked(LINKED.dispatchQueue, QUEUE_LINK, "queue URL")?.url;
+}
+
+/** The URL of the queue that asks for a maintenance pass, when SST linked it to this function (the ingest worker). */
+export function linkedMaintainQueueUrl(): string | undefined {
+  return linked(LINKED.maintainQueue, QUEUE_LINK, "queue URL")?.url;
 }
 
 /** The URL of the ingest queue SST linked to this function, if any. */

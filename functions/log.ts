@@ -5,7 +5,7 @@ export type LogFormat = "json" | "pretty";
 /** The least important entries shown, EVENTWIRE_LOG_LEVEL: `info` shows info, warnings and errors. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 export type LogOptions = { format: LogFormat; level?: LogLevel | undefined };
 

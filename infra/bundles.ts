@@ -10,6 +10,8 @@ export const LAMBDA_HANDLERS = [
   { name: "ingest", handler: "functions/ingest.handler", memoryMb: 256 },
   { name: "ingest-worker", handler: "functions/ingest-worker.handler", memoryMb: 1024 },
   { name: "dispatch", handler: "functions/dispatch.handler", memoryMb: 512 },
+  // A pass holds a week of the theme's articles, full text included.
+  { name: "maintain", handler: "functions/maintain.handler", memoryMb: 1024 },
 ] as const;
 
 export type LambdaName = (typeof LAMBDA_HANDLERS)[number]["name"];
@@ -34,7 +36,7 @@ export const BUNDLE_TARGET = "node22";
  * CommonJS dependencies inside an ESM bundle call `require` for Node built-ins; this gives them one.
  * The name is unusual so it cannot clash with a bundled module's own `createRequire` import.
  */
-export const BUNDLE_BANNER =
+const BUNDLE_BANNER =
   "import { createRequire as __eventwireCreateRequire } from 'node:module'; const require = __eventwireCreateRequire(import.meta.url);";
 
 /**

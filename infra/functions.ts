@@ -56,6 +56,8 @@ export const SETTINGS_READ: Record<LambdaName, readonly string[]> = {
   ingest: [...STORE, ...URL_GUARD, ...SCHEDULE],
   "ingest-worker": [...STORE, ...URL_GUARD, ...FETCH],
   dispatch: [...STORE, ...URL_GUARD, ...SEND],
+  // Reads and writes the table; its messages are made and sent by the dispatcher.
+  maintain: [...STORE],
 };
 
 /** Every setting some function reads, once. */

@@ -1,5 +1,6 @@
 import { dispatchQueue } from "./dispatch";
 import { DEAD_LETTER_QUEUE, lambdaFunction, QUEUE_CONSUMER_ACTIONS } from "./functions";
+import { maintainQueue } from "./maintain";
 import { table } from "./table";
 
 /** Messages the worker failed on this many times move to the dead-letter queue. */
@@ -28,8 +29,9 @@ export const ingestWorker = new sst.aws.Function("IngestWorker", {
   ...lambdaFunction("ingest-worker"),
   // One feed: its fetch deadline, up to the per-fetch cap of new articles, and full text.
   timeout: "5 minutes",
-  // It stores articles, then tells the dispatcher through its queue.
-  link: [table, dispatchQueue],
+  // It stores articles, then tells the dispatcher through its queue, and asks for a maintenance
+  // pass through its own once enough have been stored.
+  link: [table, dispatchQueue, maintainQueue],
   // Subscribing by ARN grants nothing: what the queue's poller needs to hand messages over.
   permissions: [{ actions: [...QUEUE_CONSUMER_ACTIONS], resources: [ingestQueue.arn] }],
 });

@@ -1,9 +1,8 @@
-import type { ApiDeps } from "@eventwire/api";
 import type { Log } from "@eventwire/core";
 import type { PipelineDeps } from "@eventwire/pipeline";
 import type { DynamoClients } from "@eventwire/store";
 import { type EnvSettings, parseEnv } from "../config";
-import { buildApiDeps, buildPipelineDeps, ingestInProcess } from "../deps";
+import { buildPipelineDeps } from "../deps";
 
 /** The settings a bench process runs with: local endpoints allowed, no request limit, big feeds. */
 export function benchSettings(endpoint: string, extra: Record<string, string> = {}): EnvSettings {
@@ -31,16 +30,4 @@ export function quietLog(say: (line: string) => void): Log {
 /** The product's own deps (as `ingest --once` builds them) over one table of the bench's DynamoDB Local. */
 export function benchPipelineDeps(endpoint: string, tableName: string, log: Log): { deps: PipelineDeps; clients: DynamoClients } {
   return buildPipelineDeps({ settings: benchSettings(endpoint), tableName, log });
-}
-
-/** The API's deps, as the local stack builds them, over one table. */
-export function benchApiDeps(endpoint: string, tableName: string, log: Log): { deps: ApiDeps; clients: DynamoClients } {
-  return buildApiDeps({
-    settings: benchSettings(endpoint),
-    tableName,
-    log,
-    adminKey: null,
-    clientAddress: () => "127.0.0.1",
-    ingest: ingestInProcess,
-  });
 }

@@ -5,6 +5,7 @@ import { UsageError } from "../eval-command";
 import { benchBundles } from "./bundles";
 import { type BenchContext, type BenchFigures, createBenchContext } from "./context";
 import { benchIngest } from "./ingest";
+import { benchMaintenance } from "./maintenance";
 import { benchMatcher } from "./matcher";
 import { benchMemory } from "./memory";
 import { renderBenchSection, writeBenchSection } from "./report";
@@ -12,13 +13,14 @@ import { benchServe } from "./serve";
 import { benchWebhook } from "./webhook";
 
 /** The benchmark modules, in the order a full run takes them. */
-export const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
+const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
   matcher: benchMatcher,
   ingest: benchIngest,
   bundles: benchBundles,
   serve: benchServe,
   webhook: benchWebhook,
   memory: benchMemory,
+  maintenance: benchMaintenance,
 };
 
 /** The keys `bench --json` always carries on a full run (the issue's contract). */

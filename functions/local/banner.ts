@@ -2,7 +2,7 @@ import { type Source, sourceStatus } from "@eventwire/core";
 import type { SeedSourcesResult } from "@eventwire/pipeline";
 
 /** The Node.js major release the project is built and deployed for (Lambda's nodejs22.x). */
-export const SUPPORTED_NODE_MAJOR = 22;
+const SUPPORTED_NODE_MAJOR = 22;
 
 export type StartBannerInput = {
   apiUrl: string;

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 
-export const MIN_JAVA = 17;
+const MIN_JAVA = 17;
 
 export class MissingPrerequisiteError extends Error {
   constructor(message: string) {
@@ -14,7 +14,7 @@ const INSTALL_HINT =
   "Install a Java runtime 17 or newer (Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless; macOS: brew install openjdk@17) or point JAVA_HOME at one.";
 
 /** The `java` command to run: $JAVA_HOME/bin/java when JAVA_HOME is set, else `java` on PATH. */
-export function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
+function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.JAVA_HOME ? path.join(env.JAVA_HOME, "bin", "java") : "java";
 }
 

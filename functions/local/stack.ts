@@ -1,6 +1,14 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
-import { errorMessage, type Log } from "@eventwire/core";
-import { dispatchDeliveries, ingestDueSources, type SeedSourcesResult, seedSources, webhookSenderFor } from "@eventwire/pipeline";
+import { errorMessage, type Log, MAINTENANCE_LIMITS } from "@eventwire/core";
+import {
+  dispatchDeliveries,
+  type IngestRunSummary,
+  ingestDueSources,
+  maintainEvents,
+  type SeedSourcesResult,
+  seedSources,
+  webhookSenderFor,
+} from "@eventwire/pipeline";
 import { ensureTable, withChangeListener } from "@eventwire/store";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { EnvSettings } from "../config";
@@ -25,6 +33,11 @@ export type LocalStackOptions = {
   scheduleIntervalMs: number | null;
   /** Period of the dispatcher's own schedule (it also runs after each ingest); null runs none. */
   dispatchIntervalMs?: number | null;
+  /**
+   * Period of the maintenance schedule; null runs none. A pass also follows every ingest run
+   * (scheduled, or the admin route's) that stored `MAINTENANCE_LIMITS.afterStored` articles or more.
+   */
+  maintenanceIntervalMs?: number | null;
   /**
    * Whether the dispatcher runs as soon as ingest commits changes (ingest tells it in this
    * process), so they are sent while a long ingest run is still going; false: it runs only
@@ -102,10 +115,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // its runs never overlap (a call during a run asks for one more after it).
     const dispatcher = singleFlight(() => dispatchDeliveries(deps));
     cleanups.push(() => dispatcher.idle());
+    // One pass at a time; its decisions' messages go out at once.
+    const maintainer = singleFlight(async () => {
+      const summary = await maintainEvents(deps);
+      if (summary.decisions.length > 0) await dispatcher.run();
+    });
+    cleanups.push(() => maintainer.idle());
+    const afterIngest = async (summary: IngestRunSummary) => {
+      if (summary.stored >= MAINTENANCE_LIMITS.afterStored) await maintainer.run();
+    };
     const ingestThenDispatch = async () => {
       const summary = await ingestDueSources(deps);
       await dispatcher.run();
+      await afterIngest(summary);
       return summary;
+    };
+    // The admin route's runs are ingest runs too; it answers without waiting for the pass.
+    const inProcess = deps.ingest;
+    deps.ingest = {
+      ...inProcess,
+      runDue: async () => {
+        const summary = await inProcess.runDue();
+        afterIngest(summary).catch((error: unknown) => log.error("maintenance run failed", { error: errorMessage(error) }));
+        return summary;
+      },
     };
     if (options.scheduleIntervalMs !== null) {
       const schedule = startSchedule("ingest", ingestThenDispatch, options.scheduleIntervalMs, log);
@@ -114,6 +147,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.dispatchIntervalMs !== undefined && options.dispatchIntervalMs !== null) {
       const dispatch = startSchedule("dispatch", () => dispatcher.run(), options.dispatchIntervalMs, log);
       cleanups.push(() => dispatch.stop());
+    }
+    if (options.maintenanceIntervalMs !== undefined && options.maintenanceIntervalMs !== null) {
+      const maintenance = startSchedule("maintenance", () => maintainer.run(), options.maintenanceIntervalMs, log);
+      cleanups.push(() => maintenance.stop());
     }
     committed = () => {
       dispatcher.run().catch((error: unknown) => log.error("dispatch run failed", { error: errorMessage(error) }));

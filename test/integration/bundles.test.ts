@@ -13,6 +13,7 @@ const MAX_BYTES: Record<string, number> = {
   ingest: 1024 * 1024,
   "ingest-worker": 1024 * 1024,
   dispatch: 1024 * 1024,
+  maintain: 1024 * 1024,
 };
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -65,10 +66,12 @@ describe("npm run build", () => {
   });
 
   it("happy: each function carries only what its handler uses", () => {
-    // The dispatcher neither reads feeds nor serves HTTP.
-    expect(
-      Object.keys(partsOf("dispatch")).filter((part) => ["rss-parser", "linkedom", "hono", "packages/api"].includes(part)),
-    ).toEqual([]);
+    // The dispatcher and the maintenance pass neither read feeds nor serve HTTP.
+    for (const name of ["dispatch", "maintain"])
+      expect(
+        Object.keys(partsOf(name)).filter((part) => ["rss-parser", "linkedom", "hono", "packages/api"].includes(part)),
+        name,
+      ).toEqual([]);
     // Requests go out through Node's own client; no bundle carries one of its own.
     for (const bundle of bundles) expect(Object.keys(bundle.parts), bundle.name).not.toContain("undici");
     // The API parses no feeds and reads no article pages: the worker does, when the admin routes ask.
@@ -78,11 +81,12 @@ describe("npm run build", () => {
       expect(Object.keys(partsOf(name)), name).toEqual(expect.arrayContaining(feedParts));
     // Only the API invokes a function; the Lambda client stays out of the others.
     expect(Object.keys(partsOf("api"))).toContain("@aws-sdk/client-lambda");
-    for (const name of ["ingest", "ingest-worker", "dispatch"])
+    for (const name of ["ingest", "ingest-worker", "dispatch", "maintain"])
       expect(Object.keys(partsOf(name)), name).not.toContain("@aws-sdk/client-lambda");
     // Only the API's schemas need the full zod (about 100 KB); the others take zod/mini's share.
     expect(partsOf("api").zod).toBeGreaterThan(80 * 1024);
-    for (const name of ["ingest", "ingest-worker", "dispatch"]) expect(partsOf(name).zod, name).toBeLessThan(50 * 1024);
+    for (const name of ["ingest", "ingest-worker", "dispatch", "maintain"])
+      expect(partsOf(name).zod, name).toBeLessThan(50 * 1024);
   });
 });
 

@@ -6,30 +6,15 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoClients } from "@eventwire/store";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli-run";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { createTestStore, type TestStore } from "../support/store";
 
-// The CLI as a user runs it: `bin/eventwire.mjs` in a child process.
+// The CLI as a user runs it: `bin/eventwire.mjs` in a child process (test/support/cli-run.ts).
+const run = runCli;
 const BIN = new URL("../../bin/eventwire.mjs", import.meta.url).pathname;
 const QUIET = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...QUIET, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // A name that never resolves (RFC 6761), online or not.
 const UNRESOLVABLE = "https://feeds.invalid/world.rss";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ScheduleEvent } from "../../functions/schedule-event";
 import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { type Story, storeStories } from "../support/events";
-import { createTestStore, type TestStore } from "../support/store";
+import { createTestStore, linkedTableEnvironment, type TestStore } from "../support/store";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
 // Deployed, one dispatcher function runs from its queue (a message after each ingest that stored
@@ -93,12 +93,7 @@ beforeAll(async () => {
   failing = await startWebhookReceiver({ delayMs: 3 });
   // How SST gives a deployed dispatcher its table (a link), with DynamoDB Local as the table.
   Object.assign(process.env, {
-    SST_RESOURCE_App: JSON.stringify({ name: "eventwire", stage: "test" }),
-    SST_RESOURCE_Table: JSON.stringify({ name: db.tableName, type: "sst.aws.Dynamo" }),
-    DYNAMODB_ENDPOINT: db.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "local",
-    AWS_SECRET_ACCESS_KEY: "local",
+    ...linkedTableEnvironment(db),
     EVENTWIRE_ALLOW_PRIVATE_URLS: "true",
     EVENTWIRE_LOG_FORMAT: "json",
   });

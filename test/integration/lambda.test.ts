@@ -11,6 +11,7 @@ import { BUNDLE_TARGET } from "../../infra/bundles";
 import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
+import { logLinesOf } from "../support/log-lines";
 import { createTestStore, type TestStore } from "../support/store";
 
 // The handlers are invoked the way Lambda invokes them: real-shaped events, SST links given as
@@ -74,20 +75,6 @@ const scheduledEvent: ScheduleEvent = {
   executionId: "d32c5kddcf5bb8c3",
   attempt: "1",
 };
-
-/** The JSON log lines written to stderr while `run` runs. */
-async function logLinesOf<T>(run: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
-  const lines: Record<string, unknown>[] = [];
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split("\n")) if (line.startsWith("{")) lines.push(JSON.parse(line));
-    return true;
-  });
-  try {
-    return { result: await run(), lines };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   db = await createTestStore();

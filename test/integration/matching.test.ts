@@ -1,22 +1,13 @@
 import { type Article, createThemeMatcher, type EventState, matchInMemory, type ThemeDefinition } from "@eventwire/core";
 import { importEvents, matchArticle, matchArticles, toMatchInput } from "@eventwire/pipeline";
 import type { CommitMatchesInput } from "@eventwire/store";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readImportGroups } from "../../functions/eval-files";
 import { fixtureStream, testArticle } from "../support/articles";
 import { aroundCommits, createTestDeps, type TestDeps } from "../support/deps";
-import { createTestStore, type TestStore } from "../support/store";
+import { type TestStore, useTestTables } from "../support/store";
 
-const tables: TestStore[] = [];
-afterAll(async () => {
-  for (const table of tables) await table.drop();
-});
-
-async function freshTable(): Promise<TestStore> {
-  const table = await createTestStore();
-  tables.push(table);
-  return table;
-}
+const { freshTable } = useTestTables();
 
 const FIXTURES = new URL("../fixtures/articles/", import.meta.url).pathname;
 

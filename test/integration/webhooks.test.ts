@@ -1,49 +1,18 @@
-import { spawn } from "node:child_process";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { type Article, hashId, type WebhookMessage } from "@eventwire/core";
 import { type ClaimAhead, dispatchDeliveries, fanOutChanges, matchArticle, type PipelineDeps } from "@eventwire/pipeline";
 import { keys } from "@eventwire/store";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { testArticle } from "../support/articles";
 import { createTestDeps, TEST_ADMIN_KEY, type TestDeps } from "../support/deps";
 import { storeStory } from "../support/events";
-import { createTestStore, type TestStore } from "../support/store";
+import { runUntilKilled } from "../support/killed-child";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
+import { localDeps, useWebhookTables } from "../support/webhook-tables";
 
-// The receivers verify signatures with the standardwebhooks library, which compares the
-// message's timestamp with Date.now(): the tests fake Date alone (timers stay real) and move it
-// with the deps' clock, so hours of retries take no time.
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
-});
-afterAll(() => {
-  vi.useRealTimers();
-});
-
-const tables: TestStore[] = [];
-const receivers: WebhookReceiver[] = [];
-afterEach(async () => {
-  for (const receiver of receivers.splice(0)) await receiver.close();
-});
-afterAll(async () => {
-  for (const table of tables) await table.drop();
-});
-
-/** Deps over a fresh table whose webhooks may reach 127.0.0.1, and a receiver that checks against their clock. */
-async function setup(options: { delayMs?: number } = {}) {
-  const table = await createTestStore();
-  tables.push(table);
-  const deps = localDeps(table);
-  const receiver = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()), ...options });
-  receivers.push(receiver);
-  return { table, deps, receiver };
-}
-
-function localDeps(table: TestStore): TestDeps {
-  const deps = createTestDeps(table.store);
-  deps.config.webhooks = { ...deps.config.webhooks, allowPrivateUrls: true };
-  return deps;
-}
+// Fresh tables, deps that may reach 127.0.0.1 and verifying receivers, with Date faked to the
+// deps' clock (see test/support/webhook-tables.ts).
+const { setup, freshTable, receivers } = useWebhookTables();
 
 async function api(deps: TestDeps, method: string, path: string, body?: unknown) {
   const { createApp } = await import("@eventwire/api");
@@ -520,19 +489,11 @@ describe("two dispatchers and crashes", () => {
   it("delivers a change stored by a process killed before it could send", async () => {
     const { table, deps, receiver } = await setup();
     await subscribe(deps, receiver, { types: ["event.created"] });
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", new URL("../support/commit-then-die.ts", import.meta.url).pathname],
-      {
-        env: { ...process.env, DYNAMODB_ENDPOINT: table.endpoint, TABLE: table.tableName, AT: deps.now().toISOString() },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
+    const { signal, stderr } = await runUntilKilled("./commit-then-die.ts", {
+      DYNAMODB_ENDPOINT: table.endpoint,
+      TABLE: table.tableName,
+      AT: deps.now().toISOString(),
     });
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, sig) => resolve(sig)));
     expect(signal, stderr).toBe("SIGKILL");
     expect(await deps.store.events.sequence("isis-syria")).toBe(1);
     expect(receiver.received).toHaveLength(0);
@@ -1005,8 +966,7 @@ describe("subscription filters", () => {
 describe("SSRF guard", () => {
   /** Deps with private addresses refused and a resolver that never asks real DNS. */
   async function guarded(resolve: (host: string) => string[]) {
-    const table = await createTestStore();
-    tables.push(table);
+    const table = await freshTable();
     const deps = createTestDeps(table.store);
     const lookups: string[] = [];
     deps.resolveHost = async (host) => {
@@ -1050,8 +1010,7 @@ describe("SSRF guard", () => {
   });
 
   it("refuses the cloud metadata address even where private addresses are allowed", async () => {
-    const table = await createTestStore();
-    tables.push(table);
+    const table = await freshTable();
     const deps = localDeps(table);
     deps.resolveHost = async (host) => (host === "metadata.example" ? ["169.254.169.254"] : []);
     for (const url of [
@@ -1106,8 +1065,7 @@ describe("SSRF guard", () => {
   });
 
   it("judges the address connected to: a name public at the check and loopback at connect time reaches nothing", async () => {
-    const table = await createTestStore();
-    tables.push(table);
+    const table = await freshTable();
     const deps = localDeps(table);
     const receiver = await startWebhookReceiver({ beforeVerify: () => vi.setSystemTime(deps.now()) });
     receivers.push(receiver);

@@ -8,7 +8,7 @@ import { type LocalStack, startLocalStack } from "../../functions/local/stack";
 import { createLog } from "../../functions/log";
 import { type Story, storeStories } from "../support/events";
 import { DEBIAN_CHROMIUM } from "../support/interop-setup";
-import { DAM_STORY, TALKS_STORY } from "../support/stories";
+import { DAM_STORY, TALKS_STORY, WIRE_STORY } from "../support/stories";
 
 // The pages for people, served by a running local stack over HTTP and loaded in Debian's
 // Chromium (driven by playwright-core): they list the stored events and an event's articles,
@@ -16,6 +16,7 @@ import { DAM_STORY, TALKS_STORY } from "../support/stories";
 // scroll sideways. Screenshots go to test/artifacts/.
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
 const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 900 };
 
 // The dam story with a fourth article whose summary holds words and an address too long for
 // a phone's line; a hostile source's story; a short one.
@@ -40,6 +41,8 @@ const STORIES: Story[] = [
     ],
   },
   TALKS_STORY,
+  // Syndicated copies, a lead sentence and four days of growth.
+  WIRE_STORY,
 ];
 
 let stack: LocalStack;
@@ -97,7 +100,7 @@ const computed = (page: Page, selector: string, property: string) =>
 
 describe("the pages in Chromium", () => {
   it("lists the events on /, newest first, each linking its page", async () => {
-    const { page, response } = await open("/", { viewport: { width: 1280, height: 900 } });
+    const { page, response } = await open("/", { viewport: DESKTOP });
     expect(response?.status()).toBe(200);
     expect(await page.title()).toBe("ISIS and Syria — eventwire");
     const titles = await page.locator("ol.events h3").allTextContents();
@@ -129,7 +132,12 @@ describe("the pages in Chromium", () => {
     for (const path of ["/", `/events/${hostile.id}`]) {
       const { page, console } = await open(path);
       expect(await pwned(page), path).toBeUndefined();
-      expect(await page.locator("main script, main img, main svg").count(), path).toBe(0);
+      // The only SVG is the page's own growth picture, with no handler on any of its elements.
+      expect(await page.locator("main script, main img, main svg:not(.growth)").count(), path).toBe(0);
+      const handlers = await page.evaluate<string[]>(
+        `[...document.querySelectorAll("main svg, main svg *")].flatMap((node) => node.getAttributeNames().filter((name) => name.startsWith("on")))`,
+      );
+      expect(handlers, path).toEqual([]);
       expect(await page.locator("main").textContent(), path).toContain(hostile.title);
       // The page's own CSP would refuse a script; none was even tried.
       expect(
@@ -159,6 +167,49 @@ describe("the pages in Chromium", () => {
       await page.screenshot({ path: `${ARTIFACTS}${shot}`, fullPage: true });
     }
   });
+
+  for (const [name, viewport] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
+    it(`shows each event's lead, its outlets with their carriers and how it grew, on a ${name} screen`, async () => {
+      const wire = events.find((event) => event.title === WIRE_STORY.title) as EventState;
+      const home = await open("/", { viewport });
+      expect(await horizontalOverflow(home.page)).toBe(0);
+      const item = home.page.locator("ol.events li", { has: home.page.locator(`a[href$="/events/${wire.id}"]`) });
+      expect(await item.locator("p.lead").textContent()).toBe(
+        "A U.S. convoy was hit by a roadside bomb near Deir ez-Zor on Friday, Dr. Haddad of the local council said.",
+      );
+      expect(await item.locator(".carriers").textContent()).toBe(" (also carried by foo-daily.example, bar-times.example)");
+      // Every event has its picture, drawn at its size, inside the page.
+      const sparks = home.page.locator("ol.events svg.growth-small");
+      expect(await sparks.count()).toBe(events.length);
+      for (const box of await sparks.evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().toJSON()))) {
+        expect(box).toMatchObject({ width: 120, height: 28 });
+        expect(box.right).toBeLessThanOrEqual(viewport.width);
+      }
+      expect(await item.locator("svg.growth-small rect").count()).toBe(3);
+      expect(await item.locator("svg.growth-small").getAttribute("aria-label")).toBe(
+        "5 articles over 4 days, most on Friday 24 April 2026 (3)",
+      );
+      // The bars take the accent colour from the page's stylesheet.
+      expect(await computed(home.page, "svg.growth-small rect", "fill")).not.toMatch(/^(none|rgb\(0, 0, 0\))$/);
+      await home.page.screenshot({ path: `${ARTIFACTS}home-growth-${name}.png`, fullPage: true });
+
+      const event = await open(`/events/${wire.id}`, { viewport });
+      expect(await horizontalOverflow(event.page)).toBe(0);
+      const chart = await event.page.evaluate<{ svg: { width: number; height: number }; figure: { width: number } }>(
+        `(() => { const svg = document.querySelector("svg.growth-large"); return { svg: svg.getBoundingClientRect().toJSON(), figure: svg.parentElement.getBoundingClientRect().toJSON() }; })()`,
+      );
+      // As wide as the column (larger than in the list), 10rem high.
+      expect(chart.svg.width).toBe(chart.figure.width);
+      expect(chart.svg.width).toBeGreaterThan(300);
+      expect(chart.svg.height).toBe(160);
+      expect(await event.page.locator(".growth-axis span").allTextContents()).toEqual(["24 Apr", "27 Apr"]);
+      expect(await event.page.locator("figure.growth-figure figcaption").isVisible()).toBe(true);
+      await event.page.screenshot({ path: `${ARTIFACTS}event-growth-${name}.png`, fullPage: true });
+    });
+  }
 
   it("applies its inline style under its own Content-Security-Policy, light and dark", async () => {
     const light = await open("/", { colorScheme: "light" });

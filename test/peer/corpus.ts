@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
  * lays it out (`PEER_FEEDS_DIR` overrides). A fresh clone has no such folder; the peer suite
  * then fails, saying so, rather than passing on nothing.
  */
-export const PEER_FEEDS_DIR = resolve(
+const PEER_FEEDS_DIR = resolve(
   process.env.PEER_FEEDS_DIR ?? join(fileURLToPath(new URL("../..", import.meta.url)), "..", "shared", "peer-feeds"),
 );
 

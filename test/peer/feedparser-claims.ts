@@ -7,7 +7,7 @@ import type { ProductRead } from "./read-through-product";
 /** The fields of an entry the product reads, and the feed-level facts it keeps. */
 export type ClaimField = "title" | "link" | "id" | "published" | "updated" | "summary" | "content" | "feed-title" | "encoding";
 
-export type Verdict = "agree" | "differ" | "deliberate";
+type Verdict = "agree" | "differ" | "deliberate";
 
 /** One claim of an `Expect:` line that the product's reading can be compared with. */
 export type Claim = {

@@ -2,13 +2,13 @@ import { type Article, type FeedItemFields, normalizeFeedItem, readFeedItemField
 import { decodeBody, type ParsedFeed, parseFeed } from "@eventwire/pipeline";
 
 /** The day of the run the figures come from: every corpus date is before it. */
-export const FETCHED_AT = new Date("2026-12-06T00:00:00Z");
+const FETCHED_AT = new Date("2026-12-06T00:00:00Z");
 
 /**
  * One item as the product read it: its fields, and the article it became or the reason it was
  * left out (an item with neither a title nor any text is not stored; its fields are still read).
  */
-export type ProductItem = { fields: FeedItemFields; article: Article | null; reason: string | null };
+type ProductItem = { fields: FeedItemFields; article: Article | null; reason: string | null };
 
 export type ProductRead = {
   charset: string;

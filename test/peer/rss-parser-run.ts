@@ -21,7 +21,7 @@ export const RSS_PARSER_DELIBERATE = {
     "a title that is plain text (no end tag, no character reference) keeps its angle brackets; rss-parser's expected text is the raw string",
 } as const;
 
-export type ItemComparison = {
+type ItemComparison = {
   index: number;
   field: "title" | "link";
   expected: string;

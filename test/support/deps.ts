@@ -4,7 +4,7 @@ import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@even
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 import { ingestInProcess } from "../../functions/deps";
 
-export type LogEntry = { level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
+type LogEntry = { level: "debug" | "info" | "warn" | "error"; message: string; fields: Record<string, unknown> };
 
 /** A clock the test moves by hand. */
 export class TestClock {
@@ -40,6 +40,8 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
     now: clock.now,
     random: () => 0.5,
     matchers: createMatcherRegistry(),
+    // Maintenance passes decide nothing unless a test gives them a planner of its own.
+    planner: () => [],
     log,
     clock,
     logs,

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { type Article, type EntityType, type EventState, sourceOutlet } from "@eventwire/core";
+import { type Article, addToGrowth, type EntityType, type EventState, outletOfName, sourceOutlet } from "@eventwire/core";
 import type { CommitOutcome, Store } from "@eventwire/store";
 import { testArticle } from "./articles";
 
 /** One article of a story written for a test: which outlet, when, what headline. */
-export type StoryArticle = {
+type StoryArticle = {
   source: string;
   published: string;
   title: string;
@@ -12,6 +12,10 @@ export type StoryArticle = {
   link?: string;
   /** Stored as the article's URL as written, past normalisation (which would refuse a bad one). */
   storedUrl?: string;
+  /** The outlet the article credits (a syndicated copy, a wire story): it counts for that outlet. */
+  credits?: string;
+  /** The index in the story of the article this one copies; crediting no one, it counts for none. */
+  copyOf?: number;
 };
 
 /** A story written for a test: an event title, its articles oldest first, the entities it names. */
@@ -56,6 +60,10 @@ export async function storeStory(
       ...(written.storedUrl ? { url: written.storedUrl } : {}),
     };
     const previous: EventState | null = event;
+    const own = sourceOutlet(stored.sourceId, stored.sourceTitle);
+    const credited = written.credits === undefined ? null : outletOfName(written.credits);
+    const copyOf = written.copyOf === undefined ? null : (articles[written.copyOf]?.id ?? null);
+    const counted = credited ?? (copyOf === null ? own : null);
     const members = [
       ...(previous?.members ?? []),
       {
@@ -64,13 +72,13 @@ export async function storeStory(
         publishedAt: stored.publishedAt,
         simhash: null,
         contentHash: stored.contentHash,
-        copyOf: null,
-        outlet: sourceOutlet(stored.sourceId, stored.sourceTitle).key,
-        credit: null,
+        copyOf,
+        outlet: counted?.key ?? null,
+        credit: written.credits ?? null,
       },
     ];
     const outlets = previous?.outlets ?? [];
-    const own = sourceOutlet(stored.sourceId, stored.sourceTitle);
+    const firstSeen = previous?.firstSeen ?? stored.publishedAt;
     const next: EventState = {
       id,
       theme: THEME,
@@ -80,15 +88,16 @@ export async function storeStory(
       centralArticleId: previous?.centralArticleId ?? stored.id,
       centralTerms: new Map(),
       centralScore: 1,
-      firstSeen: previous?.firstSeen ?? stored.publishedAt,
+      firstSeen,
       lastSeen: previous === null || stored.publishedAt > previous.lastSeen ? stored.publishedAt : previous.lastSeen,
       articleCount: members.length,
       originalCount: members.length,
-      outlets: outlets.some((outlet) => outlet.key === own.key) ? outlets : [...outlets, own],
+      outlets: counted === null || outlets.some((outlet) => outlet.key === counted.key) ? outlets : [...outlets, counted],
       titleTerms: new Map(),
       bodyTerms: new Map(),
       entities: new Map(Object.entries(story.entities ?? {}).map(([key, type]) => [key, { type, weight: 1 }])),
       members,
+      growth: addToGrowth(previous?.growth, stored.publishedAt, firstSeen),
     };
     const expectedSeq = await store.events.sequence(THEME);
     const grown = { ...next, version: next.version + 1, seq: expectedSeq + 1 };

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-export type SeenRequest = { path: string; headers: IncomingMessage["headers"] };
+type SeenRequest = { path: string; headers: IncomingMessage["headers"] };
 
 export type TestHttpServer = {
   url: string;

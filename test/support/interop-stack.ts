@@ -4,7 +4,7 @@ import { parseEnv } from "../../functions/config";
 import { type LocalStack, startLocalStack } from "../../functions/local/stack";
 import { createLog } from "../../functions/log";
 
-export const INTEROP_ADMIN_KEY = "interop-admin-key-0123456789";
+const INTEROP_ADMIN_KEY = "interop-admin-key-0123456789";
 
 /**
  * The local stack as the interop suites run it: on the suite's DynamoDB Local, a table of its own,

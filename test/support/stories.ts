@@ -36,3 +36,30 @@ export const CAMP_STORY: Story = {
   title: "Camp returns resume",
   articles: [{ source: "north-desk.example", published: "2026-04-20T10:00:00Z", title: "Returns from al-Hol resume" }],
 };
+
+/**
+ * A wire's report over four days: carried by a second source crediting it and copied by a third
+ * crediting no one (both count for the wire), then followed up by another outlet. Its first
+ * summary says more than its title, in sentences with abbreviations.
+ */
+export const WIRE_STORY: Story = {
+  title: "Convoy hit on the Deir ez-Zor road",
+  articles: [
+    {
+      source: "levant-wire.example",
+      published: "2026-04-24T06:00:00Z",
+      title: "Convoy hit on the Deir ez-Zor road",
+      summary:
+        "A U.S. convoy was hit by a roadside bomb near Deir ez-Zor on Friday, Dr. Haddad of the local council said. Two vehicles burned.",
+    },
+    {
+      source: "foo-daily.example",
+      published: "2026-04-24T07:00:00Z",
+      title: "Convoy hit near Deir ez-Zor",
+      credits: "Levant Wire",
+    },
+    { source: "bar-times.example", published: "2026-04-24T07:30:00Z", title: "Convoy hit on the Deir ez-Zor road", copyOf: 0 },
+    { source: "north-desk.example", published: "2026-04-26T10:00:00Z", title: "Second convoy attacked on the same road" },
+    { source: "north-desk.example", published: "2026-04-27T09:00:00Z", title: "Road to Deir ez-Zor reopens" },
+  ],
+};

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 
-export type ReceivedMessage = {
+type ReceivedMessage = {
   id: string;
   timestamp: string;
   signature: string;
@@ -11,7 +11,7 @@ export type ReceivedMessage = {
 };
 
 /** What the receiver answers: a status, optionally with headers. */
-export type Answer = { status: number; headers?: Record<string, string> };
+type Answer = { status: number; headers?: Record<string, string> };
 
 export type WebhookReceiver = {
   url: string;

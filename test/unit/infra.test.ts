@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -8,144 +8,35 @@ import {
   INGEST_SCHEDULE_MINUTES,
 } from "@eventwire/pipeline";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeManifest } from "../../functions/bundle-manifest";
+import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../functions/config";
 import { INGEST_INVOKE_TIMEOUT_MS } from "../../functions/lambda-deps";
 import { LINKED, linkedIngestWorkerName } from "../../functions/linked";
 import { scheduleEventInput } from "../../functions/schedule-event";
 import { BUNDLE_ENTRY, BUNDLE_HANDLER, BUNDLE_ROOT, bundleDir, LAMBDA_HANDLERS, type LambdaName } from "../../infra/bundles";
+import {
+  arnOf,
+  declared,
+  declaredFunction,
+  declaredFunctions,
+  deployRoot,
+  durationSeconds,
+  expectConsumerOf,
+  lambdaOf,
+  loaded,
+  names,
+  one,
+  projectRoot,
+  type Subscription,
+  subscriberArgs,
+  subscriptions,
+  useInfraStandIn,
+  writeBuiltBundles,
+} from "../support/infra-stand-in";
 
-// The SST CLI cannot run here, so sst.config.ts and infra/ are loaded with a stand-in for the
-// globals SST provides ($config, $cli, sst.*) that records what each component is declared with.
-// The deprecated sst.aws.Cron is not among them: declaring one fails the load.
-type Declared = { kind: string; name: string; args: Record<string, unknown>; instance: object };
-const declared: Declared[] = [];
-/**
- * Subscriptions made with `Queue.subscribe`: the queue's name, the function (its arguments, or
- * the ARN of a function declared on its own) and the subscriber's options.
- */
-type Subscription = { queue: string; subscriber: Record<string, unknown> | string; args: Record<string, unknown> };
-const subscriptions: Subscription[] = [];
-
-function component(kind: string) {
-  return class {
-    readonly name: string;
-    readonly url: string;
-    readonly arn: string;
-    constructor(name: string, args: Record<string, unknown> = {}) {
-      this.name = name;
-      this.url = `https://${name.toLowerCase()}.lambda-url.example/`;
-      this.arn = `arn:aws:test:::${name}`;
-      declared.push({ kind, name, args, instance: this });
-    }
-    subscribe(subscriber: Record<string, unknown> | string, args: Record<string, unknown> = {}) {
-      subscriptions.push({ queue: this.name, subscriber, args });
-    }
-  };
-}
-
-type SstConfig = {
-  app(input: { stage: string }): Record<string, unknown>;
-  run(): Promise<Record<string, unknown>>;
-};
-
-/** What the tests use of infra/functions.ts (loaded like the rest of infra/, outside tsc: it reads SST's `$cli`). */
-type FunctionsModule = {
-  requireBuiltBundles(root: string): void;
-  SETTINGS_READ: Record<LambdaName, readonly string[]>;
-  FORWARDED_SETTINGS: readonly string[];
-  SST_ENVIRONMENT_BYTES: number;
-  environmentBytes(environment: Record<string, string>): number;
-  lambdaFunction(
-    name: LambdaName,
-    deploy: { root: string; env: Record<string, string | undefined> },
-  ): { environment: Record<string, string>; copyFiles?: unknown };
-};
-
-const projectRoot = path.resolve(import.meta.dirname, "../..");
-/** The project root the deploy sees: the bundles `npm run build` would have written, and a sources file. */
-const deployRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-infra-"));
-const names = LAMBDA_HANDLERS.map((entry) => entry.name);
-/** The deploy shell: one setting each function group reads, and a sources file. */
-const DEPLOY_ENV = {
-  EVENTWIRE_FEED_LIMIT: "80",
-  EVENTWIRE_WEBHOOK_TIMEOUT_MS: "9000",
-  EVENTWIRE_FETCH_TIMEOUT_MS: "20000",
-  EVENTWIRE_INGEST_SPREAD_SECONDS: "30",
-  EVENTWIRE_SOURCES_FILE: "config/feeds.txt",
-};
-const savedEnv: Record<string, string | undefined> = {};
-
-let config: SstConfig;
-let outputs: Record<string, unknown>;
-let infra: FunctionsModule;
-
-/** Writes what `npm run build` leaves under `root`: one folder a function, and the manifest. */
-function writeBuiltBundles(root: string) {
-  const outDir = path.join(root, BUNDLE_ROOT);
-  for (const name of names) {
-    mkdirSync(bundleDir(outDir, name), { recursive: true });
-    writeFileSync(path.join(bundleDir(outDir, name), BUNDLE_ENTRY), `export const handler = () => "${name}";\n`);
-  }
-  writeManifest(outDir, root, names, []);
-}
-
-beforeAll(async () => {
-  writeBuiltBundles(deployRoot);
-  mkdirSync(path.join(deployRoot, "config"));
-  writeFileSync(path.join(deployRoot, "config/feeds.txt"), "https://deploy.example/feed.xml\n");
-  Object.assign(globalThis, {
-    $config: (value: SstConfig) => value,
-    $cli: { paths: { root: deployRoot } },
-    sst: {
-      Secret: component("sst.Secret"),
-      aws: {
-        Dynamo: component("sst.aws.Dynamo"),
-        Function: component("sst.aws.Function"),
-        CronV2: component("sst.aws.CronV2"),
-        Queue: component("sst.aws.Queue"),
-      },
-    },
-  });
-  for (const name of [...Object.keys(DEPLOY_ENV), "EVENTWIRE_SOURCES", "EVENTWIRE_PUBLIC_URL"])
-    savedEnv[name] = process.env[name];
-  Object.assign(process.env, DEPLOY_ENV);
-  delete process.env.EVENTWIRE_SOURCES;
-  delete process.env.EVENTWIRE_PUBLIC_URL;
-  // A computed specifier keeps tsc from type-checking sst.config.ts, whose types come from .sst/.
-  const specifier = new URL("../../sst.config.ts", import.meta.url).href;
-  config = ((await import(/* @vite-ignore */ specifier)) as { default: SstConfig }).default;
-  outputs = await config.run();
-  infra = (await import(/* @vite-ignore */ new URL("../../infra/functions.ts", import.meta.url).href)) as FunctionsModule;
-});
-
-afterAll(() => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  rmSync(deployRoot, { recursive: true, force: true });
-});
-
-function one(kind: string, name: string): Declared {
-  const matches = declared.filter((entry) => entry.kind === kind && entry.name === name);
-  expect(matches, `${kind}("${name}") declared once`).toHaveLength(1);
-  return matches[0] as Declared;
-}
-
-function arnOf(entry: Declared): string {
-  return (entry.instance as { arn: string }).arn;
-}
-
-/** The arguments of the function a subscription runs: given inline, or a declared function's by its ARN. */
-function subscriberArgs(subscription: Subscription): Record<string, unknown> {
-  if (typeof subscription.subscriber !== "string") return subscription.subscriber;
-  const arn = subscription.subscriber;
-  const matches = declared.filter((entry) => entry.kind === "sst.aws.Function" && arnOf(entry) === arn);
-  expect(matches, `one declared function has the ARN ${arn}`).toHaveLength(1);
-  return (matches[0] as Declared).args;
-}
+// sst.config.ts and infra/ loaded with a stand-in for SST's globals (test/support/infra-stand-in.ts),
+// checked against the code. The maintenance components: infra-maintenance.test.ts.
+useInfraStandIn();
 
 /** "functions/api.handler" names an existing file that exports `handler`. */
 function expectHandler(handler: unknown) {
@@ -153,36 +44,6 @@ function expectHandler(handler: unknown) {
   const file = path.join(projectRoot, String(handler).replace(/\.handler$/, ".ts"));
   expect(existsSync(file), `${file} exists`).toBe(true);
   expect(readFileSync(file, "utf8")).toMatch(/export (const handler\b|async function handler\b|function handler\b)/);
-}
-
-/** "5 minutes" or "30 seconds" as seconds (0 when unreadable). */
-function durationSeconds(value: unknown): number {
-  const [, amount = "0", unit = ""] = /^(\d+) (seconds?|minutes?)$/.exec(String(value)) ?? [];
-  return Number(amount) * (unit.startsWith("minute") ? 60 : 1);
-}
-
-/** The arguments of every Lambda function infra/ declares: on its own, or inline in a schedule or a subscription. */
-function declaredFunctions(): Record<string, unknown>[] {
-  return [
-    ...declared.filter((entry) => entry.kind === "sst.aws.Function").map((entry) => entry.args),
-    ...declared
-      .filter((entry) => entry.kind === "sst.aws.CronV2" && typeof entry.args.function !== "string")
-      .map((entry) => entry.args.function as Record<string, unknown>),
-    ...subscriptions.filter((subscription) => typeof subscription.subscriber !== "string").map(subscriberArgs),
-  ];
-}
-
-/** Which of LAMBDA_HANDLERS a declared function deploys, by its bundle folder. */
-function lambdaOf(fn: Record<string, unknown>): LambdaName {
-  const name = names.find((candidate) => fn.bundle === bundleDir(path.join(deployRoot, BUNDLE_ROOT), candidate));
-  expect(name, `${String(fn.bundle)} is the folder of a built function`).toBeDefined();
-  return name as LambdaName;
-}
-
-function declaredFunction(name: LambdaName): Record<string, unknown> {
-  const matches = declaredFunctions().filter((fn) => lambdaOf(fn) === name);
-  expect(matches, `one function deploys ${name}`).toHaveLength(1);
-  return matches[0] as Record<string, unknown>;
 }
 
 describe("infra contract", () => {
@@ -217,7 +78,7 @@ describe("infra contract", () => {
     const links = api.args.link as object[];
     expect(links).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     expect(links).toContain(one("sst.Secret", LINKED.adminKey).instance);
-    expect(outputs.api).toBe((api.instance as { url: string }).url);
+    expect(loaded.outputs.api).toBe((api.instance as { url: string }).url);
   });
 
   it("links the ingest worker to the API, which invokes it by the name it reads from that link", () => {
@@ -277,12 +138,7 @@ describe("infra contract", () => {
     expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
     expect(readFileSync(path.join(projectRoot, "functions/ingest-worker.ts"), "utf8")).toContain("notifyDispatcher");
     // Subscribed by ARN, it is granted nothing on the queue: it must hold what the poller needs.
-    expect(fn.permissions).toEqual([
-      {
-        actions: expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]),
-        resources: [arnOf(queue)],
-      },
-    ]);
+    expectConsumerOf(fn, queue);
     expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });
     // A message must stay hidden while the worker may still be on it.
     expect(durationSeconds(queue.args.visibilityTimeout)).toBeGreaterThan(durationSeconds(fn.timeout));
@@ -313,11 +169,11 @@ describe("infra contract", () => {
     expect(DISPATCH_SCHEDULE_MINUTES).toBeGreaterThanOrEqual(1);
     expect(cron.args.function).toBe(arnOf(dispatcher));
     expect(cron.args.event).toEqual(scheduleEventInput("dispatch"));
-    expect(subscriptions).toHaveLength(2);
+    expect(subscriptions.filter((entry) => entry.queue === LINKED.dispatchQueue)).toHaveLength(1);
   });
 
   it("keeps dead letters 14 days, SQS's most (not its default 4)", () => {
-    for (const name of ["IngestDeadLetters", "DispatchDlq"]) {
+    for (const name of ["IngestDeadLetters", "DispatchDlq", "MaintainDlq"]) {
       const dlq = one("sst.aws.Queue", name);
       expect(dlq.args, name).toEqual({ transform: { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } } });
     }
@@ -337,6 +193,10 @@ describe("infra contract", () => {
         "sst.aws.Queue:DispatchDlq",
         "sst.aws.Queue:IngestQueue",
         "sst.aws.Queue:IngestDeadLetters",
+        "sst.aws.Function:Maintainer",
+        "sst.aws.CronV2:Maintain",
+        "sst.aws.Queue:MaintainQueue",
+        "sst.aws.Queue:MaintainDlq",
       ].sort(),
     );
   });
@@ -351,15 +211,15 @@ describe("infra contract", () => {
 
 describe("stages", () => {
   it("keeps production data when the stage is removed, and refuses a near miss of its name", () => {
-    expect(config.app({ stage: "production" })).toMatchObject({
+    expect(loaded.config.app({ stage: "production" })).toMatchObject({
       name: "eventwire",
       home: "aws",
       removal: "retain",
       protect: true,
     });
-    expect(config.app({ stage: "dev" })).toMatchObject({ removal: "remove", protect: false });
+    expect(loaded.config.app({ stage: "dev" })).toMatchObject({ removal: "remove", protect: false });
     for (const stage of ["prod", "PROD", "prd", "live", "Production"])
-      expect(() => config.app({ stage }), stage).toThrow(/the production stage is named "production"/);
+      expect(() => loaded.config.app({ stage }), stage).toThrow(/the production stage is named "production"/);
   });
 
   it("every stage the deploy docs name is one app() takes, and the secret is set for the stage deployed", () => {
@@ -378,14 +238,14 @@ describe("stages", () => {
         stages.add(match[1] as string);
     }
     expect(stages).toContain("production");
-    for (const stage of stages) expect(() => config.app({ stage }), stage).not.toThrow();
+    for (const stage of stages) expect(() => loaded.config.app({ stage }), stage).not.toThrow();
     // The deploy doc's commands: the secret is set for the stage that is then deployed.
     const deployDoc = readFileSync(path.join(projectRoot, "docs/deploying.md"), "utf8");
     const secret = /sst secret set AdminKey .*--stage (\S+)/.exec(deployDoc)?.[1];
     const deploy = /npm run deploy -- --stage (\S+)/.exec(deployDoc)?.[1];
     expect(secret).toBe("production");
     expect(deploy).toBe(secret);
-    expect(config.app({ stage: deploy as string })).toMatchObject({ removal: "retain", protect: true });
+    expect(loaded.config.app({ stage: deploy as string })).toMatchObject({ removal: "retain", protect: true });
   });
 });
 
@@ -424,17 +284,17 @@ describe("Lambda bundles", () => {
   it("error: a deploy stops when the bundles are missing, hold a source map, or are older than the code", () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), "eventwire-infra-empty-"));
     try {
-      expect(() => infra.requireBuiltBundles(empty)).toThrow(/bundles\.json is missing: nothing was built.*npm run build/);
+      expect(() => loaded.infra.requireBuiltBundles(empty)).toThrow(/bundles\.json is missing: nothing was built.*npm run build/);
       writeBuiltBundles(empty);
-      expect(() => infra.requireBuiltBundles(empty)).not.toThrow();
+      expect(() => loaded.infra.requireBuiltBundles(empty)).not.toThrow();
       // SST's own file, written into the folder by a deploy, is not the build's concern.
       writeFileSync(path.join(empty, BUNDLE_ROOT, "api", "resource.enc"), "links");
-      expect(() => infra.requireBuiltBundles(empty)).not.toThrow();
+      expect(() => loaded.infra.requireBuiltBundles(empty)).not.toThrow();
       writeFileSync(path.join(empty, BUNDLE_ROOT, "api", "index.mjs.map"), "{}");
-      expect(() => infra.requireBuiltBundles(empty)).toThrow(/index\.mjs\.map is a source map, and would ship/);
+      expect(() => loaded.infra.requireBuiltBundles(empty)).toThrow(/index\.mjs\.map is a source map, and would ship/);
       rmSync(path.join(empty, BUNDLE_ROOT, "api", "index.mjs.map"));
       rmSync(path.join(empty, BUNDLE_ROOT, "dispatch"), { recursive: true });
-      expect(() => infra.requireBuiltBundles(empty)).toThrow(/the dispatch function was not built/);
+      expect(() => loaded.infra.requireBuiltBundles(empty)).toThrow(/the dispatch function was not built/);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -452,7 +312,7 @@ describe("function environments (Lambda's 4 KB)", () => {
       const keys = Object.keys(env(name));
       for (const key of keys.filter((k) => k.startsWith("EVENTWIRE_") && k !== "EVENTWIRE_LOG_FORMAT")) {
         if (key === "EVENTWIRE_SOURCES_FILE") expect(name).toBe("ingest");
-        else expect(infra.SETTINGS_READ[name], `${name} reads ${key}`).toContain(key);
+        else expect(loaded.infra.SETTINGS_READ[name], `${name} reads ${key}`).toContain(key);
       }
       expect(keys).not.toContain("EVENTWIRE_SOURCES");
     }
@@ -475,45 +335,46 @@ describe("function environments (Lambda's 4 KB)", () => {
       "EVENTWIRE_SOURCES_FILE",
       "EVENTWIRE_SCHEDULE_SECONDS",
       "EVENTWIRE_DISPATCH_SECONDS",
+      "EVENTWIRE_MAINTENANCE_SECONDS",
     ];
-    for (const name of infra.FORWARDED_SETTINGS) expect(ENV_NAMES).toContain(name);
+    for (const name of loaded.infra.FORWARDED_SETTINGS) expect(ENV_NAMES).toContain(name);
     for (const name of ENV_NAMES.filter((n) => n.startsWith("EVENTWIRE_")))
-      expect(infra.FORWARDED_SETTINGS.includes(name) || notForwarded.includes(name), name).toBe(true);
+      expect(loaded.infra.FORWARDED_SETTINGS.includes(name) || notForwarded.includes(name), name).toBe(true);
   });
 
   it("happy: the largest environment, every setting at its longest, stays under 4 KB with what SST adds", () => {
     const longest: Record<string, string> = { EVENTWIRE_SOURCES_FILE: "config/feeds.txt" };
-    for (const name of infra.FORWARDED_SETTINGS)
+    for (const name of loaded.infra.FORWARDED_SETTINGS)
       longest[name] = name.endsWith("_URL")
         ? `https://${"a".repeat(240)}.example/`
         : name.endsWith("_URLS")
           ? "false"
           : "1000000";
     const sizes = names.map((name) =>
-      infra.environmentBytes(infra.lambdaFunction(name, { root: deployRoot, env: longest }).environment),
+      loaded.infra.environmentBytes(loaded.infra.lambdaFunction(name, { root: deployRoot, env: longest }).environment),
     );
-    expect(Math.max(...sizes) + infra.SST_ENVIRONMENT_BYTES).toBeLessThanOrEqual(4096);
+    expect(Math.max(...sizes) + loaded.infra.SST_ENVIRONMENT_BYTES).toBeLessThanOrEqual(4096);
     // What SST adds, with a stage name of 40 letters, fits its allowance.
     const sst = {
       SST_RESOURCE_App: JSON.stringify({ name: "eventwire", stage: "s".repeat(40) }),
       SST_KEY: Buffer.alloc(32).toString("base64"),
       SST_KEY_FILE: "resource.enc",
     };
-    expect(infra.environmentBytes(sst)).toBeLessThan(infra.SST_ENVIRONMENT_BYTES);
+    expect(loaded.infra.environmentBytes(sst)).toBeLessThan(loaded.infra.SST_ENVIRONMENT_BYTES);
   });
 
   it("error: a deploy stops on an environment over 4 KB, on EVENTWIRE_SOURCES, and on a sources file that is not there", () => {
     const deploy = (env: Record<string, string>) => ({ root: deployRoot, env });
-    expect(() => infra.lambdaFunction("api", deploy({ EVENTWIRE_PUBLIC_URL: `https://${"a".repeat(4000)}.example/` }))).toThrow(
-      /the api function's environment takes \d+ bytes.*over Lambda's 4096\. Largest: EVENTWIRE_PUBLIC_URL/,
-    );
-    expect(() => infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES: "https://a.example/rss" }))).toThrow(
+    expect(() =>
+      loaded.infra.lambdaFunction("api", deploy({ EVENTWIRE_PUBLIC_URL: `https://${"a".repeat(4000)}.example/` })),
+    ).toThrow(/the api function's environment takes \d+ bytes.*over Lambda's 4096\. Largest: EVENTWIRE_PUBLIC_URL/);
+    expect(() => loaded.infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES: "https://a.example/rss" }))).toThrow(
       /EVENTWIRE_SOURCES is set, but it is not deployed.*EVENTWIRE_SOURCES_FILE=FILE.*POST \/api\/v1\/sources/,
     );
-    expect(() => infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES_FILE: "missing.txt" }))).toThrow(
+    expect(() => loaded.infra.lambdaFunction("ingest", deploy({ EVENTWIRE_SOURCES_FILE: "missing.txt" }))).toThrow(
       /EVENTWIRE_SOURCES_FILE="missing.txt": .*missing.txt is not a file/,
     );
     // Without a file the ingest function seeds the default sources: nothing is shipped.
-    expect(infra.lambdaFunction("ingest", deploy({})).copyFiles).toBeUndefined();
+    expect(loaded.infra.lambdaFunction("ingest", deploy({})).copyFiles).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { combinedTerms, type EventState, leadingEntities, termWord } from "@eventwire/core";
+import { combinedTerms, type EventCorrection, type EventState, leadingEntities, termWord } from "@eventwire/core";
 
 const TOP = 10;
 
@@ -22,4 +22,9 @@ export function eventJson(event: EventState, base: string) {
       .map(([term]) => termWord(event.termWords, term)),
     url: `${base}/api/v1/events/${event.id}`,
   };
+}
+
+/** A correction as an event's JSON lists it: what a maintenance pass did, with which event (and its URL), when and why. */
+export function correctionJson(correction: EventCorrection, base: string) {
+  return { ...correction, otherUrl: `${base}/api/v1/events/${correction.other}` };
 }

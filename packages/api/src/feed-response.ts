@@ -79,7 +79,8 @@ export function pageLinks(
 
 /**
  * One page of a theme's events, newest activity first, and the articles their entries show: the
- * events feed and the home page. Cursors are bound to the listing (`kind`), the theme and the filter.
+ * events feed and the home page (which also shows each event's central article: read in the same
+ * batch). Cursors are bound to the listing (`kind`), the theme and the filter.
  */
 export async function themeEventsPage(
   deps: ApiDeps,
@@ -96,7 +97,11 @@ export async function themeEventsPage(
     minSources,
     maxRead: deps.config.filterReadLimit,
   });
-  const articles = await deps.store.articles.getSummaries(page.items.flatMap(eventEntryArticleIds));
+  const ids = page.items.flatMap((event) => [
+    ...eventEntryArticleIds(event),
+    ...(kind === "page" ? [event.centralArticleId] : []),
+  ]);
+  const articles = await deps.store.articles.getSummaries(ids);
   return { scope, page, articles };
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context, Env, Handler } from "hono";
-import type { ApiDeps } from "./deps";
-import type { Loaded } from "./response-cache";
+import type { Loaded, ResponseCache } from "./response-cache";
 
 /** A strong validator: a hash of the exact bytes served. */
 export function strongEtag(body: string | Uint8Array): string {
@@ -21,6 +20,8 @@ function notModifiedSince(ifModifiedSince: string | undefined, lastModified: Dat
 }
 
 export type CachedBody = {
+  /** 200, or 301 for a merged-away event (with its `Location` in `headers`). */
+  status?: 200 | 301;
   body: string;
   contentType: string;
   cacheControl: string;
@@ -33,6 +34,13 @@ export type CachedBody = {
   theme?: string | null | undefined;
 };
 
+/** What sending a cached answer reads of the app's deps. */
+type CacheDeps = {
+  now: () => Date;
+  config: { cacheMaxAgeSeconds: number };
+  responseCache?: ResponseCache<PreparedBody> | null;
+};
+
 /** A body ready to send any number of times: its bytes, its ETag and its headers worked out once. */
 export type PreparedBody = {
   bytes: Uint8Array<ArrayBuffer>;
@@ -41,10 +49,11 @@ export type PreparedBody = {
   /** The validators, the content type and the extra headers: what a 200 carries. */
   headers: Record<string, string>;
   lastModified: Date | null;
+  status: 200 | 301;
 };
 
 /** Encodes and hashes a body once, for `sendPrepared`. */
-export function prepareBody(answer: CachedBody): PreparedBody {
+function prepareBody(answer: CachedBody): PreparedBody {
   const bytes = new TextEncoder().encode(answer.body);
   const validators: Record<string, string> = {
     "Cache-Control": answer.cacheControl,
@@ -58,6 +67,7 @@ export function prepareBody(answer: CachedBody): PreparedBody {
     validators,
     headers: { ...answer.headers, ...validators, "Content-Type": answer.contentType },
     lastModified: answer.lastModified,
+    status: answer.status ?? 200,
   };
 }
 
@@ -66,26 +76,27 @@ export function prepareBody(answer: CachedBody): PreparedBody {
  * `Last-Modified` when known, `Cache-Control`; `304` on a matching `If-Modified-Since` here, on
  * `If-None-Match` in the etag middleware (which keeps this ETag). `HEAD` gets the same headers.
  */
-export function sendPrepared(c: Context, deps: ApiDeps, prepared: PreparedBody): Response {
+function sendPrepared(c: Context, deps: CacheDeps, prepared: PreparedBody): Response {
   // If-None-Match wins when both are sent (RFC 9110 §13.1.3).
   if (
+    prepared.status === 200 &&
     prepared.lastModified !== null &&
     c.req.header("if-none-match") === undefined &&
     notModifiedSince(c.req.header("if-modified-since"), prepared.lastModified, deps.now())
   ) {
     return c.body(null, 304, prepared.validators);
   }
-  return c.body(prepared.bytes, 200, prepared.headers);
+  return c.body(prepared.bytes, prepared.status, prepared.headers);
 }
 
 /** `sendPrepared` for a body used once. */
-export function sendCached(c: Context, deps: ApiDeps, answer: CachedBody): Response {
+export function sendCached(c: Context, deps: CacheDeps, answer: CachedBody): Response {
   return sendPrepared(c, deps, prepareBody(answer));
 }
 
 /** A public JSON read, cacheable for the configured max-age. */
 export function jsonBody(
-  deps: ApiDeps,
+  deps: CacheDeps,
   value: unknown,
   options: { lastModified?: Date | null; cacheControl?: string; theme?: string | null } = {},
 ): CachedBody {
@@ -98,10 +109,18 @@ export function jsonBody(
   };
 }
 
+/**
+ * The permanent redirect of a merged-away event to the event that answers for it now, with a
+ * JSON body saying so (`value`); cached like the reads, as a later merge can move it on.
+ */
+export function redirectBody(deps: CacheDeps, location: string, value: unknown, theme: string | null): CachedBody {
+  return { ...jsonBody(deps, value, { theme }), status: 301, headers: { Location: location } };
+}
+
 /** A public JSON read, cached for the configured max-age, with its validators. */
 export function sendJson(
   c: Context,
-  deps: ApiDeps,
+  deps: CacheDeps,
   value: unknown,
   options: { lastModified?: Date | null; cacheControl?: string } = {},
 ) {
@@ -133,7 +152,7 @@ function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
  * credentials are neither served from it nor stored in it; a `load` that throws stores nothing.
  */
 export function cachedGet<P extends string>(
-  deps: ApiDeps,
+  deps: CacheDeps,
   load: (c: Context<Env, P>) => Promise<CachedBody>,
   variant?: (c: Context<Env, P>) => string,
 ): Handler<Env, P> {

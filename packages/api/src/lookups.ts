@@ -1,4 +1,4 @@
-import { type EventState, findTheme, type Theme } from "@eventwire/core";
+import { type EventCorrection, type EventState, findTheme, type Theme } from "@eventwire/core";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
 
@@ -21,9 +21,48 @@ export function themeNamed(deps: ApiDeps, id: string): Theme {
   return theme;
 }
 
-/** The stored event with this id; a 404 for an unknown id or one that is not an event id. */
-export async function eventNamed(deps: ApiDeps, id: string): Promise<EventState> {
-  const event = EVENT_ID.test(id) ? await deps.store.events.get(id) : null;
-  if (event === null) throw notFound(`no event has the id "${id}"`);
-  return event;
+/** How many merges a look-up follows (A into B, B into C …) before it gives up. */
+const MERGE_HOPS = 16;
+
+/**
+ * An event as its routes answer for it: live, with its latest corrections; or merged away, with
+ * the live event that now answers for it (`successor`, at the end of any chain of merges).
+ */
+export type ResolvedEvent =
+  | { state: "live"; event: EventState; corrections: EventCorrection[] }
+  | { state: "merged"; id: string; title: string; theme: string; mergedAt: string; successor: string };
+
+/**
+ * The event with this id, or where a merge sent it; a 404 for an unknown id, one that is not an
+ * event id, or a chain of merges that ends nowhere.
+ */
+export async function resolveEvent(deps: ApiDeps, id: string): Promise<ResolvedEvent> {
+  const found = EVENT_ID.test(id) ? await deps.store.events.lookup(id) : null;
+  if (found === null) throw notFound(`no event has the id "${id}"`);
+  if (found.state === "live") return found;
+  let successor = found.mergedInto;
+  for (let hop = 0; hop < MERGE_HOPS; hop += 1) {
+    const next = await deps.store.events.lookup(successor);
+    if (next === null) break;
+    if (next.state === "live")
+      return {
+        state: "merged",
+        id,
+        title: found.event.title,
+        theme: found.event.theme,
+        mergedAt: found.mergedAt,
+        successor: next.event.id,
+      };
+    successor = next.mergedInto;
+  }
+  deps.log.error("a merged event's successor cannot be found", { eventId: id, last: successor });
+  throw notFound(`the event "${id}" was merged into one that cannot be found`);
+}
+
+/**
+ * The body of a merged-away event's 301: its id and title, the event that answers for it now
+ * (`mergedInto`, also the `Location`) and when it was merged.
+ */
+export function mergedJson(resolved: Extract<ResolvedEvent, { state: "merged" }>, location: string) {
+  return { id: resolved.id, title: resolved.title, mergedInto: resolved.successor, mergedAt: resolved.mergedAt, location };
 }

@@ -17,15 +17,24 @@ export function wantsJson(c: Context): boolean {
 /**
  * Answers with a page: the HTML document, its Content-Security-Policy (no script at all), and
  * for a 200 the caching headers the feeds carry — a strong `ETag` (a hash of the body; the etag
- * middleware answers `If-None-Match` with 304) and `Cache-Control`. Other statuses are not stored.
+ * middleware answers `If-None-Match` with 304) and `Cache-Control`; a 301 (a merged-away event)
+ * may be kept as long. Other statuses are not stored. `headers`: more headers (a `Location`).
  */
-export async function sendPage(c: Context, deps: ApiDeps, page: RenderedPage, status: ContentfulStatusCode = 200) {
+export async function sendPage(
+  c: Context,
+  deps: ApiDeps,
+  page: RenderedPage,
+  status: ContentfulStatusCode = 200,
+  headers: Record<string, string> = {},
+) {
   const body = `<!DOCTYPE html>${await page}`;
+  const maxAge = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
   const caching: Record<string, string> =
     status === 200
-      ? { "Cache-Control": `public, max-age=${deps.config.cacheMaxAgeSeconds}`, ETag: strongEtag(body) }
-      : { "Cache-Control": "no-store" };
+      ? { "Cache-Control": maxAge, ETag: strongEtag(body) }
+      : { "Cache-Control": status === 301 ? maxAge : "no-store" };
   return c.body(body, status, {
+    ...headers,
     ...caching,
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": PAGE_CSP,

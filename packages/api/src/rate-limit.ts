@@ -1,6 +1,5 @@
 import { isBucketFull, type TokenBucket, type TokenBucketPolicy, type TokenDecision, takeToken } from "@eventwire/core";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ApiDeps } from "./deps";
 import { errorBody } from "./errors";
 
 /** Hands out tokens per client key. */
@@ -46,7 +45,7 @@ const EXEMPT = new Set(["/health"]);
  * `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy` (the IETF httpapi draft's
  * fields); past the limit, a `429` with `Retry-After`. Off when the deps carry no limiter.
  */
-export function rateLimit(deps: ApiDeps): MiddlewareHandler {
+export function rateLimit(deps: { rateLimiter?: RateLimiter | null; clientAddress?: ClientAddress }): MiddlewareHandler {
   return async (c, next) => {
     const limiter = deps.rateLimiter;
     if (limiter === undefined || limiter === null || EXEMPT.has(c.req.path)) return next();

@@ -1,6 +1,7 @@
 import { acceptQuality } from "./accept";
 import type { FeedCategory, FeedEntry, FeedFormat, FeedLink } from "./feed-render";
 import type { EventState } from "./matcher/event";
+import { plural } from "./text";
 import type { ArticleSummary, Theme } from "./types";
 
 /** Where our own resources live, as the API serves them; feed links point there. */
@@ -21,7 +22,7 @@ export type ArticleEntryContext = { theme: Theme; urls: FeedUrls; eventTitles: R
  * The kinds of category entries carry, as Atom `scheme` and RSS `domain` URIs: the theme
  * (`term` its id), the event (`event-{id}`) and the source (`source-{id}`).
  */
-export const CATEGORY_SCHEMES = {
+const CATEGORY_SCHEMES = {
   theme: "urn:eventwire:theme",
   event: "urn:eventwire:event",
   source: "urn:eventwire:source",
@@ -82,10 +83,6 @@ export function articleFeedEntry(article: ArticleSummary, context: ArticleEntryC
       api_url: urls.articleApi(article.id),
     },
   };
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 /** "2026-05-04T10:00:00.000Z" -> "2026-05-04 10:00 UTC": the same in every reader's locale. */

@@ -1,4 +1,6 @@
 export { acceptQuality, prefersJson } from "./accept";
+export type { CorrectionKind, EventCorrection } from "./corrections";
+export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./corrections";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
 export type { StreamMaintenance } from "./evaluation-maintenance";
@@ -16,10 +18,15 @@ export {
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
 export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export type { GrowthBin, GrowthSeries } from "./growth-series";
+export { growthAxis, growthSeries, MAX_BINS } from "./growth-series";
 export { hashId } from "./hash";
+export { eventLead, LEAD_CHARS, leadSentence } from "./lead-sentence";
 export { decideMatch } from "./matcher/decide-match";
 export type { EventMember, EventOutlet, EventState, TermWeights } from "./matcher/event";
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
+export type { EventGrowth } from "./matcher/event-growth";
+export { addToGrowth, GROWTH_LIMITS, growthOfMembers } from "./matcher/event-growth";
 export { EventIndex } from "./matcher/event-index";
 export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
 export type {
@@ -42,7 +49,15 @@ export type { Reconsidered } from "./matcher/pending-pool";
 export { addPending, PENDING_LIMITS, preparePending, reconsiderPending, removePending } from "./matcher/pending-pool";
 export { prepareArticle } from "./matcher/prepare-article";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
-export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
+export {
+  computeSignals,
+  MIN_SHARED_TEXT,
+  matchProbability,
+  profileFor,
+  SIGNAL_NAMES,
+  SUMMARY_MAX_TERMS,
+  sharesText,
+} from "./matcher/signals";
 export type { TermWords } from "./matcher/term-words";
 export { termWord } from "./matcher/term-words";
 export type { TrainingPair, TrainingSet } from "./matcher/train";
@@ -55,6 +70,8 @@ export type { NewsAgency } from "./outlets/agencies";
 export { findAgency, NEWS_AGENCIES } from "./outlets/agencies";
 export type { AttributedArticle, Attribution, Outlet } from "./outlets/attribution";
 export { attributeArticle, outletOfName, sourceOutlet } from "./outlets/attribution";
+export type { CarryingOutlet } from "./outlets/carried-by";
+export { outletsWithCarriers } from "./outlets/carried-by";
 export type { Credit, CreditForm } from "./outlets/credit-line";
 export { readCredit } from "./outlets/credit-line";
 export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit";
@@ -78,6 +95,7 @@ export {
   errorMessage,
   escapeHtml,
   htmlToText,
+  plural,
   removeXmlInvalidChars,
   repairC1Controls,
   truncateText,

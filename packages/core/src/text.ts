@@ -149,6 +149,11 @@ export function truncateText(text: string, max: number): string {
   return `${base.trimEnd()}…`;
 }
 
+/** "1 article", "3 articles": a count with its word, plural when it is not one. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
 /** Escapes text for an HTML context (element content or a quoted attribute). */
 export function escapeHtml(text: string): string {
   // Most text has nothing to escape: one test instead of five replacements.

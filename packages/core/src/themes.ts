@@ -30,7 +30,7 @@ const THEME_SCHEMA = z.strictObject({
 });
 
 /** Validates a theme definition (a JSON file under themes/); a bad one is an error naming the field. */
-export function parseTheme(raw: unknown, origin: string): ThemeDefinition {
+function parseTheme(raw: unknown, origin: string): ThemeDefinition {
   const result = THEME_SCHEMA.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -44,7 +44,7 @@ export async function addSource(
 }
 
 /** A configured URL and why it could not be polled. */
-export type SeedProblem = { url: string; error: string };
+type SeedProblem = { url: string; error: string };
 
 export type SeedSourcesResult = {
   /** Sources that were new. */

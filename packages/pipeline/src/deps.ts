@@ -1,4 +1,4 @@
-import type { Log, MatcherModel, ThemeDefinition } from "@eventwire/core";
+import type { Log, MaintenancePlanner, MatcherModel, ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 import type { FetchGuard } from "./fetch-feed";
 import type { MatcherRegistry } from "./matcher-cache";
@@ -50,6 +50,8 @@ export type PipelineDeps = {
   config: PipelineConfig;
   /** This process's caches of the table's events, one per theme (rebuilt on a cold start). */
   matchers: MatcherRegistry;
+  /** Decides which recent events a maintenance pass merges or splits (pure: the pass stores what it decides). */
+  planner: MaintenancePlanner;
   /** Resolves host names for the URL guard; the system resolver when absent. */
   resolveHost?: ResolveHost;
   /** The webhook client; one is made per deps on first use when absent. */

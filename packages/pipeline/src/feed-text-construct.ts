@@ -7,7 +7,7 @@ import type { QualifiedAttribute } from "sax";
  */
 
 export type Node = { name: string; attrs: string; children: Child[] };
-export type Child = string | Node;
+type Child = string | Node;
 
 /** A text construct gathered whole: its element name, whether it is Atom's, its attributes, its content. */
 export type TextConstruct = { name: string; atom: boolean; attributes: Record<string, QualifiedAttribute>; root: Node };

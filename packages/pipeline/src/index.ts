@@ -26,6 +26,10 @@ export type { IngestCounts, IngestSourceResult } from "./ingest-result";
 export type { IngestSourceOptions } from "./ingest-source";
 export { ingestSource } from "./ingest-source";
 export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
+export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-events";
+export { maintainEvents } from "./maintenance/maintain-events";
+export { maintenanceDueAfter } from "./maintenance/trigger";
+export { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "./maintenance-schedule";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
   checkEndpointUrl,

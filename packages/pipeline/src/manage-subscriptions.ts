@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import {
   generateSecret,
   type SigningSecret,
+  type SubscribedType,
   type Subscription,
   type SubscriptionFilter,
-  type WebhookType,
 } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { createUrlGuard, UrlRefusedError } from "./url-guard";
@@ -17,7 +17,7 @@ export const SECRET_OVERLAP_MS = 24 * 3_600_000;
 
 export type SubscriptionInput = {
   url: string;
-  types: WebhookType[];
+  types: SubscribedType[];
   description?: string | null | undefined;
   filter?: Partial<SubscriptionFilter> | undefined;
 };

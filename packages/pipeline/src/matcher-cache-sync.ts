@@ -1,4 +1,5 @@
 import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending } from "@eventwire/core";
+import type { ChangedEvents } from "@eventwire/store";
 import type { PipelineDeps } from "./deps";
 import { toMatchInput } from "./match-input";
 import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
@@ -6,21 +7,26 @@ import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
 /** How many recently changed events a cold start loads (the candidates come from these). */
 export const WORKING_SET_EVENTS = 5000;
 
+/** The events a change names: its event, and a maintenance change's other one (a split's new event is named only there). */
+function changedEventIds(change: ChangedEvents): string[] {
+  return change.relatedEventId === null ? [change.eventId] : [change.eventId, change.relatedEventId];
+}
+
 /** How many of the latest changes a cold start reads to find its working set of events. */
 const COLD_START_CHANGES = 20_000;
 
 /**
  * Brings the cache up to date from the theme's change log, read with strong consistency: on
  * first use the events behind the latest changes, then every change after the cache's
- * sequence. A commit made after this read fails its sequence condition, and the decision is
- * made again.
+ * sequence. An event a maintenance pass merged away leaves the cache. A commit made after this
+ * read fails its sequence condition, and the decision is made again.
  */
 export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
   if (!cache.loaded) {
     const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
-    const ids = [...new Set(latest.map((change) => change.eventId))].slice(0, WORKING_SET_EVENTS);
-    for (const event of await deps.store.events.getMany(ids)) cache.matcher.index.upsert(event);
+    const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
+    for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
     cache.seq = latest[0]?.seq ?? 0;
     // Recent off-theme articles, oldest first, so the pool keeps the newest.
     const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
@@ -36,10 +42,15 @@ export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCa
     await syncMatcherCache(deps, cache);
     return;
   }
-  for (const event of await deps.store.events.getMany([...new Set(changes.map((change) => change.eventId))])) {
+  const changed = changes.flatMap((change) =>
+    change.relatedEventId === null ? [change.eventId] : [change.eventId, change.relatedEventId],
+  );
+  const { live, gone } = await deps.store.events.getLive(changed);
+  for (const event of live) {
     const known = cache.matcher.index.events.get(event.id);
     if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);
   }
+  for (const id of gone) cache.matcher.index.remove(id);
   cache.seq = changes.at(-1)?.seq ?? cache.seq;
 }
 
@@ -53,10 +64,12 @@ function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
   return cache;
 }
 
-/** Reads one event again into the cache (after a commit found it stale). */
+/** Reads one event again into the cache (after a commit found it stale); one merged away leaves it. */
 export async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache, eventId: string): Promise<void> {
-  const fresh = await deps.store.events.get(eventId);
-  if (fresh !== null) cache.matcher.index.upsert(fresh);
+  const { live } = await deps.store.events.getLive([eventId]);
+  const fresh = live[0];
+  if (fresh !== undefined) cache.matcher.index.upsert(fresh);
+  else cache.matcher.index.remove(eventId);
 }
 
 /** Runs `work` on the theme's cache once the runs before it on this process have ended. */

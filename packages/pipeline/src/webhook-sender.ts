@@ -12,7 +12,7 @@ export type SendResult = {
   notSent?: boolean;
 };
 
-export type SendOptions = {
+type SendOptions = {
   /**
    * Asked just before the request goes out, with the milliseconds left of the attempt's
    * deadline: false gives the attempt up unsent (the caller's lease would not outlast it).

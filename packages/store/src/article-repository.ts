@@ -3,6 +3,7 @@ import type { Article, ArticleSummary } from "@eventwire/core";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage, type SortRange } from "./filtered-page";
 import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
+import { queryAll } from "./query-all";
 import { SCHEMA_VERSION } from "./table";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
 
@@ -318,6 +319,43 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     ): Promise<FilteredPage<ArticleSummary>> {
       const read = (item: Item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS);
       return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read }, request);
+    },
+
+    /**
+     * Articles by id with their full text, in the order asked for (missing ids left out), read
+     * with strong consistency: what a maintenance pass re-reads of an event's articles.
+     */
+    async getFull(ids: readonly string[]): Promise<Article[]> {
+      const unique = [...new Set(ids)];
+      const items = await batchGetItems(
+        doc,
+        tableName,
+        unique.flatMap((id) => [keys.article(id), keys.articleText(id)]),
+        { consistent: true },
+      );
+      const texts = new Map<string, string>();
+      const summaries = new Map<string, ArticleSummary>();
+      for (const item of items) {
+        const id = String(item.pk).slice(keys.article("").pk.length);
+        if (item.type === ENTITY.articleText) texts.set(id, typeof item.text === "string" ? item.text : "");
+        else if (item.type === ENTITY.article) summaries.set(id, pickFields<ArticleSummary>(item, SUMMARY_FIELDS));
+      }
+      return ids.flatMap((id) => {
+        const summary = summaries.get(id);
+        return summary === undefined ? [] : [{ ...summary, text: texts.get(id) ?? "" }];
+      });
+    },
+
+    /** The ids of every article the event's index lists (read from the index: it may lag a write by a moment). */
+    async idsByEvent(eventId: string): Promise<string[]> {
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        IndexName: "gsi4",
+        KeyConditionExpression: "gsi4pk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.eventArticles(eventId) },
+        ProjectionExpression: "id",
+      });
+      return items.map((item) => String(item.id));
     },
 
     /** Articles of one source, newest first, without full text. */

@@ -6,7 +6,7 @@ export type ChangeListener = (themeId: string) => void;
 /**
  * The same store, but `onChange` hears of every write that changes what is served: a match
  * committed (an article stored, an event opened or grown), an article stored without one, an
- * article's content edited. It is told once the write has ended, whatever its outcome, so a
+ * article's content edited, a maintenance decision stored or its articles moved. It is told once the write has ended, whatever its outcome, so a
  * write that lost a race or failed half-way still clears what it may have made stale.
  */
 export function withChangeListener(store: Store, onChange: ChangeListener): Store {
@@ -25,6 +25,11 @@ export function withChangeListener(store: Store, onChange: ChangeListener): Stor
       putIfAbsent: (article) => announce(article.theme, articles.putIfAbsent(article)),
       updateContent: (article, before) => announce(article.theme, articles.updateContent(article, before)),
     },
-    events: { ...events, commitMatches: (input) => announce(input.themeId, events.commitMatches(input)) },
+    events: {
+      ...events,
+      commitMatches: (input) => announce(input.themeId, events.commitMatches(input)),
+      commitDecision: (input) => announce(input.themeId, events.commitDecision(input)),
+      moveArticles: (moves) => announce(moves.themeId, events.moveArticles(moves)),
+    },
   };
 }

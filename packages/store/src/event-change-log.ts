@@ -3,26 +3,46 @@ import type { EventChange } from "@eventwire/core";
 import type { Item } from "./items";
 import { keys } from "./keys";
 
-/** A change-log item in full. Items written before the log kept counts read as "updated" with no counts. */
+const CHANGE_KINDS: readonly string[] = ["created", "updated", "merged", "split"] satisfies EventChange["kind"][];
+
+/**
+ * A change-log item in full. Items written before the log kept counts read as "updated" with no
+ * counts. A maintenance change (merged, split) carries its correction.
+ */
 function changeFromItem(themeId: string, item: Item): EventChange {
   const after = (item.after as EventChange["after"] | undefined) ?? { articleCount: 0, sourceCount: 0 };
-  return {
+  const kind = (CHANGE_KINDS.includes(String(item.kind)) ? item.kind : "updated") as EventChange["kind"];
+  const change: EventChange = {
     themeId,
     seq: Number(item.seq),
     at: String(item.at ?? new Date(0).toISOString()),
     eventId: String(item.eventId),
-    kind: item.kind === "created" ? "created" : "updated",
+    kind,
     articleId: String(item.articleId ?? ""),
     claimedArticleIds: (item.claimedArticleIds ?? []) as string[],
     before: (item.before ?? null) as EventChange["before"],
     after,
   };
+  if (kind !== "merged" && kind !== "split") return change;
+  return {
+    ...change,
+    correction: {
+      relatedEventId: String(item.relatedEventId),
+      relatedCounts: item.relatedCounts as EventChange["after"],
+      movedArticleIds: (item.movedArticleIds ?? []) as string[],
+      movedCount: Number(item.movedCount ?? 0),
+      summary: String(item.summary ?? ""),
+    },
+  };
 }
+
+/** A change as a matcher's catch-up reads it: the event it changed, and the other one a maintenance change touched. */
+export type ChangedEvents = { seq: number; eventId: string; relatedEventId: string | null };
 
 /** The theme's change log (the `CHANGE#` items, the webhook outbox) and its head: the sequence and when it last moved. */
 export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: string) {
   async function readChanges(themeId: string, options: { after: number; newestFirst: boolean; limit: number }) {
-    const changes: { seq: number; eventId: string }[] = [];
+    const changes: ChangedEvents[] = [];
     let startKey: Item | undefined;
     const { pk } = keys.matcher(themeId);
     do {
@@ -41,7 +61,12 @@ export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: str
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) changes.push({ seq: Number(item.seq), eventId: String(item.eventId) });
+      for (const item of result.Items ?? [])
+        changes.push({
+          seq: Number(item.seq),
+          eventId: String(item.eventId),
+          relatedEventId: typeof item.relatedEventId === "string" ? item.relatedEventId : null,
+        });
       startKey = result.LastEvaluatedKey;
     } while (startKey !== undefined && changes.length < options.limit);
     return changes;
@@ -49,10 +74,10 @@ export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: str
 
   return {
     /**
-     * The theme's changes after sequence `seq`, oldest first: which event each one changed.
+     * The theme's changes after sequence `seq`, oldest first: which events each one changed.
      * Read from the table with strong consistency, so none is missed while indexes catch up.
      */
-    async changesSince(themeId: string, seq: number): Promise<{ seq: number; eventId: string }[]> {
+    async changesSince(themeId: string, seq: number): Promise<ChangedEvents[]> {
       return readChanges(themeId, { after: seq, newestFirst: false, limit: Number.POSITIVE_INFINITY });
     },
 
@@ -78,7 +103,7 @@ export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: str
     },
 
     /** The latest `limit` changes of the theme, newest first. */
-    async latestChanges(themeId: string, limit: number): Promise<{ seq: number; eventId: string }[]> {
+    async latestChanges(themeId: string, limit: number): Promise<ChangedEvents[]> {
       return readChanges(themeId, { after: 0, newestFirst: true, limit });
     },
 

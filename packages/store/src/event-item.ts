@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { EntityType, EventMember, EventOutlet, EventState } from "@eventwire/core";
+import type { EntityType, EventGrowth, EventMember, EventOutlet, EventState } from "@eventwire/core";
 import type { Item } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
@@ -19,6 +19,8 @@ type PackedState = {
   outlets: EventOutlet[];
   /** Per term, the words it was written as and how often (absent on items written before). */
   termWords?: Record<string, Record<string, number>>;
+  /** Articles per hour and per day (absent on items written before). */
+  growth?: EventGrowth;
 };
 
 /**
@@ -42,6 +44,7 @@ export function eventToItem(event: EventState): Item {
     ...(event.termWords === undefined
       ? {}
       : { termWords: Object.fromEntries([...event.termWords].map(([term, words]) => [term, Object.fromEntries(words)])) }),
+    ...(event.growth === undefined ? {} : { growth: event.growth }),
   };
   return {
     ...keys.event(event.id),
@@ -101,6 +104,7 @@ function unpackState(item: Item): PackedState {
     members,
     outlets: (packed.outlets as EventOutlet[] | undefined) ?? legacyIds.map((id) => ({ key: id, name: id })),
     ...(packed.termWords === undefined ? {} : { termWords: packed.termWords as PackedState["termWords"] }),
+    ...(packed.growth === undefined ? {} : { growth: packed.growth as EventGrowth }),
   };
 }
 
@@ -128,5 +132,6 @@ export function eventFromItem(item: Item): EventState {
     ...(state.termWords === undefined
       ? {}
       : { termWords: new Map(Object.entries(state.termWords).map(([term, words]) => [term, new Map(Object.entries(words))])) }),
+    ...(state.growth === undefined ? {} : { growth: state.growth }),
   };
 }

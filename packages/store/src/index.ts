@@ -13,13 +13,22 @@ export type { DynamoClients, DynamoConnection } from "./client";
 export { createDynamoClients } from "./client";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
+export type { ChangedEvents } from "./event-change-log";
 export { eventFromItem } from "./event-item";
-export type { EventRepository } from "./event-repository";
+export type { EventLookup, EventRepository } from "./event-repository";
 export { createEventRepository } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey } from "./items";
 export { MAX_TRANSACTION_ITEMS } from "./items";
 export { ENTITY, keys } from "./keys";
+export type {
+  ArticleMoves,
+  CommitDecisionInput,
+  DecisionOutcome,
+  MaintenanceChange,
+  PendingMoves,
+} from "./maintenance-commit";
+export { MAX_MOVED_PER_DECISION } from "./maintenance-commit";
 export type {
   CommitMatchesInput,
   CommitOutcome,

@@ -1,6 +1,15 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  type NativeAttributeValue,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 
 export type Item = Record<string, NativeAttributeValue>;
+
+/** One item of a transaction. */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The last key of a page, handed back to continue after it. */
 export type PageKey = Record<string, string>;
@@ -101,3 +110,36 @@ export const RETRIED_CANCELLATIONS: ReadonlySet<string> = new Set([
   "ProvisionedThroughputExceeded",
   "RequestLimitExceeded",
 ]);
+
+/** Attempts of a conditional transaction, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
+const TRANSACTION_ATTEMPTS = 6;
+const TRANSACTION_BACKOFF_BASE_MS = 50;
+const TRANSACTION_BACKOFF_CAP_MS = 2_000;
+
+/**
+ * Sends a transaction of `entries` (each holding its `item`), all or nothing: null once written,
+ * or the per-item reason codes when a condition failed (nothing was written). A conflict with
+ * another writer, or throttling inside the transaction (which the SDK does not retry), wrote
+ * nothing either: it is sent again after a wait, a few times.
+ */
+export async function transactWithRetries(
+  doc: DynamoDBDocumentClient,
+  entries: readonly { item: TransactItem }[],
+): Promise<(string | undefined)[] | null> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      if (entries.length > 0) await doc.send(new TransactWriteCommand({ TransactItems: entries.map((entry) => entry.item) }));
+      return null;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes === null) throw error;
+      if (codes.some((code) => code === "ConditionalCheckFailed")) return codes;
+      if (codes.some((code) => code !== undefined && RETRIED_CANCELLATIONS.has(code)) && attempt < TRANSACTION_ATTEMPTS) {
+        const backOff = Math.min(TRANSACTION_BACKOFF_CAP_MS, TRANSACTION_BACKOFF_BASE_MS * 2 ** (attempt - 1));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * backOff));
+        continue;
+      }
+      throw error;
+    }
+  }
+}

@@ -6,10 +6,13 @@
  * | source  | SOURCE#<id>   | SOURCE  | SOURCES / <created>#<id>    |                                  |                       |                      |
  * | article | ARTICLE#<id>  | ARTICLE | ARTICLES / <published>#<id> | THEME#<t> or OFFTHEME#<t> / time | SOURCE#<s> / time     | EVENT#<e> / time     |
  * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
- * | event   | EVENT#<id>    | EVENT   |                             | EVENTS#<t> / <lastSeen>#<id>     |                       |                      |
+ * | event   | EVENT#<id>    | EVENT   |                             | EVENTS#<t> / <lastSeen>#<id> (not once merged away) |    |                      |
+ * | correct.| EVENT#<id>    | CORRECTION#<seq> (a maintenance decision's record on the event: kind, other event, why)                  |
  * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
  * | change  | THEME#<t>     | CHANGE#<seq> (event id, counts before and after; the webhook outbox; expires after 60 days)                       |
  * | fan-out | THEME#<t>     | FANOUT  | (the last change turned into webhook messages)                                                          |
+ * | moves   | THEME#<t>     | MOVES#<seq>#<part> (articles a maintenance decision moves, until they are moved)                          |
+ * | tally   | THEME#<t>     | STORED  | (articles stored, counted on by ingest: every `afterStored` of them calls for a maintenance pass)      |
  * | subscr. | SUB#<id>      | SUB     | SUBSCRIPTIONS / <created>#<id> |                                |                       |                      |
  * | message | MSG#<id>      | MSG     |                             | DUE / <dueAt>#<id> (while due), HELD / <sub>#<position> (while held) |
  * | msg log | SUB#<id>      | MSG#<position> (the message id; the position is the subscription's messageSeq when it was written)       |
@@ -39,12 +42,23 @@ export const keys = {
   offThemeArticles: (themeId: string) => `OFFTHEME#${themeId}`,
   eventArticles: (eventId: string) => `EVENT#${eventId}`,
   event: (id: string) => ({ pk: `EVENT#${id}`, sk: "EVENT" }),
+  /** A maintenance decision's record on an event, numbered by the change that made it. */
+  correction: (eventId: string, seq: number) => ({ pk: `EVENT#${eventId}`, sk: `CORRECTION#${String(seq).padStart(12, "0")}` }),
+  correctionPrefix: "CORRECTION#",
   themeEvents: (themeId: string) => `EVENTS#${themeId}`,
   matcher: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "MATCHER" }),
   /** One item per change of a theme's events, read with strong consistency to catch up. */
   change: (themeId: string, seq: number) => ({ pk: `THEME#${themeId}`, sk: `CHANGE#${String(seq).padStart(12, "0")}` }),
   changePrefix: "CHANGE#",
   sourceArticles: (sourceId: string) => `SOURCE#${sourceId}`,
+  /** Articles a maintenance decision still has to move, a part of up to a few thousand ids an item. */
+  moves: (themeId: string, seq: number, part: number) => ({
+    pk: `THEME#${themeId}`,
+    sk: `MOVES#${String(seq).padStart(12, "0")}#${String(part).padStart(3, "0")}`,
+  }),
+  movesPrefix: "MOVES#",
+  /** How many articles ingest has stored for the theme, ever: the maintenance trigger's count. */
+  storedTally: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "STORED" }),
   /** How far the theme's changes have been turned into webhook messages. */
   fanOut: (themeId: string) => ({ pk: `THEME#${themeId}`, sk: "FANOUT" }),
   subscription: (id: string) => ({ pk: `SUB#${id}`, sk: "SUB" }),
@@ -76,6 +90,9 @@ export const ENTITY = {
   event: "event",
   matcher: "matcher",
   change: "change",
+  correction: "correction",
+  moves: "maintenance_moves",
+  storedTally: "stored_tally",
   fanOut: "fan_out",
   subscription: "subscription",
   message: "message",

@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Article, EventState, MatchExplanation } from "@eventwire/core";
 import { articleItems } from "./article-repository";
 import { eventToItem } from "./event-item";
-import { cancellationCodes, MAX_TRANSACTION_ITEMS, RETRIED_CANCELLATIONS } from "./items";
+import { MAX_TRANSACTION_ITEMS, transactWithRetries } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
@@ -55,15 +55,55 @@ export type CommitOutcome =
   | { kind: "exists"; articleIds: string[] }
   | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
 
-/** Attempts, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
-const COMMIT_ATTEMPTS = 6;
-const COMMIT_BACKOFF_BASE_MS = 50;
-const COMMIT_BACKOFF_CAP_MS = 2_000;
-
 /** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
 export const MAX_RECONSIDERED_PER_COMMIT = 90;
 /** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */
 const CHANGE_LOG_DAYS = 60;
+
+/** When a change-log item written at `now` may go (epoch seconds, DynamoDB's TTL). */
+export function changeLogExpiry(now: Date): number {
+  return Math.floor(now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400;
+}
+
+const sequenceCondition = (expectedSeq: number) =>
+  expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
+
+/**
+ * The transaction item that moves a theme's change sequence from `expectedSeq` to `next` (and
+ * its `changedAt`, when anything its feeds and pages show last changed), only if it is still
+ * `expectedSeq`: every writer of event changes orders itself on it.
+ */
+export function advanceSequence(tableName: string, themeId: string, expectedSeq: number, next: number, now: Date) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.matcher(themeId),
+      UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
+      ConditionExpression: sequenceCondition(expectedSeq),
+      ExpressionAttributeNames: { "#type": "type" },
+      ExpressionAttributeValues: {
+        ":next": next,
+        ":changedAt": now.toISOString(),
+        ":expected": expectedSeq,
+        ":type": ENTITY.matcher,
+        ":version": SCHEMA_VERSION,
+      },
+    },
+  };
+}
+
+/** The transaction item that writes an event's state over the stored version it grew from (null: only if new). */
+export function putEvent(tableName: string, event: EventState, previousVersion: number | null) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: eventToItem(event),
+      ...(previousVersion === null
+        ? { ConditionExpression: "attribute_not_exists(pk)" }
+        : { ConditionExpression: "version = :previous", ExpressionAttributeValues: { ":previous": previousVersion } }),
+    },
+  };
+}
 
 type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
 type TransactionEntry = { item: Record<string, unknown>; role: TransactionRole; id?: string };
@@ -80,29 +120,9 @@ function matchTransactionItems(tableName: string, input: CommitMatchesInput): Tr
       throw new Error(`change ${index + 1} of the commit has sequence ${change.seq}, not ${input.expectedSeq + index + 1}`);
   });
   const items: TransactionEntry[] = [];
-  const sequenceCondition = input.expectedSeq === 0 ? "attribute_not_exists(pk) OR seq = :expected" : "seq = :expected";
   const last = changes.at(-1);
   if (last !== undefined) {
-    items.push({
-      role: "sequence",
-      item: {
-        Update: {
-          TableName: tableName,
-          Key: keys.matcher(input.themeId),
-          // changedAt: when anything a theme's feeds and pages show last changed.
-          UpdateExpression: "SET seq = :next, changedAt = :changedAt, #type = :type, schemaVersion = :version",
-          ConditionExpression: sequenceCondition,
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: {
-            ":next": last.seq,
-            ":changedAt": input.now.toISOString(),
-            ":expected": input.expectedSeq,
-            ":type": ENTITY.matcher,
-            ":version": SCHEMA_VERSION,
-          },
-        },
-      },
-    });
+    items.push({ role: "sequence", item: advanceSequence(tableName, input.themeId, input.expectedSeq, last.seq, input.now) });
   } else if (input.guarded) {
     items.push({
       role: "sequence",
@@ -110,28 +130,16 @@ function matchTransactionItems(tableName: string, input: CommitMatchesInput): Tr
         ConditionCheck: {
           TableName: tableName,
           Key: keys.matcher(input.themeId),
-          ConditionExpression: sequenceCondition,
+          ConditionExpression: sequenceCondition(input.expectedSeq),
           ExpressionAttributeValues: { ":expected": input.expectedSeq },
         },
       },
     });
   }
   for (const { event, previousVersion } of input.events) {
-    items.push({
-      role: "event",
-      id: event.id,
-      item: {
-        Put: {
-          TableName: tableName,
-          Item: eventToItem(event),
-          ...(previousVersion === null
-            ? { ConditionExpression: "attribute_not_exists(pk)" }
-            : { ConditionExpression: "version = :previous", ExpressionAttributeValues: { ":previous": previousVersion } }),
-        },
-      },
-    });
+    items.push({ role: "event", id: event.id, item: putEvent(tableName, event, previousVersion) });
   }
-  const expiresAt = Math.floor(input.now.getTime() / 1000) + CHANGE_LOG_DAYS * 86_400;
+  const expiresAt = changeLogExpiry(input.now);
   for (const { article, change } of input.articles) {
     if (change !== null) {
       items.push({
@@ -214,35 +222,18 @@ export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string
         throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
       }
       const changes = input.articles.filter((entry) => entry.change !== null).length;
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          if (items.length > 0) await doc.send(new TransactWriteCommand({ TransactItems: items.map((entry) => entry.item) }));
-          return { kind: "committed", seq: input.expectedSeq + changes };
-        } catch (error) {
-          const codes = cancellationCodes(error);
-          if (codes === null) throw error;
-          const failed = (role: TransactionRole) =>
-            items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
-          const existing = failed("article").map((entry) => entry.id as string);
-          if (existing.length > 0) return { kind: "exists", articleIds: existing };
-          if (codes.some((code) => code === "ConditionalCheckFailed")) {
-            return {
-              kind: "stale",
-              sequence: failed("sequence").length > 0,
-              events: failed("event").map((entry) => entry.id as string),
-              reconsidered: failed("reconsidered").map((entry) => entry.id as string),
-            };
-          }
-          // A conflict with another writer, or throttling inside the transaction (which the SDK
-          // does not retry): nothing was written, so wait and send it again.
-          if (codes.some((code) => code !== undefined && RETRIED_CANCELLATIONS.has(code)) && attempt < COMMIT_ATTEMPTS) {
-            const backOff = Math.min(COMMIT_BACKOFF_CAP_MS, COMMIT_BACKOFF_BASE_MS * 2 ** (attempt - 1));
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * backOff));
-            continue;
-          }
-          throw error;
-        }
-      }
+      const codes = await transactWithRetries(doc, items);
+      if (codes === null) return { kind: "committed", seq: input.expectedSeq + changes };
+      const failed = (role: TransactionRole) =>
+        items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
+      const existing = failed("article").map((entry) => entry.id as string);
+      if (existing.length > 0) return { kind: "exists", articleIds: existing };
+      return {
+        kind: "stale",
+        sequence: failed("sequence").length > 0,
+        events: failed("event").map((entry) => entry.id as string),
+        reconsidered: failed("reconsidered").map((entry) => entry.id as string),
+      };
     },
   };
 }

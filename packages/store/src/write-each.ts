@@ -1,10 +1,10 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { cancellationCodes, type Item, MAX_TRANSACTION_ITEMS, RETRIED_CANCELLATIONS } from "./items";
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { cancellationCodes, type Item, MAX_TRANSACTION_ITEMS, RETRIED_CANCELLATIONS, type TransactItem } from "./items";
 
 /** Rounds of a claim or finish transaction that collided with other writers before giving up. */
 const COLLISION_ROUNDS = 8;
 
-export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+export type { TransactItem };
 
 /**
  * Writes the items of many entries in as few transactions as DynamoDB allows (100 items, an
@@ -73,7 +73,7 @@ export async function writeEach<T>(
         if (refused !== undefined) throw error;
         if (round + 1 >= COLLISION_ROUNDS)
           throw new Error(
-            `a transaction of ${parts.length} webhook writes (message ${keyOf(parts[0]?.built[0] as TransactItem)} first) kept colliding with other writers: ${codes.join(", ")}`,
+            `a transaction of ${parts.length} writes (${keyOf(parts[0]?.built[0] as TransactItem)} first) kept colliding with other writers: ${codes.join(", ")}`,
           );
         await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** round * (0.5 + Math.random())));
       }

@@ -53,6 +53,7 @@ export function openApiDocument(info: { version: string; serverUrl: string }) {
         "RateLimit-Reset": header("seconds until the allowance is whole again", "integer"),
         "RateLimit-Policy": header("the allowance and its window in seconds: `60;w=30`"),
         "Retry-After": header("seconds to wait", "integer"),
+        Location: header("where a merged-away event answers now: the same route of its successor"),
       },
       securitySchemes: { adminKey: { type: "http", scheme: "bearer", description: "EVENTWIRE_ADMIN_KEY" } },
     },

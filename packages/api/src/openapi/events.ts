@@ -1,4 +1,4 @@
-import { EVENT_DETAIL, EVENT_PAGE, EVENTS_QUERY } from "../schemas/events";
+import { EVENT_DETAIL, EVENT_MERGED, EVENT_PAGE, EVENTS_QUERY } from "../schemas/events";
 import { NO_QUERY } from "../schemas/parameters";
 import { HEX_ID, type Operation } from "./operation";
 
@@ -23,6 +23,11 @@ export const EVENT_OPERATIONS: Operation[] = [
     pathParameters: { id: `event id (${HEX_ID})` },
     query: NO_QUERY,
     ok: { status: 200, description: "the event", schema: EVENT_DETAIL },
+    moved: {
+      description:
+        "the event was merged into another by a maintenance pass: `Location` is this route for the event that answers for it now (the last of any chain of merges)",
+      schema: EVENT_MERGED,
+    },
     errors: [400, 404],
     cached: true,
   },

@@ -1,5 +1,6 @@
 import type * as z from "zod";
 import { EVENTS_QUERY as EVENTS_FEED_QUERY, FEED_QUERY } from "../routes/feeds";
+import { EVENT_MERGED } from "../schemas/events";
 import { HEX_ID, type Operation } from "./operation";
 
 /** A feed route: `{name}.{format}` in RSS, Atom or JSON Feed, paged with opaque cursors. */
@@ -17,6 +18,15 @@ function feedOperation(path: string, summary: string, name: string, query: z.Zod
       description: "the feed",
       mediaTypes: ["application/rss+xml", "application/atom+xml", "application/feed+json"],
     },
+    ...(parameter === "id"
+      ? {
+          moved: {
+            description:
+              "the event was merged into another: `Location` is that event's feed in the same format (without a cursor)",
+            schema: EVENT_MERGED,
+          },
+        }
+      : {}),
     errors: [400, 404],
     cached: true,
   };

@@ -17,6 +17,8 @@ export type Operation = {
   body?: Schema;
   /** The success answer: a registered schema (JSON) or a media type (feeds, pages). */
   ok: { status: 200 | 201 | 204; description: string; schema?: Schema; mediaTypes?: string[] };
+  /** A 301 the route may answer with (a merged-away event): what it says, with its `Location` and body. */
+  moved?: { description: string; schema?: Schema };
   /** Error statuses besides 429 and 500. */
   errors: number[];
   admin?: boolean;

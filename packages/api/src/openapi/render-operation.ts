@@ -54,6 +54,15 @@ export function operationObject(operation: Operation) {
   const responses: Record<string, unknown> = {
     [operation.ok.status]: { description: operation.ok.description, headers: headerRefs(okHeaders), content },
   };
+  if (operation.moved !== undefined) {
+    responses[301] = {
+      description: operation.moved.description,
+      headers: headerRefs(["Location", "Cache-Control"]),
+      ...(operation.moved.schema === undefined
+        ? {}
+        : { content: { "application/json": { schema: ref(registeredId(operation.moved.schema)) } } }),
+    };
+  }
   if (operation.cached) {
     responses[304] = { description: "not modified (If-None-Match matched the ETag)", headers: headerRefs(["ETag"]) };
   }

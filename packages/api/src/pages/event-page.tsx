@@ -1,13 +1,17 @@
 import {
   type ArticleSummary,
+  describeCorrection,
   describeEvent,
+  type EventCorrection,
   type EventState,
   FEED_FORMATS,
+  growthSeries,
   isWebUrl,
   type Theme,
   truncateText,
 } from "@eventwire/core";
 import { withQuery } from "../base-url";
+import { GrowthChart } from "./growth-chart";
 import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
 import { SourceNames } from "./sources";
 
@@ -15,6 +19,11 @@ export type EventPageProps = {
   base: string;
   theme: Theme;
   event: EventState;
+  /** The first sentence of its central article's summary, if it says more than the title. */
+  lead: string | null;
+  /** What maintenance passes did to it, newest first; the other events' titles by id. */
+  corrections: readonly EventCorrection[];
+  otherTitles: ReadonlyMap<string, string>;
   /** This page of the event's articles, newest first. */
   articles: readonly ArticleSummary[];
   sourceNames: ReadonlyMap<string, string>;
@@ -28,7 +37,7 @@ const SUMMARY_CHARS = 280;
 const SHOWN_SOURCES = 40;
 
 /** The event's own feed, in every format. */
-export function eventFeeds(base: string, event: EventState): FeedSet[] {
+function eventFeeds(base: string, event: EventState): FeedSet[] {
   const urls = Object.fromEntries(FEED_FORMATS.map((format) => [format, `${base}/feeds/events/${event.id}.${format}`]));
   return [{ title: `This event's articles`, urls: urls as FeedSet["urls"] }];
 }
@@ -53,11 +62,30 @@ function ArticleItem(props: { article: ArticleSummary }) {
   );
 }
 
+/** What maintenance passes did to the event, newest first, each with why, linking the other event. */
+function Corrections(props: { base: string; corrections: readonly EventCorrection[]; titles: ReadonlyMap<string, string> }) {
+  if (props.corrections.length === 0) return null;
+  return (
+    <section aria-labelledby="corrections">
+      <h2 id="corrections">Corrections</h2>
+      <ul>
+        {props.corrections.map((correction) => (
+          <li>
+            <Time iso={correction.at} />: {describeCorrection(correction, props.titles.get(correction.other) ?? correction.other)}{" "}
+            (<a href={`${props.base}/events/${correction.other}`}>that event</a>). {correction.summary}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** `GET /events/{id}`: one event, its articles as a timeline (newest first), its feeds and its JSON. */
 export function EventPage(props: EventPageProps) {
   const { base, theme, event } = props;
   const feeds = eventFeeds(base, event);
   const apiUrl = `${base}/api/v1/events/${event.id}`;
+  const series = growthSeries(event);
   return (
     <Layout
       title={`${event.title} — eventwire`}
@@ -68,6 +96,7 @@ export function EventPage(props: EventPageProps) {
         <a href={withQuery(`${base}/`, { theme: theme.id })}>{theme.title}</a> · event
       </p>
       <h1>{event.title}</h1>
+      {props.lead === null ? null : <p class="lead">{props.lead}</p>}
       <p>{describeEvent(event)}</p>
       <dl class="facts">
         <dt>Articles</dt>
@@ -84,8 +113,15 @@ export function EventPage(props: EventPageProps) {
         </dd>
       </dl>
       <p>
-        <SourceNames outlets={event.outlets} names={props.sourceNames} shown={SHOWN_SOURCES} />
+        <SourceNames event={event} names={props.sourceNames} shown={SHOWN_SOURCES} />
       </p>
+      {series === null ? null : (
+        <section aria-labelledby="growth">
+          <h2 id="growth">How the story grew</h2>
+          <GrowthChart series={series} size="large" />
+        </section>
+      )}
+      <Corrections base={base} corrections={props.corrections} titles={props.otherTitles} />
 
       <section aria-labelledby="articles">
         <h2 id="articles">Articles, newest first</h2>

@@ -1,5 +1,6 @@
-import { type EventState, FEED_FORMATS, type Theme } from "@eventwire/core";
+import { type EventState, FEED_FORMATS, growthSeries, plural, type Theme } from "@eventwire/core";
 import { withQuery } from "../base-url";
+import { GrowthChart } from "./growth-chart";
 import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
 import { SourceNames } from "./sources";
 
@@ -10,17 +11,15 @@ export type HomePageProps = {
   events: readonly EventState[];
   /** Source names by source id, for the sources each event lists. */
   sourceNames: ReadonlyMap<string, string>;
+  /** Each event's lead line (its central article's first sentence) by event id, where it has one. */
+  leads: ReadonlyMap<string, string>;
   minSources: number | null;
   newerUrl: string | null;
   olderUrl: string | null;
 };
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
 /** The theme's feeds: its articles, and its events (under the page's filter). */
-export function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
+function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
   const each = (url: (format: string) => string) =>
     Object.fromEntries(FEED_FORMATS.map((format) => [format, url(format)])) as FeedSet["urls"];
   return [
@@ -30,6 +29,32 @@ export function themeFeeds(base: string, theme: Theme, minSources: number | null
       urls: each((format) => withQuery(`${base}/feeds/${theme.id}/events.${format}`, { minSources })),
     },
   ];
+}
+
+/** One event of the list: its title, lead line, counts and time span, how it grew, and who carried it. */
+function EventItem(props: { base: string; event: EventState; lead: string | null; sourceNames: ReadonlyMap<string, string> }) {
+  const { event } = props;
+  const series = growthSeries(event);
+  return (
+    <li>
+      <article>
+        <h3>
+          <a href={`${props.base}/events/${event.id}`}>{event.title}</a>
+        </h3>
+        {props.lead === null ? null : <p class="lead">{props.lead}</p>}
+        <div class="event-facts">
+          <p class="meta">
+            {plural(event.articleCount, "article")} · {plural(event.outlets.length, "source")} · <Time iso={event.firstSeen} /> –{" "}
+            <Time iso={event.lastSeen} />
+          </p>
+          {series === null ? null : <GrowthChart series={series} size="small" />}
+        </div>
+        <p class="meta">
+          <SourceNames event={event} names={props.sourceNames} />
+        </p>
+      </article>
+    </li>
+  );
 }
 
 /** `GET /`: the theme's latest events, the feeds to follow them, and how to read them from a program. */
@@ -78,20 +103,7 @@ export function HomePage(props: HomePageProps) {
         ) : (
           <ol class="events">
             {props.events.map((event) => (
-              <li>
-                <article>
-                  <h3>
-                    <a href={`${base}/events/${event.id}`}>{event.title}</a>
-                  </h3>
-                  <p class="meta">
-                    {plural(event.articleCount, "article")} · {plural(event.outlets.length, "source")} ·{" "}
-                    <Time iso={event.firstSeen} /> – <Time iso={event.lastSeen} />
-                  </p>
-                  <p class="meta">
-                    <SourceNames outlets={event.outlets} names={props.sourceNames} />
-                  </p>
-                </article>
-              </li>
+              <EventItem base={base} event={event} lead={props.leads.get(event.id) ?? null} sourceNames={props.sourceNames} />
             ))}
           </ol>
         )}

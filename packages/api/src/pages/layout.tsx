@@ -35,6 +35,16 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .filter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.75rem 0}
 input,button{font:inherit}
 input[type=number]{width:5.5rem}
+.lead{margin:.15rem 0 .35rem}
+.event-facts{display:flex;flex-wrap:wrap;align-items:center;gap:.25rem .75rem}
+.carriers{color:var(--muted)}
+.growth{display:block;flex:none;overflow:visible}
+.growth rect{fill:var(--accent)}
+.growth line{stroke:var(--line);stroke-width:1}
+.growth-figure{margin:.5rem 0 0}
+.growth-large{width:100%;height:10rem}
+.growth-axis{display:flex;justify-content:space-between;gap:1rem;color:var(--muted);font-size:.85rem}
+figcaption{color:var(--muted);font-size:.9rem;margin-top:.25rem}
 footer{margin-top:2rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}
 `;
 

@@ -4,15 +4,15 @@ import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { eventJson } from "../event-json";
+import { correctionJson, eventJson } from "../event-json";
 import { themeModifiedAt } from "../feed-response";
-import { cachedGet, jsonBody } from "../http-cache";
+import { cachedGet, jsonBody, redirectBody } from "../http-cache";
 import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
+import { mergedJson, resolveEvent } from "../lookups";
 import { EVENTS_QUERY } from "../schemas/events";
 import { NO_QUERY } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
-const EVENT_ID = /^[0-9a-f]{32}$/;
 /** Articles shown with an event; the rest page through /api/v1/articles?event=. */
 const EVENT_ARTICLES = 100;
 
@@ -64,19 +64,25 @@ export function eventRoutes(deps: ApiDeps) {
       cachedGet<"/:id">(deps, async (c) => {
         parseQuery(c, NO_QUERY);
         const id = c.req.param("id");
-        const event = EVENT_ID.test(id) ? await deps.store.events.get(id) : null;
-        if (event === null) throw new ApiError(404, "not_found", `no event has the id "${id}"`);
+        const resolved = await resolveEvent(deps, id);
+        const base = baseUrl(c, deps);
+        if (resolved.state === "merged") {
+          const location = `${base}/api/v1/events/${resolved.successor}`;
+          return redirectBody(deps, location, mergedJson(resolved, location), resolved.theme);
+        }
+        const { event, corrections } = resolved;
         const articles = await deps.store.articles.listByEvent(id, { limit: EVENT_ARTICLES });
         // Every change to an event comes with an article joining it: the latest one says when.
         const latestId = eventEntryArticleIds(event)[0];
         const latest =
           articles.items.find((article) => article.id === latestId) ??
           (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId]))[0];
-        const base = baseUrl(c, deps);
         return jsonBody(
           deps,
           {
             ...eventJson(event, base),
+            mergedInto: null,
+            corrections: corrections.map((correction) => correctionJson(correction, base)),
             articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
             moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
           },

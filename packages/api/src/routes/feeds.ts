@@ -20,8 +20,8 @@ import {
   themeEventsPage,
   themeModifiedAt,
 } from "../feed-response";
-import { type CachedBody, cachedGet } from "../http-cache";
-import { eventNamed, notFound, themeNamed } from "../lookups";
+import { type CachedBody, cachedGet, redirectBody } from "../http-cache";
+import { mergedJson, notFound, resolveEvent, themeNamed } from "../lookups";
 import { integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
@@ -54,7 +54,13 @@ export function feedRoutes(deps: ApiDeps) {
 
   async function eventFeed(c: Context<Env, "/events/:file">): Promise<CachedBody> {
     const file = feedFile(c, c.req.param("file"), "/feeds/events/{eventId}.rss, .atom, .json or .xml");
-    const event = await eventNamed(deps, file.name);
+    const resolved = await resolveEvent(deps, file.name);
+    if (resolved.state === "merged") {
+      // The successor's feed, in the format asked for; a cursor belongs to the old feed and is dropped.
+      const location = `${baseUrl(c, deps)}/feeds/events/${resolved.successor}.${file.negotiated ? "xml" : file.format}`;
+      return redirectBody(deps, location, mergedJson(resolved, location), resolved.theme);
+    }
+    const { event } = resolved;
     const theme = themeNamed(deps, event.theme);
     const query = parseQuery(c, FEED_QUERY);
     const scope = `feed:event:${event.id}`;

@@ -1,4 +1,4 @@
-import { type ArticleSummary, DEFAULT_THEME_ID } from "@eventwire/core";
+import { type ArticleSummary, DEFAULT_THEME_ID, type EventState, eventLead } from "@eventwire/core";
 import type { PageKey, PagePosition } from "@eventwire/store";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
@@ -8,11 +8,12 @@ import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { encodePosition, readFeedCursor, themeEventsPage } from "../feed-response";
-import { eventNamed, themeNamed } from "../lookups";
+import { mergedJson, resolveEvent, themeNamed } from "../lookups";
 import { sendPage, wantsJson } from "../page-response";
 import { ErrorPage } from "../pages/error-page";
 import { EventPage } from "../pages/event-page";
 import { HomePage } from "../pages/home-page";
+import { MovedPage } from "../pages/moved-page";
 import { integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
@@ -32,6 +33,22 @@ async function sourceNames(deps: ApiDeps, articles: readonly ArticleSummary[]): 
   for (const article of articles) if (article.sourceTitle !== null) names.set(article.sourceId, article.sourceTitle);
   for (const source of await deps.store.sources.list()) if (source.title !== null) names.set(source.id, source.title);
   return names;
+}
+
+/** An event's lead line from its central article, among `articles`; null if it is not there or says no more than the title. */
+function leadOf(event: EventState, articles: readonly ArticleSummary[]): string | null {
+  const central = articles.find((article) => article.id === event.centralArticleId);
+  return central === undefined ? null : eventLead(central.summary, [event.title, central.title]);
+}
+
+/** The lead lines of some events by event id, for those that have one. */
+function leadsOf(events: readonly EventState[], articles: readonly ArticleSummary[]): Map<string, string> {
+  const leads = new Map<string, string>();
+  for (const event of events) {
+    const lead = leadOf(event, articles);
+    if (lead !== null) leads.set(event.id, lead);
+  }
+  return leads;
 }
 
 /** The page links either side of a two-way page, as URLs carrying sealed cursors. */
@@ -81,6 +98,7 @@ export function pageRoutes(deps: ApiDeps) {
         themes={deps.config.themes}
         events={page.items}
         sourceNames={await sourceNames(deps, latest)}
+        leads={leadsOf(page.items, latest)}
         minSources={filter}
         {...neighbours(deps, scope, page, (cursor) => withQuery(`${base}/`, { theme: themeParam, minSources: filter, cursor }))}
       />,
@@ -88,13 +106,26 @@ export function pageRoutes(deps: ApiDeps) {
   });
 
   app.get("/events/:id", async (c) => {
-    const event = await eventNamed(deps, c.req.param("id"));
+    const resolved = await resolveEvent(deps, c.req.param("id"));
+    const base = baseUrl(c, deps);
+    if (resolved.state === "merged") {
+      const location = `${base}/events/${resolved.successor}`;
+      const headers = { Location: location, Vary: "Accept" };
+      if (!wantsJson(c))
+        return sendPage(c, deps, <MovedPage base={base} title={resolved.title} location={location} />, 301, headers);
+      const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
+      return c.json(mergedJson(resolved, location), 301, { ...headers, "Cache-Control": cacheControl });
+    }
+    const { event, corrections } = resolved;
     const theme = themeNamed(deps, event.theme);
     const query = parseQuery(c, EVENT_QUERY);
     const scope = `page:event:${event.id}`;
     const position = readFeedCursor(deps, scope, query.cursor);
     const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
-    const base = baseUrl(c, deps);
+    // The central article is often on the first page; else one more read.
+    const central = page.items.some((article) => article.id === event.centralArticleId)
+      ? page.items
+      : await deps.store.articles.getSummaries([event.centralArticleId]);
     return sendPage(
       c,
       deps,
@@ -102,6 +133,9 @@ export function pageRoutes(deps: ApiDeps) {
         base={base}
         theme={theme}
         event={event}
+        lead={leadOf(event, central)}
+        corrections={corrections}
+        otherTitles={await deps.store.events.titles(corrections.map((correction) => correction.other))}
         articles={page.items}
         sourceNames={await sourceNames(deps, page.items)}
         {...neighbours(deps, scope, page, (cursor) => withQuery(`${base}/events/${event.id}`, { cursor }))}

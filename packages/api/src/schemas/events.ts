@@ -41,7 +41,34 @@ export const EVENT = z.object({
 
 export const EVENT_PAGE = page(EVENT);
 
+export const CORRECTION = z.object({
+  kind: z.enum(["merged", "merged-into", "split", "split-from"]).meta({
+    description:
+      "merged: `other` was found to be the same happening and folded into this event; merged-into: this one was folded into `other`; split: some articles left this event for `other`; split-from: this event holds articles that left `other`",
+  }),
+  other: z.string().meta({ description: "the other event's id" }),
+  otherUrl: link,
+  at: z.string().meta({ description: "when the maintenance pass stored the decision" }),
+  summary: z.string().meta({ description: "why, in a sentence" }),
+  signals: z.record(z.string(), z.number()).meta({ description: "the figures the decision was taken on" }),
+});
+
 export const EVENT_DETAIL = EVENT.extend({
+  mergedInto: z.null().meta({
+    description: "null here: an event merged into another answers with a 301 to it, whose body names it (EventMerged)",
+  }),
+  corrections: z
+    .array(CORRECTION)
+    .meta({ description: "what maintenance passes did to the event, newest first (the latest 20)" }),
   articles: z.array(ARTICLE).meta({ description: "the newest 100, each with its explanation" }),
   moreArticles: z.string().nullable().meta({ description: "where the rest page, when there are more" }),
+});
+
+/** The body of a merged-away event's 301. */
+export const EVENT_MERGED = z.object({
+  id: z.string().meta({ description: "the event asked for" }),
+  title: z.string(),
+  mergedInto: z.string().meta({ description: "the event that answers for it now (the last of any chain of merges)" }),
+  mergedAt: z.string(),
+  location: link.meta({ description: "the same as the Location header" }),
 });

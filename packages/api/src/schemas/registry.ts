@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { ARTICLE, ARTICLE_PAGE } from "./articles";
-import { EVENT, EVENT_DETAIL, EVENT_PAGE } from "./events";
+import { CORRECTION, EVENT, EVENT_DETAIL, EVENT_MERGED, EVENT_PAGE } from "./events";
 import { ERROR_BODY } from "./responses";
 import { NEW_SOURCE, SOURCE, SOURCE_LIST, SOURCE_SETTINGS } from "./sources";
 import {
@@ -37,6 +37,8 @@ const NAMED: Record<string, z.ZodType> = {
   EventPage: EVENT_PAGE,
   ArticlePage: ARTICLE_PAGE,
   EventDetail: EVENT_DETAIL,
+  EventCorrection: CORRECTION,
+  EventMerged: EVENT_MERGED,
   Theme: THEME,
   ThemeList: THEME_LIST,
   Source: SOURCE,

@@ -1,11 +1,12 @@
-import { WEBHOOK_TYPES } from "@eventwire/core";
+import { ALL_TYPES, WEBHOOK_TYPES } from "@eventwire/core";
 import * as z from "zod";
 import { cursor, HEX_ID, integerField, limit, THEME_ID } from "./parameters";
 import { link, page } from "./responses";
 
 // Webhook subscriptions: what a client registers, and the messages and attempts it can read back.
 
-const webhookType = z.enum(WEBHOOK_TYPES, { error: `one of ${WEBHOOK_TYPES.join(", ")}` });
+const SUBSCRIBED_TYPES = [...WEBHOOK_TYPES, ALL_TYPES] as const;
+const webhookType = z.enum(SUBSCRIBED_TYPES, { error: `one of ${SUBSCRIBED_TYPES.join(", ")}` });
 
 export const SUBSCRIPTION_FILTER = z.strictObject({
   theme: z.string().regex(THEME_ID, "a theme id (lower-case letters, digits and '-')").optional().meta({
@@ -30,7 +31,11 @@ const endpointUrl = z.string().min(1).max(2048).meta({
   description:
     "the endpoint: https, resolving to public addresses only (http and private addresses need EVENTWIRE_ALLOW_PRIVATE_URLS)",
 });
-const subscriptionTypes = z.array(webhookType).min(1).max(WEBHOOK_TYPES.length).meta({ description: "message types to send" });
+const subscriptionTypes = z
+  .array(webhookType)
+  .min(1)
+  .max(SUBSCRIBED_TYPES.length)
+  .meta({ description: `message types to send; "${ALL_TYPES}" sends every type, those added later included` });
 const description = z.string().trim().max(200).nullable().optional().meta({ description: "a note for people" });
 
 /** POST /api/v1/subscriptions */

@@ -1,4 +1,5 @@
 import type { EntityType } from "../text-features/entities";
+import type { EventGrowth } from "./event-growth";
 import type { TermWords } from "./term-words";
 
 /** Term weights, bounded to the strongest few so an event item stays small. */
@@ -59,6 +60,11 @@ export type EventState = {
   members: EventMember[];
   /** The words its terms were written as, to show them; absent on events stored before they were kept. */
   termWords?: TermWords;
+  /**
+   * Its articles per hour (first two days) and per day, to draw how it grew; absent on events
+   * stored before it was kept (`growthOfMembers` stands in while the members are all its articles).
+   */
+  growth?: EventGrowth;
 };
 
 /** Bounds on an event's representation (the store item must stay far below 400 KB). */

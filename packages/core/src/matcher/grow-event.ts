@@ -1,6 +1,7 @@
 import type { Attribution } from "../outlets/attribution";
 import { formatSimHash } from "../text-features/simhash";
 import { EVENT_LIMITS, type EventMember, type EventState, type TermWeights, topWeights } from "./event";
+import { addToGrowth, growthOfMembers } from "./event-growth";
 import { attributionOf, countedOutlet, countOutlet } from "./event-outlets";
 import type { MatchExplanation, Matcher, PreparedArticle } from "./matcher";
 import { addTermWords } from "./term-words";
@@ -66,18 +67,23 @@ export function nextEventState(
       entities: topEntities(vectors.entities),
       members: [member(prepared, null, attribution)],
       termWords: addTermWords(undefined, prepared.features.termWords, [...titleTerms.keys(), ...bodyTerms.keys()]),
+      growth: addToGrowth(undefined, input.publishedAt, input.publishedAt),
     };
   }
 
   const members = [...previous.members, member(prepared, explanation.copyOf, attribution)].slice(-EVENT_LIMITS.members);
+  const firstSeen = earlier(previous.firstSeen, input.publishedAt);
+  // An event stored before growth was kept starts from its members when they are all its articles.
+  const grownFrom = previous.growth ?? growthOfMembers(previous);
   const base = {
     ...previous,
     version: previous.version + 1,
-    firstSeen: earlier(previous.firstSeen, input.publishedAt),
+    firstSeen,
     lastSeen: later(previous.lastSeen, input.publishedAt),
     articleCount: previous.articleCount + 1,
     members,
     outlets: countOutlet(previous.outlets, countedOutlet(attribution, explanation.copyOf), input.sourceId, attribution.own),
+    ...(grownFrom === undefined ? {} : { growth: addToGrowth(grownFrom, input.publishedAt, firstSeen) }),
   };
   // A copy is the same report again: it never moves the centroid, and counts only for the outlet it credits.
   if (explanation.decision === "copy") return base;

@@ -19,7 +19,7 @@ export type EntityDictionary = {
   starts: Set<string>;
 };
 
-export type EntityMention = { type: EntityType; count: number };
+type EntityMention = { type: EntityType; count: number };
 
 /** Entities found in a text, by key: a dictionary id, or the folded name of an unknown one. */
 export type EntityCounts = Map<string, EntityMention>;

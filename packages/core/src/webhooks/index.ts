@@ -11,19 +11,31 @@ export {
   retryDelayMs,
 } from "./delivery-policy";
 export type {
+  ChangeCorrection,
+  ChangeCounts,
   DeliveryAttempt,
   DeliveryState,
   EventChange,
   MessageType,
   PlannedMessage,
   SigningSecret,
+  SubscribedType,
   Subscription,
   SubscriptionFilter,
   SubscriptionState,
   WebhookMessage,
   WebhookType,
 } from "./model";
-export { compileSubscriptionFilter, corroborationThreshold, planMessages, WEBHOOK_TYPES, withoutGaps } from "./model";
+export {
+  ALL_TYPES,
+  compileSubscriptionFilter,
+  corroborationThreshold,
+  MOVED_IDS_IN_CHANGE,
+  planMessages,
+  WEBHOOK_TYPES,
+  wantsType,
+  withoutGaps,
+} from "./model";
 export type { WebhookPayload } from "./payload";
-export { articlePayload, eventPayload, serializePayload } from "./payload";
+export { articlePayload, correctionData, eventPayload, serializePayload } from "./payload";
 export { activeSecrets, generateSecret, signMessage } from "./signing";

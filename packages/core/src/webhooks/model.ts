@@ -7,11 +7,24 @@ export const WEBHOOK_TYPES = [
   "event.created",
   "event.updated",
   "event.corroborated",
+  "event.merged",
+  "event.split",
   "article.added",
   "subscription.disabled",
 ] as const;
 
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+
+/** A subscription's `types` entry that takes every type, those added later included. */
+export const ALL_TYPES = "*";
+
+/** What a subscription lists in `types`: message types, or `*` for all of them. */
+export type SubscribedType = WebhookType | typeof ALL_TYPES;
+
+/** Whether a subscription that lists `types` wants messages of `type`: listed, or `*` listed. */
+export function wantsType(types: readonly SubscribedType[], type: WebhookType): boolean {
+  return types.includes(type) || types.includes(ALL_TYPES);
+}
 
 /** Every message type, `ping` (sent on demand by the test route) included. */
 export type MessageType = WebhookType | "ping";
@@ -40,7 +53,7 @@ export type Subscription = {
   id: string;
   url: string;
   description: string | null;
-  types: WebhookType[];
+  types: SubscribedType[];
   filter: SubscriptionFilter;
   state: SubscriptionState;
   disabledReason: string | null;
@@ -56,19 +69,44 @@ export type Subscription = {
   updatedAt: string;
 };
 
-/** One stored change of a theme's events, as the matcher's transaction writes it (the outbox). */
+/** An event's article and distinct-source counts at one moment. */
+export type ChangeCounts = { articleCount: number; sourceCount: number };
+
+/**
+ * What a maintenance decision changed, beside its event (`eventId`: a merge's successor, a
+ * split's kept event): the other event (the merged-away one, or the one a split opened), its
+ * counts (before the merge; after the split), the articles that moved, and why.
+ */
+export type ChangeCorrection = {
+  relatedEventId: string;
+  relatedCounts: ChangeCounts;
+  /** The moved articles' ids, the first `MOVED_IDS_IN_CHANGE` of them (a split's; a merge moves all of the other's). */
+  movedArticleIds: string[];
+  movedCount: number;
+  summary: string;
+};
+
+/** How many moved article ids a change (and so an `event.split` message) carries. */
+export const MOVED_IDS_IN_CHANGE = 500;
+
+/**
+ * One stored change of a theme's events, as the matcher's transaction (created, updated) or a
+ * maintenance pass (merged, split) writes it: the outbox.
+ */
 export type EventChange = {
   themeId: string;
   seq: number;
   at: string;
   eventId: string;
-  kind: "created" | "updated";
-  /** The article whose match made the change. */
+  kind: "created" | "updated" | "merged" | "split";
+  /** The article whose match made the change ("" for a maintenance change). */
   articleId: string;
   /** Older articles the event claimed in the same change. */
   claimedArticleIds: string[];
-  before: { articleCount: number; sourceCount: number } | null;
-  after: { articleCount: number; sourceCount: number };
+  before: ChangeCounts | null;
+  after: ChangeCounts;
+  /** Present on merged and split changes. */
+  correction?: ChangeCorrection;
 };
 
 /** The corroboration threshold of a filter: its `minSources`, else 2 (a second outlet). */
@@ -99,24 +137,56 @@ export function planMessages(
   subscription: Pick<Subscription, "types" | "filter" | "startSeq">,
   event: EventState,
   compiled: EventFilter,
+  related?: EventState,
 ): PlannedMessage[] {
   const { filter, types } = subscription;
   if (change.seq <= subscription.startSeq || change.themeId !== filter.theme) return [];
+  if (change.correction !== undefined) return planCorrection(change, change.correction, subscription, [event, related], compiled);
   if (filter.eventIds !== null && !filter.eventIds.includes(change.eventId)) return [];
   if (filter.minSources !== null && change.after.sourceCount < filter.minSources) return [];
   if (!eventMatchesFilter(event, compiled)) return [];
-  const wanted = new Set(types);
   const planned: PlannedMessage[] = [];
   const changeType = change.kind === "created" ? "event.created" : "event.updated";
-  if (wanted.has(changeType)) planned.push({ type: changeType, articleId: null });
-  if (wanted.has("article.added")) {
+  if (wantsType(types, changeType)) planned.push({ type: changeType, articleId: null });
+  if (wantsType(types, "article.added")) {
     for (const articleId of [change.articleId, ...change.claimedArticleIds]) planned.push({ type: "article.added", articleId });
   }
-  const threshold = corroborationThreshold(filter);
+  if (corroborates(change, subscription)) planned.push({ type: "event.corroborated", articleId: null });
+  return planned;
+}
+
+/** Whether the change took the event's distinct sources to the subscription's threshold. */
+function corroborates(change: EventChange, subscription: Pick<Subscription, "types" | "filter">): boolean {
+  const threshold = corroborationThreshold(subscription.filter);
   const before = change.before?.sourceCount ?? 0;
-  if (wanted.has("event.corroborated") && before < threshold && change.after.sourceCount >= threshold) {
-    planned.push({ type: "event.corroborated", articleId: null });
-  }
+  return wantsType(subscription.types, "event.corroborated") && before < threshold && change.after.sourceCount >= threshold;
+}
+
+/**
+ * The messages of a maintenance change: `event.merged` or `event.split`, for a subscription that
+ * follows either event (`eventIds`), that either event's words or entities match, and once
+ * either side has had `minSources` (a subscriber told of an event hears that it merged or split,
+ * even when the part it kept has fewer sources now). A merge that takes the successor's sources
+ * to the threshold is also `event.corroborated`.
+ */
+function planCorrection(
+  change: EventChange,
+  correction: ChangeCorrection,
+  subscription: Pick<Subscription, "types" | "filter">,
+  events: readonly (EventState | undefined)[],
+  compiled: EventFilter,
+): PlannedMessage[] {
+  const { filter, types } = subscription;
+  const merged = change.kind === "merged";
+  if (filter.eventIds !== null && !filter.eventIds.some((id) => id === change.eventId || id === correction.relatedEventId))
+    return [];
+  const sources = Math.max(change.after.sourceCount, change.before?.sourceCount ?? 0, correction.relatedCounts.sourceCount);
+  if (filter.minSources !== null && sources < filter.minSources) return [];
+  if (!events.some((event) => event !== undefined && eventMatchesFilter(event, compiled))) return [];
+  const planned: PlannedMessage[] = [];
+  const type = merged ? "event.merged" : "event.split";
+  if (wantsType(types, type)) planned.push({ type, articleId: null });
+  if (merged && corroborates(change, subscription)) planned.push({ type: "event.corroborated", articleId: null });
   return planned;
 }
 

@@ -1,4 +1,4 @@
-import type { Subscription } from "@eventwire/core";
+import { type Subscription, wantsType } from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
 import { payloadMessage } from "./new-message";
@@ -23,7 +23,7 @@ export async function disableSubscription(deps: PipelineDeps, subscription: Subs
   const now = deps.now();
   const at = now.toISOString();
   const others = (await store.webhooks.listSubscriptions()).filter(
-    (entry) => entry.id !== subscription.id && entry.types.includes("subscription.disabled"),
+    (entry) => entry.id !== subscription.id && wantsType(entry.types, "subscription.disabled"),
   );
   const limit = pLimit(16);
   await Promise.all(

@@ -1,6 +1,7 @@
 import {
   articlePayload,
   compileSubscriptionFilter,
+  correctionData,
   type EventChange,
   eventPayload,
   findTheme,
@@ -89,6 +90,16 @@ export async function fanOutChanges(
 
 type PlannedEntry = { change: EventChange; type: MessageType; articleId: string | null };
 
+/** The articles a change names: a match's article and those it claimed; none for a maintenance change. */
+function changeArticleIds(change: EventChange): string[] {
+  return change.correction === undefined ? [change.articleId, ...change.claimedArticleIds] : [];
+}
+
+/** The events a change names: its event, and a maintenance change's other one. */
+function changeEventIds(change: EventChange): string[] {
+  return change.correction === undefined ? [change.eventId] : [change.eventId, change.correction.relatedEventId];
+}
+
 /**
  * Makes the messages of a batch of changes. `through`: the last change whose messages are all
  * made (null: none), short of the batch's end when a change names an event or article that
@@ -105,18 +116,17 @@ async function fanOutBatch(
   if (subscriptions.length === 0) return { made: 0, through: last };
   const { store } = deps;
   const theme = findTheme(deps.config.theme ? [deps.config.theme] : [], changes[0]?.themeId ?? "");
-  const events = new Map((await store.events.getMany([...new Set(changes.map((c) => c.eventId))])).map((e) => [e.id, e]));
+  const events = new Map((await store.events.getMany([...new Set(changes.flatMap(changeEventIds))])).map((e) => [e.id, e]));
   const compiled = new Map(subscriptions.map((s) => [s.id, compileSubscriptionFilter(s.filter, theme)]));
-  const wantedArticles = new Set<string>();
-  for (const change of changes) for (const id of [change.articleId, ...change.claimedArticleIds]) wantedArticles.add(id);
+  const wantedArticles = new Set(changes.flatMap(changeArticleIds));
   const articles = new Map((await store.articles.getSummaries([...wantedArticles], { consistent: true })).map((a) => [a.id, a]));
 
   // The changes before the first one whose event or an article it names is missing.
   let complete = changes.length;
   for (const [index, change] of changes.entries()) {
-    const missing = !events.has(change.eventId)
-      ? `event ${change.eventId}`
-      : [change.articleId, ...change.claimedArticleIds].find((id) => !articles.has(id));
+    const missingEvent = changeEventIds(change).find((id) => !events.has(id));
+    const missing =
+      missingEvent !== undefined ? `event ${missingEvent}` : changeArticleIds(change).find((id) => !articles.has(id));
     if (missing !== undefined) {
       deps.log.warn("webhook fan-out stopped: a change names something that cannot be read; it will be tried again", {
         themeId: change.themeId,
@@ -135,7 +145,8 @@ async function fanOutBatch(
     const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
     for (const subscription of subscriptions) {
       const filter = compiled.get(subscription.id) as ReturnType<typeof compileSubscriptionFilter>;
-      for (const entry of planMessages(change, subscription, event, filter)) {
+      const related = change.correction === undefined ? undefined : events.get(change.correction.relatedEventId);
+      for (const entry of planMessages(change, subscription, event, filter, related)) {
         const list = plans.get(subscription.id) ?? [];
         list.push({ change, type: entry.type, articleId: entry.articleId });
         plans.set(subscription.id, list);
@@ -156,16 +167,16 @@ async function fanOutBatch(
         const messages = planned.map(({ change, type, articleId }) => {
           const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
           const article = articleId === null ? undefined : articles.get(articleId);
+          const data =
+            type === "event.merged" || type === "event.split"
+              ? correctionData(event, change, events.get(change.correction?.relatedEventId ?? ""), base)
+              : {
+                  event: eventPayload(event, change, base),
+                  ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
+                };
           return payloadMessage(subscription, {
             idParts: ["change", change.themeId, String(change.seq), subscription.id, type, articleId ?? ""],
-            payload: {
-              type,
-              timestamp: change.at,
-              data: {
-                event: eventPayload(event, change, base),
-                ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
-              },
-            },
+            payload: { type, timestamp: change.at, data },
             now: deps.now(),
           });
         });

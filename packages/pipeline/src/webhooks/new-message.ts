@@ -2,10 +2,7 @@ import { hashId, type MessageType, type Subscription, serializePayload, type Web
 import type { NewMessage } from "@eventwire/store";
 
 /** A new message to one subscription, due now when it is active, held while it is paused or disabled. */
-export function newMessage(
-  subscription: Subscription,
-  input: { id: string; type: MessageType; body: string; now: Date },
-): NewMessage {
+function newMessage(subscription: Subscription, input: { id: string; type: MessageType; body: string; now: Date }): NewMessage {
   const active = subscription.state === "active";
   return {
     id: input.id,

@@ -1,0 +1,43 @@
+import { DEFAULT_THEMES, findTheme, type ThemeDefinition } from "@eventwire/core";
+import { type MaintenanceSummary, maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
+import { UsageError } from "./eval-command";
+
+export const MAINTAIN_USAGE = "maintain [--theme ID]";
+
+/** The theme `--theme` names (the first theme without it); a usage error naming the themes otherwise. */
+export function maintainedTheme(id: string | undefined): ThemeDefinition {
+  const theme = id === undefined ? DEFAULT_THEMES[0] : findTheme(DEFAULT_THEMES, id);
+  if (theme === undefined) {
+    throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
+  }
+  return theme;
+}
+
+/** What a pass did, a line a decision, for the operator who ran it. */
+export function formatMaintenance(summary: MaintenanceSummary): string {
+  const lines: string[] = [];
+  if (summary.resumed > 0) lines.push(`finished ${summary.resumed} list(s) of moves an earlier pass left unfinished`);
+  const left =
+    summary.incomplete > 0 ? `; ${summary.incomplete} left for a later pass (their articles are being moved or indexed)` : "";
+  lines.push(`theme ${summary.themeId}: ${summary.examined} recent events examined${left}`);
+  for (const decision of summary.decisions) {
+    const what =
+      decision.kind === "merge"
+        ? `merged  ${decision.otherEventId} into ${decision.eventId} (${decision.articles} articles moved)`
+        : `split   ${decision.articles} articles of ${decision.eventId} into ${decision.otherEventId}`;
+    lines.push(`${what}: ${decision.summary}`);
+  }
+  if (summary.skipped > 0) lines.push(`${summary.skipped} decision(s) could not be applied (see the log)`);
+  if (summary.replanned > 0) lines.push(`planned again ${summary.replanned} time(s): the theme changed during the pass`);
+  lines.push(
+    summary.decisions.length === 0 && summary.moved === 0
+      ? "nothing to do"
+      : `${summary.decisions.length} decision(s) stored, ${summary.moved} article(s) moved`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** `maintain`: one maintenance pass over the theme's recent events, with these deps, now. */
+export function runMaintenance(deps: PipelineDeps, theme: ThemeDefinition): Promise<MaintenanceSummary> {
+  return maintainEvents({ ...deps, config: { ...deps.config, theme } });
+}
