@@ -6,6 +6,7 @@ import { runEvalCommand, thinExisting } from "../../functions/eval-command";
 import { readLabelledArticles } from "../../functions/eval-files";
 import { runTrainCommand } from "../../functions/train-command";
 import { AID_WORKERS } from "../fixtures/maintenance-stories";
+import { joinsEverything } from "../support/lenient-model";
 
 const fixture = (name: string) => new URL(`../fixtures/articles/${name}`, import.meta.url).pathname;
 
@@ -85,14 +86,22 @@ describe("eval and the maintenance pass", () => {
     return file;
   }
 
+  /** A model that joins every report to its best event, so the stream merges the two happenings. */
+  function modelFile(): string {
+    const file = join(mkdtempSync(join(tmpdir(), "eventwire-model-")), "model.json");
+    writeFileSync(file, JSON.stringify(joinsEverything()));
+    return file;
+  }
+
   it("runs by default, reports its decisions, and --no-maintenance leaves the stream's events as they were", () => {
     const file = storiesFile();
+    const model = modelFile();
     const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1) as string);
-    const on = captured(() => runEvalCommand(["--stream", file, "--json"]));
+    const on = captured(() => runEvalCommand(["--stream", file, "--model", model, "--json"]));
     expect(on.out).toMatch(/maintenance +0 merges, 1 splits/);
     expect(last(on.out).maintenance).toEqual({ merges: 0, splits: 1 });
     expect(last(on.out).bcubed.f1).toBe(1);
-    const off = captured(() => runEvalCommand(["--stream", file, "--json", "--no-maintenance"]));
+    const off = captured(() => runEvalCommand(["--stream", file, "--model", model, "--json", "--no-maintenance"]));
     expect(off.out).toMatch(/maintenance +off/);
     expect(last(off.out).maintenance).toBeUndefined();
     expect(last(off.out).bcubed.f1).toBeLessThan(1);

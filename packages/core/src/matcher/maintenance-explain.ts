@@ -1,11 +1,10 @@
 import type { EventState } from "./event";
-import type { Agreement, CrossScore } from "./maintenance-judge";
-import { DAY_MS } from "./matcher";
+import { type Agreement, type CrossScore, MIN_GAP_DAYS } from "./maintenance-judge";
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** The figures both kinds of decision carry: each side against the other, the titles, the gap. */
-function commonSignals(agreement: Agreement, gapDays: number): Record<string, number> {
+function commonSignals(agreement: Agreement): Record<string, number> {
   const { intoFirst: a, intoSecond: b } = agreement;
   const mean = (x: number, y: number) => round((x * a.total + y * b.total) / Math.max(a.total + b.total, 1));
   // "First" is the surviving event or the staying part; "second" the merged-away event or the leaving part.
@@ -24,24 +23,19 @@ function commonSignals(agreement: Agreement, gapDays: number): Record<string, nu
     entityRare: mean(a.meanRare, b.meanRare),
     ownTitleTermsFirst: agreement.ownTerms.first.length,
     ownTitleTermsSecond: agreement.ownTerms.second.length,
-    gapDays: round(gapDays),
+    gapDays: round(agreement.gapDays),
   };
 }
 
 /** A merge's figures: `first` is the surviving event, `second` the one folded into it. */
-export function mergeSignals(agreement: Agreement, gapDays: number): Record<string, number> {
-  return commonSignals(agreement, gapDays);
+export function mergeSignals(agreement: Agreement): Record<string, number> {
+  return commonSignals(agreement);
 }
 
 /** A split's figures: `first` is the part that stays, `second` the part that leaves; and how the reports cut. */
-export function splitSignals(
-  agreement: Agreement,
-  gapDays: number,
-  ncut: number,
-  crossing: [number, number],
-): Record<string, number> {
+export function splitSignals(agreement: Agreement, ncut: number, crossing: [number, number]): Record<string, number> {
   return {
-    ...commonSignals(agreement, gapDays),
+    ...commonSignals(agreement),
     normalisedCut: round(ncut),
     crossingShareFirst: round(crossing[0]),
     crossingShareSecond: round(crossing[1]),
@@ -62,17 +56,22 @@ const quoted = (words: readonly string[]) =>
 /** An editor's sentence for a merge of `from` into `into`. */
 export function describeMerge(into: EventState, from: EventState, agreement: Agreement): string {
   const { intoFirst, intoSecond, actions } = agreement;
+  const why =
+    agreement.gapDays < MIN_GAP_DAYS
+      ? "their reports run side by side in time"
+      : agreement.headlinesOnly
+        ? "both are headlines alone, which the model reads word by word"
+        : `titles share the action ${quoted([...new Set([...actions.second.words, ...actions.first.words])])} ` +
+          `(${actions.second.sharing} of ${actions.second.total} and ${actions.first.sharing} of ${actions.first.total}), ` +
+          "and neither side's headlines say what the other's never do";
   return (
-    `"${from.title}" and "${into.title}" report one happening, ${days(gapDays(into, from))}: ` +
-    `${joinedText(intoFirst)} of the first's reports would join the second and ${joinedText(intoSecond)} the other way; ` +
-    `titles share the action ${quoted([...new Set([...actions.second.words, ...actions.first.words])])} ` +
-    `(${actions.second.sharing} of ${actions.second.total} and ${actions.first.sharing} of ${actions.first.total}), ` +
-    `and neither side's headlines say what the other's never do`
+    `"${from.title}" and "${into.title}" report one happening, ${days(agreement.gapDays)}: ` +
+    `${joinedText(intoFirst)} of the first's reports would join the second and ${joinedText(intoSecond)} the other way; ${why}`
   );
 }
 
 /** An editor's sentence for a split of `kept` (staying) and `opened` (leaving). */
-export function describeSplit(kept: EventState, opened: EventState, agreement: Agreement, gap: number): string {
+export function describeSplit(kept: EventState, opened: EventState, agreement: Agreement): string {
   const { intoFirst, actions, ownTerms } = agreement;
   const own = (terms: Agreement["ownTerms"]["first"], total: number, part: string, other: string) =>
     terms.length === 0
@@ -88,15 +87,9 @@ export function describeSplit(kept: EventState, opened: EventState, agreement: A
     .filter((text) => text !== null)
     .join("; ");
   return (
-    `"${kept.title}" held two happenings: ${actions.second.total} reports led by "${opened.title}" leave it (${days(gap)} from the rest). ` +
+    `"${kept.title}" held two happenings: ${actions.second.total} reports led by "${opened.title}" leave it (${days(agreement.gapDays)} from the rest). ` +
     `Titles say ${distinct}; ${actions.second.total - actions.second.sharing} of ${actions.second.total} leaving and ` +
     `${actions.first.total - actions.first.sharing} of ${actions.first.total} staying share no action word with the other part. ` +
     `The model alone would join ${joinedText(intoFirst)} of the leaving reports to the rest`
   );
-}
-
-/** Days from the end of the earlier span to the start of the later; 0 when the spans overlap. */
-export function gapDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
-  const gap = Math.max(0, Date.parse(b.firstSeen) - Date.parse(a.lastSeen), Date.parse(a.firstSeen) - Date.parse(b.lastSeen));
-  return gap / DAY_MS;
 }

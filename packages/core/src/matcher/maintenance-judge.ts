@@ -2,7 +2,7 @@ import type { EntityDictionary } from "../text-features/entities";
 import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
 import type { MaintenanceArticle } from "./maintenance-apply";
-import { explain, type Matcher, type MatchInput, type PreparedArticle } from "./matcher";
+import { DAY_MS, explain, type Matcher, type MatchInput, type PreparedArticle } from "./matcher";
 import { prepareArticle } from "./prepare-article";
 import { type DecisionProfile, matchProbability, profileFor, type Signals, signalScorer } from "./signals";
 
@@ -197,6 +197,19 @@ export function ownTitleTerms(own: readonly PreparedArticle[], other: readonly P
     .map(([term, titles]) => ({ term, word: wordOf(own, term), titles }));
 }
 
+/**
+ * Two happenings in turn leave a gap: the later one's reports begin at least this long after the
+ * earlier one's last, where one happening's reports run on (the evaluation files give days, so
+ * there: a later day).
+ */
+export const MIN_GAP_DAYS = 1;
+
+/** Days from the end of the earlier span to the start of the later; 0 when the spans overlap. */
+export function gapDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
+  const gap = Math.max(0, Date.parse(b.firstSeen) - Date.parse(a.lastSeen), Date.parse(a.firstSeen) - Date.parse(b.lastSeen));
+  return gap / DAY_MS;
+}
+
 /** Two groups of reports read against each other: by their titles, and each side's reports by the model against the other's event. */
 export type Agreement = {
   intoFirst: CrossScore;
@@ -206,6 +219,8 @@ export type Agreement = {
   ownTerms: { first: TitleTerm[]; second: TitleTerm[] };
   /** Every report of both groups is a headline alone (no text). */
   headlinesOnly: boolean;
+  /** Days between the groups' spans (0 when they overlap). */
+  gapDays: number;
 };
 
 /** Two groups with their events, read for a judgement. */
@@ -219,6 +234,7 @@ export function measureAgreement(reader: PassReader, first: Group, second: Group
     actions: titleActions(reader.matcher, first.reports, second.reports),
     ownTerms: titleTerms(first.reports, second.reports),
     headlinesOnly: [...first.reports, ...second.reports].every((report) => report.vectors.body.size === 0),
+    gapDays: gapDays(first.event, second.event),
   };
 }
 
@@ -251,15 +267,16 @@ export function actionsApart(actions: Agreement["actions"]): boolean {
 
 /**
  * One happening: by a majority both ways, each side's reports would join the other's event at
- * the model's attach threshold; and, unless every report is a headline alone, most titles on
- * each side share their action with the other side's and neither side's headlines carry a term
- * that the other's never do. (For headlines alone the model's probability is itself a reading
- * of the headline words, and the model is the judge.)
+ * the model's attach threshold; and the two are not happenings in turn. They are not when their
+ * reports overlap in time (less than `MIN_GAP_DAYS` apart), or when most titles on each side
+ * share their action with the other side's and neither side's headlines carry a term that the
+ * other's never do. (Headlines alone are judged by the model only: its probability is then
+ * itself a reading of the headline words.)
  */
 export function oneHappening(agreement: Agreement): boolean {
   const { intoFirst, intoSecond, actions, ownTerms } = agreement;
   const byModel = majority(intoFirst.joined, intoFirst.total) && majority(intoSecond.joined, intoSecond.total);
-  if (!byModel || agreement.headlinesOnly) return byModel;
+  if (!byModel || agreement.headlinesOnly || agreement.gapDays < MIN_GAP_DAYS) return byModel;
   return actionsShared(actions) && ownTerms.first.length === 0 && ownTerms.second.length === 0;
 }
 

@@ -8,12 +8,13 @@ import {
   rebuildEvent,
   type SplitDecision,
 } from "./maintenance-apply";
-import { describeMerge, describeSplit, gapDays, mergeSignals, splitSignals } from "./maintenance-explain";
+import { describeMerge, describeSplit, mergeSignals, splitSignals } from "./maintenance-explain";
 import {
   type Agreement,
   actionsApart,
   type Group,
   joinsByMajority,
+  MIN_GAP_DAYS,
   measureAgreement,
   oneHappening,
   originalsOf,
@@ -30,12 +31,6 @@ import { DAY_MS, eventIdFor, type Matcher } from "./matcher";
 const MIN_PART = 2;
 /** Events with more originals than this are not split (the pairwise reading grows with the square). */
 const MAX_SPLIT_ORIGINALS = 80;
-/**
- * The later happening's reports begin at least this long after the earlier's last: one
- * happening's reports run on, two in turn leave a gap (the evaluation files give days, so there:
- * a later day).
- */
-const MIN_GAP_DAYS = 1;
 
 /** Optional hook for measuring the planner: every pair and split it judged, with its figures. */
 export type PlanTrace = (kind: "merge" | "split", detail: Record<string, unknown>) => void;
@@ -86,7 +81,7 @@ function planMerges(reader: PassReader, recent: readonly EventWithArticles[], tr
           : [[first.reports, from] as const, [second.reports, into] as const];
       if (!joinsByMajority(reader, small[0], small[1]) || !joinsByMajority(reader, large[0], large[1])) continue;
       const agreement = measureAgreement(reader, first, second);
-      const signals = mergeSignals(agreement, gapDays(into, from));
+      const signals = mergeSignals(agreement);
       trace?.("merge", { into: into.id, from: from.id, ...signals, own: ownTermWords(agreement) });
       if (!oneHappening(agreement)) continue;
       found.push({
@@ -178,8 +173,7 @@ function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTra
   const kept = rebuildEvent(matcher, event.id, staying, event, read);
   const opened = rebuildEvent(matcher, into, moving, undefined, read);
   const agreement = measureAgreement(reader, groupOf(matcher, kept, staying), groupOf(matcher, opened, moving));
-  const gap = gapDays(kept, opened);
-  const signals = splitSignals(agreement, gap, cut.ncut, cut.crossing);
+  const signals = splitSignals(agreement, cut.ncut, cut.crossing);
   trace?.("split", {
     event: event.id,
     staying: staying.map((a) => a.input.id),
@@ -193,7 +187,7 @@ function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTra
     from: event.id,
     into,
     articleIds: moving.map((article) => article.input.id),
-    explanation: { summary: describeSplit(kept, opened, agreement, gap), signals },
+    explanation: { summary: describeSplit(kept, opened, agreement), signals },
   };
 }
 
