@@ -44,8 +44,12 @@ export function splitSignals(agreement: Agreement, ncut: number, crossing: [numb
 
 const joinedText = (score: CrossScore) => `${score.joined} of ${score.total} (mean p=${score.meanProbability.toFixed(2)})`;
 
-const days = (gap: number) =>
-  gap === 0 ? "overlapping in time" : `${Math.round(gap)} day${Math.round(gap) === 1 ? "" : "s"} apart`;
+const days = (gap: number) => {
+  if (gap === 0) return "overlapping in time";
+  if (gap < 1) return "less than a day apart";
+  const whole = Math.round(gap);
+  return `${whole} day${whole === 1 ? "" : "s"} apart`;
+};
 
 const quoted = (words: readonly string[]) =>
   words
@@ -88,7 +92,7 @@ export function describeSplit(kept: EventState, opened: EventState, agreement: A
     .join("; ");
   return (
     `"${kept.title}" held two happenings: ${actions.second.total} reports led by "${opened.title}" leave it (${days(agreement.gapDays)} from the rest). ` +
-    `Titles say ${distinct}; ${actions.second.total - actions.second.sharing} of ${actions.second.total} leaving and ` +
+    `Headlines: ${distinct}; ${actions.second.total - actions.second.sharing} of ${actions.second.total} leaving and ` +
     `${actions.first.total - actions.first.sharing} of ${actions.first.total} staying share no action word with the other part. ` +
     `The model alone would join ${joinedText(intoFirst)} of the leaving reports to the rest`
   );

@@ -144,7 +144,7 @@ export function joinsByMajority(reader: PassReader, reports: readonly PreparedAr
  * How many of one group's titles share their action with another group's titles, and the words
  * they share. A title shares it when at least half of what it says happened (its words that are
  * no names, each weighed by its rarity across events) is said in the other group's titles: "killed"
- * alone, said of every attack, does not make a drone strike the bombing before it.
+ * alone, said of every attack, does not make a reprisal the attack before it.
  */
 export type ActionSharing = { sharing: number; total: number; words: string[] };
 
@@ -184,7 +184,7 @@ export type TitleTerm = { term: string; word: string; titles: number };
 
 /**
  * Title terms (names included) that most of `own`'s titles carry and none of `other`'s: what
- * one group's headlines say that the other's never do (a drone strike, a citizenship).
+ * one group's headlines say that the other's never do (a release, a sentence).
  */
 export function ownTitleTerms(own: readonly PreparedArticle[], other: readonly PreparedArticle[]): TitleTerm[] {
   const elsewhere = new Set(other.flatMap((report) => [...report.features.titleTerms.keys()]));
