@@ -177,6 +177,30 @@ describe("evaluating with the maintenance pass", () => {
     expect(text).toContain(`moved: ${moved.join(" ")}`);
   });
 
+  it("runs a pass at the end of each stream day over the events of the week before, none from its future", () => {
+    // Imported events dated after the stream (the aid workers, in May) are not recent in April.
+    const existing = [...AID_WORKERS.killed, ...DAM_TAKEN].map((input) => ({
+      input,
+      event: input.id.slice(0, 2),
+      onTheme: true,
+    }));
+    const stream = [...MARKET_BOMBING.first, ...MARKET_BOMBING.later].map((input) => ({ input, event: "market", onTheme: true }));
+    const passes: { now: string; recent: string[] }[] = [];
+    const recording: MaintenancePlanner = (_matcher, recent, now) => {
+      passes.push({ now, recent: recent.flatMap((entry) => entry.articles.map((article) => article.input.id)).sort() });
+      return [];
+    };
+    evaluateStream(createThemeMatcher(theme), existing, stream, { scoreTheme: true, clock: () => 0, maintenance: recording });
+    expect(passes.map((pass) => pass.now)).toEqual([
+      "2026-04-06T23:59:59.999Z",
+      "2026-04-08T23:59:59.999Z",
+      "2026-04-09T23:59:59.999Z",
+    ]);
+    for (const pass of passes) expect(pass.recent).not.toContain("aw1");
+    // The dam event (March) is a month old: not recent either.
+    expect(passes.at(-1)?.recent).toEqual(["mb1", "mb2", "mb3", "mb4"]);
+  });
+
   it("counts an article that attached to an existing event merged into another as attached to its successor", () => {
     const existing = MARKET_BOMBING.first.map((input) => ({ input, event: "market-bombing", onTheme: true }));
     const stream = [
