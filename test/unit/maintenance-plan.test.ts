@@ -59,7 +59,7 @@ describe("planning maintenance: merges", () => {
     expect(decisions.map((decision) => [decision.kind, decision.into, decision.from])).toEqual([
       ["merge", idOf("mb0"), idOf("mb1")],
     ]);
-    expect(decisions[0]?.explanation.summary).toMatch(/run side by side in time/);
+    expect(decisions[0]?.explanation.summary).toMatch(/run on from day to day/);
     // The same report days later, with a headline that shares nothing, is not taken for the same happening.
     const late = { ...MARKET_BOMBING.firstWord, publishedAt: "2026-04-10T08:00:00.000Z" };
     const apart = build([MARKET_BOMBING.first, [late]]);
@@ -100,7 +100,7 @@ describe("planning maintenance: splits", () => {
     ]);
   });
 
-  it("does not split off a lone odd report, nor an event with a day's gap whose titles tell one act", () => {
+  it("does not split off a lone odd report, nor an event with quiet days whose titles tell one act", () => {
     const { matcher, held } = build(
       [[...AID_WORKERS.killed, AID_WORKERS.freed[0] as MatchInput], DAM_TAKEN],
       MARKET_BOMBING.first,

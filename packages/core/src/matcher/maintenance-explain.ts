@@ -1,5 +1,5 @@
 import type { EventState } from "./event";
-import { type Agreement, type CrossScore, MIN_GAP_DAYS } from "./maintenance-judge";
+import { type Agreement, type CrossScore, QUIET_DAYS } from "./maintenance-judge";
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -24,6 +24,7 @@ function commonSignals(agreement: Agreement): Record<string, number> {
     ownTitleTermsFirst: agreement.ownTerms.first.length,
     ownTitleTermsSecond: agreement.ownTerms.second.length,
     gapDays: round(agreement.gapDays),
+    quietDays: agreement.quietDays,
   };
 }
 
@@ -61,8 +62,8 @@ const quoted = (words: readonly string[]) =>
 export function describeMerge(into: EventState, from: EventState, agreement: Agreement): string {
   const { intoFirst, intoSecond, actions } = agreement;
   const why =
-    agreement.gapDays < MIN_GAP_DAYS
-      ? "their reports run side by side in time"
+    agreement.quietDays < QUIET_DAYS
+      ? "their reports run on from day to day"
       : agreement.headlinesOnly
         ? "both are headlines alone, which the model reads word by word"
         : `titles share the action ${quoted([...new Set([...actions.second.words, ...actions.first.words])])} ` +

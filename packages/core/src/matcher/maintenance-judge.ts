@@ -198,11 +198,23 @@ export function ownTitleTerms(own: readonly PreparedArticle[], other: readonly P
 }
 
 /**
- * Two happenings in turn leave a gap: the later one's reports begin at least this long after the
- * earlier one's last, where one happening's reports run on (the evaluation files give days, so
- * there: a later day).
+ * Two happenings in turn leave a quiet day between them: a whole UTC day without a report between
+ * the earlier one's last and the later one's first. One happening's reports run on from day to
+ * day (the evaluation files give days, so there: the later begins two days or more after).
  */
-export const MIN_GAP_DAYS = 1;
+export const QUIET_DAYS = 1;
+
+const utcDay = (iso: string) => Math.floor(Date.parse(iso) / DAY_MS);
+
+/** Whole UTC days without a report between two times (0 when they fall on the same or adjacent days). */
+export function quietDaysBetween(earlier: string, later: string): number {
+  return Math.max(0, utcDay(later) - utcDay(earlier) - 1);
+}
+
+/** Quiet days between two spans: from the end of the earlier to the start of the later; 0 when they overlap. */
+export function quietDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
+  return Math.max(quietDaysBetween(a.lastSeen, b.firstSeen), quietDaysBetween(b.lastSeen, a.firstSeen));
+}
 
 /** Days from the end of the earlier span to the start of the later; 0 when the spans overlap. */
 export function gapDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
@@ -221,6 +233,8 @@ export type Agreement = {
   headlinesOnly: boolean;
   /** Days between the groups' spans (0 when they overlap). */
   gapDays: number;
+  /** Whole days without a report between the groups' spans. */
+  quietDays: number;
 };
 
 /** Two groups with their events, read for a judgement. */
@@ -235,6 +249,7 @@ export function measureAgreement(reader: PassReader, first: Group, second: Group
     ownTerms: titleTerms(first.reports, second.reports),
     headlinesOnly: [...first.reports, ...second.reports].every((report) => report.vectors.body.size === 0),
     gapDays: gapDays(first.event, second.event),
+    quietDays: quietDays(first.event, second.event),
   };
 }
 
@@ -268,7 +283,7 @@ export function actionsApart(actions: Agreement["actions"]): boolean {
 /**
  * One happening: by a majority both ways, each side's reports would join the other's event at
  * the model's attach threshold; and the two are not happenings in turn. They are not when their
- * reports overlap in time (less than `MIN_GAP_DAYS` apart), or when most titles on each side
+ * reports run on from day to day (no `QUIET_DAYS` between them), or when most titles on each side
  * share their action with the other side's and neither side's headlines carry a term that the
  * other's never do. (Headlines alone are judged by the model only: its probability is then
  * itself a reading of the headline words.)
@@ -276,7 +291,7 @@ export function actionsApart(actions: Agreement["actions"]): boolean {
 export function oneHappening(agreement: Agreement): boolean {
   const { intoFirst, intoSecond, actions, ownTerms } = agreement;
   const byModel = majority(intoFirst.joined, intoFirst.total) && majority(intoSecond.joined, intoSecond.total);
-  if (!byModel || agreement.headlinesOnly || agreement.gapDays < MIN_GAP_DAYS) return byModel;
+  if (!byModel || agreement.headlinesOnly || agreement.quietDays < QUIET_DAYS) return byModel;
   return actionsShared(actions) && ownTerms.first.length === 0 && ownTerms.second.length === 0;
 }
 

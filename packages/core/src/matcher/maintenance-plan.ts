@@ -14,12 +14,13 @@ import {
   actionsApart,
   type Group,
   joinsByMajority,
-  MIN_GAP_DAYS,
   measureAgreement,
   oneHappening,
   originalsOf,
   type PassReader,
   passReader,
+  QUIET_DAYS,
+  quietDaysBetween,
   readArticle,
   singleArticleEvent,
   titleActions,
@@ -116,7 +117,7 @@ type TimeCut = { earlier: MaintenanceArticle[]; later: MaintenanceArticle[]; ncu
 
 /**
  * The cuts of an event's originals into an earlier and a later part, each at least `MIN_PART`
- * reports, the later beginning at least `MIN_GAP_DAYS` after the earlier's last; each with how
+ * reports, with `QUIET_DAYS` without a report between the earlier's last and the later's first; each with how
  * the model's pairwise affinity falls across it (the probability that one report would join an
  * event of only the other, both ways averaged): the share of each part's affinity that crosses
  * the cut, and their sum (the normalised cut of Shi and Malik).
@@ -124,10 +125,11 @@ type TimeCut = { earlier: MaintenanceArticle[]; later: MaintenanceArticle[]; ncu
 function timeCuts(reader: PassReader, originals: readonly MaintenanceArticle[]): TimeCut[] {
   const { matcher } = reader;
   const ordered = [...originals].sort(byPublication);
-  const times = ordered.map((article) => Date.parse(article.input.publishedAt));
   const at: number[] = [];
-  for (let k = MIN_PART; k <= ordered.length - MIN_PART; k += 1)
-    if ((times[k] as number) - (times[k - 1] as number) >= MIN_GAP_DAYS * DAY_MS) at.push(k);
+  for (let k = MIN_PART; k <= ordered.length - MIN_PART; k += 1) {
+    const [before, after] = [ordered[k - 1], ordered[k]] as [MaintenanceArticle, MaintenanceArticle];
+    if (quietDaysBetween(before.input.publishedAt, after.input.publishedAt) >= QUIET_DAYS) at.push(k);
+  }
   const prepared = ordered.map((article) => readArticle(matcher, article.input));
   // The titles first, as they cost least: parts whose titles share their action are one happening told on.
   const apart = at.filter((k) => actionsApart(titleActions(matcher, prepared.slice(0, k), prepared.slice(k))));
