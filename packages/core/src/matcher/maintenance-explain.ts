@@ -94,7 +94,7 @@ export function describeSplit(kept: EventState, opened: EventState, agreement: A
   return (
     `"${kept.title}" held two happenings: ${actions.second.total} reports led by "${opened.title}" leave it (${days(agreement.gapDays)} from the rest). ` +
     `Headlines: ${distinct}; ${actions.second.total - actions.second.sharing} of ${actions.second.total} leaving and ` +
-    `${actions.first.total - actions.first.sharing} of ${actions.first.total} staying share no action word with the other part. ` +
+    `${actions.first.total - actions.first.sharing} of ${actions.first.total} staying do not share their action with the other part. ` +
     `The model alone would join ${joinedText(intoFirst)} of the leaving reports to the rest`
   );
 }

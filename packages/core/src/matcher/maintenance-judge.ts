@@ -269,12 +269,12 @@ function titleTerms(first: readonly PreparedArticle[], second: readonly Prepared
 
 const majority = (count: number, total: number) => 2 * count > total;
 
-/** On each side, most titles share an action word with the other side's. */
+/** On each side, most titles share their action with the other side's titles (see `ActionSharing`). */
 export function actionsShared(actions: Agreement["actions"]): boolean {
   return majority(actions.first.sharing, actions.first.total) && majority(actions.second.sharing, actions.second.total);
 }
 
-/** On each side, most titles share no action word with the other side's. */
+/** On each side, most titles do not share their action with the other side's titles. */
 export function actionsApart(actions: Agreement["actions"]): boolean {
   const apart = (side: ActionSharing) => majority(side.total - side.sharing, side.total);
   return apart(actions.first) && apart(actions.second);
@@ -296,8 +296,8 @@ export function oneHappening(agreement: Agreement): boolean {
 }
 
 /**
- * Two happenings, read from the titles: on each side most titles share no action word with the
- * other side's, and one side's headlines carry a term the other's never do.
+ * Two happenings, read from the titles: on each side most titles do not share their action with
+ * the other side's, and one side's headlines carry a term the other's never do.
  */
 export function twoHappeningsByTitle(agreement: Agreement): boolean {
   return actionsApart(agreement.actions) && agreement.ownTerms.first.length + agreement.ownTerms.second.length > 0;
