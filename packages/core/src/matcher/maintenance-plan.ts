@@ -53,6 +53,7 @@ function groupOf(matcher: Matcher, event: EventState, articles: readonly Mainten
 
 function planMerges(reader: PassReader, recent: readonly EventWithArticles[], trace?: PlanTrace): MergeDecision[] {
   const { matcher } = reader;
+  if (recent.length < 2) return [];
   const held = new Map(recent.map((entry) => [entry.event.id, entry]));
   const judged = new Set<string>();
   const found: { decision: MergeDecision; strength: number }[] = [];
