@@ -37,7 +37,7 @@ export type EvaluationOptions = {
   /**
    * The maintenance pass to run in stream time (null or absent: none): after each stream day
    * (the UTC day of publication) with `now` at the day's end, or, where articles have no real
-   * date, after every `MAINTENANCE_LIMITS.afterStored` articles over the events they changed.
+   * date, after every `MAINTENANCE_LIMITS.afterStored` articles over all the events.
    */
   maintenance?: MaintenancePlanner | null;
 };
@@ -50,9 +50,11 @@ export function byStreamOrder(a: LabelledArticle, b: LabelledArticle): number {
 
 /**
  * Loads `existing` as events (one per gold label, in stream order, no decisions), streams
- * `stream` through the matcher in the order given, and scores the result: clustering over the
- * labelled on-theme stream articles, attach accuracy on those whose gold event was existing,
- * the theme filter over all stream articles, and throughput.
+ * `stream` through the matcher in the order given, with the maintenance pass of
+ * `options.maintenance` in stream time (the articles it moves are scored in their new event),
+ * and scores the final state: clustering over the labelled on-theme stream articles, attach
+ * accuracy on those whose gold event was existing (or the event it was merged into), the theme
+ * filter over all stream articles, and throughput. Returns the pass's decisions too.
  */
 export function evaluateStream(
   matcher: Matcher,
