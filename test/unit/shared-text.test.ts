@@ -1,5 +1,4 @@
 import {
-  contentHashOf,
   createThemeMatcher,
   DEFAULT_THEMES,
   type DecisionProfile,
@@ -12,20 +11,12 @@ import {
   type ThemeDefinition,
 } from "@eventwire/core";
 import { describe, expect, it } from "vitest";
+import { matchInput } from "../support/match-input";
 
 const theme = DEFAULT_THEMES[0] as ThemeDefinition;
 
 function article(id: string, title: string, text: string): MatchInput {
-  return {
-    id,
-    sourceId: `${id}.example`,
-    title,
-    text,
-    summary: text,
-    publishedAt: "2026-03-02T10:00:00Z",
-    dated: true,
-    contentHash: contentHashOf(title, text),
-  };
+  return matchInput(id, "2026-03-02T10:00:00Z", title, text);
 }
 
 /** A model that would join any two reports naming one place: only the floor on shared words stops it. */
