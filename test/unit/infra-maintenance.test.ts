@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline/schedules";
 import { describe, expect, it } from "vitest";
 import { LINKED } from "../../functions/linked";
 import { scheduleEventInput } from "../../functions/schedule-event";

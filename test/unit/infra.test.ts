@@ -6,7 +6,7 @@ import {
   DISPATCH_SCHEDULE_MINUTES,
   INGEST_SCHEDULE_EXPRESSION,
   INGEST_SCHEDULE_MINUTES,
-} from "@eventwire/pipeline";
+} from "@eventwire/pipeline/schedules";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../functions/config";
