@@ -3,6 +3,7 @@ export type { CorrectionKind, EventCorrection } from "./corrections";
 export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./corrections";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
+export { eventSummary, shownEntities } from "./event-summary";
 export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
