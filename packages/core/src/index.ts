@@ -17,7 +17,7 @@ export {
   readableTime,
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
-export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export { FEED_CONTENT_TYPES, FEED_FORMATS, mapFeedFormats, renderFeed } from "./feed-render";
 export type { GrowthBin, GrowthSeries } from "./growth-series";
 export { growthAxis, growthSeries, MAX_BINS } from "./growth-series";
 export { hashId } from "./hash";
