@@ -5,7 +5,6 @@ export { configureSource } from "./configure-source";
 export type { DecodedBody } from "./decode-body";
 export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
-export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
 export { DEFAULT_FULL_TEXT_PER_FETCH, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
@@ -29,7 +28,6 @@ export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
 export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-events";
 export { maintainEvents } from "./maintenance/maintain-events";
 export { maintenanceDueAfter } from "./maintenance/trigger";
-export { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "./maintenance-schedule";
 export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
 export {
   checkEndpointUrl,
@@ -53,7 +51,6 @@ export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
 export { COMMIT_LIMITS } from "./plan-commit";
 export { refreshSource } from "./refresh-source";
-export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
 export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";
 export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
 export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";

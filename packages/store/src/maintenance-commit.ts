@@ -228,8 +228,9 @@ export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: 
         new UpdateCommand({
           TableName: tableName,
           Key: keys.storedTally(themeId),
-          UpdateExpression: "ADD stored :n SET #type = :type, schemaVersion = :version",
-          ExpressionAttributeNames: { "#type": "type" },
+          // STORED is one of DynamoDB's reserved words: the attribute is named through #stored.
+          UpdateExpression: "ADD #stored :n SET #type = :type, schemaVersion = :version",
+          ExpressionAttributeNames: { "#stored": "stored", "#type": "type" },
           ExpressionAttributeValues: { ":n": stored, ":type": ENTITY.storedTally, ":version": SCHEMA_VERSION },
           ReturnValues: "UPDATED_NEW",
         }),
