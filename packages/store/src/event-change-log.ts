@@ -36,8 +36,11 @@ function changeFromItem(themeId: string, item: Item): EventChange {
   };
 }
 
-/** A change as a matcher's catch-up reads it: the event it changed, and the other one a maintenance change touched. */
-export type ChangedEvents = { seq: number; eventId: string; relatedEventId: string | null };
+/**
+ * A change as a matcher's catch-up reads it: the event it changed, the other one a maintenance
+ * change touched, and when it was written (a gap before a recent change is a commit not yet seen whole).
+ */
+export type ChangedEvents = { seq: number; at: string; eventId: string; relatedEventId: string | null };
 
 /** The theme's change log (the `CHANGE#` items, the webhook outbox) and its head: the sequence and when it last moved. */
 export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: string) {
@@ -64,6 +67,7 @@ export function createEventChangeLog(doc: DynamoDBDocumentClient, tableName: str
       for (const item of result.Items ?? [])
         changes.push({
           seq: Number(item.seq),
+          at: String(item.at ?? new Date(0).toISOString()),
           eventId: String(item.eventId),
           relatedEventId: typeof item.relatedEventId === "string" ? item.relatedEventId : null,
         });
