@@ -56,7 +56,7 @@ async function commitSeveralChanges(a: TestDeps, table: TestStore, articles: Map
   const run = ["dam-battle", "dam-captured", "aleppo-talks", "dam-repairs"].map((name) => pick(articles, name));
   const results = await matchArticles(a, run);
   expect(results.every((result) => result.stored === "created")).toBe(true);
-  const changes = await table.store.events.changeRecordsSince(THEME, 0, 100);
+  const changes = await table.store.changes.changeRecordsSince(THEME, 0, 100);
   const talksChange = changes.find((change) => change.articleId === talks.id);
   if (talksChange === undefined) throw new Error("the talks opened no event");
   // The talks' change has changes of the dam's on both sides: hidden, it is a gap in the middle.
@@ -104,7 +104,7 @@ describe("matcher cache catch-up", () => {
       expect(outcome.explanation).toMatchObject({ decision: "attached", eventId: talks.eventId });
       const events = (await table.store.events.listByTheme(THEME, { limit: 10 })).items;
       expect(events).toHaveLength(2);
-      expect(await table.store.events.sequence(THEME)).toBe(talks.last + 1);
+      expect(await table.store.changes.sequence(THEME)).toBe(talks.last + 1);
     });
   });
 

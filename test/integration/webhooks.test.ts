@@ -296,7 +296,7 @@ describe("delivery", () => {
     await doc.send(new DeleteCommand({ TableName: table.tableName, Key: articleKey }));
     await dispatchDeliveries(deps);
     expect(receiver.received).toHaveLength(0);
-    expect(await deps.store.webhooks.fanOutPosition("isis-syria")).toBe(0);
+    expect(await deps.store.changes.fanOutPosition("isis-syria")).toBe(0);
     expect(
       deps.logs.some(
         (entry) => entry.message.includes("fan-out stopped") && entry.fields.missing === `article ${articles[0]?.id}`,
@@ -495,7 +495,7 @@ describe("two dispatchers and crashes", () => {
       AT: deps.now().toISOString(),
     });
     expect(signal, stderr).toBe("SIGKILL");
-    expect(await deps.store.events.sequence("isis-syria")).toBe(1);
+    expect(await deps.store.changes.sequence("isis-syria")).toBe(1);
     expect(receiver.received).toHaveLength(0);
 
     // A new process (fresh deps, nothing in memory) finds the change in the outbox.
@@ -848,14 +848,14 @@ describe("subscriptions API", () => {
     await storeStory(deps.store, { ...twoSourceStory, articles: twoSourceStory.articles.slice(0, 1) });
     // Between two batches of the fan-out, a subscription is made and then a change stored.
     let reads = 0;
-    const events = deps.store.events;
+    const changes = deps.store.changes;
     const racing: TestDeps = {
       ...deps,
       store: {
         ...deps.store,
-        events: {
-          ...events,
-          changeRecordsSince: async (themeId, seq, limit) => {
+        changes: {
+          ...changes,
+          changeBatchSince: async (themeId, seq) => {
             reads += 1;
             if (reads === 2) {
               await subscribe(deps, late, { types: ["event.created"] });
@@ -865,7 +865,7 @@ describe("subscriptions API", () => {
                 articles: twoSourceStory.articles.slice(1),
               });
             }
-            return events.changeRecordsSince(themeId, seq, limit);
+            return changes.changeBatchSince(themeId, seq);
           },
         },
       },

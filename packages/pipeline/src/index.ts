@@ -51,7 +51,6 @@ export { createMatcherRegistry } from "./matcher-cache";
 export { WORKING_SET_EVENTS } from "./matcher-cache-sync";
 export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
 export { parseFeed } from "./parse-feed";
-export { COMMIT_LIMITS } from "./plan-commit";
 export { refreshSource } from "./refresh-source";
 export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
 export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";

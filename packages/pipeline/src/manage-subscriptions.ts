@@ -84,7 +84,7 @@ export async function createSubscription(
     failingSince: null,
     lastSuccessAt: null,
     secrets: [{ secret, createdAt: now, expiresAt: null }],
-    startSeq: await deps.store.events.sequence(filter.theme),
+    startSeq: await deps.store.changes.sequence(filter.theme),
     createdAt: now,
     updatedAt: now,
   };

@@ -22,7 +22,7 @@ const COLD_START_CHANGES = 20_000;
  */
 async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
-  const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
+  const latest = await deps.store.changes.latestChanges(themeId, COLD_START_CHANGES);
   const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
   for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
   const oldestFirst = [...latest].reverse();
@@ -47,7 +47,7 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
 export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
   if (!cache.loaded) await loadCache(deps, cache);
-  const changes = withoutGaps(cache.seq, await deps.store.events.changesSince(themeId, cache.seq), deps.now());
+  const changes = withoutGaps(cache.seq, await deps.store.changes.changesSince(themeId, cache.seq), deps.now());
   if (changes.length === 0) return;
   // A lasting gap before the first: the log keeps 60 days of changes, and a cache older than
   // that starts again from the table.

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Subscription } from "@eventwire/core";
-import type { PageKey } from "@eventwire/store";
+import type { PageMark } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
 import { createClaimsAhead } from "./claim-ahead";
 import { createDeliveriesUnderWay } from "./deliveries-under-way";
@@ -63,7 +63,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   try {
     await requeueHeldOfActive(deps);
     let rounds = 0;
-    let after: PageKey | null = null;
+    let after: PageMark | null = null;
     let scan = { fresh: false, generation: wake.generation(), fanOutDone };
     while (rounds < maxRounds) {
       while (underWay.count() >= MAX_QUEUED) await underWay.oneEnded();

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { errorMessage, type Subscription, type WebhookMessage } from "@eventwire/core";
-import { type FinishedAttempt, MAX_TRANSACTION_ITEMS, type MessageClaim, type NewMessage } from "@eventwire/store";
-import { batchCalls } from "../batch-calls";
+import type { NewMessage } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
 import { type AttemptReport, attemptDelivery } from "./attempt-delivery";
 import type { DispatchSummary } from "./dispatch-summary";
@@ -10,10 +9,7 @@ import type { DuePages } from "./due-pages";
 import { leaseEnd, parkClaimed } from "./leases";
 import type { Wake } from "./wake";
 
-/** Claims and attempt ends written in one transaction at most (finishes are two items each). */
-const CLAIMS_PER_WRITE = MAX_TRANSACTION_ITEMS;
-const FINISHES_PER_WRITE = MAX_TRANSACTION_ITEMS / 2;
-/** Claim (and finish) transactions written at once by one dispatcher. */
+/** Shared claim (and finish) writes under way at once in one dispatcher. */
 const WRITES_IN_FLIGHT = 2;
 
 /** Thrown by a dispatcher's send slot when the subscription stopped being active while the attempt waited. */
@@ -43,14 +39,7 @@ export function createDispatcherAttempts(
   },
 ): DispatcherAttempts {
   const { summary, slots, subscriptions, duePages, wake } = run;
-  const claim = batchCalls((claims: MessageClaim[]) => deps.store.webhooks.claimMessages(claims), {
-    max: CLAIMS_PER_WRITE,
-    inFlight: WRITES_IN_FLIGHT,
-  });
-  const finish = batchCalls((finished: FinishedAttempt[]) => deps.store.webhooks.finishAttempts(finished), {
-    max: FINISHES_PER_WRITE,
-    inFlight: WRITES_IN_FLIGHT,
-  });
+  const { claim, finish } = deps.store.webhooks.sharedWrites({ writesInFlight: WRITES_IN_FLIGHT });
 
   /** One attempt at a message this run holds the lease `token` of, within the endpoint's bounds and the dispatcher's. */
   const attempt = async (claimed: Omit<WebhookMessage, "position">, subscription: Subscription, token: string) => {

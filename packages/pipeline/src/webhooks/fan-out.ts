@@ -10,18 +10,11 @@ import {
   type Subscription,
   withoutGaps,
 } from "@eventwire/core";
-import { MESSAGES_PER_TRANSACTION, type NewMessage } from "@eventwire/store";
+import type { NewMessage } from "@eventwire/store";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
 import { claimedUnder, type MessageLease } from "./leases";
 import { payloadMessage } from "./new-message";
-
-/**
- * Changes read from the outbox at a time: as many as one numbering transaction holds messages,
- * so a subscription's messages of one batch (one a change, for most filters) fit one, and are
- * sent while the next is made.
- */
-const FAN_OUT_BATCH = MESSAGES_PER_TRANSACTION;
 
 /**
  * Places a dispatcher keeps in an endpoint's pipeline for messages its own fan-out is storing
@@ -63,25 +56,28 @@ export async function fanOutChanges(
   claimAhead?: ClaimAhead,
 ): Promise<number> {
   const { store } = deps;
-  let position = await store.webhooks.fanOutPosition(themeId);
+  let position = await store.changes.fanOutPosition(themeId);
   let made = 0;
   let caughtUp = false;
   for (;;) {
-    const changes = withoutGaps(position, await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH), deps.now());
+    // A batch the store sizes so that a subscription's messages of it (one a change, for most
+    // filters) are stored in one write, and sent while the next batch is made.
+    const batchRead = await store.changes.changeBatchSince(themeId, position);
+    const changes = withoutGaps(position, batchRead.changes, deps.now());
     if (changes.length === 0) return made;
     // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
     const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
     const batch = await fanOutBatch(deps, changes, subscriptions, onMade, claimAhead);
     made += batch.made;
     if (batch.through === null) return made;
-    if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
+    if (await store.changes.advanceFanOut(themeId, position, batch.through)) position = batch.through;
     // Another dispatcher moved the position first: carry on from where it is.
-    else position = await store.webhooks.fanOutPosition(themeId);
+    else position = await store.changes.fanOutPosition(themeId);
     if (batch.through !== changes.at(-1)?.seq) return made;
     // A short batch was all there was. Once caught up, look once more (what came while these
     // messages were made goes out in this run), then leave what comes after to the next run,
     // so a busy ingest cannot keep this one making messages and never delivering them.
-    if (changes.length < FAN_OUT_BATCH) {
+    if (!batchRead.full || changes.length < batchRead.changes.length) {
       if (caughtUp) return made;
       caughtUp = true;
     }
