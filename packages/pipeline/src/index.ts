@@ -30,19 +30,6 @@ export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-
 export { maintainEvents } from "./maintenance/maintain-events";
 export { maintenanceDueAfter } from "./maintenance/trigger";
 export { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "./maintenance-schedule";
-export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
-export {
-  checkEndpointUrl,
-  createSubscription,
-  deleteSubscription,
-  pauseSubscription,
-  resumeSubscription,
-  retryDelivery,
-  rotateSecret,
-  SECRET_OVERLAP_MS,
-  sendTestPing,
-  updateSubscription,
-} from "./manage-subscriptions";
 export { matchArticle, matchArticles } from "./match-article";
 export { toMatchInput } from "./match-input";
 export type { MatchOutcome, MatchResult } from "./match-run";
@@ -56,8 +43,6 @@ export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule"
 export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";
 export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
 export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
-export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";
-export { createWebhookSender } from "./webhook-sender";
 export type { AttemptReport } from "./webhooks/attempt-delivery";
 export { attemptDelivery, webhookSenderFor } from "./webhooks/attempt-delivery";
 export type { DispatchOptions } from "./webhooks/dispatch-deliveries";
@@ -66,3 +51,18 @@ export type { DispatchSummary } from "./webhooks/dispatch-summary";
 export type { ClaimAhead, Reservation } from "./webhooks/fan-out";
 export { fanOutChanges } from "./webhooks/fan-out";
 export type { MessageLease } from "./webhooks/leases";
+export type { SubscriptionFailure, SubscriptionInput } from "./webhooks/manage-subscriptions";
+export {
+  checkEndpointUrl,
+  createSubscription,
+  deleteSubscription,
+  pauseSubscription,
+  resumeSubscription,
+  retryDelivery,
+  rotateSecret,
+  SECRET_OVERLAP_MS,
+  sendTestPing,
+  updateSubscription,
+} from "./webhooks/manage-subscriptions";
+export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhooks/webhook-sender";
+export { createWebhookSender } from "./webhooks/webhook-sender";

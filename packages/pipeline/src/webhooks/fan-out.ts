@@ -1,9 +1,7 @@
 import {
-  articlePayload,
   compileSubscriptionFilter,
-  correctionData,
   type EventChange,
-  eventPayload,
+  type EventState,
   findTheme,
   type MessageType,
   planMessages,
@@ -14,7 +12,7 @@ import type { NewMessage } from "@eventwire/store";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
 import { claimedUnder, type MessageLease } from "./leases";
-import { payloadMessage } from "./new-message";
+import { changeMessage } from "./new-message";
 
 /**
  * Places a dispatcher keeps in an endpoint's pipeline for messages its own fan-out is storing
@@ -149,7 +147,6 @@ async function fanOutBatch(
       }
     }
   }
-  const base = deps.config.webhooks.linkBaseUrl;
   const limit = pLimit(16);
   const made = await Promise.all(
     subscriptions.map((listed) =>
@@ -160,22 +157,17 @@ async function fanOutBatch(
         // that is paused now (one resumed a moment ago must get them due).
         const subscription = listed.state === "active" ? listed : await store.webhooks.getSubscription(listed.id);
         if (subscription === null) return 0;
-        const messages = planned.map(({ change, type, articleId }) => {
-          const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
-          const article = articleId === null ? undefined : articles.get(articleId);
-          const data =
-            type === "event.merged" || type === "event.split"
-              ? correctionData(event, change, events.get(change.correction?.relatedEventId ?? ""), base)
-              : {
-                  event: eventPayload(event, change, base),
-                  ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
-                };
-          return payloadMessage(subscription, {
-            idParts: ["change", change.themeId, String(change.seq), subscription.id, type, articleId ?? ""],
-            payload: { type, timestamp: change.at, data },
+        const messages = planned.map(({ change, type, articleId }) =>
+          changeMessage(subscription, {
+            change,
+            type,
+            event: events.get(change.eventId) as EventState,
+            related: change.correction === undefined ? undefined : events.get(change.correction.relatedEventId),
+            article: articleId === null ? undefined : articles.get(articleId),
+            linkBase: deps.config.webhooks.linkBaseUrl,
             now: deps.now(),
-          });
-        });
+          }),
+        );
         const created = await storeMessages(deps, subscription, messages, claimAhead);
         if (created > 0) onMade();
         return created;
