@@ -4,6 +4,7 @@ export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./co
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
 export type { StreamMaintenance } from "./evaluation-maintenance";
+export { eventSummary, shownEntities } from "./event-summary";
 export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
@@ -17,7 +18,7 @@ export {
   readableTime,
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
-export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export { FEED_CONTENT_TYPES, FEED_FORMATS, mapFeedFormats, renderFeed } from "./feed-render";
 export type { GrowthBin, GrowthSeries } from "./growth-series";
 export { growthAxis, growthSeries, MAX_BINS } from "./growth-series";
 export { hashId } from "./hash";

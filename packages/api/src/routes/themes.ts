@@ -1,3 +1,4 @@
+import { mapFeedFormats } from "@eventwire/core";
 import { Hono } from "hono";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
@@ -17,11 +18,7 @@ export function themeRoutes(deps: ApiDeps) {
         description: theme.description,
         language: theme.language,
         events: `${base}/api/v1/events?theme=${theme.id}`,
-        feeds: {
-          rss: `${base}/feeds/${theme.id}.rss`,
-          atom: `${base}/feeds/${theme.id}.atom`,
-          json: `${base}/feeds/${theme.id}.json`,
-        },
+        feeds: mapFeedFormats((format) => `${base}/feeds/${theme.id}.${format}`),
       })),
     });
   });

@@ -1,3 +1,4 @@
+import { mapFeedFormats } from "@eventwire/core";
 import * as z from "zod";
 import { link } from "./responses";
 
@@ -7,7 +8,7 @@ export const THEME = z.object({
   description: z.string(),
   language: z.string(),
   events: link,
-  feeds: z.object({ rss: link, atom: link, json: link }),
+  feeds: z.object(mapFeedFormats(() => link)),
 });
 
 export const THEME_LIST = z.object({ items: z.array(THEME) });
