@@ -58,7 +58,7 @@ export function singleArticleEvent(matcher: Matcher, prepared: PreparedArticle):
 }
 
 /** A report scored against an event: its signals, its probability, and the profile that judged it. */
-export type Scored = { signals: Signals; probability: number; profile: DecisionProfile };
+type Scored = { signals: Signals; probability: number; profile: DecisionProfile };
 
 /**
  * What one pass reads through: the matcher, and each report scored against events by a scorer
@@ -98,7 +98,7 @@ export type CrossScore = {
 };
 
 /** Scores each report against `target` with the matcher's own model and thresholds. */
-export function crossScore(reader: PassReader, reports: readonly PreparedArticle[], target: EventState): CrossScore {
+function crossScore(reader: PassReader, reports: readonly PreparedArticle[], target: EventState): CrossScore {
   let joined = 0;
   let close = 0;
   let probability = 0;
@@ -146,10 +146,10 @@ export function joinsByMajority(reader: PassReader, reports: readonly PreparedAr
  * no names, each weighed by its rarity across events) is said in the other group's titles: "killed"
  * alone, said of every attack, does not make a reprisal the attack before it.
  */
-export type ActionSharing = { sharing: number; total: number; words: string[] };
+type ActionSharing = { sharing: number; total: number; words: string[] };
 
 /** Reads, for each of `own`'s titles, whether it shares its action with `other`'s titles (see `ActionSharing`). */
-export function actionSharing(
+function actionSharing(
   own: readonly PreparedArticle[],
   other: readonly PreparedArticle[],
   idf: (term: string) => number,
@@ -180,13 +180,13 @@ function wordOf(reports: readonly PreparedArticle[], term: string): string {
 }
 
 /** A title term and how many of a group's titles carry it. */
-export type TitleTerm = { term: string; word: string; titles: number };
+type TitleTerm = { term: string; word: string; titles: number };
 
 /**
  * Title terms (names included) that most of `own`'s titles carry and none of `other`'s: what
  * one group's headlines say that the other's never do (a release, a sentence).
  */
-export function ownTitleTerms(own: readonly PreparedArticle[], other: readonly PreparedArticle[]): TitleTerm[] {
+function ownTitleTerms(own: readonly PreparedArticle[], other: readonly PreparedArticle[]): TitleTerm[] {
   const elsewhere = new Set(other.flatMap((report) => [...report.features.titleTerms.keys()]));
   const counts = new Map<string, number>();
   for (const report of own)
@@ -212,12 +212,12 @@ export function quietDaysBetween(earlier: string, later: string): number {
 }
 
 /** Quiet days between two spans: from the end of the earlier to the start of the later; 0 when they overlap. */
-export function quietDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
+function quietDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
   return Math.max(quietDaysBetween(a.lastSeen, b.firstSeen), quietDaysBetween(b.lastSeen, a.firstSeen));
 }
 
 /** Days from the end of the earlier span to the start of the later; 0 when the spans overlap. */
-export function gapDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
+function gapDays(a: Pick<EventState, "firstSeen" | "lastSeen">, b: Pick<EventState, "firstSeen" | "lastSeen">): number {
   const gap = Math.max(0, Date.parse(b.firstSeen) - Date.parse(a.lastSeen), Date.parse(a.firstSeen) - Date.parse(b.lastSeen));
   return gap / DAY_MS;
 }
@@ -270,7 +270,7 @@ function titleTerms(first: readonly PreparedArticle[], second: readonly Prepared
 const majority = (count: number, total: number) => 2 * count > total;
 
 /** On each side, most titles share their action with the other side's titles (see `ActionSharing`). */
-export function actionsShared(actions: Agreement["actions"]): boolean {
+function actionsShared(actions: Agreement["actions"]): boolean {
   return majority(actions.first.sharing, actions.first.total) && majority(actions.second.sharing, actions.second.total);
 }
 

@@ -2,7 +2,6 @@ import type { EventState } from "./event";
 import {
   type EventWithArticles,
   type MaintenanceArticle,
-  type MaintenanceDecision,
   type MaintenancePlanner,
   type MergeDecision,
   rebuildEvent,
@@ -10,7 +9,6 @@ import {
 } from "./maintenance-apply";
 import { describeMerge, describeSplit, mergeSignals, splitSignals } from "./maintenance-explain";
 import {
-  type Agreement,
   actionsApart,
   type Group,
   joinsByMajority,
@@ -33,9 +31,6 @@ const MIN_PART = 2;
 /** Events with more originals than this are not split (the pairwise reading grows with the square). */
 const MAX_SPLIT_ORIGINALS = 80;
 
-/** Optional hook for measuring the planner: every pair and split it judged, with its figures. */
-export type PlanTrace = (kind: "merge" | "split", detail: Record<string, unknown>) => void;
-
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const byPublication = (a: MaintenanceArticle, b: MaintenanceArticle) =>
@@ -51,7 +46,7 @@ function groupOf(matcher: Matcher, event: EventState, articles: readonly Mainten
   return { event, reports: originalsOf(articles).map((article) => readArticle(matcher, article.input)) };
 }
 
-function planMerges(reader: PassReader, recent: readonly EventWithArticles[], trace?: PlanTrace): MergeDecision[] {
+function planMerges(reader: PassReader, recent: readonly EventWithArticles[]): MergeDecision[] {
   const { matcher } = reader;
   if (recent.length < 2) return [];
   const held = new Map(recent.map((entry) => [entry.event.id, entry]));
@@ -84,7 +79,6 @@ function planMerges(reader: PassReader, recent: readonly EventWithArticles[], tr
       if (!joinsByMajority(reader, small[0], small[1]) || !joinsByMajority(reader, large[0], large[1])) continue;
       const agreement = measureAgreement(reader, first, second);
       const signals = mergeSignals(agreement);
-      trace?.("merge", { into: into.id, from: from.id, ...signals, own: ownTermWords(agreement) });
       if (!oneHappening(agreement)) continue;
       found.push({
         decision: {
@@ -109,9 +103,6 @@ function planMerges(reader: PassReader, recent: readonly EventWithArticles[], tr
   }
   return merges;
 }
-
-const ownTermWords = (agreement: Agreement) =>
-  [...agreement.ownTerms.first, ...agreement.ownTerms.second].map((term) => term.word).join(" ");
 
 /** An event's originals cut in two at a time: the earlier part and the later. */
 type TimeCut = { earlier: MaintenanceArticle[]; later: MaintenanceArticle[]; ncut: number; crossing: [number, number] };
@@ -148,7 +139,7 @@ function timeCuts(reader: PassReader, originals: readonly MaintenanceArticle[]):
   });
 }
 
-function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTrace): SplitDecision | null {
+function planSplit(reader: PassReader, entry: EventWithArticles): SplitDecision | null {
   const { matcher } = reader;
   const { event, articles } = entry;
   const originals = originalsOf(articles);
@@ -177,13 +168,6 @@ function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTra
   const opened = rebuildEvent(matcher, into, moving, undefined, read);
   const agreement = measureAgreement(reader, groupOf(matcher, kept, staying), groupOf(matcher, opened, moving));
   const signals = splitSignals(agreement, cut.ncut, cut.crossing);
-  trace?.("split", {
-    event: event.id,
-    staying: staying.map((a) => a.input.id),
-    moving: moving.map((a) => a.input.id),
-    ...signals,
-    own: ownTermWords(agreement),
-  });
   if (!twoHappeningsByTitle(agreement)) return null;
   return {
     kind: "split",
@@ -195,28 +179,21 @@ function planSplit(reader: PassReader, entry: EventWithArticles, trace?: PlanTra
 }
 
 /**
- * Re-examines recent events (see docs/matching.md, "Events that correct themselves"): merges
- * two events that are one happening into the one first seen, and splits an event that holds two
- * happenings in turn (the part with the central article keeps the id). Merges come first, and
- * no event is in two decisions, so each applies to the state the earlier ones leave. Reads the
- * matcher, changes nothing. `trace` sees every judgement (for measuring).
+ * The maintenance planner. Re-examines recent events (see docs/matching.md, "Events that correct
+ * themselves"): merges two events that are one happening into the one first seen, and splits an
+ * event that holds two happenings in turn (the part with the central article keeps the id).
+ * Merges come first, and no event is in two decisions, so each applies to the state the earlier
+ * ones leave. Reads the matcher, changes nothing; the pass's time does not enter its judgement.
  */
-export function planMaintenanceTraced(
-  matcher: Matcher,
-  recent: readonly EventWithArticles[],
-  trace?: PlanTrace,
-): MaintenanceDecision[] {
+export const planMaintenance: MaintenancePlanner = (matcher, recent) => {
   const reader = passReader(matcher);
-  const merges = planMerges(reader, recent, trace);
+  const merges = planMerges(reader, recent);
   const merged = new Set(merges.flatMap((merge) => [merge.into, merge.from]));
   const splits: SplitDecision[] = [];
   for (const entry of [...recent].sort((a, b) => byId(a.event.id, b.event.id))) {
     if (merged.has(entry.event.id)) continue;
-    const split = planSplit(reader, entry, trace);
+    const split = planSplit(reader, entry);
     if (split !== null) splits.push(split);
   }
   return [...merges, ...splits];
-}
-
-/** The maintenance planner: `planMaintenanceTraced` without a trace. The pass's time does not enter its judgement. */
-export const planMaintenance: MaintenancePlanner = (matcher, recent) => planMaintenanceTraced(matcher, recent);
+};
