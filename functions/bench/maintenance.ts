@@ -48,12 +48,23 @@ export async function benchMaintenance(context: BenchContext): Promise<BenchFigu
     const now = new Date(Date.parse(last) + 3_600_000);
     deps.now = () => now;
 
+    // What every pass pays to read: a planner that decides nothing.
+    const planner = deps.planner;
+    deps.planner = () => [];
     let started = performance.now();
     const read = await maintainEvents(deps);
     const readMs = performance.now() - started;
     const articles = stream.length;
     context.say(
       `maintenance: a pass over ${read.examined} events (${articles} articles with their text) deciding nothing: ${readMs.toFixed(0)} ms`,
+    );
+    // The product's planner on the same events: reading, judging the candidate pairs and cuts, storing what it decides.
+    deps.planner = planner;
+    started = performance.now();
+    const planned = await maintainEvents(deps);
+    const plannedMs = performance.now() - started;
+    context.say(
+      `maintenance: the same with the product's planner: ${plannedMs.toFixed(0)} ms, ${planned.decisions.length} decisions`,
     );
 
     const merges = Math.floor(imported.events / 10);
@@ -73,6 +84,7 @@ export async function benchMaintenance(context: BenchContext): Promise<BenchFigu
     );
     return {
       maintenance_ms_per_article: readMs / articles,
+      maintenance_planned_ms_per_article: plannedMs / articles,
       maintenance_ms_per_merge: Math.max(0, mergeMs - readMs) / Math.max(1, merged.decisions.length),
     };
   } finally {
