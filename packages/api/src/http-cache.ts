@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Context, Env, Handler } from "hono";
+import type { Context, Env, Handler, Input } from "hono";
+import type { BlankInput } from "hono/types";
 import type { Loaded, ResponseCache } from "./response-cache";
 
 /** A strong validator: a hash of the exact bytes served. */
@@ -151,11 +152,11 @@ function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
  * Accept header chose), so most requests read nothing from the table. Requests that carry
  * credentials are neither served from it nor stored in it; a `load` that throws stores nothing.
  */
-export function cachedGet<P extends string>(
+export function cachedGet<P extends string, I extends Input = BlankInput>(
   deps: CacheDeps,
-  load: (c: Context<Env, P>) => Promise<CachedBody>,
-  variant?: (c: Context<Env, P>) => string,
-): Handler<Env, P> {
+  load: (c: Context<Env, P, I>) => Promise<CachedBody>,
+  variant?: (c: Context<Env, P, I>) => string,
+): Handler<Env, P, I> {
   return async (c) => {
     const cache = deps.responseCache;
     if (cache === undefined || cache === null || c.req.header("authorization") !== undefined) {

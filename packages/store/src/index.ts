@@ -5,8 +5,8 @@ import { createEventRepository, type EventRepository } from "./event-repository"
 import { createSourceRepository, type SourceRepository } from "./source-repository";
 import { createWebhookRepository, type WebhookRepository } from "./webhook-repository";
 
-export type { ArticlePartition, ArticleRepository, PageRequest } from "./article-repository";
-export { articleIndexKeys, articleItems, createArticleRepository, publishedRange } from "./article-repository";
+export type { ArticleRepository, PageRequest } from "./article-repository";
+export { articleIndexKeys, articleItems, createArticleRepository } from "./article-repository";
 export type { ChangeListener } from "./change-listener";
 export { withChangeListener } from "./change-listener";
 export type { DynamoClients, DynamoConnection } from "./client";
@@ -21,6 +21,8 @@ export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-pa
 export type { Page, PageKey } from "./items";
 export { MAX_TRANSACTION_ITEMS } from "./items";
 export { ENTITY, keys } from "./keys";
+export type { ArticleQuery, EventQuery, ListingRequest } from "./listings";
+export { listArticles, listEvents } from "./listings";
 export type {
   ArticleMoves,
   CommitDecisionInput,

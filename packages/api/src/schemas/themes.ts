@@ -1,13 +1,15 @@
-import * as z from "zod";
+import { z } from "@hono/zod-openapi";
 import { link } from "./responses";
 
-export const THEME = z.object({
-  id: z.string(),
-  title: z.string(),
-  description: z.string(),
-  language: z.string(),
-  events: link,
-  feeds: z.object({ rss: link, atom: link, json: link }),
-});
+export const THEME = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    language: z.string(),
+    events: link,
+    feeds: z.object({ rss: link, atom: link, json: link }),
+  })
+  .openapi("Theme");
 
-export const THEME_LIST = z.object({ items: z.array(THEME) });
+export const THEME_LIST = z.object({ items: z.array(THEME) }).openapi("ThemeList");
