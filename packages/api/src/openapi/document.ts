@@ -20,9 +20,6 @@ const TAGS = [
   { name: "meta", description: "Health and this document" },
 ] as const;
 
-/** A tag's name, as routes name it. */
-export type Tag = (typeof TAGS)[number]["name"];
-
 const header = (description: string, type: "string" | "integer" = "string") => ({ description, schema: { type } });
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry does not depend on the app's types.

@@ -20,7 +20,7 @@ export const EVENTS_QUERY = z.strictObject({
   cursor,
 });
 
-export const EVENT = z
+const EVENT = z
   .object({
     id: z.string(),
     theme: z.string(),
@@ -43,7 +43,7 @@ export const EVENT = z
 
 export const EVENT_PAGE = page(EVENT).openapi("EventPage");
 
-export const CORRECTION = z
+const CORRECTION = z
   .object({
     kind: z.enum(["merged", "merged-into", "split", "split-from"]).meta({
       description:

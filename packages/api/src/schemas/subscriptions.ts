@@ -8,7 +8,7 @@ import { link, page } from "./responses";
 const SUBSCRIBED_TYPES = [...WEBHOOK_TYPES, ALL_TYPES] as const;
 const webhookType = z.enum(SUBSCRIBED_TYPES, { error: `one of ${SUBSCRIBED_TYPES.join(", ")}` });
 
-export const SUBSCRIPTION_FILTER = z
+const SUBSCRIPTION_FILTER = z
   .strictObject({
     theme: z.string().regex(THEME_ID, "a theme id (lower-case letters, digits and '-')").optional().meta({
       description: "theme id (default: the first theme)",
@@ -110,7 +110,7 @@ export const SECRET_ROTATED = z
   })
   .openapi("SecretRotated");
 
-export const ATTEMPT = z
+const ATTEMPT = z
   .object({
     deliveryId: z.string().meta({ description: "the message id (webhook-id); POST /api/v1/deliveries/{id}/retry" }),
     type: z.string(),
@@ -134,7 +134,7 @@ export const ATTEMPT_RESULT = z
   })
   .openapi("AttemptResult");
 
-export const MESSAGE = z
+const MESSAGE = z
   .object({
     id: z.string().meta({ description: "the webhook-id it was sent with" }),
     type: z.string(),

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { link } from "./responses";
 
-export const THEME = z
+const THEME = z
   .object({
     id: z.string(),
     title: z.string(),
