@@ -1,6 +1,7 @@
 import { type OpenAPIHono, type RouteConfig, type RouteHandler, z } from "@hono/zod-openapi";
 import type { Context, Handler, MiddlewareHandler } from "hono";
 import { ApiError } from "../errors";
+import { type CachedBody, cachedGet, servedFresh } from "../http-cache";
 import { parseJsonBody, parseQuery } from "../validate";
 
 // A route is one `createRoute` object: its path, inputs, answers and security. `mountRoute` serves
@@ -77,6 +78,21 @@ export function mountRoute<R extends RouteConfig>(app: AnyApp, route: R, handler
   const { body: _read, ...request } = route.request ?? {};
   const served = { ...route, hide: true, request, middleware: [...asList(route.middleware), readJsonBody(body)] };
   app.openapi(served as RouteConfig, handler as never, hook);
+}
+
+/**
+ * Serves a public read: `load` renders the answer, kept in the response cache when there is one.
+ * A fresh kept answer is sent before the route's validation runs: it was made for a request
+ * that passed it, and a hit then costs what it did before routes validated through the library.
+ */
+export function mountCachedRoute<R extends RouteConfig>(
+  app: AnyApp,
+  deps: Parameters<typeof servedFresh>[0],
+  route: R,
+  load: (c: Parameters<RouteHandlerOf<R>>[0]) => Promise<CachedBody>,
+): void {
+  const served = { ...route, middleware: [servedFresh(deps), ...asList(route.middleware)] };
+  mountRoute(app, served, cachedGet(deps, load as never) as never);
 }
 
 /**

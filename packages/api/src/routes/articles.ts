@@ -5,10 +5,10 @@ import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { cachedGet, jsonBody } from "../http-cache";
+import { jsonBody } from "../http-cache";
 import { checkTimeRange, listingAnswer, searchParameter, themeParameter } from "../listing";
 import { answers, PUBLIC, pathParameters } from "../openapi/answers";
-import { mountRoute } from "../openapi/route";
+import { mountCachedRoute } from "../openapi/route";
 import { ARTICLE, ARTICLE_PAGE, ARTICLES_QUERY } from "../schemas/articles";
 import { HEX_ID, HEX_ID_FORM, NO_QUERY } from "../schemas/parameters";
 
@@ -43,41 +43,33 @@ const getArticleRoute = createRoute({
 /** /api/v1/articles: stored articles, newest first, filtered; and one article with its text. */
 export function articleRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono();
-  mountRoute(
-    app,
-    listArticlesRoute,
-    cachedGet(deps, async (c) => {
-      const query = c.req.valid("query");
-      checkTimeRange(query.since, query.until);
-      const filter: ArticleFilter = {
-        terms: searchParameter(query.q),
-        theme: themeParameter(deps, query.theme)?.id ?? null,
-        eventId: query.event ?? null,
-        sourceId: query.source ?? null,
-        onTheme: query.onTheme ?? null,
-      };
-      const since = query.since ?? null;
-      const until = query.until ?? null;
-      return listingAnswer(c, deps, {
-        name: "articles",
-        filters: { ...filter, since, until },
-        cursor: query.cursor,
-        limit: query.limit,
-        theme: filter.theme,
-        read: (page) => listArticles(deps.store.articles, { filter, since, until }, page),
-        json: (article, base) => articleJson(article, base),
-      });
-    }),
-  );
-  mountRoute(
-    app,
-    getArticleRoute,
-    cachedGet(deps, async (c) => {
-      const id = c.req.param("id");
-      const article = HEX_ID.test(id) ? await deps.store.articles.get(id) : null;
-      if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-      return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
-    }),
-  );
+  mountCachedRoute(app, deps, listArticlesRoute, async (c) => {
+    const query = c.req.valid("query");
+    checkTimeRange(query.since, query.until);
+    const filter: ArticleFilter = {
+      terms: searchParameter(query.q),
+      theme: themeParameter(deps, query.theme)?.id ?? null,
+      eventId: query.event ?? null,
+      sourceId: query.source ?? null,
+      onTheme: query.onTheme ?? null,
+    };
+    const since = query.since ?? null;
+    const until = query.until ?? null;
+    return listingAnswer(c, deps, {
+      name: "articles",
+      filters: { ...filter, since, until },
+      cursor: query.cursor,
+      limit: query.limit,
+      theme: filter.theme,
+      read: (page) => listArticles(deps.store.articles, { filter, since, until }, page),
+      json: (article, base) => articleJson(article, base),
+    });
+  });
+  mountCachedRoute(app, deps, getArticleRoute, async (c) => {
+    const id = c.req.param("id");
+    const article = HEX_ID.test(id) ? await deps.store.articles.get(id) : null;
+    if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
+    return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
+  });
   return app;
 }

@@ -7,11 +7,11 @@ import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { correctionJson, eventJson } from "../event-json";
 import { themeModifiedAt } from "../feed-response";
-import { cachedGet, jsonBody, redirectBody } from "../http-cache";
+import { jsonBody, redirectBody } from "../http-cache";
 import { checkTimeRange, listingAnswer, searchParameter, themeParameter } from "../listing";
 import { mergedJson, resolveEvent } from "../lookups";
 import { answers, PUBLIC, pathParameters } from "../openapi/answers";
-import { mountRoute } from "../openapi/route";
+import { mountCachedRoute } from "../openapi/route";
 import { EVENT_DETAIL, EVENT_MERGED, EVENT_PAGE, EVENTS_QUERY } from "../schemas/events";
 import { HEX_ID_FORM, NO_QUERY } from "../schemas/parameters";
 
@@ -57,72 +57,64 @@ const getEventRoute = createRoute({
  */
 export function eventRoutes(deps: ApiDeps) {
   const app = new OpenAPIHono();
-  mountRoute(
-    app,
-    listEventsRoute,
-    cachedGet(deps, async (c) => {
-      const query = c.req.valid("query");
-      const theme = themeParameter(deps, query.theme ?? deps.config.themes[0]?.id);
-      if (theme === undefined) throw new ApiError(404, "not_found", "this server follows no theme");
-      checkTimeRange(query.since, query.until);
-      const terms = searchParameter(query.q);
-      const filter: EventFilter = {
-        terms,
-        entityKeys: query.entity === undefined ? null : entityKeys(query.entity, theme),
-        minSources: query.minSources ?? 1,
-        until: query.until ?? null,
-      };
-      return listingAnswer(c, deps, {
-        name: "events",
-        filters: {
-          theme: theme.id,
-          terms,
-          entity: filter.entityKeys,
-          since: query.since ?? null,
-          until: filter.until,
-          minSources: filter.minSources,
-        },
-        cursor: query.cursor,
-        limit: query.limit,
+  mountCachedRoute(app, deps, listEventsRoute, async (c) => {
+    const query = c.req.valid("query");
+    const theme = themeParameter(deps, query.theme ?? deps.config.themes[0]?.id);
+    if (theme === undefined) throw new ApiError(404, "not_found", "this server follows no theme");
+    checkTimeRange(query.since, query.until);
+    const terms = searchParameter(query.q);
+    const filter: EventFilter = {
+      terms,
+      entityKeys: query.entity === undefined ? null : entityKeys(query.entity, theme),
+      minSources: query.minSources ?? 1,
+      until: query.until ?? null,
+    };
+    return listingAnswer(c, deps, {
+      name: "events",
+      filters: {
         theme: theme.id,
-        read: (page) => listEvents(deps.store.events, { themeId: theme.id, filter, activeSince: query.since ?? null }, page),
-        json: eventJson,
-      });
-    }),
-  );
-  mountRoute(
-    app,
-    getEventRoute,
-    cachedGet(deps, async (c) => {
-      const id = c.req.param("id");
-      const resolved = await resolveEvent(deps, id);
-      const base = baseUrl(c, deps);
-      if (resolved.state === "merged") {
-        const location = `${base}/api/v1/events/${resolved.successor}`;
-        return redirectBody(deps, location, mergedJson(resolved, location), resolved.theme);
-      }
-      const { event, corrections } = resolved;
-      const articles = await deps.store.articles.listByEvent(id, { limit: EVENT_ARTICLES });
-      // Every change to an event comes with an article joining it: the latest one says when.
-      const latestId = eventEntryArticleIds(event)[0];
-      const latest =
-        articles.items.find((article) => article.id === latestId) ??
-        (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId]))[0];
-      return jsonBody(
-        deps,
-        {
-          ...eventJson(event, base),
-          mergedInto: null,
-          corrections: corrections.map((correction) => correctionJson(correction, base)),
-          articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
-          moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
-        },
-        {
-          lastModified: await themeModifiedAt(deps, event.theme, latest === undefined ? [] : [latest.fetchedAt]),
-          theme: event.theme,
-        },
-      );
-    }),
-  );
+        terms,
+        entity: filter.entityKeys,
+        since: query.since ?? null,
+        until: filter.until,
+        minSources: filter.minSources,
+      },
+      cursor: query.cursor,
+      limit: query.limit,
+      theme: theme.id,
+      read: (page) => listEvents(deps.store.events, { themeId: theme.id, filter, activeSince: query.since ?? null }, page),
+      json: eventJson,
+    });
+  });
+  mountCachedRoute(app, deps, getEventRoute, async (c) => {
+    const id = c.req.param("id");
+    const resolved = await resolveEvent(deps, id);
+    const base = baseUrl(c, deps);
+    if (resolved.state === "merged") {
+      const location = `${base}/api/v1/events/${resolved.successor}`;
+      return redirectBody(deps, location, mergedJson(resolved, location), resolved.theme);
+    }
+    const { event, corrections } = resolved;
+    const articles = await deps.store.articles.listByEvent(id, { limit: EVENT_ARTICLES });
+    // Every change to an event comes with an article joining it: the latest one says when.
+    const latestId = eventEntryArticleIds(event)[0];
+    const latest =
+      articles.items.find((article) => article.id === latestId) ??
+      (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId]))[0];
+    return jsonBody(
+      deps,
+      {
+        ...eventJson(event, base),
+        mergedInto: null,
+        corrections: corrections.map((correction) => correctionJson(correction, base)),
+        articles: articles.items.map((article) => articleJson(article, base, { explain: true })),
+        moreArticles: articles.nextKey === null ? null : `${base}/api/v1/articles?event=${id}`,
+      },
+      {
+        lastModified: await themeModifiedAt(deps, event.theme, latest === undefined ? [] : [latest.fetchedAt]),
+        theme: event.theme,
+      },
+    );
+  });
   return app;
 }
