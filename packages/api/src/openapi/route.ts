@@ -9,7 +9,7 @@ import { parseJsonBody, parseQuery } from "../validate";
 // schemas that validate requests, and a route cannot exist undocumented or drift from its docs.
 
 /** A route's handler: it reads what the route's schemas validated with `c.req.valid(…)`. */
-export type RouteHandlerOf<R extends RouteConfig> =
+type RouteHandlerOf<R extends RouteConfig> =
   RouteHandler<R> extends Handler<infer E, infer P, infer I, infer _Typed>
     ? Handler<E, P, I, Response | Promise<Response>>
     : never;
@@ -35,7 +35,8 @@ function refuseInWords(route: RouteConfig) {
     if (result.success) return;
     const query = route.request?.query;
     if (result.target === "query" && query instanceof z.ZodObject) parseQuery(c, query);
-    // Path parameters are plain text and the body is read below: nothing else is validated.
+    // Nothing else is validated by the library: path parameters are taken as text, and a JSON
+    // body is read by readJsonBody.
     throw new ApiError(400, "invalid_parameter", `the request's ${result.target} is not in the form this route takes`);
   };
 }
@@ -64,8 +65,8 @@ function documented(route: RouteConfig): RouteConfig {
 
 /**
  * Serves `route` on `app` with `handler` and lists it in the app's document. The route's own
- * middleware runs first (the admin key, an id check), then its query is validated, then its
- * body is read; any refusal is the API's JSON error.
+ * middleware runs first (the admin key, an id check), then its JSON body is read and its query
+ * validated; any refusal is the API's JSON error.
  */
 export function mountRoute<R extends RouteConfig>(app: AnyApp, route: R, handler: RouteHandlerOf<R>): void {
   const hook = refuseInWords(route) as never;
@@ -83,7 +84,7 @@ export function mountRoute<R extends RouteConfig>(app: AnyApp, route: R, handler
 /**
  * Serves a public read: `load` renders the answer, kept in the response cache when there is one.
  * A fresh kept answer is sent before the route's validation runs: it was made for a request
- * that passed it, and a hit then costs what it did before routes validated through the library.
+ * that passed it, so a hit (most requests) validates nothing again.
  */
 export function mountCachedRoute<R extends RouteConfig>(
   app: AnyApp,
