@@ -44,8 +44,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
                            change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
   ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's recent events, print what it did
-  train --stream FILE [--existing FILE] [--out FILE]
-                           re-train the matcher model on labelled articles
+  train --stream FILE [--stream FILE …] [--existing FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
+                           re-train the matcher model on labelled articles (--cv: leave-one-group-out figures first)
   ${BENCH_USAGE}
                            measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}

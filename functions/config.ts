@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { canonicalizeUrl } from "@eventwire/core";
-import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { DISPATCH_SCHEDULE_MINUTES, INGEST_SCHEDULE_MINUTES, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline/schedules";
 import { en } from "zod/locales";
 import * as z from "zod/mini";
 import { DEFAULT_SOURCE_URLS } from "./default-sources";

@@ -5,7 +5,7 @@ import { errorMessage } from "@eventwire/core";
 let client: SQSClient | undefined;
 
 /** Sends one notice to a queue; a failure is logged as `unsent` says, never thrown. */
-export async function notifyQueue(queueUrl: string, log: Log, body: Record<string, unknown>, unsent: string): Promise<void> {
+async function notifyQueue(queueUrl: string, log: Log, body: Record<string, unknown>, unsent: string): Promise<void> {
   client ??= new SQSClient({});
   try {
     await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));

@@ -15,11 +15,12 @@ import {
   type MatcherModel,
   type PRF,
   parseMatcherModel,
+  planMaintenance,
   SHIPPED_MODEL,
 } from "@eventwire/core";
 import { type EvalFormat, EvalInputError, readLabelledArticles } from "./eval-files";
 
-export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--thin-existing] [--json]`;
+export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--thin-existing] [--no-maintenance] [--json]`;
 
 function readModel(file: string): MatcherModel {
   let raw: unknown;
@@ -55,13 +56,15 @@ function printReport(report: EvaluationReport): void {
     ["attach accuracy", fmt(report.attach_accuracy)],
     ["theme", fmtPrf(report.theme)],
     ["articles/s", report.articles_per_sec.toFixed(0)],
+    ["maintenance", report.maintenance ? `${report.maintenance.merges} merges, ${report.maintenance.splits} splits` : "off"],
   ];
   for (const [name, value] of rows) process.stdout.write(`${name.padEnd(16)} ${value}\n`);
 }
 
 /**
  * `eval`: loads --existing as existing events, streams --stream through the production matcher
- * and theme filter, and prints the scores (with --json, one JSON object on the last line).
+ * and theme filter with the maintenance pass after each stream day (unless --no-maintenance),
+ * and prints the scores (with --json, one JSON object on the last line).
  */
 export function runEvalCommand(args: string[]): number {
   const { values } = parseArgs({
@@ -75,6 +78,7 @@ export function runEvalCommand(args: string[]): number {
       model: { type: "string" },
       errors: { type: "string" },
       "thin-existing": { type: "boolean", default: false },
+      "no-maintenance": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -93,13 +97,14 @@ export function runEvalCommand(args: string[]): number {
   const { existing, stream } = values["thin-existing"] ? thinExisting(given, read) : { existing: given, stream: read };
   const model = values.model === undefined ? SHIPPED_MODEL : readModel(values.model);
   const matcher = format === "mstream" ? createUnfilteredMatcher(theme.id, model) : createThemeMatcher(theme, model);
-  const { report, explanations } = evaluateStream(matcher, existing, stream, {
+  const { report, explanations, maintenance } = evaluateStream(matcher, existing, stream, {
     scoreTheme: format === "jsonl",
     clock: () => performance.now(),
     onProgress: stream.length > 1000 ? progressBar : undefined,
+    maintenance: values["no-maintenance"] ? null : planMaintenance,
   });
   printReport(report);
-  if (values.errors !== undefined) writeFileSync(values.errors, formatErrors(describeErrors(stream, explanations)));
+  if (values.errors !== undefined) writeFileSync(values.errors, formatErrors(describeErrors(stream, explanations), maintenance));
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   return 0;
 }

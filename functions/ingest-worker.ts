@@ -4,37 +4,17 @@ import {
   type IngestSourceResult,
   ingestDueSources,
   ingestQueuedSource,
-  maintenanceDueAfter,
   refreshSource,
 } from "@eventwire/pipeline";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { notifyDispatcher, notifyMaintainer } from "./dispatch-queue";
+import { afterStoringFor } from "./after-storing";
 import { readIngestJob } from "./ingest-queue";
 import { type IngestRequest, isQueueBatch, readIngestRequest } from "./ingest-request";
 import { pipelineLambdaDeps } from "./lambda-deps";
-import { linkedDispatchQueueUrl, linkedMaintainQueueUrl } from "./linked";
 
 const { deps } = pipelineLambdaDeps();
-const dispatchQueueUrl = linkedDispatchQueueUrl();
-const maintainQueueUrl = linkedMaintainQueueUrl();
-
-/**
- * New articles may mean webhook messages: the dispatcher is asked to run at once. They are also
- * counted in the table, and every `MAINTENANCE_LIMITS.afterStored` of them, however many workers
- * stored them, asks for a maintenance pass.
- */
-async function afterStoring(stored: number): Promise<void> {
-  if (stored === 0) return;
-  const at = deps.now().toISOString();
-  if (dispatchQueueUrl !== undefined) await notifyDispatcher(dispatchQueueUrl, deps.log, { stored, at });
-  if (maintainQueueUrl === undefined) return;
-  try {
-    if (await maintenanceDueAfter(deps, stored)) await notifyMaintainer(maintainQueueUrl, deps.log, { stored, at });
-  } catch (error) {
-    // The articles are stored; the hourly schedule runs a pass all the same.
-    deps.log.warn("could not count stored articles towards a maintenance pass", { error: errorMessage(error) });
-  }
-}
+// Stored articles wake the dispatcher and count towards a maintenance pass.
+const afterStoring = afterStoringFor(deps);
 
 /**
  * Queue batches: ingests the source each message names. A feed that fails is recorded on its

@@ -1,15 +1,16 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type IngestRunSummary, ingestDueSources, planDueSources, seedSources } from "@eventwire/pipeline";
+import { afterStoringFor } from "./after-storing";
 import { sourceUrls } from "./config";
-import { notifyDispatcher } from "./dispatch-queue";
 import { sendIngestJobs } from "./ingest-queue";
 import { pipelineLambdaDeps } from "./lambda-deps";
-import { linkedDispatchQueueUrl, linkedIngestQueueUrl } from "./linked";
+import { linkedIngestQueueUrl } from "./linked";
 import { type ScheduleEvent, scheduleEventFields } from "./schedule-event";
 
 const { deps, settings } = pipelineLambdaDeps();
 const queueUrl = linkedIngestQueueUrl();
-const dispatchQueueUrl = linkedDispatchQueueUrl();
+// When it ingests itself: stored articles wake the dispatcher (see after-storing.ts).
+const afterStoring = afterStoringFor(deps);
 const sqs = queueUrl === undefined ? undefined : new SQSClient({ region: settings.AWS_REGION });
 
 // Configured sources are added once per container; adding an existing one is a no-op. A sources
@@ -39,10 +40,7 @@ export async function handler(event: ScheduleEvent): Promise<IngestRunSummary | 
   if (queueUrl === undefined || sqs === undefined) {
     // No queue linked: ingest every due source here.
     const summary = await ingestDueSources(deps);
-    // New articles may mean webhook messages: the dispatcher runs now rather than on its next tick.
-    if (summary.stored > 0 && dispatchQueueUrl !== undefined) {
-      await notifyDispatcher(dispatchQueueUrl, deps.log, { stored: summary.stored, at: deps.now().toISOString() });
-    }
+    await afterStoring(summary.stored);
     return summary;
   }
   const jobs = await planDueSources(deps, settings.EVENTWIRE_INGEST_SPREAD_SECONDS);

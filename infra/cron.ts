@@ -1,5 +1,5 @@
+import { INGEST_SCHEDULE_EXPRESSION } from "@eventwire/pipeline/schedules";
 import { scheduleEventInput } from "../functions/schedule-event";
-import { INGEST_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/schedule";
 import { lambdaFunction } from "./functions";
 import { ingestQueue } from "./queue";
 import { table } from "./table";

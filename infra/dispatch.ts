@@ -1,5 +1,5 @@
+import { DISPATCH_SCHEDULE_EXPRESSION } from "@eventwire/pipeline/schedules";
 import { scheduleEventInput } from "../functions/schedule-event";
-import { DISPATCH_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/dispatch-schedule";
 import { DEAD_LETTER_QUEUE, lambdaFunction, QUEUE_CONSUMER_ACTIONS } from "./functions";
 import { table } from "./table";
 

@@ -1,5 +1,5 @@
+import { MAINTENANCE_SCHEDULE_EXPRESSION } from "@eventwire/pipeline/schedules";
 import { scheduleEventInput } from "../functions/schedule-event";
-import { MAINTENANCE_SCHEDULE_EXPRESSION } from "../packages/pipeline/src/maintenance-schedule";
 import { dispatchQueue } from "./dispatch";
 import { DEAD_LETTER_QUEUE, lambdaFunction, QUEUE_CONSUMER_ACTIONS } from "./functions";
 import { table } from "./table";

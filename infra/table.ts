@@ -1,4 +1,4 @@
-import { sstDynamoArgs } from "../packages/store/src/table";
+import { sstDynamoArgs } from "@eventwire/store/table";
 
 /** The single table, declared from the same definition the local runner creates it from. */
 export const table = new sst.aws.Dynamo("Table", sstDynamoArgs());

@@ -156,7 +156,7 @@ async function runPhase(
       receivers.setSecret(index, created.secret);
     }
     const theme = stack.deps.config.theme.id;
-    const startSeq = await stack.deps.store.events.sequence(theme);
+    const startSeq = await stack.deps.store.changes.sequence(theme);
     const started = Date.now();
     // Sources are added on their schedule while the receipts are watched.
     const adding = (async () => {
@@ -175,7 +175,7 @@ async function runPhase(
     const deadline = started + (context.quick ? 60_000 : 300_000);
     let changes = 0;
     for (;;) {
-      changes = (await stack.deps.store.events.sequence(theme)) - startSeq;
+      changes = (await stack.deps.store.changes.sequence(theme)) - startSeq;
       const unique = new Set(receivers.receipts.map((receipt) => receipt.id)).size;
       if (addFailure !== null) throw addFailure;
       if (changes >= articles && unique >= changes * options.subscriptions) break;

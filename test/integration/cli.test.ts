@@ -168,9 +168,11 @@ describe("CLI", () => {
     expect(result.stdout).toMatch(/^BCubed\s+P 1\.000 {2}R 1\.000 {2}F1 1\.000$/m);
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "");
     expect(Object.keys(report).sort()).toEqual(
-      ["articles", "articles_per_sec", "attach_accuracy", "bcubed", "events", "nmi", "pairwise", "theme"].sort(),
+      ["articles", "articles_per_sec", "attach_accuracy", "bcubed", "events", "maintenance", "nmi", "pairwise", "theme"].sort(),
     );
     expect(report).toMatchObject({ articles: 8, events: 2, attach_accuracy: 1, bcubed: { f1: 1 }, theme: { f1: 1 } });
+    // The maintenance pass ran after each stream day and found nothing to change.
+    expect(report.maintenance).toEqual({ merges: 0, splits: 0 });
     expect(report.articles_per_sec).toBeGreaterThan(0);
   });
 

@@ -48,7 +48,7 @@ async function addReport(event: EventState, report: Report): Promise<EventState>
       credit: null,
     },
   ];
-  const expectedSeq = await db.store.events.sequence(event.theme);
+  const expectedSeq = await db.store.changes.sequence(event.theme);
   const grown = {
     ...event,
     title: report.eventTitle,

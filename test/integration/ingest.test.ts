@@ -34,11 +34,16 @@ function sdkError(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
 }
 
-/** The same deps, with a store whose match commits fail when `refuse` returns an error for one of their articles. */
+/**
+ * The same deps, with a store whose match commits fail when `refuse` returns an error for one of
+ * their articles: as the store answers them, an item DynamoDB will never accept (a
+ * ValidationException) as a refused commit, any other error thrown.
+ */
 function refusingWrites(deps: TestDeps, refuse: (article: Article) => Error | null): TestDeps {
   return aroundCommits(deps, (input, commit) => {
     const error = input.articles.map((entry) => refuse(entry.article)).find((refused) => refused !== null) ?? null;
-    return error === null ? commit(input) : Promise.reject(error);
+    if (error === null) return commit(input);
+    return error.name === "ValidationException" ? Promise.resolve({ kind: "refused", error }) : Promise.reject(error);
   });
 }
 

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { htmlToText } from "@eventwire/core";
 import { addSource } from "@eventwire/pipeline";
-import type { Context, SQSRecord } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import Parser from "rss-parser";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ScheduleEvent } from "../../functions/schedule-event";
@@ -12,6 +12,7 @@ import { fixture } from "../support/fixtures";
 import { serveAlways, startTestServer, type TestHttpServer } from "../support/http-server";
 import { type LambdaEndpoint, runAsLambda, startLambdaEndpoint } from "../support/lambda-endpoint";
 import { logLinesOf } from "../support/log-lines";
+import { sqsRecord } from "../support/sqs-endpoint";
 import { createTestStore, type TestStore } from "../support/store";
 
 // The handlers are invoked the way Lambda invokes them: real-shaped events, SST links given as
@@ -187,26 +188,14 @@ describe("Lambda handlers", () => {
     const added = await addSource({ store: db.store, now: () => new Date() }, { url: `${server.url}/worker.atom` });
     if (!added.ok) throw new Error(added.error);
     const sourceId = added.source.id;
-    const record = (messageId: string, body: string): SQSRecord =>
-      ({
-        messageId,
-        receiptHandle: `handle-${messageId}`,
-        body,
-        attributes: { ApproximateReceiveCount: "1" },
-        messageAttributes: {},
-        md5OfBody: "",
-        eventSource: "aws:sqs",
-        eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:eventwire-test-IngestQueue",
-        awsRegion: "us-east-1",
-      }) as unknown as SQSRecord;
     const job = JSON.stringify({ sourceId, scheduledAt: new Date().toISOString() });
     const response = await workerHandler({
       Records: [
-        record("m1", job),
+        sqsRecord("m1", job),
         // Delivered twice: the source is no longer due, so it is not fetched again.
-        record("m2", job),
-        record("m3", "not a job"),
-        record("m4", JSON.stringify({ sourceId: "ffffffffffffffffffffffffffffffff", scheduledAt: "2026-05-04T10:00:00Z" })),
+        sqsRecord("m2", job),
+        sqsRecord("m3", "not a job"),
+        sqsRecord("m4", JSON.stringify({ sourceId: "ffffffffffffffffffffffffffffffff", scheduledAt: "2026-05-04T10:00:00Z" })),
       ],
     });
     expect(response).toEqual({ batchItemFailures: [] });

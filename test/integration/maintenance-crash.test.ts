@@ -79,7 +79,7 @@ describe("a pass that dies", () => {
     const summary = await maintainEvents(restarted);
     expect(summary).toMatchObject({ resumed: 1, moved: 1 });
     expect(await articleIdsOf(table.store, kept.id)).toEqual(articles.map((article) => article.id).sort());
-    expect(await table.store.events.sequence("isis-syria")).toBe(6);
+    expect(await table.store.changes.sequence("isis-syria")).toBe(6);
   });
 });
 
@@ -114,7 +114,7 @@ describe("passes and matchers in several processes", () => {
     const [first, second] = await Promise.all(passes.map((pass) => maintainEvents(pass)));
     expect([...(first?.decisions ?? []), ...(second?.decisions ?? [])]).toHaveLength(1);
     expect((first?.replanned ?? 0) + (second?.replanned ?? 0)).toBe(1);
-    expect(await table.store.events.sequence("isis-syria")).toBe(6);
+    expect(await table.store.changes.sequence("isis-syria")).toBe(6);
     expect(await articleIdsOf(table.store, kept.id)).toHaveLength(5);
     await dispatchDeliveries(deps);
     expect(receiver.received.map((message) => message.payload.type)).toEqual(["event.merged"]);

@@ -111,10 +111,10 @@ describe("a merge", () => {
     expect(catchUp.json.items.map((item: { type: string }) => item.type)).toContain("event.merged");
 
     // Nothing left to do: a second pass writes nothing and sends nothing.
-    const sequence = await table.store.events.sequence("isis-syria");
+    const sequence = await table.store.changes.sequence("isis-syria");
     const again = await maintainEvents(deps);
     expect(again).toMatchObject({ examined: 1, decisions: [], moved: 0 });
-    expect(await table.store.events.sequence("isis-syria")).toBe(sequence);
+    expect(await table.store.changes.sequence("isis-syria")).toBe(sequence);
     await dispatchDeliveries(deps);
     expect(receiver.received).toHaveLength(2);
   });
@@ -226,6 +226,6 @@ describe("a split", () => {
     ]).planner;
     const summary = await maintainEvents(deps);
     expect(summary).toMatchObject({ decisions: [], skipped: 1 });
-    expect(await table.store.events.sequence("isis-syria")).toBe(3);
+    expect(await table.store.changes.sequence("isis-syria")).toBe(3);
   });
 });

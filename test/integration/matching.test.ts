@@ -269,10 +269,10 @@ describe("matching a run of articles", () => {
       expect(stored?.eventId ?? null).toBe(expected[index]?.decision === "off-theme" ? null : expected[index]?.eventId);
     }
     // One change-log item per article that changed an event, numbered on from the sequence.
-    const changes = await table.store.events.changeRecordsSince("isis-syria", 0, 100);
+    const changes = await table.store.changes.changeRecordsSince("isis-syria", 0, 100);
     const changing = expected.filter((explanation) => explanation.decision !== "off-theme");
     expect(changes.map((change) => change.seq)).toEqual(changing.map((_, index) => index + 1));
-    expect(await table.store.events.sequence("isis-syria")).toBe(changing.length);
+    expect(await table.store.changes.sequence("isis-syria")).toBe(changing.length);
     // Each event is stored once, at the version its changes count to.
     for (const event of await eventsOf(table)) {
       const own = changes.filter((change) => change.eventId === event.id);
@@ -291,7 +291,7 @@ describe("matching a run of articles", () => {
     expect(counted.commits()).toBe(3);
     const [event] = await eventsOf(table);
     expect(event).toMatchObject({ articleCount: 60, version: 60, seq: 60 });
-    const changes = await table.store.events.changeRecordsSince("isis-syria", 0, 100);
+    const changes = await table.store.changes.changeRecordsSince("isis-syria", 0, 100);
     expect(changes.map((change) => change.articleId)).toEqual(articles.map((article) => article.id));
     expect(changes.map((change) => change.after.articleCount)).toEqual(articles.map((_, index) => index + 1));
   });
@@ -326,7 +326,7 @@ describe("matching a run of articles", () => {
     });
     expect((await table.store.articles.listByEvent(eventId ?? "", { limit: 10 })).items).toHaveLength(2);
     expect((await table.store.articles.listOffTheme("isis-syria", { limit: 10 })).items).toHaveLength(0);
-    const [change] = await table.store.events.changeRecordsSince("isis-syria", 0, 10);
+    const [change] = await table.store.changes.changeRecordsSince("isis-syria", 0, 10);
     expect(change).toMatchObject({ articleId: claim.id, claimedArticleIds: [early.id], after: { articleCount: 2 } });
   });
 

@@ -98,7 +98,7 @@ describe("an event stored before growth was kept", () => {
   it("is drawn from its members while they are all its articles, and not at all once they are only its latest", async () => {
     const { growth: _, ...legacy } = (await db.store.events.get(dam.id)) as EventState;
     const commit = async (event: EventState) => {
-      const expectedSeq = await db.store.events.sequence(event.theme);
+      const expectedSeq = await db.store.changes.sequence(event.theme);
       const outcome = await db.store.events.commitMatches({
         themeId: event.theme,
         expectedSeq,

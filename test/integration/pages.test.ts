@@ -222,6 +222,16 @@ describe("GET / for programs", () => {
       const index = (await response.json()) as { name: string; feeds: { theme: string; rss: string }[]; api: { events: string } };
       expect(index.name).toBe("eventwire");
       expect(index.feeds[0]).toMatchObject({ theme: "isis-syria", rss: "http://localhost/feeds/isis-syria.rss" });
+      // Every feed in every format, the theme's articles and its events.
+      expect(index.feeds[0]).toMatchObject({
+        atom: "http://localhost/feeds/isis-syria.atom",
+        json: "http://localhost/feeds/isis-syria.json",
+        events: {
+          rss: "http://localhost/feeds/isis-syria/events.rss",
+          atom: "http://localhost/feeds/isis-syria/events.atom",
+          json: "http://localhost/feeds/isis-syria/events.json",
+        },
+      });
       expect(index.api.events).toBe("http://localhost/api/v1/events");
     },
   );

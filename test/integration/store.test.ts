@@ -137,6 +137,21 @@ describe("store", () => {
     await db.clients.client.send(new DeleteTableCommand({ TableName: name }));
   });
 
+  it("answers a match commit DynamoDB refuses for good (an item over 400 KB) as refused, and writes nothing", async () => {
+    const huge = { ...article(40, "<p>Short</p>"), text: "x".repeat(450_000) };
+    const outcome = await db.store.events.commitMatches({
+      themeId: "refused-theme",
+      expectedSeq: 0,
+      guarded: false,
+      articles: [{ article: huge, change: null }],
+      events: [],
+      reconsidered: [],
+      now: new Date("2026-05-01T00:00:00Z"),
+    });
+    expect(outcome).toMatchObject({ kind: "refused", error: { name: "ValidationException" } });
+    expect(await db.store.articles.get(huge.id)).toBeNull();
+  });
+
   it("ensureTable creates a missing table with TTL on", async () => {
     const name = `new-${randomBytes(4).toString("hex")}`;
     expect(await ensureTable(db.clients.client, name)).toEqual({ created: true, indexesAdded: [] });

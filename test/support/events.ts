@@ -99,7 +99,7 @@ export async function storeStory(
       members,
       growth: addToGrowth(previous?.growth, stored.publishedAt, firstSeen),
     };
-    const expectedSeq = await store.events.sequence(THEME);
+    const expectedSeq = await store.changes.sequence(THEME);
     const grown = { ...next, version: next.version + 1, seq: expectedSeq + 1 };
     const outcome: CommitOutcome = await store.events.commitMatches({
       themeId: THEME,

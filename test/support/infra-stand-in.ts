@@ -57,7 +57,7 @@ export const projectRoot = path.resolve(import.meta.dirname, "../..");
 export const deployRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-infra-"));
 export const names = LAMBDA_HANDLERS.map((entry) => entry.name);
 /** The deploy shell: one setting each function group reads, and a sources file. */
-export const DEPLOY_ENV = {
+const DEPLOY_ENV = {
   EVENTWIRE_FEED_LIMIT: "80",
   EVENTWIRE_WEBHOOK_TIMEOUT_MS: "9000",
   EVENTWIRE_FETCH_TIMEOUT_MS: "20000",

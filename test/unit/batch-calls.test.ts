@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchCalls } from "../../packages/pipeline/src/batch-calls";
+import { batchCalls } from "../../packages/store/src/batch-calls";
 
 describe("batched calls", () => {
   it("writes the calls of one turn together, one output each, in order", async () => {

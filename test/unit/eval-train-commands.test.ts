@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runEvalCommand, thinExisting } from "../../functions/eval-command";
 import { readLabelledArticles } from "../../functions/eval-files";
 import { runTrainCommand } from "../../functions/train-command";
+import { AID_WORKERS } from "../fixtures/maintenance-stories";
+import { joinsEverything } from "../support/lenient-model";
 
 const fixture = (name: string) => new URL(`../fixtures/articles/${name}`, import.meta.url).pathname;
 
@@ -64,6 +66,48 @@ describe("eval --errors", () => {
   });
 });
 
+describe("eval and the maintenance pass", () => {
+  /** The two happenings of the fixture stories as an evaluation file. */
+  function storiesFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-maintenance-"));
+    const file = join(dir, "stream.jsonl");
+    const record = (event: string) => (input: (typeof AID_WORKERS.killed)[number]) =>
+      JSON.stringify({
+        id: input.id,
+        source: input.sourceId,
+        published: input.publishedAt.slice(0, 10),
+        title: input.title,
+        text: input.text,
+        event,
+        theme: "isis-syria",
+      });
+    const lines = [...AID_WORKERS.killed.map(record("aid-worker-killed")), ...AID_WORKERS.freed.map(record("doctor-freed"))];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    return file;
+  }
+
+  /** A model that joins every report to its best event, so the stream merges the two happenings. */
+  function modelFile(): string {
+    const file = join(mkdtempSync(join(tmpdir(), "eventwire-model-")), "model.json");
+    writeFileSync(file, JSON.stringify(joinsEverything()));
+    return file;
+  }
+
+  it("runs by default, reports its decisions, and --no-maintenance leaves the stream's events as they were", () => {
+    const file = storiesFile();
+    const model = modelFile();
+    const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1) as string);
+    const on = captured(() => runEvalCommand(["--stream", file, "--model", model, "--json"]));
+    expect(on.out).toMatch(/maintenance +0 merges, 1 splits/);
+    expect(last(on.out).maintenance).toEqual({ merges: 0, splits: 1 });
+    expect(last(on.out).bcubed.f1).toBe(1);
+    const off = captured(() => runEvalCommand(["--stream", file, "--model", model, "--json", "--no-maintenance"]));
+    expect(off.out).toMatch(/maintenance +off/);
+    expect(last(off.out).maintenance).toBeUndefined();
+    expect(last(off.out).bcubed.f1).toBeLessThan(1);
+  });
+});
+
 describe("train", () => {
   it("reports leave-one-group-out figures over the groups of the streams (--cv-only writes no model)", () => {
     const dir = mkdtempSync(join(tmpdir(), "eventwire-train-"));
@@ -89,6 +133,12 @@ describe("train", () => {
     expect(summary.cv_bcubed.f1).toBeGreaterThan(0);
     expect(summary.cv_bcubed.f1).toBeLessThanOrEqual(1);
     expect(existsSync(out)).toBe(false);
+    // The folds are scored with the maintenance pass, as eval scores; --no-maintenance scores without it.
+    const without = captured(() =>
+      runTrainCommand(["--stream", fixture("stream.jsonl"), "--cv", groups, "--cv-only", "--no-maintenance", "--out", out]),
+    );
+    expect(without.code).toBe(0);
+    expect(without.out).toMatch(/leave-one-group-out over 2 groups/);
   }, 60_000);
 
   it("refuses --cv-only without --cv, a negative --l2, and a groups file that is not one", () => {

@@ -1,6 +1,5 @@
 import {
   addToGrowth,
-  contentHashOf,
   createThemeMatcher,
   DEFAULT_THEMES,
   type EventGrowth,
@@ -16,6 +15,7 @@ import {
   type ThemeDefinition,
 } from "@eventwire/core";
 import { describe, expect, it } from "vitest";
+import { matchInput } from "../support/match-input";
 
 /** The growth of articles published at `times`, added in that order (the first report is the earliest so far). */
 function grow(times: readonly string[]): EventGrowth | undefined {
@@ -83,20 +83,13 @@ describe("an event's growth", () => {
 
 describe("the matcher keeps the growth", () => {
   const theme = DEFAULT_THEMES[0] as ThemeDefinition;
-  const article = (id: string, publishedAt: string): MatchInput => {
-    const title = `Fighters seize the Tabqa dam ${id}`;
-    const text = "Syrian Democratic Forces captured the Tabqa dam on the Euphrates after Islamic State militants withdrew.";
-    return {
+  const article = (id: string, publishedAt: string): MatchInput =>
+    matchInput(
       id,
-      sourceId: `${id}.example`,
-      title,
-      text,
-      summary: text,
       publishedAt,
-      dated: true,
-      contentHash: contentHashOf(title, text),
-    };
-  };
+      `Fighters seize the Tabqa dam ${id}`,
+      "Syrian Democratic Forces captured the Tabqa dam on the Euphrates after Islamic State militants withdrew.",
+    );
 
   it("counts every article it adds, a late earlier one too", () => {
     const matcher = createThemeMatcher(theme);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline";
+import { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "@eventwire/pipeline/schedules";
 import { describe, expect, it } from "vitest";
 import { LINKED } from "../../functions/linked";
 import { scheduleEventInput } from "../../functions/schedule-event";
@@ -65,7 +65,9 @@ describe("maintenance infra", () => {
   it("links the ingest worker to the maintain queue, which it asks once enough articles are stored", () => {
     const worker = one("sst.aws.Function", LINKED.ingestWorker);
     expect(worker.args.link as object[]).toContain(one("sst.aws.Queue", LINKED.maintainQueue).instance);
-    const code = source("functions/ingest-worker.ts");
+    // What the worker does after storing is written once, for every ingest handler (after-storing.ts).
+    expect(source("functions/ingest-worker.ts")).toContain("afterStoringFor(deps)");
+    const code = source("functions/after-storing.ts");
     expect(code).toContain("linkedMaintainQueueUrl()");
     expect(code).toContain("maintenanceDueAfter(deps, stored)");
     // Nothing else is linked to it: only the worker asks for passes.
@@ -73,5 +75,7 @@ describe("maintenance infra", () => {
       (entry.args.link as object[]).includes(one("sst.aws.Queue", LINKED.maintainQueue).instance),
     );
     expect(linkedTo).toEqual([]);
+    // Nor is the scheduled ingest function, which shares after-storing.ts with the worker.
+    expect(declaredFunction("ingest").link as object[]).not.toContain(one("sst.aws.Queue", LINKED.maintainQueue).instance);
   });
 });

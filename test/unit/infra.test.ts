@@ -6,7 +6,7 @@ import {
   DISPATCH_SCHEDULE_MINUTES,
   INGEST_SCHEDULE_EXPRESSION,
   INGEST_SCHEDULE_MINUTES,
-} from "@eventwire/pipeline";
+} from "@eventwire/pipeline/schedules";
 import { createTableInput, sstDynamoArgs, TABLE_SCHEMA } from "@eventwire/store";
 import { describe, expect, it } from "vitest";
 import { ENV_NAMES } from "../../functions/config";
@@ -136,7 +136,9 @@ describe("infra contract", () => {
     expect(fn.link as object[]).toContain(one("sst.aws.Dynamo", LINKED.table).instance);
     // It stores articles, so it tells the dispatcher through its queue.
     expect(fn.link as object[]).toContain(one("sst.aws.Queue", LINKED.dispatchQueue).instance);
-    expect(readFileSync(path.join(projectRoot, "functions/ingest-worker.ts"), "utf8")).toContain("notifyDispatcher");
+    // What follows storing is written once for every ingest handler (functions/after-storing.ts).
+    expect(readFileSync(path.join(projectRoot, "functions/ingest-worker.ts"), "utf8")).toContain("afterStoringFor(deps)");
+    expect(readFileSync(path.join(projectRoot, "functions/after-storing.ts"), "utf8")).toContain("notifyDispatcher");
     // Subscribed by ARN, it is granted nothing on the queue: it must hold what the poller needs.
     expectConsumerOf(fn, queue);
     expect(worker.args).toMatchObject({ batch: { size: 1, partialResponses: true } });

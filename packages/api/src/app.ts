@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { mapFeedFormats } from "@eventwire/core";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { type RequestIdVariables, requestId } from "hono/request-id";
@@ -52,14 +53,8 @@ export function createApp(deps: ApiDeps) {
       feeds: deps.config.themes.map((theme) => ({
         theme: theme.id,
         title: theme.title,
-        rss: `${base}/feeds/${theme.id}.rss`,
-        atom: `${base}/feeds/${theme.id}.atom`,
-        json: `${base}/feeds/${theme.id}.json`,
-        events: {
-          rss: `${base}/feeds/${theme.id}/events.rss`,
-          atom: `${base}/feeds/${theme.id}/events.atom`,
-          json: `${base}/feeds/${theme.id}/events.json`,
-        },
+        ...mapFeedFormats((format) => `${base}/feeds/${theme.id}.${format}`),
+        events: mapFeedFormats((format) => `${base}/feeds/${theme.id}/events.${format}`),
       })),
       api: {
         events: `${base}/api/v1/events`,

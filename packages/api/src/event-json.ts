@@ -1,24 +1,18 @@
-import { combinedTerms, type EventCorrection, type EventState, leadingEntities, termWord } from "@eventwire/core";
+import { combinedTerms, type EventCorrection, type EventState, eventSummary, shownEntities, termWord } from "@eventwire/core";
 
-const TOP = 10;
+const TOP_TERMS = 10;
 
-/** The public JSON shape of an event. */
+/** The public JSON shape of an event: its summary (as webhook messages carry it), central article, entities and terms. */
 export function eventJson(event: EventState, base: string) {
   const terms = combinedTerms(event.titleTerms, event.bodyTerms);
   return {
-    id: event.id,
-    theme: event.theme,
-    title: event.title,
-    firstSeen: event.firstSeen,
-    lastSeen: event.lastSeen,
-    articleCount: event.articleCount,
-    sourceCount: event.outlets.length,
+    ...eventSummary(event),
     centralArticleId: event.centralArticleId,
-    entities: leadingEntities(event, TOP).map((entity) => ({ ...entity, weight: Math.round(entity.weight * 1000) / 1000 })),
+    entities: shownEntities(event),
     // The matcher's terms are stems ("identifi"); shown as the word its articles wrote most.
     terms: [...terms]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, TOP)
+      .slice(0, TOP_TERMS)
       .map(([term]) => termWord(event.termWords, term)),
     url: `${base}/api/v1/events/${event.id}`,
   };

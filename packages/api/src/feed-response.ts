@@ -6,6 +6,7 @@ import {
   type FeedDocument,
   type FeedFormat,
   type FeedPageLinks,
+  mapFeedFormats,
   newestTime,
   renderFeed,
 } from "@eventwire/core";
@@ -19,7 +20,8 @@ import type { CachedBody } from "./http-cache";
 /** A feed file name split into its name and format; `.xml` is RSS or Atom by the Accept header. */
 export type FeedFile = { name: string; format: FeedFormat; negotiated: boolean };
 
-const FEED_FILE = /^(.+)\.(rss|atom|json|xml)$/;
+// `.xml` is whichever XML format the Accept header prefers.
+const FEED_FILE = new RegExp(`^(.+)\\.(${[...FEED_FORMATS, "xml"].join("|")})$`);
 
 /** Reads `{name}.{rss|atom|json|xml}`; null when the name has no feed extension. */
 export function parseFeedFile(file: string, accept: string | undefined): FeedFile | null {
@@ -64,10 +66,7 @@ export function pageLinks(
   url: FeedUrl,
 ): { selfUrls: Record<FeedFormat, string>; pages: FeedPageLinks } {
   const encode = (direction: PagePosition["direction"], key: CursorKey) => encodePosition(deps, scope, direction, key);
-  const selfUrls = Object.fromEntries(FEED_FORMATS.map((each) => [each, url(each, cursor ?? null)])) as Record<
-    FeedFormat,
-    string
-  >;
+  const selfUrls = mapFeedFormats((each) => url(each, cursor ?? null));
   const pages: FeedPageLinks = {};
   if (page.newerKey !== null) {
     pages.first = url(format, null);

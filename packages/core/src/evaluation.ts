@@ -1,3 +1,6 @@
+import { endOfUtcDay, StreamEvents, type StreamMaintenance } from "./evaluation-maintenance";
+import { MAINTENANCE_LIMITS, type MaintenancePlanner } from "./matcher/maintenance-apply";
+import { rememberArticle } from "./matcher/maintenance-judge";
 import { importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
 import type { MatchExplanation, Matcher, MatchInput } from "./matcher/matcher";
 import { bcubed, binaryPrf, nmi, type PRF, pairwise } from "./metrics";
@@ -21,6 +24,8 @@ export type EvaluationReport = {
   attach_accuracy: number | null;
   theme: PRF | null;
   articles_per_sec: number;
+  /** The decisions of the maintenance pass, when it ran. */
+  maintenance?: { merges: number; splits: number };
 };
 
 export type EvaluationOptions = {
@@ -29,6 +34,12 @@ export type EvaluationOptions = {
   /** A monotonic clock in milliseconds, for the throughput figure. */
   clock: () => number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The maintenance pass to run in stream time (null or absent: none): after each stream day
+   * (the UTC day of publication) with `now` at the day's end, or, where articles have no real
+   * date, after every `MAINTENANCE_LIMITS.afterStored` articles over all the events.
+   */
+  maintenance?: MaintenancePlanner | null;
 };
 
 /** Stream order: by publication time, ties by id. */
@@ -39,37 +50,61 @@ export function byStreamOrder(a: LabelledArticle, b: LabelledArticle): number {
 
 /**
  * Loads `existing` as events (one per gold label, in stream order, no decisions), streams
- * `stream` through the matcher in the order given, and scores the result: clustering over the
- * labelled on-theme stream articles, attach accuracy on those whose gold event was existing,
- * the theme filter over all stream articles, and throughput.
+ * `stream` through the matcher in the order given, with the maintenance pass of
+ * `options.maintenance` in stream time (the articles it moves are scored in their new event),
+ * and scores the final state: clustering over the labelled on-theme stream articles, attach
+ * accuracy on those whose gold event was existing (or the event it was merged into), the theme
+ * filter over all stream articles, and throughput. Returns the pass's decisions too.
  */
 export function evaluateStream(
   matcher: Matcher,
   existing: readonly LabelledArticle[],
   stream: readonly LabelledArticle[],
   options: EvaluationOptions,
-): { report: EvaluationReport; explanations: MatchExplanation[] } {
+): { report: EvaluationReport; explanations: MatchExplanation[]; maintenance: StreamMaintenance[] } {
+  const events = new StreamEvents();
   // As `import-events` does: one event per label, unlabelled articles left out.
   const existingEvents = new Map<string, string>();
   for (const article of [...existing].sort(byStreamOrder)) {
     if (article.event === null) continue;
     const event = importIntoEvent(matcher, article.input, existingEvents.get(article.event) ?? null);
     existingEvents.set(article.event, event.id);
+    events.add(event.id, { input: article.input, copyOf: null });
   }
 
   const explanations: MatchExplanation[] = [];
   const position = new Map(stream.map((article, index) => [article.input.id, index]));
+  const planner = options.maintenance ?? null;
+  const runPass = (now: string, dated: boolean) => {
+    if (planner === null) return;
+    for (const [articleId, eventId] of events.runPass(matcher, planner, now, dated)) {
+      const at = position.get(articleId);
+      const explanation = at === undefined ? undefined : explanations[at];
+      if (at !== undefined && explanation !== undefined) explanations[at] = { ...explanation, eventId };
+    }
+  };
   const started = options.clock();
+  let day: string | null = null;
   stream.forEach((article, index) => {
+    const { dated, publishedAt } = article.input;
+    if (dated && day !== null && endOfUtcDay(publishedAt) !== day) runPass(day, true);
+    day = dated ? endOfUtcDay(publishedAt) : null;
     const result = matchInMemory(matcher, article.input);
+    if (planner !== null) rememberArticle(matcher, result.prepared);
     explanations.push(result.explanation);
+    if (result.event !== null) events.add(result.event.id, { input: article.input, copyOf: result.explanation.copyOf });
     // An earlier off-theme article that this article's event claimed is now part of it.
     for (const claimed of result.reconsidered) {
       const earlier = position.get(claimed.prepared.input.id);
       if (earlier !== undefined) explanations[earlier] = claimed.explanation;
+      const input = earlier === undefined ? claimed.prepared.input : (stream[earlier] as LabelledArticle).input;
+      if (result.event !== null) events.add(result.event.id, { input, copyOf: claimed.explanation.copyOf });
     }
+    if (!dated && (index + 1) % MAINTENANCE_LIMITS.afterStored === 0) runPass(publishedAt, false);
     if (options.onProgress && (index % 250 === 0 || index === stream.length - 1)) options.onProgress(index + 1, stream.length);
   });
+  const last = stream.at(-1);
+  if (last !== undefined) runPass(day ?? last.input.publishedAt, day !== null);
   const elapsedMs = Math.max(options.clock() - started, 1e-3);
 
   const gold: string[] = [];
@@ -81,7 +116,8 @@ export function evaluateStream(
     if (!article.onTheme || article.event === null) return;
     gold.push(article.event);
     predicted.push(explanation.eventId ?? `alone:${article.input.id}`);
-    const existingId = existingEvents.get(article.event);
+    const imported = existingEvents.get(article.event);
+    const existingId = imported === undefined ? undefined : events.current(imported);
     if (existingId !== undefined) {
       attachTotal += 1;
       if (explanation.eventId === existingId) attachRight += 1;
@@ -89,8 +125,10 @@ export function evaluateStream(
   });
 
   const labelled = gold.length > 0;
+  const merges = events.decisions.filter((entry) => entry.applied.decision.kind === "merge").length;
   return {
     explanations,
+    maintenance: events.decisions,
     report: {
       articles: stream.length,
       events: matcher.index.size,
@@ -105,6 +143,7 @@ export function evaluateStream(
           )
         : null,
       articles_per_sec: stream.length / (elapsedMs / 1000),
+      ...(planner === null ? {} : { maintenance: { merges, splits: events.decisions.length - merges } }),
     },
   };
 }
@@ -199,8 +238,14 @@ export function describeErrors(
   return { events, theme };
 }
 
-/** The error report as text a person reads: each gold event that was split, merged or kept out. */
-export function formatErrors(errors: { events: GoldEventErrors[]; theme: ThemeErrors }): string {
+/**
+ * The error report as text a person reads: each gold event that was split, merged or kept out,
+ * and the maintenance pass's decisions (`maintenance`, from `evaluateStream`).
+ */
+export function formatErrors(
+  errors: { events: GoldEventErrors[]; theme: ThemeErrors },
+  maintenance: readonly StreamMaintenance[] = [],
+): string {
   const lines: string[] = [];
   const wrong = errors.events.filter(
     (entry) => entry.parts.length !== 1 || entry.offTheme.length > 0 || (entry.parts[0]?.sharedWith.length ?? 0) > 0,
@@ -224,5 +269,15 @@ export function formatErrors(errors: { events: GoldEventErrors[]; theme: ThemeEr
   for (const article of errors.theme.letIn) lines.push(`  let in: ${article.id} → ${article.eventId ?? "-"} ${article.title}`);
   for (const article of errors.theme.keptOut)
     lines.push(`  kept out: ${article.id} (${article.event ?? "no event"}) ${article.title}`);
+  lines.push("", `## maintenance: ${maintenance.length} decisions`);
+  for (const { at, applied } of maintenance) {
+    const { decision } = applied;
+    const what =
+      decision.kind === "merge"
+        ? `merge ${decision.from} into ${decision.into}`
+        : `split ${decision.articleIds.length} articles of ${decision.from} into ${decision.into}`;
+    lines.push(`  ${at} ${what}: ${decision.explanation.summary}`);
+    lines.push(`    moved: ${applied.moved.map((move) => move.articleId).join(" ")}`);
+  }
   return `${lines.join("\n")}\n`;
 }

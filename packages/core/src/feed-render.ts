@@ -2,8 +2,14 @@ import { Feed } from "feed";
 import { escapeHtml, removeXmlInvalidChars } from "./text";
 import { isWebUrl } from "./url";
 
+/** The formats every feed is served in; what lists them (URLs, schemas, file names) derives from this. */
 export const FEED_FORMATS = ["rss", "atom", "json"] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
+
+/** One value for each feed format, in FEED_FORMATS' order: a feed's URLs, a schema's fields. */
+export function mapFeedFormats<T>(value: (format: FeedFormat) => T): Record<FeedFormat, T> {
+  return Object.fromEntries(FEED_FORMATS.map((format) => [format, value(format)])) as Record<FeedFormat, T>;
+}
 
 export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
   rss: "application/rss+xml; charset=utf-8",

@@ -3,6 +3,8 @@ export type { CorrectionKind, EventCorrection } from "./corrections";
 export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./corrections";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";
 export { byStreamOrder, describeErrors, evaluateStream, formatErrors } from "./evaluation";
+export type { StreamMaintenance } from "./evaluation-maintenance";
+export { eventSummary, shownEntities } from "./event-summary";
 export { readFeedDate } from "./feed-date";
 export type { ArticleEntryContext, FeedUrls } from "./feed-entries";
 export {
@@ -16,7 +18,7 @@ export {
   readableTime,
 } from "./feed-entries";
 export type { FeedCategory, FeedDocument, FeedEntry, FeedFormat, FeedLink, FeedPageLinks } from "./feed-render";
-export { FEED_CONTENT_TYPES, FEED_FORMATS, renderFeed } from "./feed-render";
+export { FEED_CONTENT_TYPES, FEED_FORMATS, mapFeedFormats, renderFeed } from "./feed-render";
 export type { GrowthBin, GrowthSeries } from "./growth-series";
 export { growthAxis, growthSeries, MAX_BINS } from "./growth-series";
 export { hashId } from "./hash";
@@ -39,6 +41,7 @@ export type {
   SplitDecision,
 } from "./matcher/maintenance-apply";
 export { applyDecision, applyInMemory, MAINTENANCE_LIMITS, rebuildEvent } from "./matcher/maintenance-apply";
+export { planMaintenance } from "./matcher/maintenance-plan";
 export { importExplanation, importIntoEvent, matchInMemory } from "./matcher/match-in-memory";
 export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArticle } from "./matcher/matcher";
 export { createMatcher, eventIdFor } from "./matcher/matcher";
@@ -47,7 +50,15 @@ export type { Reconsidered } from "./matcher/pending-pool";
 export { addPending, PENDING_LIMITS, preparePending, reconsiderPending, removePending } from "./matcher/pending-pool";
 export { prepareArticle } from "./matcher/prepare-article";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
-export { computeSignals, matchProbability, profileFor, SIGNAL_NAMES, SUMMARY_MAX_TERMS } from "./matcher/signals";
+export {
+  computeSignals,
+  MIN_SHARED_TEXT,
+  matchProbability,
+  profileFor,
+  SIGNAL_NAMES,
+  SUMMARY_MAX_TERMS,
+  sharesText,
+} from "./matcher/signals";
 export type { TermWords } from "./matcher/term-words";
 export { termWord } from "./matcher/term-words";
 export type { TrainingPair, TrainingSet } from "./matcher/train";

@@ -3,7 +3,7 @@ import type { Store } from "@eventwire/store";
 import type { FetchGuard } from "./fetch-feed";
 import type { MatcherRegistry } from "./matcher-cache";
 import type { ResolveHost } from "./url-guard";
-import type { WebhookSender } from "./webhook-sender";
+import type { WebhookSender } from "./webhooks/webhook-sender";
 
 /** How webhooks are delivered. */
 export type WebhookSettings = {

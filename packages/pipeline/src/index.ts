@@ -5,7 +5,6 @@ export { configureSource } from "./configure-source";
 export type { DecodedBody } from "./decode-body";
 export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
-export { DISPATCH_SCHEDULE_EXPRESSION, DISPATCH_SCHEDULE_MINUTES } from "./dispatch-schedule";
 export type { FullTextResult } from "./extract-full-text";
 export { DEFAULT_FULL_TEXT_PER_FETCH, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";
@@ -29,8 +28,27 @@ export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
 export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-events";
 export { maintainEvents } from "./maintenance/maintain-events";
 export { maintenanceDueAfter } from "./maintenance/trigger";
-export { MAINTENANCE_SCHEDULE_EXPRESSION, MAINTENANCE_SCHEDULE_MINUTES } from "./maintenance-schedule";
-export type { SubscriptionFailure, SubscriptionInput } from "./manage-subscriptions";
+export { matchArticle, matchArticles } from "./match-article";
+export { toMatchInput } from "./match-input";
+export type { MatchOutcome, MatchResult } from "./match-run";
+export type { MatcherRegistry, ThemeMatcherCache } from "./matcher-cache";
+export { createMatcherRegistry } from "./matcher-cache";
+export { WORKING_SET_EVENTS } from "./matcher-cache-sync";
+export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
+export { parseFeed } from "./parse-feed";
+export { refreshSource } from "./refresh-source";
+export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";
+export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
+export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
+export type { AttemptReport } from "./webhooks/attempt-delivery";
+export { attemptDelivery, webhookSenderFor } from "./webhooks/attempt-delivery";
+export type { DispatchOptions } from "./webhooks/dispatch-deliveries";
+export { dispatchDeliveries } from "./webhooks/dispatch-deliveries";
+export type { DispatchSummary } from "./webhooks/dispatch-summary";
+export type { ClaimAhead, Reservation } from "./webhooks/fan-out";
+export { fanOutChanges } from "./webhooks/fan-out";
+export type { MessageLease } from "./webhooks/leases";
+export type { SubscriptionFailure, SubscriptionInput } from "./webhooks/manage-subscriptions";
 export {
   checkEndpointUrl,
   createSubscription,
@@ -42,28 +60,6 @@ export {
   SECRET_OVERLAP_MS,
   sendTestPing,
   updateSubscription,
-} from "./manage-subscriptions";
-export { matchArticle, matchArticles } from "./match-article";
-export { toMatchInput } from "./match-input";
-export type { MatchOutcome, MatchResult } from "./match-run";
-export type { MatcherRegistry, ThemeMatcherCache } from "./matcher-cache";
-export { createMatcherRegistry } from "./matcher-cache";
-export { WORKING_SET_EVENTS } from "./matcher-cache-sync";
-export type { ParsedFeed, ParseFeedResult } from "./parse-feed";
-export { parseFeed } from "./parse-feed";
-export { COMMIT_LIMITS } from "./plan-commit";
-export { refreshSource } from "./refresh-source";
-export { INGEST_SCHEDULE_EXPRESSION, INGEST_SCHEDULE_MINUTES } from "./schedule";
-export { DEFAULT_MAX_ITEMS_PER_FETCH } from "./store-new-articles";
-export type { ConnectLookup, ResolveHost, UrlGuard, UrlGuardOptions } from "./url-guard";
-export { createUrlGuard, HostUnresolvedError, systemResolveHost, UrlRefusedError } from "./url-guard";
-export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender";
-export { createWebhookSender } from "./webhook-sender";
-export type { AttemptReport } from "./webhooks/attempt-delivery";
-export { attemptDelivery, webhookSenderFor } from "./webhooks/attempt-delivery";
-export type { DispatchOptions } from "./webhooks/dispatch-deliveries";
-export { dispatchDeliveries } from "./webhooks/dispatch-deliveries";
-export type { DispatchSummary } from "./webhooks/dispatch-summary";
-export type { ClaimAhead, Reservation } from "./webhooks/fan-out";
-export { fanOutChanges } from "./webhooks/fan-out";
-export type { MessageLease } from "./webhooks/leases";
+} from "./webhooks/manage-subscriptions";
+export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhooks/webhook-sender";
+export { createWebhookSender } from "./webhooks/webhook-sender";

@@ -1,28 +1,24 @@
 import { type Article, type MatchExplanation, removePending } from "@eventwire/core";
+import { createMatchCommitRoom } from "@eventwire/store";
 import type { PipelineDeps } from "./deps";
 import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
 import { refreshEvent, syncMatcherCache } from "./matcher-cache-sync";
-import { COMMIT_LIMITS, type Decide, type Plan, planCommit } from "./plan-commit";
+import { type Decide, type Plan, planCommit } from "./plan-commit";
 
 /** How many times a run decides again after meeting changes made elsewhere, before it gives up. */
 const DECIDE_ATTEMPTS = 8;
 
 export type MatchOutcome = { stored: "created" | "exists"; explanation: MatchExplanation | null };
 
-/** What became of one article of a run. `rejected`: DynamoDB refuses its items (too large, say). */
+/** What became of one article of a run. `rejected`: the store refuses its items for good (too large, say). */
 export type MatchResult = MatchOutcome | { stored: "rejected"; explanation: null; error: Error };
-
-/** The one error DynamoDB gives for items it will never accept (too large, say). */
-function isItemRejected(error: unknown): error is Error {
-  return error instanceof Error && error.name === "ValidationException";
-}
 
 /**
  * Matches `articles` in order and stores them, as many a transaction as fit. While one commit is
  * written, the next is decided on top of it, so deciding overlaps the write. A commit that
  * meets a change made elsewhere is taken back out of the cache (with any decided on top of it),
  * and its articles are decided again on fresh state; an article someone else stored meanwhile
- * is left out as existing. When DynamoDB refuses a commit's items, its articles are committed
+ * is left out as existing. When the store refuses a commit's items, its articles are committed
  * one by one, so only the refused article is lost (and reported).
  */
 export async function matchRun(
@@ -38,15 +34,15 @@ export async function matchRun(
   for (const article of articles) if (!firsts.has(article.id)) firsts.set(article.id, article);
   let queue = [...firsts.values()];
   let attempt = 0;
-  // After a refused commit, its articles go one a commit to find the one DynamoDB refuses.
+  // After a refused commit, its articles go one a commit to find the one the store refuses.
   let singles = 0;
-  const limits = () => (singles > 0 ? { ...COMMIT_LIMITS, articles: 1 } : COMMIT_LIMITS);
+  const room = () => createMatchCommitRoom(singles > 0 ? 1 : undefined);
   let ahead: Plan | null = null;
   while (queue.length > 0) {
     let plan: Plan;
     if (ahead === null) {
       await syncMatcherCache(deps, cache);
-      plan = planCommit(cache.matcher, cache.seq, queue, decide, lateClaims, limits(), deps.now());
+      plan = planCommit(cache.matcher, cache.seq, queue, decide, lateClaims, room(), deps.now());
     } else {
       plan = ahead;
       ahead = null;
@@ -61,34 +57,20 @@ export async function matchRun(
     let planError: unknown = null;
     if (plan.rest.length > 0 && singles === 0) {
       try {
-        ahead = planCommit(cache.matcher, plan.seqAfter, plan.rest, decide, lateClaims, limits(), deps.now());
+        ahead = planCommit(cache.matcher, plan.seqAfter, plan.rest, decide, lateClaims, room(), deps.now());
       } catch (error) {
         planError = error;
       }
     }
     const written = await settled;
     if ("error" in written) {
-      // What was decided is taken out again, latest first.
+      // What was decided is taken out again, latest first. The commit may have been stored all
+      // the same (an answer lost on the way back): the cache starts again from the table rather
+      // than guess.
       ahead?.undo();
-      ahead = null;
       plan.undo();
-      const { error } = written;
-      if (!isItemRejected(error)) {
-        // The commit may have been stored all the same (an answer lost on the way back): the
-        // cache starts again from the table rather than guess.
-        resetCache(cache);
-        throw error;
-      }
-      if (planError !== null) throw planError;
-      if (plan.commit.articles.length > 1) {
-        singles = plan.commit.articles.length;
-        continue;
-      }
-      const refused = plan.commit.articles[0]?.article.id;
-      if (refused !== undefined) results.set(refused, { stored: "rejected", explanation: null, error });
-      queue = plan.rest;
-      singles = Math.max(0, singles - 1);
-      continue;
+      resetCache(cache);
+      throw written.error;
     }
     const { outcome } = written;
     if (outcome.kind === "committed") {
@@ -105,6 +87,17 @@ export async function matchRun(
     ahead = null;
     plan.undo();
     if (planError !== null) throw planError;
+    if (outcome.kind === "refused") {
+      if (plan.commit.articles.length > 1) {
+        singles = plan.commit.articles.length;
+        continue;
+      }
+      const refused = plan.commit.articles[0]?.article.id;
+      if (refused !== undefined) results.set(refused, { stored: "rejected", explanation: null, error: outcome.error });
+      queue = plan.rest;
+      singles = Math.max(0, singles - 1);
+      continue;
+    }
     if (outcome.kind === "exists") {
       const existing = new Set(outcome.articleIds);
       for (const id of existing) results.set(id, { stored: "exists", explanation: null });

@@ -1,4 +1,4 @@
-import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending } from "@eventwire/core";
+import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending, withoutGaps } from "@eventwire/core";
 import type { ChangedEvents } from "@eventwire/store";
 import type { PipelineDeps } from "./deps";
 import { toMatchInput } from "./match-input";
@@ -16,36 +16,47 @@ function changedEventIds(change: ChangedEvents): string[] {
 const COLD_START_CHANGES = 20_000;
 
 /**
+ * Loads a cold cache: the events behind the theme's latest changes, current up to the last
+ * change before the first gap a commit not yet seen whole leaves (see `withoutGaps`), and the
+ * recent off-theme articles a later story may claim.
+ */
+async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
+  const themeId = cache.matcher.themeId;
+  const latest = await deps.store.changes.latestChanges(themeId, COLD_START_CHANGES);
+  const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
+  for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
+  const oldestFirst = [...latest].reverse();
+  // Fewer than asked for: that is the whole log, which starts at the theme's first change.
+  const start = latest.length < COLD_START_CHANGES ? 0 : (oldestFirst[0]?.seq ?? 1) - 1;
+  cache.seq = withoutGaps(start, oldestFirst, deps.now()).at(-1)?.seq ?? start;
+  // Recent off-theme articles, oldest first, so the pool keeps the newest.
+  const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
+  for (const article of offTheme.items.reverse()) addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
+  cache.loaded = true;
+}
+
+/**
  * Brings the cache up to date from the theme's change log, read with strong consistency: on
  * first use the events behind the latest changes, then every change after the cache's
- * sequence. An event a maintenance pass merged away leaves the cache. A commit made after this
+ * sequence. It stops before a gap, as the fan-out does: one commit writes many changes, and a
+ * read may see some of them before the rest, so the sequence never moves past a change whose
+ * event it has not read (the next commit, made on the older sequence, is refused and decided
+ * again). An event a maintenance pass merged away leaves the cache. A commit made after this
  * read fails its sequence condition, and the decision is made again.
  */
 export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
-  if (!cache.loaded) {
-    const latest = await deps.store.events.latestChanges(themeId, COLD_START_CHANGES);
-    const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
-    for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
-    cache.seq = latest[0]?.seq ?? 0;
-    // Recent off-theme articles, oldest first, so the pool keeps the newest.
-    const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
-    for (const article of offTheme.items.reverse())
-      addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
-    cache.loaded = true;
-  }
-  const changes = await deps.store.events.changesSince(themeId, cache.seq);
+  if (!cache.loaded) await loadCache(deps, cache);
+  const changes = withoutGaps(cache.seq, await deps.store.changes.changesSince(themeId, cache.seq), deps.now());
   if (changes.length === 0) return;
-  // The log keeps 60 days of changes: a cache older than that starts again from the table.
+  // A lasting gap before the first: the log keeps 60 days of changes, and a cache older than
+  // that starts again from the table.
   if ((changes[0]?.seq ?? 0) > cache.seq + 1) {
     resetCache(cache);
     await syncMatcherCache(deps, cache);
     return;
   }
-  const changed = changes.flatMap((change) =>
-    change.relatedEventId === null ? [change.eventId] : [change.eventId, change.relatedEventId],
-  );
-  const { live, gone } = await deps.store.events.getLive(changed);
+  const { live, gone } = await deps.store.events.getLive(changes.flatMap(changedEventIds));
   for (const event of live) {
     const known = cache.matcher.index.events.get(event.id);
     if (known === undefined || known.version <= event.version) cache.matcher.index.upsert(event);

@@ -11,34 +11,11 @@ import {
   reconsiderPending,
   removePending,
 } from "@eventwire/core";
-import {
-  type CommitMatchesInput,
-  MAX_RECONSIDERED_PER_COMMIT,
-  MAX_TRANSACTION_ITEMS,
-  type MatchChange,
-  type MatchedArticle,
-  type ReconsideredArticle,
-} from "@eventwire/store";
+import type { CommitMatchesInput, MatchChange, MatchCommitRoom, MatchedArticle, ReconsideredArticle } from "@eventwire/store";
 import { toMatchInput } from "./match-input";
 
 /** How an article of a run is judged: the matcher's decision, or an import's placement. */
 export type Decide = (matcher: Matcher, prepared: PreparedArticle) => MatchExplanation;
-
-/** How much one commit carries: DynamoDB allows 100 items and 4 MB in a transaction. */
-export type CommitLimits = { articles: number; bytes: number };
-
-/** A run of up to 25 articles a transaction: about 80 items, well inside DynamoDB's bounds. */
-export const COMMIT_LIMITS: CommitLimits = { articles: 25, bytes: 3_000_000 };
-
-/** An article's share of a transaction's bytes, generously: the summary item repeats the title and summary. */
-function articleBytes(article: Article): number {
-  return 2 * (Buffer.byteLength(article.title) + Buffer.byteLength(article.summary)) + Buffer.byteLength(article.text) + 4096;
-}
-
-/** An event item's bytes, roughly: its term maps, one entry per member and per outlet. */
-function eventBytes(event: EventState): number {
-  return 8192 + 256 * event.members.length + 64 * event.outlets.length;
-}
 
 const countsOf = (event: EventState) => ({ articleCount: event.articleCount, sourceCount: event.outlets.length });
 
@@ -55,9 +32,9 @@ export type Plan = {
 };
 
 /**
- * Decides the first articles of `queue`, in order, as many as one transaction holds, applying
- * each decision to the cache before the next (so a run's articles see one another, exactly as
- * one-at-a-time matching would), and records what to write. Nothing is stored yet. An article
+ * Decides the first articles of `queue`, in order, as many as one commit holds (`room`, the
+ * store's measure of a commit), applying each decision to the cache before the next (so a run's
+ * articles see one another, exactly as one-at-a-time matching would), and records what to write. Nothing is stored yet. An article
  * already in the pool of off-theme articles is stored already, so it is left out: written again
  * it would meet its own claim in the same transaction.
  */
@@ -67,7 +44,7 @@ export function planCommit(
   queue: readonly Article[],
   decide: Decide,
   lateClaims: boolean,
-  limits: CommitLimits,
+  room: MatchCommitRoom,
   now: Date,
 ): Plan {
   const indexBefore = new Map<string, EventState | undefined>();
@@ -85,13 +62,11 @@ export function planCommit(
     }
     matcher.pending = pendingBefore;
   };
-  let items = 1;
-  let bytes = 0;
   let guarded = false;
   let seq = expectedSeq;
   try {
     for (const article of queue) {
-      if (articles.length >= limits.articles) break;
+      if (room.isFull()) break;
       if (pooled.has(article.id)) {
         known.push(article.id);
         continue;
@@ -112,17 +87,11 @@ export function planCommit(
         explanation.theme === null || explanation.theme.score >= (matcher.theme?.definition.followUpThreshold ?? 0);
       const previous = grown === null || explanation.decision === "new-event" ? undefined : matcher.index.events.get(grown.id);
       const { claimed, event } =
-        grown !== null && lateClaims
-          ? reconsiderPending(matcher, grown, MAX_RECONSIDERED_PER_COMMIT)
-          : { claimed: [], event: grown };
+        grown !== null && lateClaims ? reconsiderPending(matcher, grown, room.claimsAtMost) : { claimed: [], event: grown };
       const claimedStored = claimed.filter((entry) => !position.has(entry.prepared.input.id)).length;
-      const newEvent = event !== null && !events.has(event.id);
-      const cost = 2 + (event === null ? 0 : 1) + (newEvent ? 1 : 0) + claimedStored;
-      const weight = articleBytes(judged) + (newEvent && event !== null ? eventBytes(event) : 0);
-      // The first article always fits: five items and its claims stay inside a transaction.
-      if (articles.length > 0 && (items + cost > MAX_TRANSACTION_ITEMS || bytes + weight > limits.bytes)) break;
-      items += cost;
-      bytes += weight;
+      const firstChangeOfEvent = event !== null && !events.has(event.id);
+      // The first article always fits; one that does not waits for the next commit.
+      if (!room.take({ article: judged, event, firstChangeOfEvent, claimedStored })) break;
       guarded ||= lookedAtEvents || event !== null;
 
       let change: MatchChange | null = null;

@@ -1,37 +1,71 @@
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { Article, ArticleSummary } from "@eventwire/core";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Article, ArticleSummary, MatchExplanation } from "@eventwire/core";
+import { articleItems, summaryFromItem } from "./article-items";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage, type SortRange } from "./filtered-page";
-import { batchGetItems, cancellationCodes, type Item, type Page, type PageKey, pickFields, toPageKey } from "./items";
+import { batchGetItems, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
-import { queryAll } from "./query-all";
+import { queryAll, queryRange, queryRangePage } from "./range-query";
 import { SCHEMA_VERSION } from "./table";
+import { cancellationCodes, type TransactItem, transact } from "./transaction";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
 
-const SUMMARY_FIELDS = [
-  "id",
-  "url",
-  "guid",
-  "sourceId",
-  "sourceTitle",
-  "title",
-  "summary",
-  "author",
-  "language",
-  "publishedAt",
-  "dateInferred",
-  "fetchedAt",
-  "theme",
-  "onTheme",
-  "themeScore",
-  "contentHash",
-  "eventId",
-  "explanation",
-  "updatedAt",
-] as const satisfies readonly (keyof ArticleSummary)[];
-
-export type ArticleRepository = ReturnType<typeof createArticleRepository>;
-
 export type PageRequest = { limit: number; after?: PageKey | null | undefined };
+
+/** An article's content as an edit replaces it. */
+export type EditedArticle = Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string };
+
+/** Normalised articles, stored and read; every write of them (here and inside the event commits) is built in this file. */
+export type ArticleRepository = {
+  /**
+   * Stores the article and its text together (one transaction, conditional on the article
+   * being new), so an article is never stored without its text; says which happened.
+   */
+  putIfAbsent(article: Article): Promise<"created" | "exists">;
+  /** Which of these ids are stored already: one cheap read before writing a whole feed. */
+  findExisting(ids: readonly string[]): Promise<Set<string>>;
+  /** The content hash of each of these ids that is stored: new, unchanged or edited, in one read. */
+  findStoredHashes(ids: readonly string[]): Promise<Map<string, { contentHash: string; sourceId: string }>>;
+  /**
+   * Replaces a stored article's title, summary and text with an edited version and stamps
+   * `updatedAt`, if its content hash is still `expectedHash` (else another writer got there
+   * first, and this is a no-op). Its event and matching are left as they are.
+   */
+  updateContent(edited: EditedArticle, expectedHash: string): Promise<"updated" | "unchanged">;
+  /** One article with its full text, or null. */
+  get(id: string): Promise<Article | null>;
+  /** Every article, newest first, without full text. */
+  listNewest(request: PageRequest): Promise<Page<ArticleSummary>>;
+  /** On-theme articles of one theme, newest first, without full text. */
+  listByTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>>;
+  /** Off-theme articles of one theme, newest first, without full text. */
+  listOffTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>>;
+  /** Articles of one event, newest first, without full text. */
+  listByEvent(eventId: string, request: PageRequest): Promise<Page<ArticleSummary>>;
+  /** Articles of one source, newest first, without full text. */
+  listBySource(sourceId: string, request: PageRequest): Promise<Page<ArticleSummary>>;
+  /** A theme's on-theme articles, newest first, paged either way (the theme feeds). */
+  pageByTheme(themeId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>>;
+  /** One event's articles, newest first, paged either way (the event feeds). */
+  pageByEvent(eventId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>>;
+  /** Articles by id without full text, in the order asked for; missing ids are left out. `consistent`: a strong read. */
+  getSummaries(ids: readonly string[], options?: { consistent?: boolean }): Promise<ArticleSummary[]>;
+  /**
+   * Articles of one index partition published in `range`, newest first, without full text,
+   * keeping those `accept` takes and reading at most `maxRead` items (see `queryFilteredPage`).
+   */
+  filterPage(
+    where: ArticlePartition,
+    range: SortRange,
+    request: FilteredPageRequest<ArticleSummary>,
+  ): Promise<FilteredPage<ArticleSummary>>;
+  /**
+   * Articles by id with their full text, in the order asked for (missing ids left out), read
+   * with strong consistency: what a maintenance pass re-reads of an event's articles.
+   */
+  getFull(ids: readonly string[]): Promise<Article[]>;
+  /** The ids of every article the event's index lists (read from the index: it may lag a write by a moment). */
+  idsByEvent(eventId: string): Promise<string[]>;
+};
 
 /**
  * Which index partition an article listing reads: every article, a theme's on- or off-theme
@@ -65,57 +99,70 @@ export function publishedRange(since: string | null, until: string | null): Sort
   return { from: since ?? undefined, to: until === null ? undefined : `${until}#~` };
 }
 
-// The article item carries everything but the full text, which lives in a second item under the
-// same partition. Listings then read small items: a Query page (1 MB at most, counted before any
-// projection) holds a whole feed's worth of articles even when their texts are long.
-/** The index keys of an article item; the theme and event ones follow its matching. */
-export function articleIndexKeys(
-  article: Pick<Article, "id" | "publishedAt" | "onTheme" | "theme" | "sourceId" | "eventId">,
-): Item {
-  const time = keys.byTime(article.publishedAt, article.id);
-  return {
-    gsi1pk: keys.articleCollection,
-    gsi1sk: time,
-    gsi2pk: article.onTheme ? keys.themeArticles(article.theme) : keys.offThemeArticles(article.theme),
-    gsi2sk: time,
-    gsi3pk: keys.sourceArticles(article.sourceId),
-    gsi3sk: time,
-    ...(article.eventId !== null ? { gsi4pk: keys.eventArticles(article.eventId), gsi4sk: time } : {}),
-  };
+/**
+ * The transaction items that store a new article: the article (only if it is new: the first
+ * item holds the condition) and its text. `putIfAbsent` sends them alone; a match commit sends
+ * them with the decision that placed the article.
+ */
+export function newArticleWrites(tableName: string, article: Article): TransactItem[] {
+  const items = articleItems(article);
+  return [
+    { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
+    { Put: { TableName: tableName, Item: items.text } },
+  ];
 }
 
-/** The two items of an article: everything but the text, and the text. */
-export function articleItems(article: Article): { summary: Item; text: Item } {
-  const { text, ...summary } = article;
+/**
+ * The transaction item by which a stored off-theme article joins an event that claimed it, in
+ * the theme's feeds from then on; only while it is still off-theme. It keeps the theme score it
+ * was stored with; the explanation says why it joined.
+ */
+export function joinEventWrite(
+  tableName: string,
+  themeId: string,
+  claimed: { articleId: string; eventId: string; explanation: MatchExplanation },
+): TransactItem {
   return {
-    summary: {
-      ...keys.article(article.id),
-      ...articleIndexKeys(article),
-      type: ENTITY.article,
-      schemaVersion: SCHEMA_VERSION,
-      ...summary,
+    Update: {
+      TableName: tableName,
+      Key: keys.article(claimed.articleId),
+      UpdateExpression:
+        "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
+      ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
+      ExpressionAttributeValues: {
+        ":true": true,
+        ":false": false,
+        ":event": claimed.eventId,
+        ":explanation": claimed.explanation,
+        ":themePk": keys.themeArticles(themeId),
+        ":eventPk": keys.eventArticles(claimed.eventId),
+      },
     },
-    text: { ...keys.articleText(article.id), type: ENTITY.articleText, schemaVersion: SCHEMA_VERSION, text },
   };
 }
 
-/** Why a transaction was cancelled, by its first reason: a duplicate, a conflict, or other. */
-function cancellation(error: unknown): "duplicate" | "conflict" | null {
-  const codes = cancellationCodes(error);
-  if (codes === null) return null;
-  if (codes[0] === "ConditionalCheckFailed") return "duplicate";
-  if (codes.includes("TransactionConflict")) return "conflict";
-  return null;
+/**
+ * The transaction item that moves an article from one event to another (its `eventId` and its
+ * place in the event's article index), only while it is still in `from`.
+ */
+export function moveArticleWrite(tableName: string, moves: { from: string; to: string }, articleId: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.article(articleId),
+      UpdateExpression: "SET eventId = :to, gsi4pk = :partition",
+      ConditionExpression: "eventId = :from",
+      ExpressionAttributeValues: { ":to": moves.to, ":from": moves.from, ":partition": keys.eventArticles(moves.to) },
+    },
+  };
 }
 
 function summaries(page: TwoWayPage<Item>): TwoWayPage<ArticleSummary> {
-  return { ...page, items: page.items.map((item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS)) };
+  return { ...page, items: page.items.map(summaryFromItem) };
 }
 
-const CONFLICT_RETRIES = 3;
-
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
-export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string) {
+export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string): ArticleRepository {
   /**
    * Up to `limit` items of one index partition, newest first. A Query page stops at 1 MB, so it
    * keeps reading until it has `limit` items or the partition ends.
@@ -125,60 +172,22 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     partition: string,
     request: PageRequest,
   ): Promise<Page<ArticleSummary>> {
-    const items: ArticleSummary[] = [];
-    let startKey: Item | undefined = request.after ?? undefined;
-    do {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: index,
-          KeyConditionExpression: `${index}pk = :pk`,
-          ExpressionAttributeValues: { ":pk": partition },
-          ScanIndexForward: false,
-          Limit: request.limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) items.push(pickFields<ArticleSummary>(item, SUMMARY_FIELDS));
-      startKey = result.LastEvaluatedKey;
-    } while (items.length < request.limit && startKey !== undefined);
-    return { items, nextKey: toPageKey(startKey) };
+    const { items, lastKey } = await queryRange(
+      doc,
+      { tableName, index, partition, newestFirst: true },
+      { limit: request.limit, startKey: request.after ?? undefined },
+    );
+    return { items: items.map(summaryFromItem), nextKey: toPageKey(lastKey) };
   }
 
   return {
-    /**
-     * Stores the article and its text together (one transaction, conditional on the article
-     * being new), so an article is never stored without its text; says which happened.
-     */
-    async putIfAbsent(article: Article): Promise<"created" | "exists"> {
-      const items = articleItems(article);
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-                { Put: { TableName: tableName, Item: items.text } },
-              ],
-            }),
-          );
-          return "created";
-        } catch (error) {
-          const reason = cancellation(error);
-          if (reason === "duplicate") return "exists";
-          // Another writer holds the same article in a transaction right now; once it is done,
-          // the retry finds either nothing (and writes) or the article (and reports it exists).
-          if (reason === "conflict" && attempt < CONFLICT_RETRIES) {
-            await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-            continue;
-          }
-          throw error;
-        }
-      }
+    async putIfAbsent(article) {
+      // A writer holding the same article in a transaction right now is waited out by
+      // `transact`; then the article is either absent (and written) or there (and exists).
+      return (await transact(doc, newArticleWrites(tableName, article))) === null ? "created" : "exists";
     },
 
-    /** Which of these ids are stored already: one cheap read before writing a whole feed. */
-    async findExisting(ids: readonly string[]): Promise<Set<string>> {
+    async findExisting(ids) {
       const items = await batchGetItems(
         doc,
         tableName,
@@ -188,8 +197,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       return new Set(items.map((item) => String(item.id)));
     },
 
-    /** The content hash of each of these ids that is stored: new, unchanged or edited, in one read. */
-    async findStoredHashes(ids: readonly string[]): Promise<Map<string, { contentHash: string; sourceId: string }>> {
+    async findStoredHashes(ids) {
       const items = await batchGetItems(
         doc,
         tableName,
@@ -201,131 +209,88 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       );
     },
 
-    /**
-     * Replaces a stored article's title, summary and text with an edited version and stamps
-     * `updatedAt`, if its content hash is still `expectedHash` (else another writer got there
-     * first, and this is a no-op). Its event and matching are left as they are.
-     */
-    async updateContent(
-      edited: Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string },
-      expectedHash: string,
-    ): Promise<"updated" | "unchanged"> {
+    async updateContent(edited, expectedHash) {
+      const writes: TransactItem[] = [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.article(edited.id),
+            UpdateExpression: "SET title = :title, summary = :summary, contentHash = :hash, updatedAt = :at",
+            ConditionExpression: "contentHash = :expected",
+            ExpressionAttributeValues: {
+              ":title": edited.title,
+              ":summary": edited.summary,
+              ":hash": edited.contentHash,
+              ":at": edited.updatedAt,
+              ":expected": expectedHash,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.articleText(edited.id), type: ENTITY.articleText, schemaVersion: SCHEMA_VERSION, text: edited.text },
+          },
+        },
+      ];
       try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.article(edited.id),
-                  UpdateExpression: "SET title = :title, summary = :summary, contentHash = :hash, updatedAt = :at",
-                  ConditionExpression: "contentHash = :expected",
-                  ExpressionAttributeValues: {
-                    ":title": edited.title,
-                    ":summary": edited.summary,
-                    ":hash": edited.contentHash,
-                    ":at": edited.updatedAt,
-                    ":expected": expectedHash,
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    ...keys.articleText(edited.id),
-                    type: ENTITY.articleText,
-                    schemaVersion: SCHEMA_VERSION,
-                    text: edited.text,
-                  },
-                },
-              },
-            ],
-          }),
-        );
-        return "updated";
+        return (await transact(doc, writes)) === null ? "updated" : "unchanged";
       } catch (error) {
-        if (cancellation(error) !== null) return "unchanged";
+        // Still meeting another writer of the article after the retries: its edit stands.
+        if (cancellationCodes(error)?.includes("TransactionConflict")) return "unchanged";
         throw error;
       }
     },
 
-    /** One article with its full text, or null. */
-    async get(id: string): Promise<Article | null> {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.article(id).pk },
-        }),
-      );
-      const items = result.Items ?? [];
+    async get(id) {
+      const { items } = await queryRangePage(doc, { tableName, partition: keys.article(id).pk });
       const summary = items.find((item) => item.type === ENTITY.article);
       if (summary === undefined) return null;
       const text = items.find((item) => item.type === ENTITY.articleText)?.text;
-      return { ...pickFields<ArticleSummary>(summary, SUMMARY_FIELDS), text: typeof text === "string" ? text : "" };
+      return { ...summaryFromItem(summary), text: typeof text === "string" ? text : "" };
     },
 
-    /** Every article, newest first, without full text. */
-    listNewest(request: PageRequest): Promise<Page<ArticleSummary>> {
+    listNewest(request) {
       return queryNewest("gsi1", keys.articleCollection, request);
     },
 
-    /** On-theme articles of one theme, newest first, without full text. */
-    listByTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+    listByTheme(themeId, request) {
       return queryNewest("gsi2", keys.themeArticles(themeId), request);
     },
 
-    /** Off-theme articles of one theme, newest first, without full text. */
-    listOffTheme(themeId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+    listOffTheme(themeId, request) {
       return queryNewest("gsi2", keys.offThemeArticles(themeId), request);
     },
 
-    /** Articles of one event, newest first, without full text. */
-    listByEvent(eventId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+    listByEvent(eventId, request) {
       return queryNewest("gsi4", keys.eventArticles(eventId), request);
     },
 
-    /** A theme's on-theme articles, newest first, paged either way (the theme feeds). */
-    async pageByTheme(themeId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>> {
+    async pageByTheme(themeId, request) {
       return summaries(await queryTwoWayPage(doc, { tableName, index: "gsi2", partition: keys.themeArticles(themeId) }, request));
     },
 
-    /** One event's articles, newest first, paged either way (the event feeds). */
-    async pageByEvent(eventId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>> {
+    async pageByEvent(eventId, request) {
       return summaries(await queryTwoWayPage(doc, { tableName, index: "gsi4", partition: keys.eventArticles(eventId) }, request));
     },
 
-    /** Articles by id without full text, in the order asked for; missing ids are left out. `consistent`: a strong read. */
-    async getSummaries(ids: readonly string[], options: { consistent?: boolean } = {}): Promise<ArticleSummary[]> {
+    async getSummaries(ids, options = {}) {
       const items = await batchGetItems(
         doc,
         tableName,
         [...new Set(ids)].map((id) => keys.article(id)),
         { consistent: options.consistent ?? false },
       );
-      const found = new Map(items.map((item) => [String(item.id), pickFields<ArticleSummary>(item, SUMMARY_FIELDS)]));
+      const found = new Map(items.map((item) => [String(item.id), summaryFromItem(item)]));
       return ids.flatMap((id) => found.get(id) ?? []);
     },
 
-    /**
-     * Articles of one index partition published in `range`, newest first, without full text,
-     * keeping those `accept` takes and reading at most `maxRead` items (see `queryFilteredPage`).
-     */
-    filterPage(
-      where: ArticlePartition,
-      range: SortRange,
-      request: FilteredPageRequest<ArticleSummary>,
-    ): Promise<FilteredPage<ArticleSummary>> {
-      const read = (item: Item) => pickFields<ArticleSummary>(item, SUMMARY_FIELDS);
+    filterPage(where, range, request) {
+      const read = (item: Item) => summaryFromItem(item);
       return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read }, request);
     },
 
-    /**
-     * Articles by id with their full text, in the order asked for (missing ids left out), read
-     * with strong consistency: what a maintenance pass re-reads of an event's articles.
-     */
-    async getFull(ids: readonly string[]): Promise<Article[]> {
+    async getFull(ids) {
       const unique = [...new Set(ids)];
       const items = await batchGetItems(
         doc,
@@ -338,7 +303,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       for (const item of items) {
         const id = String(item.pk).slice(keys.article("").pk.length);
         if (item.type === ENTITY.articleText) texts.set(id, typeof item.text === "string" ? item.text : "");
-        else if (item.type === ENTITY.article) summaries.set(id, pickFields<ArticleSummary>(item, SUMMARY_FIELDS));
+        else if (item.type === ENTITY.article) summaries.set(id, summaryFromItem(item));
       }
       return ids.flatMap((id) => {
         const summary = summaries.get(id);
@@ -346,20 +311,12 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       });
     },
 
-    /** The ids of every article the event's index lists (read from the index: it may lag a write by a moment). */
-    async idsByEvent(eventId: string): Promise<string[]> {
-      const items = await queryAll(doc, {
-        TableName: tableName,
-        IndexName: "gsi4",
-        KeyConditionExpression: "gsi4pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.eventArticles(eventId) },
-        ProjectionExpression: "id",
-      });
+    async idsByEvent(eventId) {
+      const items = await queryAll(doc, { tableName, index: "gsi4", partition: keys.eventArticles(eventId), projection: "id" });
       return items.map((item) => String(item.id));
     },
 
-    /** Articles of one source, newest first, without full text. */
-    listBySource(sourceId: string, request: PageRequest): Promise<Page<ArticleSummary>> {
+    listBySource(sourceId, request) {
       return queryNewest("gsi3", keys.sourceArticles(sourceId), request);
     },
   };

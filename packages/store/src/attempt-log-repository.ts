@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryAttempt } from "@eventwire/core";
 import { type Item, pickFields } from "./items";
 import { ENTITY, keys } from "./keys";
-import { queryAll } from "./query-all";
+import { queryAll, queryRangePage } from "./range-query";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 
 /** The delivery log: one entry an attempt, read by subscription (newest first) or by message. */
@@ -58,33 +58,30 @@ export function attemptItem(attempt: DeliveryAttempt): Item {
 export function createAttemptLogRepository(doc: DynamoDBDocumentClient, tableName: string): AttemptLogRepository {
   return {
     async listAttempts(subscriptionId, request) {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "gsi3",
-          KeyConditionExpression: request.before === null ? "gsi3pk = :pk" : "gsi3pk = :pk AND gsi3sk < :before",
-          ExpressionAttributeValues: {
-            ":pk": keys.subscriptionAttempts(subscriptionId),
-            ...(request.before === null ? {} : { ":before": request.before }),
-          },
-          ScanIndexForward: false,
-          Limit: request.limit,
-        }),
+      const { items, lastKey } = await queryRangePage(
+        doc,
+        {
+          tableName,
+          index: "gsi3",
+          partition: keys.subscriptionAttempts(subscriptionId),
+          range: request.before === null ? undefined : { below: request.before },
+          newestFirst: true,
+        },
+        { limit: request.limit },
       );
-      const items = result.Items ?? [];
       const last = items.at(-1);
       return {
         items: items.map(attemptFromStoredItem),
-        next: result.LastEvaluatedKey !== undefined && last !== undefined ? String(last.gsi3sk) : null,
+        next: lastKey !== undefined && last !== undefined ? String(last.gsi3sk) : null,
       };
     },
 
     async messageAttempts(messageId) {
       const items = await queryAll(doc, {
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.message(messageId).pk, ":prefix": "ATTEMPT#" },
-        ConsistentRead: true,
+        tableName,
+        partition: keys.message(messageId).pk,
+        range: { prefix: "ATTEMPT#" },
+        consistent: true,
       });
       return items.map(attemptFromStoredItem);
     },

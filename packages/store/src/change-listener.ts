@@ -1,4 +1,4 @@
-import type { Store } from "./index";
+import type { Store } from "./create-store";
 
 /** Told after a write that can change what a theme's feeds and listings show. */
 export type ChangeListener = (themeId: string) => void;

@@ -1,16 +1,13 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { CORRECTIONS_SHOWN, type EventCorrection, type EventState } from "@eventwire/core";
-import { createEventChangeLog } from "./event-change-log";
 import { eventFromItem } from "./event-item";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage } from "./filtered-page";
 import { batchGetItems, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
-import { createMaintenanceCommit } from "./maintenance-commit";
-import { createMatchCommit } from "./match-commit";
-import { queryAll } from "./query-all";
+import { createMaintenanceCommit, type MaintenanceCommits } from "./maintenance-commit";
+import { createMatchCommit, type MatchCommits } from "./match-commit";
+import { queryAll, queryRange, queryRangePage } from "./range-query";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
-
-export type EventRepository = ReturnType<typeof createEventRepository>;
 
 /**
  * An event as its page and JSON read it: live, or merged away into `mergedInto` (which may
@@ -30,42 +27,13 @@ function correctionFromItem(item: Item): EventCorrection {
   };
 }
 
-/** Events, the theme's change sequence, and the transaction that stores a matching decision. */
-export function createEventRepository(doc: DynamoDBDocumentClient, tableName: string) {
-  /** A page of a theme's events from gsi2, most recently active first. */
-  async function query(input: { partition: string; limit: number; after?: Item }) {
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :pk",
-        ExpressionAttributeValues: { ":pk": input.partition },
-        ScanIndexForward: false,
-        Limit: input.limit,
-        ExclusiveStartKey: input.after,
-      }),
-    );
-    return { items: (result.Items ?? []).map(eventFromItem), next: result.LastEvaluatedKey };
-  }
-
-  return {
-    async get(id: string): Promise<EventState | null> {
-      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.event(id), ConsistentRead: true }));
-      return result.Item ? eventFromItem(result.Item) : null;
-    },
-
+/** Events: read by id, by theme and activity, with their corrections; stored by the match and maintenance commits. */
+export type EventRepository = MatchCommits &
+  MaintenanceCommits & {
+    /** One event, read with strong consistency, or null. */
+    get(id: string): Promise<EventState | null>;
     /** A theme's events, the most recently active first. */
-    async listByTheme(themeId: string, request: { limit: number; after?: PageKey | null }): Promise<Page<EventState>> {
-      const items: EventState[] = [];
-      let after: Item | undefined = request.after ?? undefined;
-      do {
-        const page = await query({ partition: keys.themeEvents(themeId), limit: request.limit - items.length, after });
-        items.push(...page.items);
-        after = page.next;
-      } while (items.length < request.limit && after !== undefined);
-      return { items, nextKey: toPageKey(after) };
-    },
-
+    listByTheme(themeId: string, request: { limit: number; after?: PageKey | null }): Promise<Page<EventState>>;
     /**
      * A theme's events last active at or after `activeSince` (an ISO time; null for all), the
      * most recently active first, keeping those `accept` takes and reading at most `maxRead`
@@ -75,7 +43,53 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       themeId: string,
       activeSince: string | null,
       request: FilteredPageRequest<EventState>,
-    ): Promise<FilteredPage<EventState>> {
+    ): Promise<FilteredPage<EventState>>;
+    /** The ids of a theme's events last active at or after `since` (an ISO time), the most recently active first. */
+    idsActiveSince(themeId: string, since: string): Promise<string[]>;
+    /**
+     * A theme's events, the most recently active first, paged either way (the event feeds);
+     * with `minSources`, only those reported by at least that many distinct sources.
+     */
+    pageByTheme(themeId: string, request: TwoWayPageRequest & { minSources?: number }): Promise<TwoWayPage<EventState>>;
+    /** Events by id, read with strong consistency (missing ids are left out). */
+    getMany(ids: readonly string[]): Promise<EventState[]>;
+    /**
+     * Events by id as a matcher may hold them, read with strong consistency: the live ones, and
+     * the ids of those merged away or missing (`gone`), which a matcher must drop.
+     */
+    getLive(ids: readonly string[]): Promise<{ live: EventState[]; gone: string[] }>;
+    /**
+     * One event with its newest corrections (at most `CORRECTIONS_SHOWN`), in one strong read,
+     * whether it is live or merged away; null when there is none.
+     */
+    lookup(id: string): Promise<EventLookup | null>;
+    /**
+     * When the theme's events last changed (an event opened or grew, or claimed articles), or
+     * null before its first event. An article that joins no event changes none of its feeds.
+     */
+    changedAt(themeId: string): Promise<string | null>;
+    /** The titles of events by id (missing ids are left out): a small read for naming them. */
+    titles(ids: readonly string[]): Promise<Map<string, string>>;
+  };
+
+/** Events, and the transactions that store matching and maintenance decisions. */
+export function createEventRepository(doc: DynamoDBDocumentClient, tableName: string): EventRepository {
+  return {
+    async get(id) {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.event(id), ConsistentRead: true }));
+      return result.Item ? eventFromItem(result.Item) : null;
+    },
+
+    async listByTheme(themeId, request) {
+      const { items, lastKey } = await queryRange(
+        doc,
+        { tableName, index: "gsi2", partition: keys.themeEvents(themeId), newestFirst: true },
+        { limit: request.limit, startKey: request.after ?? undefined },
+      );
+      return { items: items.map(eventFromItem), nextKey: toPageKey(lastKey) };
+    },
+
+    filterByTheme(themeId, activeSince, request) {
       return queryFilteredPage(
         doc,
         {
@@ -89,24 +103,19 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       );
     },
 
-    /** The ids of a theme's events last active at or after `since` (an ISO time), the most recently active first. */
-    async idsActiveSince(themeId: string, since: string): Promise<string[]> {
+    async idsActiveSince(themeId, since) {
       const items = await queryAll(doc, {
-        TableName: tableName,
-        IndexName: "gsi2",
-        KeyConditionExpression: "gsi2pk = :pk AND gsi2sk >= :since",
-        ExpressionAttributeValues: { ":pk": keys.themeEvents(themeId), ":since": since },
-        ProjectionExpression: "id",
-        ScanIndexForward: false,
+        tableName,
+        index: "gsi2",
+        partition: keys.themeEvents(themeId),
+        range: { from: since },
+        projection: "id",
+        newestFirst: true,
       });
       return items.map((item) => String(item.id));
     },
 
-    /**
-     * A theme's events, the most recently active first, paged either way (the event feeds);
-     * with `minSources`, only those reported by at least that many distinct sources.
-     */
-    async pageByTheme(themeId: string, request: TwoWayPageRequest & { minSources?: number }): Promise<TwoWayPage<EventState>> {
+    async pageByTheme(themeId, request) {
       const minSources = request.minSources ?? 0;
       const filter =
         minSources > 1 ? { expression: "sourceCount >= :minSources", values: { ":minSources": minSources } } : undefined;
@@ -118,8 +127,7 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return { ...page, items: page.items.map(eventFromItem) };
     },
 
-    /** Events by id, read with strong consistency (missing ids are left out). */
-    async getMany(ids: readonly string[]): Promise<EventState[]> {
+    async getMany(ids) {
       const items = await batchGetItems(
         doc,
         tableName,
@@ -129,11 +137,7 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return items.map(eventFromItem);
     },
 
-    /**
-     * Events by id as a matcher may hold them, read with strong consistency: the live ones, and
-     * the ids of those merged away or missing (`gone`), which a matcher must drop.
-     */
-    async getLive(ids: readonly string[]): Promise<{ live: EventState[]; gone: string[] }> {
+    async getLive(ids) {
       const items = await batchGetItems(
         doc,
         tableName,
@@ -145,23 +149,13 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return { live, gone: [...new Set(ids)].filter((id) => !found.has(id)) };
     },
 
-    /**
-     * One event with its newest corrections (at most `CORRECTIONS_SHOWN`), in one strong read,
-     * whether it is live or merged away; null when there is none.
-     */
-    async lookup(id: string): Promise<EventLookup | null> {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.event(id).pk },
-          // "EVENT" sorts after "CORRECTION#…": newest first, the event comes first.
-          ScanIndexForward: false,
-          Limit: CORRECTIONS_SHOWN + 1,
-          ConsistentRead: true,
-        }),
+    async lookup(id) {
+      // "EVENT" sorts after "CORRECTION#…": newest first, the event comes first.
+      const { items } = await queryRangePage(
+        doc,
+        { tableName, partition: keys.event(id).pk, newestFirst: true, consistent: true },
+        { limit: CORRECTIONS_SHOWN + 1 },
       );
-      const items = result.Items ?? [];
       const item = items.find((entry) => entry.sk === keys.event(id).sk);
       if (item === undefined) return null;
       const event = eventFromItem(item);
@@ -170,14 +164,17 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
       return { state: "merged", event, mergedInto: item.mergedInto, mergedAt: String(item.mergedAt ?? ""), corrections };
     },
 
-    /** The titles of events by id (missing ids are left out): a small read for naming them. */
-    async titles(ids: readonly string[]): Promise<Map<string, string>> {
+    async changedAt(themeId) {
+      const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.matcher(themeId) }));
+      return typeof result.Item?.changedAt === "string" ? result.Item.changedAt : null;
+    },
+
+    async titles(ids) {
       const keyList = [...new Set(ids)].map((id) => keys.event(id));
       const items = await batchGetItems(doc, tableName, keyList, { projection: "id, title" });
       return new Map(items.map((item) => [String(item.id), String(item.title)]));
     },
 
-    ...createEventChangeLog(doc, tableName),
     ...createMatchCommit(doc, tableName),
     ...createMaintenanceCommit(doc, tableName),
   };

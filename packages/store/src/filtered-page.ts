@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Item, type PageKey, toPageKey } from "./items";
+import { queryRangePage } from "./range-query";
 import type { IndexName } from "./table";
 import { indexKeyOf } from "./two-way-page";
 
@@ -34,52 +35,34 @@ type Query<T> = {
 // With a filter, rare matches would otherwise cost one round trip each.
 const FILTERED_STEP = 200;
 
-function keyCondition(index: IndexName, range: SortRange | undefined): { expression: string; values: Item } {
-  const sk = `${index}sk`;
-  const base = `${index}pk = :pk`;
-  if (range?.from !== undefined && range.to !== undefined) {
-    return { expression: `${base} AND ${sk} BETWEEN :from AND :to`, values: { ":from": range.from, ":to": range.to } };
-  }
-  if (range?.from !== undefined) return { expression: `${base} AND ${sk} >= :from`, values: { ":from": range.from } };
-  if (range?.to !== undefined) return { expression: `${base} AND ${sk} <= :to`, values: { ":to": range.to } };
-  return { expression: base, values: {} };
-}
-
 /** Reads one index partition newest first, keeping the items `accept` takes (see `FilteredPageRequest`). */
 export async function queryFilteredPage<T>(
   doc: DynamoDBDocumentClient,
   query: Query<T>,
   request: FilteredPageRequest<T>,
 ): Promise<FilteredPage<T>> {
-  const condition = keyCondition(query.index, query.range);
   const items: T[] = [];
   let read = 0;
   let startKey: Item | undefined = request.after ?? undefined;
   for (;;) {
     // One more than needed when unfiltered, so a full last page hands out no key to an empty one.
     const step = request.accept === null ? request.limit - items.length + 1 : FILTERED_STEP;
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: query.tableName,
-        IndexName: query.index,
-        KeyConditionExpression: condition.expression,
-        ExpressionAttributeValues: { ":pk": query.partition, ...condition.values },
-        ScanIndexForward: false,
-        Limit: Math.min(step, request.maxRead - read),
-        ExclusiveStartKey: startKey,
-      }),
+    const result = await queryRangePage(
+      doc,
+      { tableName: query.tableName, index: query.index, partition: query.partition, range: query.range, newestFirst: true },
+      { limit: Math.min(step, request.maxRead - read), startKey },
     );
-    const page = result.Items ?? [];
+    const page = result.items;
     for (const [position, item] of page.entries()) {
       read += 1;
       const value = query.read(item);
       if (request.accept === null || request.accept(value)) items.push(value);
       if (items.length === request.limit) {
-        const last = position === page.length - 1 && result.LastEvaluatedKey === undefined;
+        const last = position === page.length - 1 && result.lastKey === undefined;
         return { items, nextKey: last ? null : indexKeyOf(item, query.index), read };
       }
     }
-    startKey = result.LastEvaluatedKey;
+    startKey = result.lastKey;
     if (startKey === undefined) return { items, nextKey: null, read };
     if (read >= request.maxRead) return { items, nextKey: toPageKey(startKey), read };
   }

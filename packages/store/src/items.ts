@@ -1,20 +1,29 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  type NativeAttributeValue,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, type NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
 
 export type Item = Record<string, NativeAttributeValue>;
-
-/** One item of a transaction. */
-export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The last key of a page, handed back to continue after it. */
 export type PageKey = Record<string, string>;
 
 export type Page<T> = { items: T[]; nextKey: PageKey | null };
+
+declare const pageMark: unique symbol;
+
+/**
+ * Where a page of a listing ended, handed back to read the next one: opaque outside the store,
+ * which alone knows it is a table key.
+ */
+export type PageMark = { readonly [pageMark]: "PageMark" };
+
+/** The page mark of a DynamoDB LastEvaluatedKey (null at the end). */
+export function toPageMark(key: Item | undefined): PageMark | null {
+  return toPageKey(key) as PageMark | null;
+}
+
+/** The table key a page mark stands for. */
+export function fromPageMark(mark: PageMark): PageKey {
+  return mark as unknown as PageKey;
+}
 
 /** Copies the named fields of an item, leaving keys and bookkeeping attributes behind. */
 export function pickFields<T>(item: Item, fields: readonly (keyof T & string)[]): T {
@@ -40,12 +49,6 @@ export function toPageKey(key: Item | undefined): PageKey | null {
 /** True for the SDK error a failed ConditionExpression raises. */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
-
-/** The per-item reason codes of a cancelled transaction, or null for any other error. */
-export function cancellationCodes(error: unknown): (string | undefined)[] | null {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return null;
-  return ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code);
 }
 
 // BatchGetItem takes at most 100 keys; a few requests go out at once.
@@ -98,48 +101,4 @@ export async function batchGetItems(
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_GET_CONCURRENCY, chunks.length) }, worker));
   return found;
-}
-
-/** DynamoDB's bound on the items of one transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
-
-/** Why a cancelled transaction may be sent again: a conflicting writer, or throttling. */
-export const RETRIED_CANCELLATIONS: ReadonlySet<string> = new Set([
-  "TransactionConflict",
-  "ThrottlingError",
-  "ProvisionedThroughputExceeded",
-  "RequestLimitExceeded",
-]);
-
-/** Attempts of a conditional transaction, with full-jitter exponential back-off from 50 ms up to 2 s between them. */
-const TRANSACTION_ATTEMPTS = 6;
-const TRANSACTION_BACKOFF_BASE_MS = 50;
-const TRANSACTION_BACKOFF_CAP_MS = 2_000;
-
-/**
- * Sends a transaction of `entries` (each holding its `item`), all or nothing: null once written,
- * or the per-item reason codes when a condition failed (nothing was written). A conflict with
- * another writer, or throttling inside the transaction (which the SDK does not retry), wrote
- * nothing either: it is sent again after a wait, a few times.
- */
-export async function transactWithRetries(
-  doc: DynamoDBDocumentClient,
-  entries: readonly { item: TransactItem }[],
-): Promise<(string | undefined)[] | null> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      if (entries.length > 0) await doc.send(new TransactWriteCommand({ TransactItems: entries.map((entry) => entry.item) }));
-      return null;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes === null) throw error;
-      if (codes.some((code) => code === "ConditionalCheckFailed")) return codes;
-      if (codes.some((code) => code !== undefined && RETRIED_CANCELLATIONS.has(code)) && attempt < TRANSACTION_ATTEMPTS) {
-        const backOff = Math.min(TRANSACTION_BACKOFF_CAP_MS, TRANSACTION_BACKOFF_BASE_MS * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * backOff));
-        continue;
-      }
-      throw error;
-    }
-  }
 }

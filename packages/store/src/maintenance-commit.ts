@@ -1,11 +1,13 @@
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type EventCorrection, type EventState, MOVED_IDS_IN_CHANGE } from "@eventwire/core";
-import { type Item, MAX_TRANSACTION_ITEMS, transactWithRetries } from "./items";
+import { moveArticleWrite } from "./article-repository";
+import type { Item } from "./items";
 import { ENTITY, keys } from "./keys";
 import { advanceSequence, changeLogExpiry, type EventCounts, putEvent } from "./match-commit";
-import { queryAll } from "./query-all";
+import { queryAll } from "./range-query";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
-import { type TransactItem, writeEach } from "./write-each";
+import { MAX_TRANSACTION_ITEMS, type TransactItem, transact } from "./transaction";
+import { writeEach } from "./write-each";
 
 /** Articles that leave one event of a theme for another. */
 export type ArticleMoves = { themeId: string; from: string; to: string; articleIds: readonly string[] };
@@ -43,8 +45,15 @@ export type CommitDecisionInput = {
   now: Date;
 };
 
-/** `stale`: the theme changed since the decision was made (`sequence`), or one of its events did (`events`); nothing was written. */
-export type DecisionOutcome = { kind: "committed"; seq: number } | { kind: "stale"; sequence: boolean; events: string[] };
+/**
+ * `stale`: the theme changed since the decision was made (`sequence`), or one of its events did
+ * (`events`). `refused`: the decision is more than one transaction can store (`reason` says
+ * why). In both, nothing was written.
+ */
+export type DecisionOutcome =
+  | { kind: "committed"; seq: number }
+  | { kind: "stale"; sequence: boolean; events: string[] }
+  | { kind: "refused"; reason: string };
 
 /** Article ids in one moves item: far below DynamoDB's 400 KB an item. */
 const MOVE_IDS_PER_ITEM = 2_000;
@@ -53,7 +62,7 @@ const MOVE_IDS_PER_ITEM = 2_000;
  * The most articles one decision moves: their ids (about 1.8 MB) and the events' items stay
  * inside a transaction's 4 MB and 100 items.
  */
-export const MAX_MOVED_PER_DECISION = 50_000;
+const MAX_MOVED_PER_DECISION = 50_000;
 
 type Role = "sequence" | "event" | "other";
 type Entry = { role: Role; id?: string; item: TransactItem };
@@ -155,18 +164,43 @@ function pendingFromItem(themeId: string, item: Item): PendingMoves {
  * article still being where the decision found it, and the list deleted. A pass that dies
  * between the two leaves the list, and the next pass finishes it before anything else.
  */
-export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: string) {
+export type MaintenanceCommits = {
+  /** Stores a decision's first step in one transaction, all or nothing; the outcome says whether it was stale or too large. */
+  commitDecision(input: CommitDecisionInput): Promise<DecisionOutcome>;
+  /** The moves stored decisions have still to make, oldest first, read with strong consistency. */
+  pendingMoves(themeId: string): Promise<PendingMoves[]>;
+  /**
+   * Moves articles from one event to another: each its `eventId` and its place in the event's
+   * article index, only while it is still in `from` (one already moved, or moved on by a later
+   * decision, is left as it is). Many a transaction; how many moved now.
+   */
+  moveArticles(moves: ArticleMoves): Promise<number>;
+  /** Deletes a list of moves once they are all made. */
+  finishMoves(pending: Pick<PendingMoves, "themeId" | "seq" | "part">): Promise<void>;
+  /**
+   * Counts `stored` more articles stored for the theme (one atomic add); true when the count
+   * passed a multiple of `every` with this add, which then calls for a maintenance pass. Of
+   * many writers adding at once, exactly one sees each multiple passed.
+   */
+  countStored(themeId: string, stored: number, every: number): Promise<boolean>;
+};
+
+/** The maintenance commits over one table. */
+export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: string): MaintenanceCommits {
   return {
-    /** Stores a decision's first step in one transaction, all or nothing; the outcome says whether it was stale. */
-    async commitDecision(input: CommitDecisionInput): Promise<DecisionOutcome> {
+    async commitDecision(input) {
       if (input.moves.articleIds.length > MAX_MOVED_PER_DECISION) {
-        throw new Error(
-          `a maintenance decision moves at most ${MAX_MOVED_PER_DECISION} articles (this one ${input.moves.articleIds.length})`,
-        );
+        return {
+          kind: "refused",
+          reason: `it moves ${input.moves.articleIds.length} articles, more than ${MAX_MOVED_PER_DECISION}`,
+        };
       }
       const entries = decisionItems(tableName, input);
       if (entries.length > MAX_TRANSACTION_ITEMS) throw new Error(`a maintenance decision takes ${entries.length} items`);
-      const codes = await transactWithRetries(doc, entries);
+      const codes = await transact(
+        doc,
+        entries.map((entry) => entry.item),
+      );
       if (codes === null) return { kind: "committed", seq: input.expectedSeq + 1 };
       const failed = entries.filter((_entry, index) => codes[index] === "ConditionalCheckFailed");
       return {
@@ -176,60 +210,36 @@ export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: 
       };
     },
 
-    /** The moves stored decisions have still to make, oldest first, read with strong consistency. */
-    async pendingMoves(themeId: string): Promise<PendingMoves[]> {
+    async pendingMoves(themeId) {
       const items = await queryAll(doc, {
-        TableName: tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.matcher(themeId).pk, ":prefix": keys.movesPrefix },
-        ConsistentRead: true,
+        tableName,
+        partition: keys.matcher(themeId).pk,
+        range: { prefix: keys.movesPrefix },
+        consistent: true,
       });
       return items.map((item) => pendingFromItem(themeId, item));
     },
 
-    /**
-     * Moves articles from one event to another: each its `eventId` and its place in the event's
-     * article index, only while it is still in `from` (one already moved, or moved on by a later
-     * decision, is left as it is). Many a transaction; how many moved now.
-     */
-    async moveArticles(moves: ArticleMoves): Promise<number> {
-      const toPartition = keys.eventArticles(moves.to);
+    async moveArticles(moves) {
       const results = await writeEach(doc, moves.articleIds, (articleId, lost) =>
-        lost
-          ? []
-          : [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.article(articleId),
-                  UpdateExpression: "SET eventId = :to, gsi4pk = :partition",
-                  ConditionExpression: "eventId = :from",
-                  ExpressionAttributeValues: { ":to": moves.to, ":from": moves.from, ":partition": toPartition },
-                },
-              },
-            ],
+        lost ? [] : [moveArticleWrite(tableName, moves, articleId)],
       );
       return results.filter(Boolean).length;
     },
 
-    /** Deletes a list of moves once they are all made. */
-    async finishMoves(pending: Pick<PendingMoves, "themeId" | "seq" | "part">): Promise<void> {
+    async finishMoves(pending) {
       await doc.send(new DeleteCommand({ TableName: tableName, Key: keys.moves(pending.themeId, pending.seq, pending.part) }));
     },
 
-    /**
-     * Counts `stored` more articles stored for the theme (one atomic add); true when the count
-     * passed a multiple of `every` with this add, which then calls for a maintenance pass. Of
-     * many writers adding at once, exactly one sees each multiple passed.
-     */
-    async countStored(themeId: string, stored: number, every: number): Promise<boolean> {
+    async countStored(themeId, stored, every) {
       if (stored <= 0) return false;
       const result = await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keys.storedTally(themeId),
-          UpdateExpression: "ADD stored :n SET #type = :type, schemaVersion = :version",
-          ExpressionAttributeNames: { "#type": "type" },
+          // STORED is one of DynamoDB's reserved words: the attribute is named through #stored.
+          UpdateExpression: "ADD #stored :n SET #type = :type, schemaVersion = :version",
+          ExpressionAttributeNames: { "#stored": "stored", "#type": "type" },
           ExpressionAttributeValues: { ":n": stored, ":type": ENTITY.storedTally, ":version": SCHEMA_VERSION },
           ReturnValues: "UPDATED_NEW",
         }),

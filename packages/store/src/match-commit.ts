@@ -1,10 +1,10 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Article, EventState, MatchExplanation } from "@eventwire/core";
-import { articleItems } from "./article-repository";
+import { joinEventWrite, newArticleWrites } from "./article-repository";
 import { eventToItem } from "./event-item";
-import { MAX_TRANSACTION_ITEMS, transactWithRetries } from "./items";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
+import { MAX_TRANSACTION_ITEMS, type TransactItem, transact } from "./transaction";
 
 /** An article an event claimed after it was stored off-theme. */
 export type ReconsideredArticle = { articleId: string; explanation: MatchExplanation; eventId: string };
@@ -47,16 +47,21 @@ export type CommitMatchesInput = {
 /**
  * `exists`: those articles were stored by someone else. `stale`: another matcher changed the
  * theme first (`sequence`), an event was written from an older version (`events`), or a
- * reconsidered article is no longer off-theme (`reconsidered`). Nothing was written; decide
- * again on fresh state.
+ * reconsidered article is no longer off-theme (`reconsidered`); decide again on fresh state.
+ * `refused`: DynamoDB will never accept the commit's items (one too large, say). In each of
+ * these, nothing was written.
  */
 export type CommitOutcome =
   | { kind: "committed"; seq: number }
   | { kind: "exists"; articleIds: string[] }
-  | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] };
+  | { kind: "stale"; sequence: boolean; events: string[]; reconsidered: string[] }
+  | { kind: "refused"; error: Error };
 
-/** A transaction holds at most 100 items; five go to the theme, the event, its change and the article. */
-export const MAX_RECONSIDERED_PER_COMMIT = 90;
+/** The one error DynamoDB gives for items it will never accept (too large, say). */
+function isRefused(error: unknown): error is Error {
+  return error instanceof Error && error.name === "ValidationException";
+}
+
 /** Change-log items outlive any matcher's catch-up by far; then DynamoDB's TTL removes them. */
 const CHANGE_LOG_DAYS = 60;
 
@@ -106,7 +111,7 @@ export function putEvent(tableName: string, event: EventState, previousVersion: 
 }
 
 type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
-type TransactionEntry = { item: Record<string, unknown>; role: TransactionRole; id?: string };
+type TransactionEntry = { item: TransactItem; role: TransactionRole; id?: string };
 
 /**
  * The items of one match commit. An item may appear only once in a transaction, so the caller
@@ -168,61 +173,52 @@ function matchTransactionItems(tableName: string, input: CommitMatchesInput): Tr
         },
       });
     }
-    const stored = articleItems(article);
+    // The article's own writes, as the article repository makes them: its item (the conditional one) and its text.
+    const [articleWrite, textWrite] = newArticleWrites(tableName, article);
     items.push(
-      {
-        role: "article",
-        id: article.id,
-        item: { Put: { TableName: tableName, Item: stored.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-      },
-      { role: "text", item: { Put: { TableName: tableName, Item: stored.text } } },
+      { role: "article", id: article.id, item: articleWrite as TransactItem },
+      { role: "text", item: textWrite as TransactItem },
     );
   }
   for (const claimed of input.reconsidered) {
-    items.push({
-      role: "reconsidered",
-      id: claimed.articleId,
-      item: {
-        Update: {
-          TableName: tableName,
-          Key: keys.article(claimed.articleId),
-          // The article keeps the theme score it was stored with; the explanation says why it joined.
-          UpdateExpression:
-            "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
-          ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
-          ExpressionAttributeValues: {
-            ":true": true,
-            ":false": false,
-            ":event": claimed.eventId,
-            ":explanation": claimed.explanation,
-            ":themePk": keys.themeArticles(input.themeId),
-            ":eventPk": keys.eventArticles(claimed.eventId),
-          },
-        },
-      },
-    });
+    items.push({ role: "reconsidered", id: claimed.articleId, item: joinEventWrite(tableName, input.themeId, claimed) });
   }
   return items;
 }
 
 /** The transaction that stores a run of matching decisions. */
-export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string) {
+export type MatchCommits = {
+  /**
+   * Stores a run of matching decisions in one transaction, all or nothing (a run `MatchCommitRoom`
+   * measured). The theme's sequence must still be `expectedSeq`: each event change moves it on by
+   * one (its change-log item, the webhook outbox, records which event changed, for which
+   * article); a run without changes only checks it (`guarded`). Each event is written once, in
+   * its state after the run, over the stored version it grew from; each article unless it
+   * exists; reconsidered articles join their event. When a condition fails, or DynamoDB refuses
+   * an item, nothing is written and the outcome says which.
+   */
+  commitMatches(input: CommitMatchesInput): Promise<CommitOutcome>;
+};
+
+/** The match commit over one table. */
+export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string): MatchCommits {
   return {
-    /**
-     * Stores a run of matching decisions in one transaction, all or nothing. The theme's
-     * sequence must still be `expectedSeq`: each event change moves it on by one (its change-log
-     * item, the webhook outbox, records which event changed, for which article); a run without
-     * changes only checks it (`guarded`). Each event is written once, in its state after the run,
-     * over the stored version it grew from; each article unless it exists; reconsidered articles
-     * join their event. When a condition fails nothing is written and the outcome says which.
-     */
-    async commitMatches(input: CommitMatchesInput): Promise<CommitOutcome> {
+    async commitMatches(input) {
       const items = matchTransactionItems(tableName, input);
       if (items.length > MAX_TRANSACTION_ITEMS) {
         throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
       }
       const changes = input.articles.filter((entry) => entry.change !== null).length;
-      const codes = await transactWithRetries(doc, items);
+      let codes: (string | undefined)[] | null;
+      try {
+        codes = await transact(
+          doc,
+          items.map((entry) => entry.item),
+        );
+      } catch (error) {
+        if (isRefused(error)) return { kind: "refused", error };
+        throw error;
+      }
       if (codes === null) return { kind: "committed", seq: input.expectedSeq + changes };
       const failed = (role: TransactionRole) =>
         items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");

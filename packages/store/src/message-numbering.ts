@@ -1,8 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { cancellationCodes, MAX_TRANSACTION_ITEMS } from "./items";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ENTITY, keys, messagePosition } from "./keys";
 import { dueIndex, heldIndex, type NewMessage } from "./message-items";
 import { SCHEMA_VERSION } from "./table";
+import { MAX_TRANSACTION_ITEMS, transact } from "./transaction";
 
 /** Rounds of numbering a message before giving up (each lost round means another writer got a number). */
 const NUMBERING_ROUNDS = 50;
@@ -83,38 +83,29 @@ export function createMessageNumbering(doc: DynamoDBDocumentClient, tableName: s
       );
       if (current.Item === undefined) return run.map(() => "gone");
       const seq = Number(current.Item.messageSeq ?? 0);
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: subscriptionKey,
-                  UpdateExpression: "SET messageSeq = :next",
-                  ConditionExpression:
-                    seq === 0 ? "attribute_exists(pk) AND attribute_not_exists(messageSeq)" : "messageSeq = :seq",
-                  ExpressionAttributeValues: { ":next": seq + run.length, ...(seq === 0 ? {} : { ":seq": seq }) },
-                },
-              },
-              ...run.flatMap((message, offset) => messageItems(message, seq + 1 + offset)),
-            ],
-          }),
-        );
-        return run.map(() => "created");
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes === null) throw error;
-        // Message puts sit at 1, 3, 5, …: one that failed its condition exists already.
-        const existing = run.findIndex((_, offset) => codes[1 + 2 * offset] === "ConditionalCheckFailed");
-        if (existing >= 0) {
-          if (run.length === 1) return ["exists"];
-          const outcomes: PutOutcome[] = [];
-          for (const message of run) outcomes.push(...(await numberAndPut([message])));
-          return outcomes;
-        }
-        // The counter moved (another writer numbered a message) or the transactions collided: again.
+      // A collision with another writer is waited out inside `transact`.
+      const codes = await transact(doc, [
+        {
+          Update: {
+            TableName: tableName,
+            Key: subscriptionKey,
+            UpdateExpression: "SET messageSeq = :next",
+            ConditionExpression: seq === 0 ? "attribute_exists(pk) AND attribute_not_exists(messageSeq)" : "messageSeq = :seq",
+            ExpressionAttributeValues: { ":next": seq + run.length, ...(seq === 0 ? {} : { ":seq": seq }) },
+          },
+        },
+        ...run.flatMap((message, offset) => messageItems(message, seq + 1 + offset)),
+      ]);
+      if (codes === null) return run.map(() => "created");
+      // Message puts sit at 1, 3, 5, …: one that failed its condition exists already.
+      const existing = run.findIndex((_, offset) => codes[1 + 2 * offset] === "ConditionalCheckFailed");
+      if (existing >= 0) {
+        if (run.length === 1) return ["exists"];
+        const outcomes: PutOutcome[] = [];
+        for (const message of run) outcomes.push(...(await numberAndPut([message])));
+        return outcomes;
       }
+      // The counter moved (another writer numbered a message): number again.
     }
     throw new Error(
       `could not number message ${first.id}${run.length > 1 ? ` (and ${run.length - 1} more)` : ""} of subscription ${first.subscriptionId} in ${NUMBERING_ROUNDS} rounds`,

@@ -1,12 +1,19 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryAttempt, WebhookMessage } from "@eventwire/core";
 import { attemptItem } from "./attempt-log-repository";
+import { batchCalls } from "./batch-calls";
 import { sendUpdate, updateInput, updateWhen } from "./conditional-update";
-import { batchGetItems, type PageKey, toPageKey } from "./items";
+import { batchGetItems, fromPageMark, type PageMark, toPageMark } from "./items";
 import { keys } from "./keys";
 import { dueIndex, heldIndex, messageFromStoredItem, type NewMessage } from "./message-items";
 import { createMessageNumbering, MESSAGES_PER_TRANSACTION, type PutOutcome } from "./message-numbering";
+import { queryRangePage } from "./range-query";
+import { MAX_TRANSACTION_ITEMS } from "./transaction";
 import { writeEach } from "./write-each";
+
+/** Claims written in one transaction at most, and attempt ends (two items each: the log entry and the message). */
+const CLAIMS_PER_WRITE = MAX_TRANSACTION_ITEMS;
+const FINISHES_PER_WRITE = MAX_TRANSACTION_ITEMS / 2;
 
 type ClaimOf<M> = { message: M; token: string; leaseUntil: Date };
 
@@ -18,6 +25,14 @@ export type FinishedAttempt = {
   token: string;
   attempt: DeliveryAttempt;
   result: Pick<WebhookMessage, "state" | "attempts" | "dueAt" | "lastStatusCode" | "lastError" | "deliveredAt">;
+};
+
+/** A run's claims and attempt ends, each call answered alone but written with those made at the same moment. */
+export type SharedMessageWrites = {
+  /** `claimMessages` for one claim. */
+  claim(claim: MessageClaim): Promise<WebhookMessage | null>;
+  /** `finishAttempts` for one attempt's end. */
+  finish(finished: FinishedAttempt): Promise<boolean>;
 };
 
 /** Webhook messages, one item each with its delivery state: made, listed, leased, finished, parked and requeued. */
@@ -50,7 +65,7 @@ export type MessageRepository = {
    * A page of up to `limit` messages whose next attempt (or expired lease) is due at `now`, the
    * longest waiting first, from `after` (a `next` of an earlier page; null: the first).
    */
-  dueMessages(now: Date, limit: number, after?: PageKey | null): Promise<{ items: WebhookMessage[]; next: PageKey | null }>;
+  dueMessages(now: Date, limit: number, after?: PageMark | null): Promise<{ items: WebhookMessage[]; next: PageMark | null }>;
   /**
    * Takes the lease on a due message: only if it is still due at the time it was read
    * (`message.dueAt`), so of two dispatchers that read it, one wins. The lease runs out at
@@ -74,6 +89,12 @@ export type MessageRepository = {
    * meanwhile, and then only its log entry is written.
    */
   finishAttempts(finished: readonly FinishedAttempt[]): Promise<boolean[]>;
+  /**
+   * A writer of claims and attempt ends for one run (a dispatcher's): the calls made in the same
+   * turn, or while `writesInFlight` shared writes are under way, go together in as few
+   * transactions as DynamoDB allows, so busy callers share few large writes (a group commit).
+   */
+  sharedWrites(options: { writesInFlight: number }): SharedMessageWrites;
   /** Takes a due message out of the due index in `state` (held, cancelled) unless it moved since it was read. */
   parkMessage(message: WebhookMessage, state: "held" | "cancelled"): Promise<boolean>;
   /**
@@ -122,7 +143,7 @@ export function createMessageRepository(doc: DynamoDBDocumentClient, tableName: 
     return item === null ? null : messageFromStoredItem(item);
   }
 
-  return {
+  const repository: MessageRepository = {
     putMessage(message) {
       return afterNumbering(message.subscriptionId, async () => (await numberAndPut([message]))[0] as PutOutcome);
     },
@@ -160,21 +181,18 @@ export function createMessageRepository(doc: DynamoDBDocumentClient, tableName: 
 
     async listMessages(subscriptionId, request) {
       const prefix = keys.messageLogPrefix;
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
-          ExpressionAttributeValues: {
-            ":pk": keys.subscription(subscriptionId).pk,
-            // "0" sorts after "#" and before every digit: the first entry after `after`.
-            ":from": request.after === null ? prefix : `${prefix}${request.after}0`,
-            ":to": `${prefix}~`,
-          },
-          ConsistentRead: true,
-          Limit: request.limit,
-        }),
+      const entries = await queryRangePage(
+        doc,
+        {
+          tableName,
+          partition: keys.subscription(subscriptionId).pk,
+          // "0" sorts after "#" and before every digit: the first entry after `after`.
+          range: { from: request.after === null ? prefix : `${prefix}${request.after}0`, to: `${prefix}~` },
+          consistent: true,
+        },
+        { limit: request.limit },
       );
-      const ids = (result.Items ?? []).map((item) => String(item.messageId));
+      const ids = entries.items.map((item) => String(item.messageId));
       const items = await batchGetItems(
         doc,
         tableName,
@@ -186,33 +204,26 @@ export function createMessageRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async heldMessages(subscriptionId, limit) {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "gsi2",
-          KeyConditionExpression: subscriptionId === null ? "gsi2pk = :pk" : "gsi2pk = :pk AND begins_with(gsi2sk, :sub)",
-          ExpressionAttributeValues: {
-            ":pk": keys.heldMessages,
-            ...(subscriptionId === null ? {} : { ":sub": `${subscriptionId}#` }),
-          },
-          Limit: limit,
-        }),
+      const { items } = await queryRangePage(
+        doc,
+        {
+          tableName,
+          index: "gsi2",
+          partition: keys.heldMessages,
+          range: subscriptionId === null ? undefined : { prefix: `${subscriptionId}#` },
+        },
+        { limit },
       );
-      return (result.Items ?? []).map(messageFromStoredItem);
+      return items.map(messageFromStoredItem);
     },
 
     async dueMessages(now, limit, after = null) {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "gsi2",
-          KeyConditionExpression: "gsi2pk = :pk AND gsi2sk <= :now",
-          ExpressionAttributeValues: { ":pk": keys.dueMessages, ":now": `${now.toISOString()}#~` },
-          Limit: limit,
-          ...(after === null ? {} : { ExclusiveStartKey: after }),
-        }),
+      const page = await queryRangePage(
+        doc,
+        { tableName, index: "gsi2", partition: keys.dueMessages, range: { to: `${now.toISOString()}#~` } },
+        { limit, startKey: after === null ? undefined : fromPageMark(after) },
       );
-      return { items: (result.Items ?? []).map(messageFromStoredItem), next: toPageKey(result.LastEvaluatedKey) };
+      return { items: page.items.map(messageFromStoredItem), next: toPageMark(page.lastKey) };
     },
 
     claimMessage(message, token, leaseUntil) {
@@ -236,6 +247,19 @@ export function createMessageRepository(doc: DynamoDBDocumentClient, tableName: 
         ...(lost ? [] : [{ Update: { TableName: tableName, ...finishUpdate(entry.attempt.messageId, entry) } }]),
         { Put: { TableName: tableName, Item: attemptItem(entry.attempt) } },
       ]);
+    },
+
+    sharedWrites({ writesInFlight }) {
+      return {
+        claim: batchCalls((claims: MessageClaim[]) => repository.claimMessages(claims), {
+          max: CLAIMS_PER_WRITE,
+          inFlight: writesInFlight,
+        }),
+        finish: batchCalls((finished: FinishedAttempt[]) => repository.finishAttempts(finished), {
+          max: FINISHES_PER_WRITE,
+          inFlight: writesInFlight,
+        }),
+      };
     },
 
     async parkMessage(message, state) {
@@ -268,4 +292,5 @@ export function createMessageRepository(doc: DynamoDBDocumentClient, tableName: 
       return item === null ? null : messageFromStoredItem(item);
     },
   };
+  return repository;
 }

@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Source } from "@eventwire/core";
 import { type Item, isConditionFailure, pickFields } from "./items";
 import { ENTITY, keys } from "./keys";
+import { queryAll } from "./range-query";
 import { SCHEMA_VERSION } from "./table";
 
 const SOURCE_FIELDS = [
@@ -52,7 +53,25 @@ function toSource(item: Item): Source {
   return { ...source, fullText: source.fullText === true };
 }
 
-export type SourceRepository = ReturnType<typeof createSourceRepository>;
+/** Feed sources and their fetch state. */
+export type SourceRepository = {
+  /** One source, read with strong consistency, or null. */
+  get(id: string): Promise<Source | null>;
+  /** Adds a source unless one with the same id (the same canonical URL) exists. */
+  add(source: Source): Promise<{ created: boolean; source: Source }>;
+  /** Every source, oldest first. */
+  list(): Promise<Source[]>;
+  /**
+   * Claims a poll of the source: sets `update` only if `nextPollAt` is still what the caller
+   * read, so of two runs that both found the source due, exactly one polls it. False when
+   * another run got there first (or the source is gone).
+   */
+  claimPoll(id: string, seenNextPollAt: string, update: SourceFetchUpdate): Promise<boolean>;
+  /** Writes the outcome of a fetch attempt; refuses to resurrect a source that was removed. */
+  recordFetch(id: string, update: SourceFetchUpdate): Promise<void>;
+  /** Changes a source's settings; the source as it is now, or null when there is none. */
+  updateSettings(id: string, update: SourceSettingsUpdate): Promise<Source | null>;
+};
 
 function toItem(source: Source): Item {
   return {
@@ -66,7 +85,7 @@ function toItem(source: Source): Item {
 }
 
 /** Sources and their fetch state. */
-export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: string) {
+export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: string): SourceRepository {
   async function get(id: string): Promise<Source | null> {
     const result = await doc.send(new GetCommand({ TableName: tableName, Key: keys.source(id), ConsistentRead: true }));
     return result.Item ? toSource(result.Item) : null;
@@ -75,8 +94,7 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
   return {
     get,
 
-    /** Adds a source unless one with the same id (the same canonical URL) exists. */
-    async add(source: Source): Promise<{ created: boolean; source: Source }> {
+    async add(source) {
       try {
         await doc.send(
           new PutCommand({ TableName: tableName, Item: toItem(source), ConditionExpression: "attribute_not_exists(pk)" }),
@@ -90,32 +108,12 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
       }
     },
 
-    /** Every source, oldest first. */
-    async list(): Promise<Source[]> {
-      const sources: Source[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: "gsi1",
-            KeyConditionExpression: "gsi1pk = :pk",
-            ExpressionAttributeValues: { ":pk": keys.sourceCollection },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) sources.push(toSource(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
-      return sources;
+    async list() {
+      const items = await queryAll(doc, { tableName, index: "gsi1", partition: keys.sourceCollection });
+      return items.map(toSource);
     },
 
-    /**
-     * Claims a poll of the source: sets `update` only if `nextPollAt` is still what the caller
-     * read, so of two runs that both found the source due, exactly one polls it. False when
-     * another run got there first (or the source is gone).
-     */
-    async claimPoll(id: string, seenNextPollAt: string, update: SourceFetchUpdate): Promise<boolean> {
+    async claimPoll(id, seenNextPollAt, update) {
       try {
         await doc.send(
           updateCommand(id, update, {
@@ -130,13 +128,11 @@ export function createSourceRepository(doc: DynamoDBDocumentClient, tableName: s
       }
     },
 
-    /** Writes the outcome of a fetch attempt; refuses to resurrect a source that was removed. */
-    async recordFetch(id: string, update: SourceFetchUpdate): Promise<void> {
+    async recordFetch(id, update) {
       await doc.send(updateCommand(id, update, { condition: "attribute_exists(pk)", values: {} }));
     },
 
-    /** Changes a source's settings; the source as it is now, or null when there is none. */
-    async updateSettings(id: string, update: SourceSettingsUpdate): Promise<Source | null> {
+    async updateSettings(id, update) {
       try {
         await doc.send(updateCommand(id, update, { condition: "attribute_exists(pk)", values: {} }));
       } catch (error) {

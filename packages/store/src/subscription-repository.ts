@@ -3,7 +3,7 @@ import type { Subscription } from "@eventwire/core";
 import { updateWhen } from "./conditional-update";
 import { type Item, isConditionFailure, pickFields } from "./items";
 import { ENTITY, keys } from "./keys";
-import { queryAll } from "./query-all";
+import { queryAll } from "./range-query";
 import { SCHEMA_VERSION } from "./table";
 
 /** Webhook subscriptions: their endpoint, filter, secrets, state and the endpoint's health. */
@@ -80,12 +80,7 @@ export function createSubscriptionRepository(doc: DynamoDBDocumentClient, tableN
     },
 
     async listSubscriptions() {
-      const items = await queryAll(doc, {
-        TableName: tableName,
-        IndexName: "gsi1",
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.subscriptionCollection },
-      });
+      const items = await queryAll(doc, { tableName, index: "gsi1", partition: keys.subscriptionCollection });
       return items.map(subscriptionFromItem);
     },
 

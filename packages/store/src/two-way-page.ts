@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Item, PageKey } from "./items";
+import { queryRangePage } from "./range-query";
 import type { IndexName } from "./table";
 
 /**
@@ -58,22 +59,18 @@ export async function queryTwoWayPage(
   let examined = 0;
   let startKey: Item | undefined = position?.key;
   do {
-    const result = await doc.send(
-      new QueryCommand({
-        TableName: query.tableName,
-        IndexName: query.index,
-        KeyConditionExpression: `${query.index}pk = :pk`,
-        ExpressionAttributeValues: { ":pk": query.partition, ...query.filter?.values },
-        ...(query.filter ? { FilterExpression: query.filter.expression } : {}),
-        ScanIndexForward: !older,
+    const result = await queryRangePage(
+      doc,
+      { ...query, newestFirst: older },
+      {
         // A filter drops items after Limit counts them, so read in larger steps then.
-        Limit: query.filter ? Math.min(Math.max(100, wanted - read.length), budget - examined) : wanted - read.length,
-        ExclusiveStartKey: startKey,
-      }),
+        limit: query.filter ? Math.min(Math.max(100, wanted - read.length), budget - examined) : wanted - read.length,
+        startKey,
+      },
     );
-    read.push(...(result.Items ?? []));
-    examined += result.ScannedCount ?? 0;
-    startKey = result.LastEvaluatedKey;
+    read.push(...result.items);
+    examined += result.scanned;
+    startKey = result.lastKey;
   } while (read.length < wanted && startKey !== undefined && examined < budget);
 
   // Stopped by the read bound with the partition not done: a short page that continues there.

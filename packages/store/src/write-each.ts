@@ -1,17 +1,13 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { cancellationCodes, type Item, MAX_TRANSACTION_ITEMS, RETRIED_CANCELLATIONS, type TransactItem } from "./items";
-
-/** Rounds of a claim or finish transaction that collided with other writers before giving up. */
-const COLLISION_ROUNDS = 8;
-
-export type { TransactItem };
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Item } from "./items";
+import { MAX_TRANSACTION_ITEMS, type TransactItem, transact } from "./transaction";
 
 /**
  * Writes the items of many entries in as few transactions as DynamoDB allows (100 items, an
  * item once a transaction). An entry's first item is its conditional one: an entry whose
  * condition fails is reported false, and the transaction is sent again with the others and
  * only what `items(entry, true)` still gives for it. A transaction that collided with another
- * writer's is sent again, after a short wait, a few times at most.
+ * writer's is sent again by `transact`, the store's one back-off loop.
  */
 export async function writeEach<T>(
   doc: DynamoDBDocumentClient,
@@ -43,40 +39,29 @@ export async function writeEach<T>(
   if (chunk.length > 0) chunks.push(chunk);
 
   for (const indices of chunks) {
-    for (let round = 0; ; round += 1) {
+    for (;;) {
       const parts = indices
         .map((index) => ({ index, built: items(entries[index] as T, lost.has(index)) }))
         .filter((part) => part.built.length > 0);
-      if (parts.length === 0) break;
-      try {
-        await doc.send(new TransactWriteCommand({ TransactItems: parts.flatMap((part) => part.built) }));
-        break;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes === null) throw error;
-        let offset = 0;
-        let failed = false;
-        for (const part of parts) {
-          if (!lost.has(part.index) && codes[offset] === "ConditionalCheckFailed") {
-            lost.add(part.index);
-            failed = true;
-          }
-          offset += part.built.length;
+      // Conflicts with other writers and throttling are waited out inside `transact`.
+      const codes = await transact(
+        doc,
+        parts.flatMap((part) => part.built),
+      );
+      if (codes === null) break;
+      let offset = 0;
+      let failed = false;
+      for (const part of parts) {
+        if (!lost.has(part.index) && codes[offset] === "ConditionalCheckFailed") {
+          lost.add(part.index);
+          failed = true;
         }
-        if (failed) continue;
-        // Only a conflicting writer or throttling is worth another round; anything else (an
-        // item DynamoDB refuses) would fail the same way again.
-        const refused = codes.find(
-          (code) =>
-            code !== undefined && code !== "None" && code !== "ConditionalCheckFailed" && !RETRIED_CANCELLATIONS.has(code),
-        );
-        if (refused !== undefined) throw error;
-        if (round + 1 >= COLLISION_ROUNDS)
-          throw new Error(
-            `a transaction of ${parts.length} writes (${keyOf(parts[0]?.built[0] as TransactItem)} first) kept colliding with other writers: ${codes.join(", ")}`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** round * (0.5 + Math.random())));
+        offset += part.built.length;
       }
+      if (!failed)
+        throw new Error(
+          `a transaction of ${parts.length} writes (${keyOf(parts[0]?.built[0] as TransactItem)} first) failed a condition that is not an entry's first item`,
+        );
     }
   }
   return entries.map((_, index) => !lost.has(index));

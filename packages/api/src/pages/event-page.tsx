@@ -4,9 +4,9 @@ import {
   describeEvent,
   type EventCorrection,
   type EventState,
-  FEED_FORMATS,
   growthSeries,
   isWebUrl,
+  mapFeedFormats,
   type Theme,
   truncateText,
 } from "@eventwire/core";
@@ -38,8 +38,7 @@ const SHOWN_SOURCES = 40;
 
 /** The event's own feed, in every format. */
 function eventFeeds(base: string, event: EventState): FeedSet[] {
-  const urls = Object.fromEntries(FEED_FORMATS.map((format) => [format, `${base}/feeds/events/${event.id}.${format}`]));
-  return [{ title: `This event's articles`, urls: urls as FeedSet["urls"] }];
+  return [{ title: `This event's articles`, urls: mapFeedFormats((format) => `${base}/feeds/events/${event.id}.${format}`) }];
 }
 
 function ArticleItem(props: { article: ArticleSummary }) {

@@ -1,4 +1,4 @@
-import { type EventState, FEED_FORMATS, growthSeries, plural, type Theme } from "@eventwire/core";
+import { type EventState, growthSeries, mapFeedFormats, plural, type Theme } from "@eventwire/core";
 import { withQuery } from "../base-url";
 import { GrowthChart } from "./growth-chart";
 import { Command, FeedList, type FeedSet, feedAlternates, Layout, Pager, Time, webhookCommand } from "./layout";
@@ -20,13 +20,11 @@ export type HomePageProps = {
 
 /** The theme's feeds: its articles, and its events (under the page's filter). */
 function themeFeeds(base: string, theme: Theme, minSources: number | null): FeedSet[] {
-  const each = (url: (format: string) => string) =>
-    Object.fromEntries(FEED_FORMATS.map((format) => [format, url(format)])) as FeedSet["urls"];
   return [
-    { title: `${theme.title}: latest articles`, urls: each((format) => `${base}/feeds/${theme.id}.${format}`) },
+    { title: `${theme.title}: latest articles`, urls: mapFeedFormats((format) => `${base}/feeds/${theme.id}.${format}`) },
     {
       title: minSources === null ? `${theme.title}: events` : `${theme.title}: events with ${minSources}+ sources`,
-      urls: each((format) => withQuery(`${base}/feeds/${theme.id}/events.${format}`, { minSources })),
+      urls: mapFeedFormats((format) => withQuery(`${base}/feeds/${theme.id}/events.${format}`, { minSources })),
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { mapFeedFormats } from "@eventwire/core";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
@@ -30,11 +31,7 @@ export function themeRoutes(deps: ApiDeps) {
         description: theme.description,
         language: theme.language,
         events: `${base}/api/v1/events?theme=${theme.id}`,
-        feeds: {
-          rss: `${base}/feeds/${theme.id}.rss`,
-          atom: `${base}/feeds/${theme.id}.atom`,
-          json: `${base}/feeds/${theme.id}.json`,
-        },
+        feeds: mapFeedFormats((format) => `${base}/feeds/${theme.id}.${format}`),
       })),
     });
   });

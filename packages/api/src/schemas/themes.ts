@@ -1,14 +1,15 @@
+import { mapFeedFormats } from "@eventwire/core";
 import { z } from "@hono/zod-openapi";
 import { link } from "./responses";
 
-const THEME = z
+export const THEME = z
   .object({
     id: z.string(),
     title: z.string(),
     description: z.string(),
     language: z.string(),
     events: link,
-    feeds: z.object({ rss: link, atom: link, json: link }),
+    feeds: z.object(mapFeedFormats(() => link)),
   })
   .openapi("Theme");
 

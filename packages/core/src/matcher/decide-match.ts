@@ -12,7 +12,7 @@ import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
 import { DAY_MS, eventIdFor, explain, type MatchExplanation, type Matcher, type PreparedArticle } from "./matcher";
 import { PENDING_LIMITS, reconsiderPending } from "./pending-pool";
-import { matchProbability, profileFor, signalScorer } from "./signals";
+import { matchProbability, profileFor, sharesText, signalScorer } from "./signals";
 
 /**
  * Decides where an article goes: off-theme, a copy of an article already in an event, attached
@@ -54,8 +54,10 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
       return { event, signals, probability: matchProbability(profile, signals) };
     })
     .sort((a, b) => b.probability - a.probability);
-  const best = scored[0];
-  const second = scored[1];
+  // The best event it shares words with; the closest event overall is what a new event turned down.
+  const best = scored.find((candidate) => sharesText(candidate.signals));
+  const closest = scored[0];
+  const second = scored.find((candidate) => candidate !== best);
   const runnerUp = second ? { eventId: second.event.id, probability: second.probability } : null;
   const onTheme = theme === null || theme.onTheme;
   const bar = onTheme ? profile.attachThreshold : profile.followUpThreshold;
@@ -79,7 +81,7 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     return {
       ...offTheme,
       candidates: candidates.length,
-      runnerUp: best ? { eventId: best.event.id, probability: best.probability } : null,
+      runnerUp: closest ? { eventId: closest.event.id, probability: closest.probability } : null,
     };
   return {
     decision: "new-event",
@@ -88,9 +90,9 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     eventId: eventIdFor(matcher.themeId, prepared.input.id),
     // A new event has no probability of its own; the closest event it turned down is the runner-up.
     probability: null,
-    runnerUp: best ? { eventId: best.event.id, probability: best.probability } : null,
+    runnerUp: closest ? { eventId: closest.event.id, probability: closest.probability } : null,
     copyOf: null,
-    signals: best?.signals ?? null,
+    signals: closest?.signals ?? null,
     candidates: candidates.length,
     reconsidered: false,
   };

@@ -1,5 +1,3 @@
-import type { EventMember } from "./event";
-
 /**
  * How an event grew: its articles counted per UTC hour over its first two days (`hours`, keyed
  * "2026-05-01T08", from the hour of its first report) and per UTC day (`days`, keyed
@@ -76,7 +74,7 @@ export function addToGrowth(previous: EventGrowth | undefined, publishedAt: stri
 export function growthOfMembers(event: {
   articleCount: number;
   firstSeen: string;
-  members: readonly Pick<EventMember, "publishedAt">[];
+  members: readonly { publishedAt: string }[];
 }): EventGrowth | undefined {
   if (event.members.length === 0 || event.members.length < event.articleCount) return undefined;
   let growth: EventGrowth | undefined;

@@ -1,6 +1,6 @@
 import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
-import { explain, type Matcher, type MatchInput } from "./matcher";
+import { explain, type Matcher, type MatchInput, type PreparedArticle } from "./matcher";
 import { prepareArticle } from "./prepare-article";
 
 /** An article of an event as a maintenance pass reads it: what the matcher reads, and whether it was taken as a copy. */
@@ -62,20 +62,22 @@ function byPublication(a: MaintenanceArticle, b: MaintenanceArticle): number {
  * An event built again from its articles, replayed in publication order through the same
  * growth the matcher applies (centroids, centre, outlets, members), with `previous`'s version
  * carried on so a conditional write over it succeeds. A copy stays a copy while its original is
- * still in the event; otherwise it counts as an original.
+ * still in the event; otherwise it counts as an original. `prepare` reads an article (a planner
+ * trying several groupings passes one that remembers).
  */
 export function rebuildEvent(
   matcher: Matcher,
   id: string,
   articles: readonly MaintenanceArticle[],
   previous: Pick<EventState, "version" | "seq"> | undefined,
+  prepare: (input: MatchInput) => PreparedArticle = (input) => prepareArticle(matcher, input),
 ): EventState {
   const ordered = [...articles].sort(byPublication);
   if (ordered.length === 0) throw new Error(`rebuildEvent: event ${id} would have no articles`);
   const present = new Set(ordered.map((article) => article.input.id));
   let event: EventState | undefined;
   for (const article of ordered) {
-    const prepared = prepareArticle(matcher, article.input);
+    const prepared = prepare(article.input);
     const copyOf = event !== undefined && article.copyOf !== null && present.has(article.copyOf) ? article.copyOf : null;
     const decision = event === undefined ? "new-event" : copyOf !== null ? "copy" : "attached";
     event = nextEventState(

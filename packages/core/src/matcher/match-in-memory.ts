@@ -8,24 +8,25 @@ import { prepareArticle } from "./prepare-article";
 
 /**
  * Decides and applies in one step, for streams matched in memory (evaluation, import). Returns
- * the article's explanation, the event it changed, and any pooled articles the event claimed.
+ * the article's explanation, the event it changed, any pooled articles the event claimed, and
+ * the article as the matcher read it.
  */
 export function matchInMemory(
   matcher: Matcher,
   input: MatchInput,
-): { explanation: MatchExplanation; event: EventState | null; reconsidered: Reconsidered[] } {
+): { explanation: MatchExplanation; event: EventState | null; reconsidered: Reconsidered[]; prepared: PreparedArticle } {
   const prepared = prepareArticle(matcher, input);
   const explanation = decideMatch(matcher, prepared);
   let event = nextEventState(matcher, prepared, explanation);
   if (event === null) {
     if (matcher.theme !== null) addPending(matcher, preparePending(matcher, input, prepared));
-    return { explanation, event, reconsidered: [] };
+    return { explanation, event, reconsidered: [], prepared };
   }
   const { claimed, event: grown } = reconsiderPending(matcher, event);
   event = grown;
   matcher.index.upsert(event);
   removePending(matcher, new Set(claimed.map((entry) => entry.prepared.input.id)));
-  return { explanation, event, reconsidered: claimed };
+  return { explanation, event, reconsidered: claimed, prepared };
 }
 
 /** The explanation of an imported article: it goes to `eventId`, or opens its own event. */

@@ -4,7 +4,7 @@ import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
 import { DAY_MS, type MatchExplanation, type Matcher, type MatchInput, type PreparedArticle } from "./matcher";
 import { prepareArticle } from "./prepare-article";
-import { computeSignals, matchProbability, profileFor } from "./signals";
+import { computeSignals, matchProbability, profileFor, sharesText } from "./signals";
 
 /** How long, and how many, off-theme articles wait for a story that may claim them. */
 export const PENDING_LIMITS = { windowDays: 3, size: 2000 } as const;
@@ -54,7 +54,7 @@ export function reconsiderPending(
     const profile = profileFor(matcher.model, prepared.vectors);
     const signals = computeSignals(prepared.vectors, current, matcher.index);
     const probability = matchProbability(profile, signals);
-    if (copy === null && probability < profile.followUpThreshold) continue;
+    if (copy === null && (probability < profile.followUpThreshold || !sharesText(signals))) continue;
     const explanation: MatchExplanation = {
       decision: copy === null ? "attached" : "copy",
       onTheme: true,

@@ -217,6 +217,21 @@ export function profileFor(model: MatcherModel, article: ArticleVectors): Decisi
   return article.body.size < SUMMARY_MAX_TERMS ? profiles.summary : profiles.full;
 }
 
+/**
+ * How much of what they say an article and an event must share before the model's probability
+ * is asked at all: the strongest of the title, body and title-to-body cosines. Reports of one
+ * country and one week share its places and groups; reports of one happening also share words
+ * (the act, the victims, the figures). Without this floor a report of a donor conference could
+ * join an ambush reported the same day in the same country on the strength of the place alone.
+ * On the labelled streams no true follow-up falls below it (docs/matching.md).
+ */
+export const MIN_SHARED_TEXT = 0.15;
+
+/** Whether an article shares enough of its words with an event to be judged against it (`MIN_SHARED_TEXT`). */
+export function sharesText(signals: Signals): boolean {
+  return Math.max(signals.titleCos, signals.bodyCos, signals.titleBodyCos) >= MIN_SHARED_TEXT;
+}
+
 /** The probability that the article belongs to the event. */
 export function matchProbability(profile: DecisionProfile, signals: Signals): number {
   let z = profile.bias;

@@ -238,10 +238,11 @@ const GAP_SETTLE_MS = 60_000;
  * The changes that follow `position` in an unbroken sequence. One commit writes many changes,
  * and a query may see some of them before the rest (DynamoDB's reads are read-committed, not a
  * snapshot), so the changes after a gap are read again later. A change past a gap that is a
- * minute old stays: by then its commit is visible whole, and the gap is the log's expiry.
+ * minute old stays: by then its commit is visible whole, and the gap is the log's expiry. The
+ * webhook fan-out and the matcher cache's catch-up both read the log through it.
  */
-export function withoutGaps(position: number, changes: readonly EventChange[], now: Date): EventChange[] {
-  const kept: EventChange[] = [];
+export function withoutGaps<C extends Pick<EventChange, "seq" | "at">>(position: number, changes: readonly C[], now: Date): C[] {
+  const kept: C[] = [];
   let expected = position + 1;
   for (const change of changes) {
     if (change.seq !== expected && now.getTime() - Date.parse(change.at) < GAP_SETTLE_MS) break;

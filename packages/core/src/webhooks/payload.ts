@@ -1,8 +1,7 @@
-import { type EventState, leadingEntities } from "../matcher/event";
+import { eventSummary, shownEntities } from "../event-summary";
+import type { EventState } from "../matcher/event";
 import type { ArticleSummary } from "../types";
 import type { EventChange, MessageType } from "./model";
-
-const TOP_ENTITIES = 10;
 
 /** The body of every message: Standard Webhooks' `{type, timestamp, data}`. */
 export type WebhookPayload = { type: MessageType; timestamp: string; data: Record<string, unknown> };
@@ -15,15 +14,9 @@ function link(base: string | null, path: string): string {
 /** An event as a message carries it: counts as of the change, links to its page, JSON and feed. */
 export function eventPayload(event: EventState, change: EventChange, base: string | null) {
   return {
-    id: event.id,
-    theme: event.theme,
-    title: event.title,
-    firstSeen: event.firstSeen,
-    lastSeen: event.lastSeen,
-    articleCount: change.after.articleCount,
-    sourceCount: change.after.sourceCount,
+    ...eventSummary(event, change.after),
     previous: change.before,
-    entities: leadingEntities(event, TOP_ENTITIES).map(({ name, type }) => ({ name, type })),
+    entities: shownEntities(event).map(({ name, type }) => ({ name, type })),
     url: link(base, `/events/${event.id}`),
     apiUrl: link(base, `/api/v1/events/${event.id}`),
     feedUrl: link(base, `/feeds/events/${event.id}.json`),

@@ -1,5 +1,4 @@
 import { applyDecision, type EventState, type EventWithArticles, errorMessage, type MaintenanceDecision } from "@eventwire/core";
-import { MAX_MOVED_PER_DECISION } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
 import type { ThemeMatcherCache } from "../matcher-cache";
 import { serialised, syncMatcherCache } from "../matcher-cache-sync";
@@ -87,13 +86,12 @@ async function storeDecision(
   let input: ReturnType<typeof decisionCommit>;
   try {
     input = decisionCommit(applyDecision(cache.matcher, decision, events), held, opened, cache.seq, deps.now());
-    if (input.moves.articleIds.length > MAX_MOVED_PER_DECISION)
-      throw new Error(`it moves ${input.moves.articleIds.length} articles, more than ${MAX_MOVED_PER_DECISION}`);
   } catch (error) {
-    deps.log.warn("maintenance decision skipped: it cannot be applied", { ...describe(decision), error: errorMessage(error) });
-    return { kind: "skipped" };
+    return cannotApply(deps, decision, errorMessage(error));
   }
   const outcome = await deps.store.events.commitDecision(input);
+  // More than the store can write as one decision: nothing was written.
+  if (outcome.kind === "refused") return cannotApply(deps, decision, outcome.reason);
   if (outcome.kind === "stale") {
     deps.log.info("maintenance decision met a change made elsewhere; planning again", { ...describe(decision), ...outcome });
     return { kind: "stale" };
@@ -120,6 +118,12 @@ async function storeDecision(
 
 function describe(decision: MaintenanceDecision) {
   return { kind: decision.kind, from: decision.from, into: decision.into };
+}
+
+/** A decision that cannot be applied or stored (`why`) is skipped, and the pass goes on. */
+function cannotApply(deps: PipelineDeps, decision: MaintenanceDecision, why: string): Outcome {
+  deps.log.warn("maintenance decision skipped: it cannot be applied", { ...describe(decision), error: why });
+  return { kind: "skipped" };
 }
 
 /**

@@ -9,8 +9,9 @@ import {
 } from "@eventwire/core";
 import type { FinishedAttempt } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
-import { createWebhookSender, type WebhookSender } from "../webhook-sender";
-import { disableSubscription, markDisabledOnce } from "./disable-subscription";
+import { disableOncePerRun } from "./disable-subscription";
+import { claimForAttempt } from "./leases";
+import { createWebhookSender, type WebhookSender } from "./webhook-sender";
 
 /** At the moment of sending, the lease must outlast the attempt's remaining deadline by this much. */
 const LEASE_SAFETY_MS = 10_000;
@@ -93,7 +94,7 @@ export async function attemptDelivery(
   }
   const verdict = judgeAttempt(result, attempt, deps.random);
   // Marked at once, so the caller's attempts to it that have not started yet stay unsent.
-  const disabling = verdict.kind === "disable" && markDisabledOnce(subscription);
+  const disable = verdict.kind === "disable" ? disableOncePerRun(deps, subscription) : null;
   const at = sentAt.toISOString();
   const nextAttemptAt = verdict.kind === "retry" ? new Date(sentAt.getTime() + verdict.delayMs).toISOString() : null;
   const report: AttemptReport = {
@@ -132,21 +133,25 @@ export async function attemptDelivery(
       await store.webhooks.updateSubscription(subscription.id, { lastSuccessAt: at, failingSince: null });
     }
   } else if (verdict.kind === "disable") {
-    if (disabling) await disableSubscription(deps, subscription, verdict.reason);
+    await disable?.(subscription, verdict.reason);
   } else {
     const noted = await store.webhooks.noteFailure(subscription.id, at);
     if (noted?.failingSince && sentAt.getTime() - Date.parse(noted.failingSince) >= DISABLE_AFTER_FAILING_MS) {
-      await disableOnce(deps, subscription, noted, `every attempt has failed since ${noted.failingSince} (5 days)`);
+      await disableOncePerRun(deps, subscription)?.(noted, `every attempt has failed since ${noted.failingSince} (5 days)`);
     }
   }
   return report;
 }
 
 /**
- * Disables a subscription unless `seen` (the caller's copy) already says this run disabled it:
- * of the attempts in flight that find the endpoint failing for five days, one disables it.
+ * Claims a message and makes its attempt now, outside a dispatcher run (a test ping, a retry
+ * asked for by hand): the same attempt a dispatcher makes. Null when a dispatcher holds it.
  */
-async function disableOnce(deps: PipelineDeps, seen: Subscription, current: Subscription, reason: string): Promise<void> {
-  if (!markDisabledOnce(seen)) return;
-  await disableSubscription(deps, current, reason);
+export async function attemptNow(
+  deps: PipelineDeps,
+  message: Pick<WebhookMessage, "id" | "dueAt" | "attempts">,
+  subscription: Subscription,
+): Promise<AttemptReport | null> {
+  const lease = await claimForAttempt(deps, message);
+  return lease === null ? null : attemptDelivery(deps, lease.claimed, subscription, lease.token);
 }

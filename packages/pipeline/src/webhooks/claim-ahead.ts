@@ -6,6 +6,7 @@ import type { DeliveriesUnderWay } from "./deliveries-under-way";
 import type { DispatcherSlots } from "./dispatcher-slots";
 import type { ClaimAhead } from "./fan-out";
 import { leaseEnd } from "./leases";
+import type { Deliver } from "./run-delivery";
 import { refreshSubscriptions } from "./subscription-view";
 
 /** A dispatcher run's places for the messages its own fan-out stores claimed. */
@@ -23,7 +24,7 @@ export type ClaimsAhead = {
  * Places in a run's slots for messages its fan-out is about to store claimed: each place queues
  * at once for the endpoint's pipeline and the dispatcher's, as a due message would, and waits
  * there for its message to be handed over (or for none, and then frees its place). Each
- * delivery is added to `underWay`, and made with `deliverClaimed`.
+ * delivery is added to `underWay`, and made through the run's `deliver`.
  */
 export function createClaimsAhead(
   deps: PipelineDeps,
@@ -31,10 +32,10 @@ export function createClaimsAhead(
     slots: DispatcherSlots;
     underWay: DeliveriesUnderWay;
     subscriptions: Map<string, Subscription>;
-    deliverClaimed: (message: NewMessage) => Promise<void>;
+    deliver: Deliver;
   },
 ): ClaimsAhead {
-  const { slots, underWay, subscriptions, deliverClaimed } = run;
+  const { slots, underWay, subscriptions, deliver } = run;
   // Places promised to the fan-out that have not yet queued for the dispatcher's pipeline (they
   // do in a moment): counted, so that room there is not promised twice.
   let promisedNotQueued = 0;
@@ -57,7 +58,9 @@ export function createClaimsAhead(
           subscription.id,
           async () => {
             const message = await handed;
-            if (message !== null) await deliverClaimed(message);
+            // Stored claimed under this place's lease (see `claimedUnder`).
+            if (message?.lease !== undefined)
+              await deliver({ from: "claimed-ahead", message: { ...message, lease: message.lease } });
           },
           () => {
             promisedNotQueued -= 1;

@@ -1,16 +1,22 @@
 import { type Subscription, wantsType } from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
-import { payloadMessage } from "./new-message";
+import { disabledMessage } from "./new-message";
+
+/** Disables the stored subscription (`current`, its latest state) for `reason`. */
+export type CarryOutDisable = (current: Subscription, reason: string) => Promise<void>;
 
 /**
- * Marks the caller's copy of a subscription disabled; true only for the call that changed it,
- * so of a run's attempts that each find a reason to disable the endpoint, one disables it.
+ * Disables a subscription once per run. `seen` is the run's copy, shared by its attempts: it is
+ * marked disabled at once, so the run's attempts to it that have not started stay unsent. Only
+ * the call that marked it gets the disable to carry out (once what it is doing is written); of
+ * a run's attempts that each find a reason to disable the endpoint, one disables it, and the
+ * others get null.
  */
-export function markDisabledOnce(seen: Subscription): boolean {
-  if (seen.state === "disabled") return false;
+export function disableOncePerRun(deps: PipelineDeps, seen: Subscription): CarryOutDisable | null {
+  if (seen.state === "disabled") return null;
   seen.state = "disabled";
-  return true;
+  return (current, reason) => disableSubscription(deps, current, reason);
 }
 
 /**
@@ -18,7 +24,7 @@ export function markDisabledOnce(seen: Subscription): boolean {
  * subscriptions that asked for `subscription.disabled`. The messages are made first, with ids
  * from the disable, so a crash in between makes them again, once.
  */
-export async function disableSubscription(deps: PipelineDeps, subscription: Subscription, reason: string): Promise<void> {
+async function disableSubscription(deps: PipelineDeps, subscription: Subscription, reason: string): Promise<void> {
   const { store } = deps;
   const now = deps.now();
   const at = now.toISOString();
@@ -27,22 +33,7 @@ export async function disableSubscription(deps: PipelineDeps, subscription: Subs
   );
   const limit = pLimit(16);
   await Promise.all(
-    others.map((other) =>
-      limit(() =>
-        store.webhooks.putMessage(
-          payloadMessage(other, {
-            // The disable time tells one disable from the next (disable, resume, disable again).
-            idParts: ["disabled", subscription.id, at, reason, other.id],
-            payload: {
-              type: "subscription.disabled",
-              timestamp: at,
-              data: { subscription: { id: subscription.id, description: subscription.description, reason, disabledAt: at } },
-            },
-            now,
-          }),
-        ),
-      ),
-    ),
+    others.map((other) => limit(() => store.webhooks.putMessage(disabledMessage(other, subscription, reason, now)))),
   );
   const disabled = await store.webhooks.updateSubscription(
     subscription.id,

@@ -1,15 +1,15 @@
 import { randomInt } from "node:crypto";
 import type { Subscription } from "@eventwire/core";
-import type { PageKey } from "@eventwire/store";
+import type { PageMark } from "@eventwire/store";
 import type { PipelineDeps } from "../deps";
 import { createClaimsAhead } from "./claim-ahead";
 import { createDeliveriesUnderWay } from "./deliveries-under-way";
 import type { DispatchSummary } from "./dispatch-summary";
-import { createDispatcherAttempts } from "./dispatcher-attempts";
 import { createDispatcherSlots } from "./dispatcher-slots";
 import { createDuePages } from "./due-pages";
 import { fanOutChanges } from "./fan-out";
 import { requeueHeldOfActive } from "./requeue-held";
+import { createRunDelivery } from "./run-delivery";
 import { refreshSubscriptions } from "./subscription-view";
 import { createWake } from "./wake";
 
@@ -41,8 +41,8 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   // Every delivery under way, from the due pages and from the fan-out's hand-over.
   const underWay = createDeliveriesUnderWay();
   const duePages = createDuePages();
-  const { deliverDue, deliverClaimed } = createDispatcherAttempts(deps, { summary, slots, subscriptions, duePages, wake });
-  const claimsAhead = createClaimsAhead(deps, { slots, underWay, subscriptions, deliverClaimed });
+  const deliver = createRunDelivery(deps, { summary, slots, subscriptions, duePages, wake });
+  const claimsAhead = createClaimsAhead(deps, { slots, underWay, subscriptions, deliver });
 
   let fanOutDone = false;
   let fanOutError: { error: unknown } | null = null;
@@ -63,25 +63,29 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   try {
     await requeueHeldOfActive(deps);
     let rounds = 0;
-    let after: PageKey | null = null;
-    let scan = { fresh: false, generation: wake.generation(), fanOutDone };
+    let after: PageMark | null = null;
+    // One read through the due index, from its first page to its last: whether it found
+    // messages not read before, the wake count and whether the fan-out was over when it began.
+    const startReadThrough = () => ({ foundUnread: false, wakeCountAtStart: wake.generation(), fanOutDoneAtStart: fanOutDone });
+    let readThrough = startReadThrough();
     while (rounds < maxRounds) {
       while (underWay.count() >= MAX_QUEUED) await underWay.oneEnded();
-      if (after === null) scan = { fresh: false, generation: wake.generation(), fanOutDone };
+      if (after === null) readThrough = startReadThrough();
       const page = await deps.store.webhooks.dueMessages(deps.now(), DUE_BATCH, after);
-      const fresh = duePages.unread(page.items);
-      if (fresh.length > 0) {
-        const pageNumber = duePages.markRead(fresh);
+      const unread = duePages.unread(page.items);
+      if (unread.length > 0) {
+        const pageNumber = duePages.markRead(unread);
         await refreshSubscriptions(
           deps,
           subscriptions,
-          fresh.map((message) => message.subscriptionId),
+          unread.map((message) => message.subscriptionId),
         );
         // Once another dispatcher has been met, take the page in a random order: two that read
         // the same page would otherwise claim the same messages in step, one losing each time.
-        const order = summary.skipped > 0 ? shuffled(fresh) : fresh;
-        for (const message of order) underWay.add(deliverDue(message, pageNumber));
-        scan.fresh = true;
+        const order = summary.skipped > 0 ? shuffled(unread) : unread;
+        for (const message of order)
+          underWay.add(slots.inPipeline(message.subscriptionId, () => deliver({ from: "due-page", message, page: pageNumber })));
+        readThrough.foundUnread = true;
         rounds += 1;
       }
       after = page.next;
@@ -90,11 +94,11 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
       // fan-out over before it began and no attempt under way (an attempt can make messages:
       // a disable tells the other subscribers).
       const idle = underWay.count() === 0;
-      const news = wake.generation() !== scan.generation;
-      if (!scan.fresh && idle && scan.fanOutDone && !news) break;
+      const wokenSince = wake.generation() !== readThrough.wakeCountAtStart;
+      if (!readThrough.foundUnread && idle && readThrough.fanOutDoneAtStart && !wokenSince) break;
       // Read again once the fan-out has written more, or the attempts under way have ended.
-      if (!news && !(scan.fresh && idle))
-        await Promise.race([wake.after(scan.generation), ...(idle ? [] : [underWay.allEnded()])]);
+      if (!wokenSince && !(readThrough.foundUnread && idle))
+        await Promise.race([wake.after(readThrough.wakeCountAtStart), ...(idle ? [] : [underWay.allEnded()])]);
     }
   } finally {
     claimsAhead.stop();

@@ -1,27 +1,18 @@
 import {
-  articlePayload,
   compileSubscriptionFilter,
-  correctionData,
   type EventChange,
-  eventPayload,
+  type EventState,
   findTheme,
   type MessageType,
   planMessages,
   type Subscription,
   withoutGaps,
 } from "@eventwire/core";
-import { MESSAGES_PER_TRANSACTION, type NewMessage } from "@eventwire/store";
+import type { NewMessage } from "@eventwire/store";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
 import { claimedUnder, type MessageLease } from "./leases";
-import { payloadMessage } from "./new-message";
-
-/**
- * Changes read from the outbox at a time: as many as one numbering transaction holds messages,
- * so a subscription's messages of one batch (one a change, for most filters) fit one, and are
- * sent while the next is made.
- */
-const FAN_OUT_BATCH = MESSAGES_PER_TRANSACTION;
+import { changeMessage } from "./new-message";
 
 /**
  * Places a dispatcher keeps in an endpoint's pipeline for messages its own fan-out is storing
@@ -63,25 +54,28 @@ export async function fanOutChanges(
   claimAhead?: ClaimAhead,
 ): Promise<number> {
   const { store } = deps;
-  let position = await store.webhooks.fanOutPosition(themeId);
+  let position = await store.changes.fanOutPosition(themeId);
   let made = 0;
   let caughtUp = false;
   for (;;) {
-    const changes = withoutGaps(position, await store.events.changeRecordsSince(themeId, position, FAN_OUT_BATCH), deps.now());
+    // A batch the store sizes so that a subscription's messages of it (one a change, for most
+    // filters) are stored in one write, and sent while the next batch is made.
+    const batchRead = await store.changes.changeBatchSince(themeId, position);
+    const changes = withoutGaps(position, batchRead.changes, deps.now());
     if (changes.length === 0) return made;
     // Read for every batch, so a subscription made during a long fan-out hears of the changes after its start.
     const subscriptions = (await store.webhooks.listSubscriptions()).filter((entry) => entry.filter.theme === themeId);
     const batch = await fanOutBatch(deps, changes, subscriptions, onMade, claimAhead);
     made += batch.made;
     if (batch.through === null) return made;
-    if (await store.webhooks.advanceFanOut(themeId, position, batch.through)) position = batch.through;
+    if (await store.changes.advanceFanOut(themeId, position, batch.through)) position = batch.through;
     // Another dispatcher moved the position first: carry on from where it is.
-    else position = await store.webhooks.fanOutPosition(themeId);
+    else position = await store.changes.fanOutPosition(themeId);
     if (batch.through !== changes.at(-1)?.seq) return made;
     // A short batch was all there was. Once caught up, look once more (what came while these
     // messages were made goes out in this run), then leave what comes after to the next run,
     // so a busy ingest cannot keep this one making messages and never delivering them.
-    if (changes.length < FAN_OUT_BATCH) {
+    if (!batchRead.full || changes.length < batchRead.changes.length) {
       if (caughtUp) return made;
       caughtUp = true;
     }
@@ -153,7 +147,6 @@ async function fanOutBatch(
       }
     }
   }
-  const base = deps.config.webhooks.linkBaseUrl;
   const limit = pLimit(16);
   const made = await Promise.all(
     subscriptions.map((listed) =>
@@ -164,22 +157,17 @@ async function fanOutBatch(
         // that is paused now (one resumed a moment ago must get them due).
         const subscription = listed.state === "active" ? listed : await store.webhooks.getSubscription(listed.id);
         if (subscription === null) return 0;
-        const messages = planned.map(({ change, type, articleId }) => {
-          const event = events.get(change.eventId) as NonNullable<ReturnType<typeof events.get>>;
-          const article = articleId === null ? undefined : articles.get(articleId);
-          const data =
-            type === "event.merged" || type === "event.split"
-              ? correctionData(event, change, events.get(change.correction?.relatedEventId ?? ""), base)
-              : {
-                  event: eventPayload(event, change, base),
-                  ...(article !== undefined ? { article: articlePayload(article, base) } : {}),
-                };
-          return payloadMessage(subscription, {
-            idParts: ["change", change.themeId, String(change.seq), subscription.id, type, articleId ?? ""],
-            payload: { type, timestamp: change.at, data },
+        const messages = planned.map(({ change, type, articleId }) =>
+          changeMessage(subscription, {
+            change,
+            type,
+            event: events.get(change.eventId) as EventState,
+            related: change.correction === undefined ? undefined : events.get(change.correction.relatedEventId),
+            article: articleId === null ? undefined : articles.get(articleId),
+            linkBase: deps.config.webhooks.linkBaseUrl,
             now: deps.now(),
-          });
-        });
+          }),
+        );
         const created = await storeMessages(deps, subscription, messages, claimAhead);
         if (created > 0) onMade();
         return created;

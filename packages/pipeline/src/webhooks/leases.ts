@@ -28,11 +28,12 @@ export function claimForAttempt(deps: PipelineDeps, message: Pick<WebhookMessage
 }
 
 /**
- * Takes a message this run claimed out of the due index (its subscription stopped). One the
- * fan-out stored claimed has no position in hand (the store numbered it): it is read for it,
- * and parked only while it still holds the lease as stored (`dueAt`, the lease's end).
+ * Takes a message this run read due, or holds claimed, out of the due index unsent (its
+ * subscription stopped): held, or cancelled (the subscription is gone). One the fan-out stored
+ * claimed has no position in hand (the store numbered it): it is read for it, and parked only
+ * while it still holds the lease as stored (`dueAt`, the lease's end).
  */
-export async function parkClaimed(
+export async function parkUnsent(
   deps: PipelineDeps,
   message: Omit<WebhookMessage, "position"> & { position?: string },
   state: "held" | "cancelled",

@@ -6,11 +6,10 @@ import {
   type Subscription,
   type SubscriptionFilter,
 } from "@eventwire/core";
-import type { PipelineDeps } from "./deps";
-import { createUrlGuard, UrlRefusedError } from "./url-guard";
-import { type AttemptReport, attemptDelivery } from "./webhooks/attempt-delivery";
-import { claimForAttempt } from "./webhooks/leases";
-import { payloadMessage } from "./webhooks/new-message";
+import type { PipelineDeps } from "../deps";
+import { createUrlGuard, UrlRefusedError } from "../url-guard";
+import { type AttemptReport, attemptNow } from "./attempt-delivery";
+import { pingMessage } from "./new-message";
 
 /** Old secrets keep signing this long after a rotation, so receivers can switch without a gap. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;
@@ -84,7 +83,7 @@ export async function createSubscription(
     failingSince: null,
     lastSuccessAt: null,
     secrets: [{ secret, createdAt: now, expiresAt: null }],
-    startSeq: await deps.store.events.sequence(filter.theme),
+    startSeq: await deps.store.changes.sequence(filter.theme),
     createdAt: now,
     updatedAt: now,
   };
@@ -197,21 +196,12 @@ export async function sendTestPing(
 ): Promise<{ ok: true; messageId: string; attempt: AttemptReport } | SubscriptionFailure> {
   const subscription = await deps.store.webhooks.getSubscription(id);
   if (subscription === null) return notFound(id);
-  const now = deps.now();
-  const at = now.toISOString();
-  const message = payloadMessage(
-    { ...subscription, state: "active" },
-    { idParts: ["ping", id, at, randomUUID()], payload: { type: "ping", timestamp: at, data: { subscription: { id } } }, now },
-  );
+  const message = pingMessage(subscription, deps.now(), randomUUID());
   const messageId = message.id;
   await deps.store.webhooks.putMessage(message);
-  const lease = await claimForAttempt(deps, message);
-  if (lease === null) return { ok: false, kind: "conflict", message: `ping ${messageId} was claimed by a dispatcher` };
-  return {
-    ok: true,
-    messageId,
-    attempt: await attemptDelivery(deps, lease.claimed, { ...subscription, state: "active" }, lease.token),
-  };
+  const attempt = await attemptNow(deps, message, { ...subscription, state: "active" });
+  if (attempt === null) return { ok: false, kind: "conflict", message: `ping ${messageId} was claimed by a dispatcher` };
+  return { ok: true, messageId, attempt };
 }
 
 /** Sends a message again now (a failed, held or delivered one; receivers deduplicate on its id). */
@@ -233,7 +223,7 @@ export async function retryDelivery(
   }
   const requeued = await deps.store.webhooks.requeueMessage(messageId, deps.now());
   if (requeued === null) return { ok: false, kind: "conflict", message: `delivery "${messageId}" is being sent right now` };
-  const lease = await claimForAttempt(deps, requeued);
-  if (lease === null) return { ok: false, kind: "conflict", message: `delivery "${messageId}" was claimed by a dispatcher` };
-  return { ok: true, attempt: await attemptDelivery(deps, lease.claimed, subscription, lease.token) };
+  const attempt = await attemptNow(deps, requeued, subscription);
+  if (attempt === null) return { ok: false, kind: "conflict", message: `delivery "${messageId}" was claimed by a dispatcher` };
+  return { ok: true, attempt };
 }

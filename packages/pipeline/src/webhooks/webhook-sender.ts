@@ -1,6 +1,6 @@
 import { errorMessage, parseRetryAfter } from "@eventwire/core";
-import { createGuardedAgents, discardBody, guardedRequest } from "./guarded-http";
-import { createUrlGuard, type ResolveHost, UrlRefusedError } from "./url-guard";
+import { createGuardedAgents, discardBody, guardedRequest } from "../guarded-http";
+import { createUrlGuard, type ResolveHost, UrlRefusedError } from "../url-guard";
 
 export type SendResult = {
   /** The HTTP status, or null when no answer came. */
