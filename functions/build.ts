@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { BUNDLE_ENTRY, BUNDLE_OPTIONS, bundleDir, LAMBDA_HANDLERS, type LambdaName } from "../infra/bundles";
 import { writeManifest } from "./bundle-manifest";
 
@@ -14,6 +14,28 @@ export type BuiltBundle = {
   bytes: number;
   /** Output bytes by what they came from: an npm package, a workspace package, or a file of functions/. */
   parts: Record<string, number>;
+};
+
+/**
+ * zod's namespaces (`z`, `z.core`, `zod/mini`) each re-export its 40-odd translations of its own
+ * messages. A bundle that imports `z` whole (the API: @hono/zod-openapi does, to add `.openapi()`)
+ * would carry them all, some 260 KB, though nothing shows them: the API words every refusal itself
+ * (packages/api/src/validate.ts) and the config readers use English. Those namespaces get English only.
+ */
+const zodEnglishOnly: Plugin = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic[\\/]external|mini[\\/]external|core[\\/]index)\.js$/.test(args.importer)
+        ? { path: "zod-locales", namespace: "zod-english-only" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-english-only" }, () => ({
+      contents: 'export { en } from "zod/locales";',
+      loader: "js",
+      resolveDir: import.meta.dirname,
+    }));
+  },
 };
 
 /** The file a handler string ("functions/api.handler") names. */
@@ -63,6 +85,7 @@ export async function buildBundles(root: string, outDir: string): Promise<BuiltB
       outfile: file,
       bundle: true,
       metafile: true,
+      plugins: [zodEnglishOnly],
       logLevel: "error",
       absWorkingDir: root,
     });

@@ -106,6 +106,22 @@ describe("response cache", () => {
       expect(calls.count).toBe(1);
     });
 
+    it("hands out an entry only while it is fresh, loading nothing, and counts it as a use", async () => {
+      const { cache, loader, calls, advance } = setup({ maxEntries: 2 });
+      expect(cache.fresh("a")).toBeUndefined();
+      await cache.get("a", loader());
+      await cache.get("b", loader());
+      expect(cache.fresh("a")).toBe("v0");
+      // "a" was used last: a third key pushes out "b", the least recently used.
+      await cache.get("c", loader());
+      expect(cache.fresh("b")).toBeUndefined();
+      expect(cache.fresh("a")).toBe("v0");
+      advance(1_000);
+      // Stale: not handed out, and no refresh started (that is get's, with the request's own load).
+      expect(cache.fresh("a")).toBeUndefined();
+      expect(calls()).toBe(3);
+    });
+
     it("drops a theme's entries and the untagged ones on invalidation, and keeps the others", async () => {
       const { cache, loader, calls } = setup();
       await cache.get("t", loader({ tag: "t" }));

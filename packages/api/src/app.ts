@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { mapFeedFormats } from "@eventwire/core";
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { etag } from "hono/etag";
 import { type RequestIdVariables, requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { baseUrl } from "./base-url";
 import type { ApiDeps } from "./deps";
 import { ApiError, errorBody } from "./errors";
+import { openApiDocumentOf, registerSharedComponents } from "./openapi/document";
 import { rateLimit } from "./rate-limit";
 import { requestLimits } from "./request-limits";
 import { articleRoutes } from "./routes/articles";
@@ -26,7 +27,7 @@ import { refuseQuery } from "./validate";
  * failure leaves as `{ "error": { "code", "message", "requestId" } }`.
  */
 export function createApp(deps: ApiDeps) {
-  const app = new Hono<{ Variables: RequestIdVariables }>();
+  const app = new OpenAPIHono<{ Variables: RequestIdVariables }>();
   // node:crypto's own randomUUID, not the Web Crypto one Hono calls: a third of the cost per id.
   app.use(requestId({ generator: () => randomUUID() }));
   app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
@@ -64,16 +65,18 @@ export function createApp(deps: ApiDeps) {
       },
     });
   });
-  app.route("/health", healthRoutes(deps));
-  app.route("/feeds", feedRoutes(deps));
-  app.route("/api/v1/articles", articleRoutes(deps));
+  // Each route is served and documented at once; /openapi.json lists them in this order.
+  registerSharedComponents(app);
   app.route("/api/v1/events", eventRoutes(deps));
+  app.route("/api/v1/articles", articleRoutes(deps));
+  app.route("/api/v1/themes", themeRoutes(deps));
   app.route("/api/v1/sources", sourceRoutes(deps));
   app.route("/api/v1/ingest", ingestRoutes(deps));
-  app.route("/api/v1/themes", themeRoutes(deps));
   app.route("/api/v1/subscriptions", subscriptionRoutes(deps));
   app.route("/api/v1/deliveries", deliveryRoutes(deps));
-  app.route("/", docsRoutes(deps));
+  app.route("/feeds", feedRoutes(deps));
+  app.route("/health", healthRoutes(deps));
+  app.route("/", docsRoutes(deps, openApiDocumentOf(app, deps.config.version)));
 
   app.notFound((c) => c.json(errorBody(c, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((error, c) => {

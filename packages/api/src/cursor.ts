@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
-import type { PageKey } from "@eventwire/store";
 import { ApiError } from "./errors";
 
 // A cursor carries a table key. It is sealed with AES-256-GCM, so a client can neither read the
@@ -11,6 +10,9 @@ import { ApiError } from "./errors";
 // stays the same from one request to the next; a nonce repeats only with the same plaintext,
 // which shows no more than that two cursors are equal. Decoding need not recompute it: a tag
 // that verifies was made with the sealing key, which only this server holds.
+
+/** What a cursor carries: where a listing continues, as the store gave it (names and values are text). */
+export type CursorKey = Readonly<Record<string, string>>;
 
 /** The first byte of every cursor: its format, so a later one can be told apart. */
 const VERSION = 1;
@@ -36,7 +38,7 @@ function syntheticNonce(keys: CursorKeys, scope: string, plaintext: Buffer): Buf
 }
 
 /** An opaque cursor for continuing the listing `scope` after `key`. */
-export function encodeCursor(secret: string, scope: string, key: PageKey): string {
+export function encodeCursor(secret: string, scope: string, key: CursorKey): string {
   const keys = cursorKeys(secret);
   const plaintext = Buffer.from(JSON.stringify(key));
   const nonce = syntheticNonce(keys, scope, plaintext);
@@ -50,7 +52,7 @@ export function encodeCursor(secret: string, scope: string, key: PageKey): strin
  * The key inside a cursor made by `encodeCursor` for the same scope; otherwise a 400 naming the
  * query parameter that carried it.
  */
-export function decodeCursor(secret: string, scope: string, cursor: string, parameter = "cursor"): PageKey {
+export function decodeCursor(secret: string, scope: string, cursor: string, parameter = "cursor"): CursorKey {
   const refuse = (reason: string) => new ApiError(400, "invalid_parameter", `query parameter "${parameter}": ${reason}`);
   const invalid = () => refuse("not a cursor this listing issued; start again from the first page");
   // Cursors of earlier versions were "<payload>.<signature>"; base64url has no dot.
@@ -82,5 +84,5 @@ export function decodeCursor(secret: string, scope: string, cursor: string, para
   if (key === null || typeof key !== "object" || Array.isArray(key)) throw invalid();
   const entries = Object.entries(key);
   if (entries.length === 0 || entries.some(([, value]) => typeof value !== "string")) throw invalid();
-  return Object.fromEntries(entries) as PageKey;
+  return Object.fromEntries(entries) as CursorKey;
 }

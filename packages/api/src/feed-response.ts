@@ -10,9 +10,9 @@ import {
   newestTime,
   renderFeed,
 } from "@eventwire/core";
-import type { PageKey, PagePosition, TwoWayPage } from "@eventwire/store";
+import type { PagePosition, TwoWayPage } from "@eventwire/store";
 import type { Context } from "hono";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { type CursorKey, decodeCursor, encodeCursor } from "./cursor";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
 import type { CachedBody } from "./http-cache";
@@ -46,7 +46,7 @@ export function readFeedCursor(deps: ApiDeps, scope: string, cursor: string | un
 }
 
 /** A cursor for `readFeedCursor`: the page of `scope` right after (older) or before (newer) `key`. */
-export function encodePosition(deps: ApiDeps, scope: string, direction: PagePosition["direction"], key: PageKey): string {
+export function encodePosition(deps: ApiDeps, scope: string, direction: PagePosition["direction"], key: CursorKey): string {
   return encodeCursor(deps.config.cursorSecret, scope, { ...key, [DIRECTION]: direction });
 }
 
@@ -65,7 +65,7 @@ export function pageLinks(
   page: Pick<TwoWayPage<unknown>, "olderKey" | "newerKey">,
   url: FeedUrl,
 ): { selfUrls: Record<FeedFormat, string>; pages: FeedPageLinks } {
-  const encode = (direction: PagePosition["direction"], key: PageKey) => encodePosition(deps, scope, direction, key);
+  const encode = (direction: PagePosition["direction"], key: CursorKey) => encodePosition(deps, scope, direction, key);
   const selfUrls = mapFeedFormats((each) => url(each, cursor ?? null));
   const pages: FeedPageLinks = {};
   if (page.newerKey !== null) {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import type { Context, Env, Handler } from "hono";
+import type { Context, Env, Handler, Input, MiddlewareHandler } from "hono";
+import type { BlankInput } from "hono/types";
 import type { Loaded, ResponseCache } from "./response-cache";
 
 /** A strong validator: a hash of the exact bytes served. */
@@ -144,6 +145,16 @@ function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
   return { value, size: value.bytes.byteLength, tag: answer.theme ?? null, freshMs: keepableMs(answer) };
 }
 
+/** The key a body is kept under: the URL, and whatever else picks the body (`variant`). */
+function cacheKey<C extends Context>(c: C, variant: ((c: C) => string) | undefined): string {
+  return variant === undefined ? c.req.url : `${c.req.url}\n${variant(c)}`;
+}
+
+/** Whether this request may be answered from the response cache (and its answer kept): not when it carries credentials. */
+function cacheable(c: Context): boolean {
+  return c.req.header("authorization") === undefined;
+}
+
 /**
  * A public GET handler: `load` reads and renders, and this answers with the body's validators.
  * With a response cache in the deps, bodies are kept per URL (scheme, host, path and query: all a
@@ -151,17 +162,26 @@ function toLoaded(answer: CachedBody): Loaded<PreparedBody> {
  * Accept header chose), so most requests read nothing from the table. Requests that carry
  * credentials are neither served from it nor stored in it; a `load` that throws stores nothing.
  */
-export function cachedGet<P extends string>(
+export function cachedGet<P extends string, I extends Input = BlankInput>(
   deps: CacheDeps,
-  load: (c: Context<Env, P>) => Promise<CachedBody>,
-  variant?: (c: Context<Env, P>) => string,
-): Handler<Env, P> {
+  load: (c: Context<Env, P, I>) => Promise<CachedBody>,
+  variant?: (c: Context<Env, P, I>) => string,
+): Handler<Env, P, I> {
   return async (c) => {
     const cache = deps.responseCache;
-    if (cache === undefined || cache === null || c.req.header("authorization") !== undefined) {
-      return sendCached(c, deps, await load(c));
-    }
-    const key = variant === undefined ? c.req.url : `${c.req.url}\n${variant(c)}`;
-    return sendPrepared(c, deps, await cache.get(key, async () => toLoaded(await load(c))));
+    if (cache === undefined || cache === null || !cacheable(c)) return sendCached(c, deps, await load(c));
+    return sendPrepared(c, deps, await cache.get(cacheKey(c, variant), async () => toLoaded(await load(c))));
+  };
+}
+
+/**
+ * Answers with a fresh kept body before the route's own work, its validation included (a kept
+ * body was made for a request that passed it); otherwise the route runs, `cachedGet` in it.
+ */
+export function servedFresh(deps: CacheDeps): MiddlewareHandler {
+  return async (c, next) => {
+    const kept = cacheable(c) ? deps.responseCache?.fresh(cacheKey(c, undefined)) : undefined;
+    if (kept !== undefined) return sendPrepared(c, deps, kept);
+    await next();
   };
 }

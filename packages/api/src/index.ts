@@ -5,7 +5,6 @@ export type { ApiConfig, ApiDeps, IngestRunner } from "./deps";
 export { ApiError } from "./errors";
 export type { PreparedBody } from "./http-cache";
 export { cachedGet, keepableMs } from "./http-cache";
-export { openApiDocument } from "./openapi/document";
 export type { ClientAddress, RateLimiter } from "./rate-limit";
 export { createMemoryRateLimiter } from "./rate-limit";
 export { clientErrorAnswer, MAX_BODY_BYTES, MAX_REQUEST_URL_LENGTH, type RawErrorAnswer } from "./request-limits";

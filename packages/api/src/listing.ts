@@ -1,8 +1,10 @@
 import { findTheme, searchTerms, type ThemeDefinition } from "@eventwire/core";
-import type { PageKey } from "@eventwire/store";
-import { decodeCursor, encodeCursor } from "./cursor";
+import type { Context } from "hono";
+import { baseUrl } from "./base-url";
+import { type CursorKey, decodeCursor, encodeCursor } from "./cursor";
 import type { ApiDeps } from "./deps";
 import { ApiError } from "./errors";
+import { type CachedBody, jsonBody } from "./http-cache";
 
 function invalid(parameter: string, message: string): ApiError {
   return new ApiError(400, "invalid_parameter", `query parameter "${parameter}": ${message}`);
@@ -39,15 +41,36 @@ export function checkTimeRange(since: string | undefined, until: string | undefi
   }
 }
 
+/** One bounded page of a listing, as the store reads it. */
+export type ListingRead = { limit: number; after: CursorKey | null; maxRead: number };
+
 /**
- * A listing's cursors: bound to the listing and to every filter it was issued under, so one
- * from another listing, or with other filters, is a 400 rather than a jump into another index.
+ * A JSON listing's answer, the one shape every listing has: `{ items, nextCursor }`. Its cursors
+ * are bound to the listing (`name`) and to every filter it was issued under, so one from another
+ * listing, or with other filters, is a 400 rather than a jump into another index.
  */
-export function listingCursors(deps: ApiDeps, listing: string, filters: Record<string, unknown>) {
-  const scope = `${listing}:${JSON.stringify(filters)}`;
-  return {
-    read: (cursor: string | undefined): PageKey | null =>
-      cursor === undefined ? null : decodeCursor(deps.config.cursorSecret, scope, cursor),
-    next: (key: PageKey | null): string | null => (key === null ? null : encodeCursor(deps.config.cursorSecret, scope, key)),
+export async function listingAnswer<T>(
+  c: Context,
+  deps: ApiDeps,
+  listing: {
+    name: string;
+    filters: Record<string, unknown>;
+    cursor: string | undefined;
+    limit: number;
+    /** The theme whose changes make the answer stale; null: any theme's can. */
+    theme: string | null;
+    read: (page: ListingRead) => Promise<{ items: readonly T[]; nextKey: CursorKey | null }>;
+    json: (item: T, base: string) => unknown;
+  },
+): Promise<CachedBody> {
+  const scope = `${listing.name}:${JSON.stringify(listing.filters)}`;
+  const secret = deps.config.cursorSecret;
+  const after = listing.cursor === undefined ? null : decodeCursor(secret, scope, listing.cursor);
+  const page = await listing.read({ limit: listing.limit, after, maxRead: deps.config.filterReadLimit });
+  const base = baseUrl(c, deps);
+  const body = {
+    items: page.items.map((item) => listing.json(item, base)),
+    nextCursor: page.nextKey === null ? null : encodeCursor(secret, scope, page.nextKey),
   };
+  return jsonBody(deps, body, { theme: listing.theme });
 }

@@ -33,6 +33,8 @@ export type ResponseCache<V> = {
    * concurrent caller waits for one `load`.
    */
   get(key: string, load: () => Promise<Loaded<V>>): Promise<V>;
+  /** The value for `key` if it is kept and fresh (counted as a use), else undefined: nothing is loaded. */
+  fresh(key: string): V | undefined;
   /** Drops the entries tagged `tag` and the untagged ones; loads already running are not stored. */
   invalidate(tag: string): void;
   /** Entries and bytes held now. */
@@ -127,6 +129,13 @@ export function createResponseCache<V>(options: ResponseCacheOptions): ResponseC
       const loaded = await running.done;
       // What was not to be kept was made for its own request (a cookie, a private answer): load again.
       return loaded.freshMs > 0 ? loaded.value : (await load()).value;
+    },
+    fresh(key) {
+      const entry = entries.get(key);
+      if (entry === undefined || options.now() - entry.storedAt >= entry.freshMs) return undefined;
+      entries.delete(key);
+      entries.set(key, entry);
+      return entry.value;
     },
     invalidate(tag) {
       generation += 1;

@@ -1,5 +1,4 @@
-export type { ArticlePartition, ArticleRepository, EditedArticle, PageRequest } from "./article-repository";
-export { publishedRange } from "./article-repository";
+export type { ArticleRepository, EditedArticle, PageRequest } from "./article-repository";
 export type { AttemptLogRepository } from "./attempt-log-repository";
 export type { ChangeListener } from "./change-listener";
 export { withChangeListener } from "./change-listener";
@@ -16,6 +15,8 @@ export type { EventLookup, EventRepository } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey, PageMark } from "./items";
 export { ENTITY, keys } from "./keys";
+export type { ArticleQuery, EventQuery, ListingRequest } from "./listings";
+export { listArticles, listEvents } from "./listings";
 export type {
   ArticleMoves,
   CommitDecisionInput,

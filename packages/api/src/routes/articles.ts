@@ -1,83 +1,75 @@
-import { type ArticleFilter, articleMatchesFilter } from "@eventwire/core";
-import { type ArticlePartition, publishedRange } from "@eventwire/store";
-import { Hono } from "hono";
+import type { ArticleFilter } from "@eventwire/core";
+import { listArticles } from "@eventwire/store";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { articleJson } from "../article-json";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
-import { cachedGet, jsonBody } from "../http-cache";
-import { checkTimeRange, listingCursors, searchParameter, themeParameter } from "../listing";
-import { ARTICLES_QUERY } from "../schemas/articles";
-import { NO_QUERY } from "../schemas/parameters";
-import { parseQuery } from "../validate";
+import { jsonBody } from "../http-cache";
+import { checkTimeRange, listingAnswer, searchParameter, themeParameter } from "../listing";
+import { answers, PUBLIC, pathParameters } from "../openapi/answers";
+import { mountCachedRoute } from "../openapi/route";
+import { ARTICLE, ARTICLE_PAGE, ARTICLES_QUERY } from "../schemas/articles";
+import { HEX_ID, HEX_ID_FORM, NO_QUERY } from "../schemas/parameters";
 
-const ARTICLE_ID = /^[0-9a-f]{32}$/;
+const listArticlesRoute = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "listArticles",
+  tags: ["articles"],
+  summary: "Stored articles, newest first",
+  description:
+    "Filters combine. `event`, `source`, or `theme` with `onTheme` pick an index; the other filters and `q` are applied while reading it, at most a set number of articles per request: a page may then hold fewer than `limit` articles, or none, and still have a `nextCursor`. Follow it until it is null to get every match exactly once.",
+  security: PUBLIC,
+  request: { query: ARTICLES_QUERY },
+  responses: answers({
+    ok: { description: "a page of articles (without full text)", schema: ARTICLE_PAGE },
+    errors: [400],
+    cached: true,
+  }),
+});
 
-/** The index partition that serves the most selective filter; the others are applied to what it reads. */
-function partitionFor(filter: ArticleFilter): ArticlePartition {
-  if (filter.eventId !== null) return { kind: "event", eventId: filter.eventId };
-  if (filter.sourceId !== null) return { kind: "source", sourceId: filter.sourceId };
-  if (filter.theme !== null && filter.onTheme !== null) return { kind: "theme", themeId: filter.theme, onTheme: filter.onTheme };
-  return { kind: "all" };
-}
-
-/** Whether the partition alone already gives exactly the filter's articles. */
-function servedByPartition(filter: ArticleFilter, where: ArticlePartition): boolean {
-  const given = (value: unknown) => value !== null;
-  switch (where.kind) {
-    case "all":
-      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId) && !given(filter.eventId);
-    case "theme":
-      return !given(filter.sourceId) && !given(filter.eventId);
-    case "source":
-      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.eventId);
-    case "event":
-      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId);
-  }
-}
+const getArticleRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  operationId: "getArticle",
+  tags: ["articles"],
+  summary: "One article with its full text and the matcher's explanation",
+  security: PUBLIC,
+  request: { params: pathParameters({ id: `article id (${HEX_ID_FORM})` }), query: NO_QUERY },
+  responses: answers({ ok: { description: "the article", schema: ARTICLE }, errors: [400, 404], cached: true }),
+});
 
 /** /api/v1/articles: stored articles, newest first, filtered; and one article with its text. */
 export function articleRoutes(deps: ApiDeps) {
-  return new Hono()
-    .get(
-      "/",
-      cachedGet(deps, async (c) => {
-        const query = parseQuery(c, ARTICLES_QUERY);
-        checkTimeRange(query.since, query.until);
-        const filter: ArticleFilter = {
-          terms: searchParameter(query.q),
-          theme: themeParameter(deps, query.theme)?.id ?? null,
-          eventId: query.event ?? null,
-          sourceId: query.source ?? null,
-          onTheme: query.onTheme ?? null,
-        };
-        const where = partitionFor(filter);
-        const filtered = filter.terms.length > 0 || !servedByPartition(filter, where);
-        const since = query.since ?? null;
-        const until = query.until ?? null;
-        const cursors = listingCursors(deps, "articles", { ...filter, since, until });
-        const page = await deps.store.articles.filterPage(where, publishedRange(since, until), {
-          limit: query.limit,
-          after: cursors.read(query.cursor),
-          maxRead: deps.config.filterReadLimit,
-          accept: filtered ? (article) => articleMatchesFilter(article, filter) : null,
-        });
-        const base = baseUrl(c, deps);
-        return jsonBody(
-          deps,
-          { items: page.items.map((article) => articleJson(article, base)), nextCursor: cursors.next(page.nextKey) },
-          { theme: filter.theme },
-        );
-      }),
-    )
-    .get(
-      "/:id",
-      cachedGet<"/:id">(deps, async (c) => {
-        parseQuery(c, NO_QUERY);
-        const id = c.req.param("id");
-        const article = ARTICLE_ID.test(id) ? await deps.store.articles.get(id) : null;
-        if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-        return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
-      }),
-    );
+  const app = new OpenAPIHono();
+  mountCachedRoute(app, deps, listArticlesRoute, async (c) => {
+    const query = c.req.valid("query");
+    checkTimeRange(query.since, query.until);
+    const filter: ArticleFilter = {
+      terms: searchParameter(query.q),
+      theme: themeParameter(deps, query.theme)?.id ?? null,
+      eventId: query.event ?? null,
+      sourceId: query.source ?? null,
+      onTheme: query.onTheme ?? null,
+    };
+    const since = query.since ?? null;
+    const until = query.until ?? null;
+    return listingAnswer(c, deps, {
+      name: "articles",
+      filters: { ...filter, since, until },
+      cursor: query.cursor,
+      limit: query.limit,
+      theme: filter.theme,
+      read: (page) => listArticles(deps.store.articles, { filter, since, until }, page),
+      json: (article, base) => articleJson(article, base),
+    });
+  });
+  mountCachedRoute(app, deps, getArticleRoute, async (c) => {
+    const id = c.req.param("id");
+    const article = HEX_ID.test(id) ? await deps.store.articles.get(id) : null;
+    if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
+    return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
+  });
+  return app;
 }

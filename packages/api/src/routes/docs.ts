@@ -1,9 +1,11 @@
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { html, raw } from "hono/html";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { sendCached, sendJson } from "../http-cache";
-import { type OpenApiDocument, openApiDocument } from "../openapi/document";
+import { answers, PUBLIC } from "../openapi/answers";
+import type { OpenApiDocument } from "../openapi/document";
+import { mountRoute } from "../openapi/route";
 import { strictCsp } from "../pages/layout";
 
 type Parameter = { name: string; in: string; required: boolean; description?: unknown; schema: Record<string, unknown> };
@@ -52,7 +54,7 @@ function operationHtml(method: string, path: string, operation: OperationView) {
 }
 
 function docsPage(spec: OpenApiDocument) {
-  const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+  const operations = Object.entries(spec.paths ?? {}).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => operationHtml(method, path, operation as OperationView)),
   );
   return html`<!doctype html>
@@ -72,19 +74,49 @@ ${raw(operations.map(String).join("\n"))}
 </html>`;
 }
 
-/** GET /openapi.json (OpenAPI 3.1, from the routes' own schemas) and GET /docs (the same, as a page). */
-export function docsRoutes(deps: ApiDeps) {
-  const spec = (c: Parameters<typeof baseUrl>[0]) =>
-    openApiDocument({ version: deps.config.version, serverUrl: baseUrl(c, deps) });
-  return new Hono()
-    .get("/openapi.json", (c) => sendJson(c, deps, spec(c), { cacheControl: SPEC_CACHE }))
-    .get("/docs", async (c) =>
-      sendCached(c, deps, {
-        body: String(await docsPage(spec(c))),
-        contentType: "text/html; charset=utf-8",
-        cacheControl: SPEC_CACHE,
-        lastModified: null,
-        headers: { "Content-Security-Policy": DOCS_CSP },
-      }),
-    );
+const specRoute = createRoute({
+  method: "get",
+  path: "/openapi.json",
+  operationId: "getOpenApiDocument",
+  tags: ["meta"],
+  summary: "This document",
+  security: PUBLIC,
+  responses: answers({
+    ok: { description: "OpenAPI 3.1", schema: z.record(z.string(), z.unknown()) },
+    errors: [],
+    cached: true,
+  }),
+});
+
+const docsRoute = createRoute({
+  method: "get",
+  path: "/docs",
+  operationId: "getDocsPage",
+  tags: ["meta"],
+  summary: "This document as a page",
+  security: PUBLIC,
+  responses: answers({
+    ok: { description: "HTML", content: { "text/html": z.string() } },
+    errors: [],
+    cached: true,
+  }),
+});
+
+/**
+ * GET /openapi.json (OpenAPI 3.1, generated from the routes the app serves) and GET /docs (the
+ * same, as a page). `document` makes it for a server URL.
+ */
+export function docsRoutes(deps: ApiDeps, document: (serverUrl: string) => OpenApiDocument) {
+  const app = new OpenAPIHono();
+  mountRoute(app, specRoute, (c) => sendJson(c, deps, document(baseUrl(c, deps)), { cacheControl: SPEC_CACHE }));
+  mountRoute(app, docsRoute, async (c) =>
+    sendCached(c, deps, {
+      body: String(await docsPage(document(baseUrl(c, deps)))),
+      contentType: "text/html; charset=utf-8",
+      cacheControl: SPEC_CACHE,
+      lastModified: null,
+      headers: { "Content-Security-Policy": DOCS_CSP },
+    }),
+  );
+  return app;
 }

@@ -3,11 +3,13 @@ import {
   describeEvent,
   eventEntryArticleIds,
   eventFeedEntry,
+  FEED_CONTENT_TYPES,
+  FEED_FORMATS,
   type FeedFormat,
   type FeedUrls,
 } from "@eventwire/core";
-import { type Context, type Env, Hono } from "hono";
-import * as z from "zod";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context, Env } from "hono";
 import { baseUrl, withQuery } from "../base-url";
 import type { ApiDeps } from "../deps";
 import {
@@ -22,11 +24,80 @@ import {
 } from "../feed-response";
 import { type CachedBody, cachedGet, redirectBody } from "../http-cache";
 import { mergedJson, notFound, resolveEvent, themeNamed } from "../lookups";
-import { integerParameter } from "../schemas/parameters";
+import { answers, PUBLIC } from "../openapi/answers";
+import { documentRoute } from "../openapi/route";
+import { EVENT_MERGED } from "../schemas/events";
+import { HEX_ID_FORM, integerParameter } from "../schemas/parameters";
 import { parseQuery } from "../validate";
 
-export const FEED_QUERY = z.object({ cursor: z.string().min(1).max(2048).optional() });
-export const EVENTS_QUERY = FEED_QUERY.extend({ minSources: integerParameter(1, 1000).optional() });
+// Unknown parameters are ignored: a feed reader may add its own.
+const FEED_QUERY = z.object({
+  cursor: z.string().min(1).max(2048).optional().meta({
+    description: "a `next`, `previous` or `first` link's cursor (RFC 5005): opaque (encrypted), valid only for this feed",
+  }),
+});
+const EVENTS_FEED_QUERY = FEED_QUERY.extend({
+  minSources: integerParameter(1, 1000)
+    .optional()
+    .meta({ description: "only events reported by at least this many distinct sources (1–1000)" }),
+});
+
+const FORMAT = z
+  .enum([...FEED_FORMATS, "xml"])
+  .meta({ description: `${FEED_FORMATS.join(", ")}, or xml (RSS or Atom by the Accept header)` });
+const THEME = z.string().meta({ description: "theme id" });
+
+/** A feed in each of its formats: RSS 2.0 and Atom 1.0 (XML), and JSON Feed 1.1. */
+const FEED_CONTENT = Object.fromEntries(
+  FEED_FORMATS.map((format) => [
+    FEED_CONTENT_TYPES[format].split(";")[0] as string,
+    format === "json" ? z.record(z.string(), z.unknown()).meta({ description: "JSON Feed 1.1" }) : z.string(),
+  ]),
+);
+
+const themeFeedRoute = createRoute({
+  method: "get",
+  path: "/{theme}.{format}",
+  operationId: "getThemeFeed",
+  tags: ["feeds"],
+  summary: "A theme's newest on-theme articles as a feed",
+  security: PUBLIC,
+  request: { params: z.object({ theme: THEME, format: FORMAT }), query: FEED_QUERY },
+  responses: answers({ ok: { description: "the feed", content: FEED_CONTENT }, errors: [400, 404], cached: true }),
+});
+
+const themeEventsFeedRoute = createRoute({
+  method: "get",
+  path: "/{theme}/events.{format}",
+  operationId: "getThemeEventsFeed",
+  tags: ["feeds"],
+  summary: "A theme's events as a feed, one item per event",
+  security: PUBLIC,
+  request: { params: z.object({ theme: THEME, format: FORMAT }), query: EVENTS_FEED_QUERY },
+  responses: answers({ ok: { description: "the feed", content: FEED_CONTENT }, errors: [400, 404], cached: true }),
+});
+
+const eventFeedRoute = createRoute({
+  method: "get",
+  path: "/events/{id}.{format}",
+  operationId: "getEventFeed",
+  tags: ["feeds"],
+  summary: "One event's articles as a feed",
+  security: PUBLIC,
+  request: {
+    params: z.object({ id: z.string().meta({ description: `event id (${HEX_ID_FORM})` }), format: FORMAT }),
+    query: FEED_QUERY,
+  },
+  responses: answers({
+    ok: { description: "the feed", content: FEED_CONTENT },
+    moved: {
+      description: "the event was merged into another: `Location` is that event's feed in the same format (without a cursor)",
+      schema: EVENT_MERGED,
+    },
+    errors: [400, 404],
+    cached: true,
+  }),
+});
 
 function feedFile(c: Context, file: string, shape: string): FeedFile {
   const parsed = parseFeedFile(file, c.req.header("accept"));
@@ -62,7 +133,8 @@ export function feedRoutes(deps: ApiDeps) {
     }
     const { event } = resolved;
     const theme = themeNamed(deps, event.theme);
-    const query = parseQuery(c, FEED_QUERY);
+    // Read after the event is found: a merged-away event's cursor is dropped unread.
+    const query = parseQuery(c, eventFeedRoute.request.query);
     const scope = `feed:event:${event.id}`;
     const position = readFeedCursor(deps, scope, query.cursor);
     const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
@@ -98,7 +170,7 @@ export function feedRoutes(deps: ApiDeps) {
     const file = feedFile(c, c.req.param("file"), "/feeds/{theme}/events.rss, .atom, .json or .xml");
     if (file.name !== "events") throw notFound(`no feed at ${new URL(c.req.url).pathname}: did you mean events.${file.format}?`);
     const theme = themeNamed(deps, c.req.param("theme"));
-    const query = parseQuery(c, EVENTS_QUERY);
+    const query = parseQuery(c, themeEventsFeedRoute.request.query);
     const minSources = query.minSources ?? 1;
     const { scope, page, articles } = await themeEventsPage(deps, "feed", theme.id, minSources, query.cursor);
     const byId = new Map(articles.map((article) => [article.id, article]));
@@ -139,7 +211,7 @@ export function feedRoutes(deps: ApiDeps) {
   async function themeFeed(c: Context<Env, "/:file">): Promise<CachedBody> {
     const file = feedFile(c, c.req.param("file"), "/feeds/{theme}.rss, .atom, .json or .xml");
     const theme = themeNamed(deps, file.name);
-    const query = parseQuery(c, FEED_QUERY);
+    const query = parseQuery(c, themeFeedRoute.request.query);
     const scope = `feed:theme:${theme.id}`;
     const position = readFeedCursor(deps, scope, query.cursor);
     const page = await deps.store.articles.pageByTheme(theme.id, { limit, position });
@@ -169,7 +241,14 @@ export function feedRoutes(deps: ApiDeps) {
     );
   }
 
-  return new Hono()
+  // Hono's router matches no two parameters in one segment (`{theme}.{format}`): the feeds are
+  // served on the whole file name, and each handler validates its query (after the lookups that
+  // come first: an unknown theme is a 404 whatever the query) with its route's schema.
+  const app = new OpenAPIHono();
+  documentRoute(app, themeFeedRoute);
+  documentRoute(app, themeEventsFeedRoute);
+  documentRoute(app, eventFeedRoute);
+  return app
     .get("/events/:file", cachedGet(deps, eventFeed, feedVariant))
     .get("/:theme/:file", cachedGet(deps, themeEventsFeed, feedVariant))
     .get("/:file", cachedGet(deps, themeFeed, feedVariant));

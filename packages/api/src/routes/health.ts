@@ -1,12 +1,32 @@
 import { errorMessage } from "@eventwire/core";
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiDeps } from "../deps";
+import { answers, PUBLIC } from "../openapi/answers";
+import { mountRoute } from "../openapi/route";
+import { HEALTH } from "../schemas/meta";
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "getHealth",
+  tags: ["meta"],
+  summary: "Whether the table answers (never rate-limited, never cached)",
+  security: PUBLIC,
+  responses: {
+    ...answers({ ok: { description: "ok", schema: HEALTH }, errors: [], rated: false }),
+    503: {
+      description: "the table does not answer: `checks.table` names the kind of failure",
+      content: { "application/json": { schema: HEALTH } },
+    },
+  },
+});
 
 /** GET /health: 200 when the table answers, 503 (naming the kind of failure) when it does not. */
 export function healthRoutes(deps: ApiDeps) {
-  return new Hono().get("/", async (c) => {
+  const app = new OpenAPIHono();
+  mountRoute(app, healthRoute, async (c) => {
     c.header("Cache-Control", "no-store");
-    const report = (status: string, table: string) => ({
+    const report = (status: "ok" | "unavailable", table: string) => ({
       status,
       version: deps.config.version,
       time: deps.now().toISOString(),
@@ -21,4 +41,5 @@ export function healthRoutes(deps: ApiDeps) {
       return c.json(report("unavailable", `unreachable (${error instanceof Error ? error.name : "error"})`), 503);
     }
   });
+  return app;
 }

@@ -1,10 +1,11 @@
 import { type ArticleSummary, DEFAULT_THEME_ID, type EventState, eventLead } from "@eventwire/core";
-import type { PageKey, PagePosition } from "@eventwire/store";
+import type { PagePosition } from "@eventwire/store";
 import { Hono } from "hono";
 import { etag } from "hono/etag";
 import type { RequestIdVariables } from "hono/request-id";
 import * as z from "zod";
 import { baseUrl, withQuery } from "../base-url";
+import type { CursorKey } from "../cursor";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
 import { encodePosition, readFeedCursor, themeEventsPage } from "../feed-response";
@@ -55,10 +56,10 @@ function leadsOf(events: readonly EventState[], articles: readonly ArticleSummar
 function neighbours(
   deps: ApiDeps,
   scope: string,
-  page: { newerKey: PageKey | null; olderKey: PageKey | null },
+  page: { newerKey: CursorKey | null; olderKey: CursorKey | null },
   url: (cursor: string) => string,
 ): { newerUrl: string | null; olderUrl: string | null } {
-  const at = (direction: PagePosition["direction"], key: PageKey | null) =>
+  const at = (direction: PagePosition["direction"], key: CursorKey | null) =>
     key === null ? null : url(encodePosition(deps, scope, direction, key));
   return { newerUrl: at("newer", page.newerKey), olderUrl: at("older", page.olderKey) };
 }

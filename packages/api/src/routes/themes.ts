@@ -1,15 +1,28 @@
 import { mapFeedFormats } from "@eventwire/core";
-import { Hono } from "hono";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { sendJson } from "../http-cache";
+import { answers, PUBLIC } from "../openapi/answers";
+import { mountRoute } from "../openapi/route";
 import { NO_QUERY } from "../schemas/parameters";
-import { parseQuery } from "../validate";
+import { THEME_LIST } from "../schemas/themes";
+
+const listThemesRoute = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "listThemes",
+  tags: ["themes"],
+  summary: "The themes this server follows",
+  security: PUBLIC,
+  request: { query: NO_QUERY },
+  responses: answers({ ok: { description: "every theme", schema: THEME_LIST }, errors: [400], cached: true }),
+});
 
 /** GET /api/v1/themes: the themes this server follows, with their listings and feeds. */
 export function themeRoutes(deps: ApiDeps) {
-  return new Hono().get("/", (c) => {
-    parseQuery(c, NO_QUERY);
+  const app = new OpenAPIHono();
+  mountRoute(app, listThemesRoute, (c) => {
     const base = baseUrl(c, deps);
     return sendJson(c, deps, {
       items: deps.config.themes.map((theme) => ({
@@ -22,4 +35,5 @@ export function themeRoutes(deps: ApiDeps) {
       })),
     });
   });
+  return app;
 }

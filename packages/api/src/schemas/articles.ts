@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "@hono/zod-openapi";
 import { cursor, HEX_ID, limit, query, theme, timeBound } from "./parameters";
 import { link, page } from "./responses";
 
@@ -25,31 +25,33 @@ export const ARTICLES_QUERY = z.strictObject({
   cursor,
 });
 
-export const ARTICLE = z.object({
-  id: z.string(),
-  url: z.string().nullable(),
-  title: z.string(),
-  summary: z.string(),
-  text: z.string().optional().meta({ description: "full text: only on /api/v1/articles/{id}" }),
-  author: z.string().nullable(),
-  language: z.string().nullable(),
-  publishedAt: z.string(),
-  dateInferred: z.boolean().meta({ description: "true when the feed gave no date and the fetch time stands in" }),
-  fetchedAt: z.string(),
-  updatedAt: z
-    .string()
-    .nullable()
-    .meta({ description: "when a later fetch found the title or text edited (and updated it); null if never" }),
-  source: z.object({ id: z.string(), title: z.string().nullable() }),
-  theme: z.string(),
-  onTheme: z.boolean(),
-  themeScore: z.number().nullable(),
-  event: z.object({ id: z.string(), url: link }).nullable(),
-  explanation: z
-    .record(z.string(), z.unknown())
-    .nullable()
-    .optional()
-    .meta({ description: "why the matcher put the article where it is: only with one article or one event" }),
-});
+export const ARTICLE = z
+  .object({
+    id: z.string(),
+    url: z.string().nullable(),
+    title: z.string(),
+    summary: z.string(),
+    text: z.string().optional().meta({ description: "full text: only on /api/v1/articles/{id}" }),
+    author: z.string().nullable(),
+    language: z.string().nullable(),
+    publishedAt: z.string(),
+    dateInferred: z.boolean().meta({ description: "true when the feed gave no date and the fetch time stands in" }),
+    fetchedAt: z.string(),
+    updatedAt: z
+      .string()
+      .nullable()
+      .meta({ description: "when a later fetch found the title or text edited (and updated it); null if never" }),
+    source: z.object({ id: z.string(), title: z.string().nullable() }),
+    theme: z.string(),
+    onTheme: z.boolean(),
+    themeScore: z.number().nullable(),
+    event: z.object({ id: z.string(), url: link }).nullable(),
+    explanation: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .meta({ description: "why the matcher put the article where it is: only with one article or one event" }),
+  })
+  .openapi("Article");
 
-export const ARTICLE_PAGE = page(ARTICLE);
+export const ARTICLE_PAGE = page(ARTICLE).openapi("ArticlePage");

@@ -1,9 +1,11 @@
-import * as z from "zod";
+import { z } from "@hono/zod-openapi";
 
 // The rules query parameters and body fields share, each with one message naming the expected
 // form, so every route refuses a bad value in the same words.
 
 export const HEX_ID = /^[0-9a-f]{32}$/;
+/** How the documents name the form of an article or event id. */
+export const HEX_ID_FORM = "32 hex digits";
 export const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 const TIME_FORM = "an ISO 8601 date (2026-05-01) or date-time with a zone (2026-05-01T12:00:00Z)";
@@ -44,7 +46,10 @@ export function integerField(min: number, max: number, unit = "") {
   return z.number({ error: form }).int({ error: form }).min(min, { error: form }).max(max, { error: form });
 }
 
-export const limit = integerParameter(1, 100).default(20).meta({ description: "items per page (1–100)" });
+export const limit = integerParameter(1, 100)
+  .default(20)
+  // The documents show the default beside the range integerParameter gives.
+  .meta({ description: "items per page (1–100)", default: 20 });
 
 export const cursor = z
   .string()
