@@ -32,7 +32,13 @@ describe("bench --quick --json", () => {
     const figures = JSON.parse(last) as Record<string, unknown>;
     expect(typeof figures).toBe("object");
     expect(Array.isArray(figures)).toBe(false);
-    for (const key of [...REQUIRED_KEYS, "webhook_p99_ms", "maintenance_ms_per_article", "maintenance_planned_ms_per_article", "maintenance_ms_per_merge"]) {
+    for (const key of [
+      ...REQUIRED_KEYS,
+      "webhook_p99_ms",
+      "maintenance_ms_per_article",
+      "maintenance_planned_ms_per_article",
+      "maintenance_ms_per_merge",
+    ]) {
       expect(typeof figures[key], `${key} in ${last}`).toBe("number");
       expect(Number.isFinite(figures[key]), `${key} in ${last}`).toBe(true);
     }
