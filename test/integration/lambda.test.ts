@@ -281,39 +281,17 @@ describe("Lambda handlers", () => {
         "application/rss+xml",
       ),
     );
-    const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
-    writeFileSync(path.join(taskRoot, "sources.txt"), `# shipped with the deploy\n${server.url}/shipped.rss\n`);
-    const saved = { EVENTWIRE_SOURCES: process.env.EVENTWIRE_SOURCES };
-    try {
-      delete process.env.EVENTWIRE_SOURCES;
-      Object.assign(process.env, { EVENTWIRE_SOURCES_FILE: "sources.txt", LAMBDA_TASK_ROOT: taskRoot });
+    await withShippedSourcesFile(`# shipped with the deploy\n${server.url}/shipped.rss\n`, async () => {
       // A new container: the handler module and its deps made afresh.
-      vi.resetModules();
       const fresh = (await import("../../functions/ingest")).handler as IngestHandler;
       expect(await fresh({ ...scheduledEvent, executionId: "cold" })).toMatchObject({ sourcesDue: 1, stored: 3 });
       const urls = (await db.store.sources.list()).map((source) => source.url);
       expect(urls).toContain(`${server.url}/shipped.rss`);
-    } finally {
-      process.env.EVENTWIRE_SOURCES = saved.EVENTWIRE_SOURCES;
-      delete process.env.EVENTWIRE_SOURCES_FILE;
-      delete process.env.LAMBDA_TASK_ROOT;
-      rmSync(taskRoot, { recursive: true, force: true });
-    }
+    });
   });
 
   it("ingest: a sources file with a bad line is logged with the line, and the stored sources are polled all the same", async () => {
-    const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
-    writeFileSync(
-      path.join(taskRoot, "sources.txt"),
-      `${server.url}/shipped.rss
-not a url
-`,
-    );
-    const saved = { EVENTWIRE_SOURCES: process.env.EVENTWIRE_SOURCES };
-    try {
-      delete process.env.EVENTWIRE_SOURCES;
-      Object.assign(process.env, { EVENTWIRE_SOURCES_FILE: "sources.txt", LAMBDA_TASK_ROOT: taskRoot });
-      vi.resetModules();
+    await withShippedSourcesFile(`${server.url}/shipped.rss\nnot a url\n`, async () => {
       const fresh = (await import("../../functions/ingest")).handler as IngestHandler;
       const { result, lines } = await logLinesOf(() => fresh({ ...scheduledEvent, executionId: "bad-file" }));
       expect(result).toMatchObject({ failed: 0 });
@@ -324,11 +302,30 @@ not a url
         }),
       );
       expect(lines).toContainEqual(expect.objectContaining({ message: "ingest triggered" }));
-    } finally {
-      process.env.EVENTWIRE_SOURCES = saved.EVENTWIRE_SOURCES;
-      delete process.env.EVENTWIRE_SOURCES_FILE;
-      delete process.env.LAMBDA_TASK_ROOT;
-      rmSync(taskRoot, { recursive: true, force: true });
-    }
+    });
   });
 });
+
+/**
+ * Runs `run` as a fresh Lambda container (modules loaded anew) whose deploy ships a sources file
+ * of `content` (EVENTWIRE_SOURCES_FILE under LAMBDA_TASK_ROOT, EVENTWIRE_SOURCES unset), then puts
+ * the environment back as it was.
+ */
+async function withShippedSourcesFile(content: string, run: () => Promise<void>): Promise<void> {
+  const taskRoot = mkdtempSync(path.join(os.tmpdir(), "eventwire-task-"));
+  writeFileSync(path.join(taskRoot, "sources.txt"), content);
+  const names = ["EVENTWIRE_SOURCES", "EVENTWIRE_SOURCES_FILE", "LAMBDA_TASK_ROOT"] as const;
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  try {
+    delete process.env.EVENTWIRE_SOURCES;
+    Object.assign(process.env, { EVENTWIRE_SOURCES_FILE: "sources.txt", LAMBDA_TASK_ROOT: taskRoot });
+    vi.resetModules();
+    await run();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(taskRoot, { recursive: true, force: true });
+  }
+}
