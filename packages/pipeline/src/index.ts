@@ -49,17 +49,7 @@ export type { ClaimAhead, Reservation } from "./webhooks/fan-out";
 export { fanOutChanges } from "./webhooks/fan-out";
 export type { MessageLease } from "./webhooks/leases";
 export type { SubscriptionFailure, SubscriptionInput } from "./webhooks/manage-subscriptions";
-export {
-  checkEndpointUrl,
-  createSubscription,
-  deleteSubscription,
-  pauseSubscription,
-  resumeSubscription,
-  retryDelivery,
-  rotateSecret,
-  SECRET_OVERLAP_MS,
-  sendTestPing,
-  updateSubscription,
-} from "./webhooks/manage-subscriptions";
+/** The subscription verbs (create, update, delete, pause, resume, rotate the secret, test, retry a delivery). */
+export * as subscriptions from "./webhooks/manage-subscriptions";
 export type { SendResult, WebhookSender, WebhookSenderOptions } from "./webhooks/webhook-sender";
 export { createWebhookSender } from "./webhooks/webhook-sender";

@@ -1,13 +1,4 @@
-import {
-  createSubscription,
-  deleteSubscription,
-  pauseSubscription,
-  resumeSubscription,
-  retryDelivery,
-  rotateSecret,
-  sendTestPing,
-  updateSubscription,
-} from "@eventwire/pipeline";
+import { subscriptions } from "@eventwire/pipeline";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { requireAdmin } from "../auth";
@@ -195,13 +186,13 @@ export function subscriptionRoutes(deps: ApiDeps) {
   // Every path under it, routes or not: without the key, a 401 before anything else.
   app.use(requireAdmin(deps));
   mountRoute(app, listSubscriptionsRoute, async (c) => {
-    const subscriptions = await deps.store.webhooks.listSubscriptions();
-    return c.json({ items: subscriptions.map((subscription) => json(c, subscription)) });
+    const all = await deps.store.webhooks.listSubscriptions();
+    return c.json({ items: all.map((subscription) => json(c, subscription)) });
   });
   mountRoute(app, createSubscriptionRoute, async (c) => {
     const body = c.req.valid("json");
     checkFilter(deps, body.filter);
-    const result = await createSubscription(deps, body);
+    const result = await subscriptions.createSubscription(deps, body);
     if (!result.ok) fail(result);
     c.header("Location", `/api/v1/subscriptions/${result.subscription.id}`);
     return c.json({ ...json(c, result.subscription), secret: result.secret }, 201);
@@ -211,27 +202,28 @@ export function subscriptionRoutes(deps: ApiDeps) {
     const id = subscriptionId(c);
     const patch = c.req.valid("json");
     checkFilter(deps, patch.filter);
-    const result = await updateSubscription(deps, id, patch);
+    const result = await subscriptions.updateSubscription(deps, id, patch);
     if (!result.ok) fail(result);
     return c.json(json(c, result.subscription));
   });
   mountRoute(app, deleteSubscriptionRoute, async (c) => {
     const id = subscriptionId(c);
-    if (!(await deleteSubscription(deps, id))) throw new ApiError(404, "not_found", `no subscription has the id "${id}"`);
+    if (!(await subscriptions.deleteSubscription(deps, id)))
+      throw new ApiError(404, "not_found", `no subscription has the id "${id}"`);
     return c.body(null, 204);
   });
   mountRoute(app, pauseSubscriptionRoute, async (c) => {
-    const result = await pauseSubscription(deps, subscriptionId(c));
+    const result = await subscriptions.pauseSubscription(deps, subscriptionId(c));
     if (!result.ok) fail(result);
     return c.json(json(c, result.subscription));
   });
   mountRoute(app, resumeSubscriptionRoute, async (c) => {
-    const result = await resumeSubscription(deps, subscriptionId(c));
+    const result = await subscriptions.resumeSubscription(deps, subscriptionId(c));
     if (!result.ok) fail(result);
     return c.json({ ...json(c, result.subscription), requeued: result.requeued });
   });
   mountRoute(app, rotateSecretRoute, async (c) => {
-    const result = await rotateSecret(deps, subscriptionId(c));
+    const result = await subscriptions.rotateSecret(deps, subscriptionId(c));
     if (!result.ok) fail(result);
     return c.json({
       secret: result.secret,
@@ -240,7 +232,7 @@ export function subscriptionRoutes(deps: ApiDeps) {
     });
   });
   mountRoute(app, testSubscriptionRoute, async (c) => {
-    const result = await sendTestPing(deps, subscriptionId(c));
+    const result = await subscriptions.sendTestPing(deps, subscriptionId(c));
     if (!result.ok) fail(result);
     return c.json({ deliveryId: result.messageId, attempt: result.attempt });
   });
@@ -288,7 +280,7 @@ export function deliveryRoutes(deps: ApiDeps) {
   mountRoute(app, retryDeliveryRoute, async (c) => {
     const id = c.req.param("id");
     if (!MESSAGE_ID.test(id)) throw new ApiError(404, "not_found", `no delivery has the id "${id}"`);
-    const result = await retryDelivery(deps, id);
+    const result = await subscriptions.retryDelivery(deps, id);
     if (!result.ok) fail(result);
     return c.json({ deliveryId: id, attempt: result.attempt });
   });
