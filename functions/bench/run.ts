@@ -26,9 +26,11 @@ const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigu
 /** The keys `bench --json` always carries on a full run (the issue's contract). */
 export const REQUIRED_KEYS = [
   "ingest_ratio",
+  "ingest_wcu_ratio",
   "matcher_scaling",
   "feed_ratio",
   "feed_p99_ms",
+  "feed_p99_ratio",
   "api_ratio",
   "webhook_per_sec",
   "webhook_p50_ms",

@@ -106,10 +106,13 @@ export async function benchServe(context: BenchContext): Promise<BenchFigures> {
       feed_ratio: feed.product.requestsPerSec / feed.bare.requestsPerSec,
       feed_p50_ms: feed.product.p50,
       feed_p99_ms: feed.product.p99,
+      feed_bare_p99_ms: feed.bare.p99,
+      feed_p99_ratio: feed.product.p99 / feed.bare.p99,
       api_requests_per_sec: api.product.requestsPerSec,
       api_bare_requests_per_sec: api.bare.requestsPerSec,
       api_ratio: api.product.requestsPerSec / api.bare.requestsPerSec,
       api_p99_ms: api.product.p99,
+      api_bare_p99_ms: api.bare.p99,
     };
   } finally {
     await feeds.close();
