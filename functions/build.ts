@@ -38,6 +38,27 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/**
+ * rss-parser reads feeds through xml2js, whose `Builder` (XML out, never used here) pulls in
+ * xmlbuilder, some 67 KB of the ingest bundles. xml2js requires it at load, so it resolves to a
+ * stand-in that says what happened if anything ever builds XML through xml2js.
+ */
+const xml2jsWithoutBuilder: Plugin = {
+  name: "xml2js-without-builder",
+  setup(build) {
+    build.onResolve({ filter: /^xmlbuilder$/ }, (args) =>
+      /[\\/]xml2js[\\/]lib[\\/]builder\.js$/.test(args.importer)
+        ? { path: "xmlbuilder", namespace: "xml2js-without-builder" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "xml2js-without-builder" }, () => ({
+      contents:
+        'module.exports = { create() { throw new Error("xml2js.Builder is not in this bundle: eventwire only reads XML with xml2js (functions/build.ts)"); } };',
+      loader: "js",
+    }));
+  },
+};
+
 /** The file a handler string ("functions/api.handler") names. */
 function handlerEntry(handler: string, root: string): string {
   return path.join(root, `${handler.replace(/\.handler$/, "")}.ts`);
@@ -85,7 +106,7 @@ export async function buildBundles(root: string, outDir: string): Promise<BuiltB
       outfile: file,
       bundle: true,
       metafile: true,
-      plugins: [zodEnglishOnly],
+      plugins: [zodEnglishOnly, xml2jsWithoutBuilder],
       logLevel: "error",
       absWorkingDir: root,
     });
