@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
+  BUILTIN_THEMES,
   byStreamOrder,
   createThemeMatcher,
   createUnfilteredMatcher,
   DEFAULT_THEME_ID,
-  DEFAULT_THEMES,
   describeErrors,
   type EvaluationReport,
   evaluateStream,
@@ -86,9 +86,9 @@ export function runEvalCommand(args: string[]): number {
   if (values.format !== "jsonl" && values.format !== "mstream")
     throw new UsageError(`--format must be jsonl or mstream, not "${values.format}"`);
   const format = values.format as EvalFormat;
-  const theme = findTheme(DEFAULT_THEMES, values.theme);
+  const theme = findTheme(BUILTIN_THEMES, values.theme);
   if (theme === undefined)
-    throw new UsageError(`no theme "${values.theme}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
+    throw new UsageError(`no theme "${values.theme}" (themes: ${BUILTIN_THEMES.map((t) => t.id).join(", ")})`);
 
   const given = values.existing === undefined ? [] : readLabelledArticles(values.existing, format, theme.id);
   const read = readLabelledArticles(values.stream, format, theme.id);

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
+  BUILTIN_THEMES,
   bcubed,
   binaryPrf,
   byStreamOrder,
@@ -8,7 +9,6 @@ import {
   contentHashOf,
   createThemeMatcher,
   DEFAULT_THEME_ID,
-  DEFAULT_THEMES,
   type DecisionProfile,
   evaluateStream,
   findTheme,
@@ -304,7 +304,7 @@ export function runTrainCommand(args: string[]): number {
   });
   if (values.stream === undefined || values.stream.length === 0)
     throw new UsageError("train needs --stream FILE (labelled JSON Lines; give it more than once for several files)");
-  const theme = findTheme(DEFAULT_THEMES, values.theme);
+  const theme = findTheme(BUILTIN_THEMES, values.theme);
   if (theme === undefined) throw new UsageError(`no theme "${values.theme}"`);
   if (values["cv-only"] && values.cv === undefined) throw new UsageError("--cv-only needs --cv GROUPS");
   const l2 = Number(values.l2);

@@ -42,10 +42,13 @@ function parseTheme(raw: unknown, origin: string): ThemeDefinition {
   return result.data;
 }
 
-/** The themes this deployment follows. The first and default: ISIS and the Syrian conflict. */
-export const DEFAULT_THEMES: readonly ThemeDefinition[] = [parseTheme(isisSyria, "isis-syria.json")];
-
 export const DEFAULT_THEME_ID = "isis-syria";
+
+/** The themes shipped with eventwire, which a deployment may follow by id. */
+export const BUILTIN_THEMES: readonly ThemeDefinition[] = [parseTheme(isisSyria, "isis-syria.json")];
+
+/** The themes a deployment follows when it names none: ISIS and the Syrian conflict. */
+export const DEFAULT_THEMES: readonly ThemeDefinition[] = BUILTIN_THEMES.filter((theme) => theme.id === DEFAULT_THEME_ID);
 
 /** The theme with this id, or undefined. */
 export function findTheme<T extends { id: string }>(themes: readonly T[], id: string): T | undefined {
