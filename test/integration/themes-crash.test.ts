@@ -2,9 +2,10 @@ import { addSource, ingestDueSources, ingestSource, maintainEvents } from "@even
 import type { Store } from "@eventwire/store";
 import { describe, expect, it } from "vitest";
 import { createTestDeps } from "../support/deps";
+import { type Story, storeStory } from "../support/events";
 import { serveWithEtag } from "../support/http-server";
 import { runUntilKilled } from "../support/killed-child";
-import { articleIdsOf, mergeWhenRecent } from "../support/maintenance";
+import { articleIdsOf, mergeWhenRecent, twinStoriesBefore } from "../support/maintenance";
 import { useTestTables } from "../support/store";
 import { FIRST_THEME, judgedBy, RIVERS_THEME, rssFeed, THEMED_ITEMS, TWO_THEMES, useFeedServer } from "../support/themes";
 
@@ -116,5 +117,22 @@ describe("maintenance of a second theme", () => {
     expect(await eventMembers(table.store, FIRST_THEME.id)).toEqual(firstBefore);
     // The first theme's pass has nothing of the second's to do.
     expect(await maintainEvents(deps, FIRST_THEME.id)).toMatchObject({ themeId: FIRST_THEME.id, moved: 0, decisions: [] });
+  });
+
+  it("a table written by the one-theme version: the first theme's pass moves its article items, with two themes followed", async () => {
+    const table = await freshTable();
+    const now = new Date(AT);
+    // Written the one-theme way: article items through the match commit, no membership, no `judged`.
+    const [first, second] = twinStoriesBefore(now);
+    const away = (await storeStory(table.store, first as Story, now)).event;
+    const kept = (await storeStory(table.store, second as Story, now)).event;
+    const movedIds = await articleIdsOf(table.store, away.id);
+    const deps = createTestDeps(table.store, { themes: TWO_THEMES }, AT);
+
+    const summary = await maintainEvents({ ...deps, planner: mergeWhenRecent(kept.id, away.id) }, FIRST_THEME.id);
+    expect(summary).toMatchObject({ themeId: FIRST_THEME.id, moved: movedIds.length, decisions: [{ kind: "merge" }] });
+    expect(await articleIdsOf(table.store, away.id)).toEqual([]);
+    for (const id of movedIds) expect((await table.store.articles.get(id))?.eventId).toBe(kept.id);
+    expect((await table.store.articles.getJudged(movedIds[0] as string))?.judgements).toHaveLength(1);
   });
 });
