@@ -165,6 +165,47 @@ describe("one feed into two themes", () => {
   });
 });
 
+describe("a later claim by the second theme", () => {
+  it("joins the second theme's off-theme membership of an earlier report to its event, and leaves the first theme's judgement", async () => {
+    const path = "/two/claim.rss";
+    const early = {
+      path: "/flood-early",
+      title: "Floodwater sweeps through villages near Riverton",
+      description:
+        "Floodwater swept through three villages near Riverton on Friday night, destroying at least forty homes and forcing more than a thousand people to flee, emergency services said. Rescuers used boats to reach families stranded on rooftops.",
+      published: "2026-05-03T20:00:00Z",
+    };
+    const claim = {
+      path: "/flood-claim",
+      title: "Burst dam on the Euphrates floods villages near Riverton",
+      description:
+        "A dam on the Euphrates burst on Friday night and floodwater swept through three villages near Riverton, destroying at least forty homes and forcing more than a thousand people to flee; rescuers used boats to reach families stranded on rooftops.",
+      published: "2026-05-04T08:00:00Z",
+    };
+    const deps = await twoThemeDeps(path, rssFeed(SITE, [early]));
+    await ingestDueSources(deps);
+    const earlyId = (await idOf(deps.store, early.path)) ?? "";
+    expect((await deps.store.articles.getJudged(earlyId))?.judgements.map((entry) => entry.onTheme)).toEqual([false, false]);
+
+    feeds().route(path, serveAlways(rssFeed(SITE, [early, claim]), "application/rss+xml"));
+    deps.clock.advance(3_600_000);
+    expect(await ingestDueSources(deps)).toMatchObject({ stored: 1 });
+    const [event] = (await deps.store.events.listByTheme(RIVERS_THEME.id, { limit: 10 })).items;
+    expect(event).toMatchObject({ articleCount: 2 });
+    const judged = await deps.store.articles.getJudged(earlyId);
+    expect(judged?.judgements.map((entry) => [entry.theme, entry.onTheme, entry.eventId])).toEqual([
+      [FIRST_THEME.id, false, null],
+      [RIVERS_THEME.id, true, event?.id],
+    ]);
+    expect(judged?.judgements[1]?.explanation).toMatchObject({ reconsidered: true });
+    expect(urlsOf((await deps.store.articles.listByEvent(event?.id ?? "", { limit: 10 })).items)).toEqual(
+      [url(early), url(claim)].sort(),
+    );
+    expect(await deps.store.articles.listOffTheme(RIVERS_THEME.id, { limit: 10 })).toMatchObject({ items: [] });
+    expect(urlsOf(await judgedBy(deps.store, FIRST_THEME.id))).toEqual([url(early), url(claim)].sort());
+  });
+});
+
 describe("a table written by the one-theme version", () => {
   it("keeps listing, matching and serving as the first theme's; a theme added since judges what the feed still carries", async () => {
     const path = "/two/old.rss";
