@@ -141,6 +141,11 @@ describe("one feed into two themes", () => {
     expect(events.map((entry) => entry.id)).toEqual([eventId]);
     const home = await (await app.request("/")).text();
     expect(home).toContain(`?theme=${RIVERS_THEME.id}`);
+    const secondHome = await (await app.request(`/?theme=${RIVERS_THEME.id}`)).text();
+    expect(secondHome).toContain(`/events/${eventId}`);
+    const page = await app.request(`/events/${eventId}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(THEMED_ITEMS.both.title);
   });
 
   it("an edit of the feed rewrites the article and its membership's copy", async () => {
