@@ -6,6 +6,7 @@ import type { Log } from "@eventwire/core";
 import {
   addSource,
   configureSource,
+  firstTheme,
   type IngestRunSummary,
   importEvents,
   ingestDueSources,
@@ -26,7 +27,7 @@ import { startDynamoLocal } from "./local/dynamo-local";
 import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
-import { formatMaintenance, MAINTAIN_USAGE, maintainedTheme, runMaintenance } from "./maintain-command";
+import { formatMaintenance, MAINTAIN_USAGE, maintainedThemes, runMaintenance } from "./maintain-command";
 import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
@@ -43,7 +44,7 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources set ID [--full-text on|off] [--enabled on|off] [--interval SECONDS]
                            change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
-  ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's recent events, print what it did
+  ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's (each theme's) recent events, print what it did
   train --stream FILE [--stream FILE …] [--existing FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
                            re-train the matcher model on labelled articles (--cv: leave-one-group-out figures first)
   ${BENCH_USAGE}
@@ -193,7 +194,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
   process.stdout.write(
     startBanner({
       apiUrl: stack.apiUrl,
-      theme: stack.deps.config.theme.id,
+      theme: firstTheme(stack.deps).id,
       dynamoEndpoint: stack.dynamoEndpoint,
       tableName: stack.deps.store.tableName,
       adminKey: demo ? admin.key : `in ${admin.origin}`,
@@ -268,7 +269,7 @@ async function main(argv: string[]): Promise<number> {
       const file = positionals[0];
       if (file === undefined || positionals.length > 1) throw new UsageError("import-events takes exactly one FILE.jsonl");
       const summary = await withDeps(settings, log, async (deps) => {
-        const { groups, unlabelled } = readImportGroups(file, deps.config.theme.id, deps.now());
+        const { groups, unlabelled } = readImportGroups(file, firstTheme(deps).id, deps.now());
         return { ...(await importEvents(deps, groups)), unlabelled };
       });
       process.stdout.write(
@@ -280,9 +281,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "maintain": {
       const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
-      const theme = maintainedTheme(values.theme);
-      const summary = await withDeps(settings, log, (deps) => runMaintenance(deps, theme));
-      process.stdout.write(formatMaintenance(summary));
+      const summaries = await withDeps(settings, log, (deps) => runMaintenance(deps, maintainedThemes(deps, values.theme)));
+      process.stdout.write(summaries.map(formatMaintenance).join(""));
       return 0;
     }
     case "sources": {

@@ -8,15 +8,7 @@ import {
   type RateLimiter,
   type ResponseCache,
 } from "@eventwire/api";
-import {
-  DEFAULT_THEME_ID,
-  DEFAULT_THEMES,
-  errorMessage,
-  findTheme,
-  type Log,
-  SHIPPED_MODEL,
-  type ThemeDefinition,
-} from "@eventwire/core";
+import { DEFAULT_THEMES, errorMessage, type Log, SHIPPED_MODEL } from "@eventwire/core";
 import {
   createGuardedFetch,
   createMatcherRegistry,
@@ -52,7 +44,7 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
     matchers: createMatcherRegistry(),
     planner: productionPlanner(),
     config: {
-      theme: findTheme(DEFAULT_THEMES, DEFAULT_THEME_ID) as ThemeDefinition,
+      themes: DEFAULT_THEMES,
       model: SHIPPED_MODEL,
       fetchTimeoutMs: settings.EVENTWIRE_FETCH_TIMEOUT_MS,
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
@@ -138,7 +130,6 @@ export function buildApiDeps(
     clientAddress: input.clientAddress,
     config: {
       ...deps.config,
-      themes: DEFAULT_THEMES,
       adminKey: input.adminKey,
       cursorSecret: cursorSecret(input.settings, input.adminKey),
       publicUrl: input.settings.EVENTWIRE_PUBLIC_URL ?? null,

@@ -70,7 +70,9 @@ export function apiLambdaDeps(clientAddress: ClientAddress): ApiDeps {
         timeoutMs: INGEST_INVOKE_TIMEOUT_MS,
         log: deps.log,
         // The worker wrote through its own store: this process's cached answers may be stale.
-        onAnswer: () => deps.responseCache?.invalidate(deps.config.theme.id),
+        onAnswer: () => {
+          for (const theme of deps.config.themes) deps.responseCache?.invalidate(theme.id);
+        },
       });
     },
   }).deps;

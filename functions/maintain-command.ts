@@ -1,16 +1,18 @@
-import { DEFAULT_THEMES, findTheme, type ThemeDefinition } from "@eventwire/core";
+import type { ThemeDefinition } from "@eventwire/core";
 import { type MaintenanceSummary, maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
 import { UsageError } from "./eval-command";
 
 export const MAINTAIN_USAGE = "maintain [--theme ID]";
 
-/** The theme `--theme` names (the first theme without it); a usage error naming the themes otherwise. */
-export function maintainedTheme(id: string | undefined): ThemeDefinition {
-  const theme = id === undefined ? DEFAULT_THEMES[0] : findTheme(DEFAULT_THEMES, id);
+/** The theme `--theme` names, or every theme of the deployment without it; a usage error naming the themes otherwise. */
+export function maintainedThemes(deps: PipelineDeps, id: string | undefined): readonly ThemeDefinition[] {
+  const { themes } = deps.config;
+  if (id === undefined) return themes;
+  const theme = themes.find((each) => each.id === id);
   if (theme === undefined) {
-    throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
+    throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${themes.map((t) => t.id).join(", ")})`);
   }
-  return theme;
+  return [theme];
 }
 
 /** What a pass did, a line a decision, for the operator who ran it. */
@@ -37,7 +39,9 @@ export function formatMaintenance(summary: MaintenanceSummary): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `maintain`: one maintenance pass over the theme's recent events, with these deps, now. */
-export function runMaintenance(deps: PipelineDeps, theme: ThemeDefinition): Promise<MaintenanceSummary> {
-  return maintainEvents({ ...deps, config: { ...deps.config, theme } });
+/** `maintain`: one maintenance pass over each of these themes' recent events, with these deps, now, one after another. */
+export async function runMaintenance(deps: PipelineDeps, themes: readonly ThemeDefinition[]): Promise<MaintenanceSummary[]> {
+  const summaries: MaintenanceSummary[] = [];
+  for (const theme of themes) summaries.push(await maintainEvents(deps, theme.id));
+  return summaries;
 }

@@ -8,28 +8,51 @@ import { type ScheduleEvent, scheduleEventFields } from "./schedule-event";
 const { deps } = pipelineLambdaDeps();
 const dispatchQueueUrl = linkedDispatchQueueUrl();
 
+/** The themes the queue's messages name (the ingest worker asks for the themes whose passes are due); none: every theme. */
+function namedThemes(event: SQSEvent): Set<string> {
+  const named = new Set<string>();
+  for (const record of event.Records) {
+    try {
+      const body = JSON.parse(record.body) as { themes?: unknown };
+      if (Array.isArray(body.themes)) for (const id of body.themes) if (typeof id === "string") named.add(id);
+    } catch {
+      // A message that is not ours names no theme: every theme's pass runs.
+    }
+  }
+  return named;
+}
+
 /**
  * Maintenance entry: the Maintain schedule (infra/maintain.ts, hourly) and the maintain queue
- * (the ingest worker's message once many articles were stored) both run one pass over the
- * theme's recent events. A pass that throws leaves the queue message to be retried, then to the
- * dead-letter queue; what it stored stays, and the next pass finishes its moves. Two passes may
- * overlap (a queue message during a scheduled run): the later writer's decision meets the
- * theme's changed sequence, writes nothing, and it plans again on what the first stored.
+ * (the ingest worker's message once many articles were stored) run one pass over recent events
+ * per theme: those the messages name, every theme for the schedule (or a message naming none).
+ * A pass that throws leaves the queue message to be retried, then to the dead-letter queue;
+ * what it stored stays, and the next pass finishes its moves. Two passes may overlap (a queue
+ * message during a scheduled run): the later writer's decision meets the theme's changed
+ * sequence, writes nothing, and it plans again on what the first stored.
  */
-export async function handler(event: SQSEvent | ScheduleEvent): Promise<MaintenanceSummary> {
+export async function handler(event: SQSEvent | ScheduleEvent): Promise<MaintenanceSummary[]> {
   if ("Records" in event) deps.log.info("maintenance triggered", { trigger: "queue", messages: event.Records.length });
   else deps.log.info("maintenance triggered", { trigger: "schedule", ...scheduleEventFields(event) });
-  const summary = await maintainEvents(deps);
-  deps.log.info("maintenance pass finished", {
-    themeId: summary.themeId,
-    examined: summary.examined,
-    decisions: summary.decisions.length,
-    moved: summary.moved,
-    resumed: summary.resumed,
-  });
-  // Its decisions are in the outbox: the dispatcher sends event.merged / event.split now.
-  if (summary.decisions.length > 0 && dispatchQueueUrl !== undefined) {
-    await notifyDispatcher(dispatchQueueUrl, deps.log, { maintained: summary.decisions.length, at: summary.finishedAt });
+  const named = "Records" in event ? namedThemes(event) : new Set<string>();
+  const themes = deps.config.themes.filter((theme) => named.size === 0 || named.has(theme.id));
+  const summaries: MaintenanceSummary[] = [];
+  for (const theme of themes) {
+    const summary = await maintainEvents(deps, theme.id);
+    summaries.push(summary);
+    deps.log.info("maintenance pass finished", {
+      themeId: summary.themeId,
+      examined: summary.examined,
+      decisions: summary.decisions.length,
+      moved: summary.moved,
+      resumed: summary.resumed,
+    });
   }
-  return summary;
+  const decisions = summaries.reduce((sum, summary) => sum + summary.decisions.length, 0);
+  // Their decisions are in the outbox: the dispatcher sends event.merged / event.split now.
+  if (decisions > 0 && dispatchQueueUrl !== undefined) {
+    const at = summaries.at(-1)?.finishedAt ?? deps.now().toISOString();
+    await notifyDispatcher(dispatchQueueUrl, deps.log, { maintained: decisions, at });
+  }
+  return summaries;
 }

@@ -1,5 +1,5 @@
 import type { Article, MaintenanceDecision } from "@eventwire/core";
-import { importEvents, maintainEvents } from "@eventwire/pipeline";
+import { firstTheme, importEvents, maintainEvents } from "@eventwire/pipeline";
 import type { BenchContext, BenchFigures } from "./context";
 import { storyStream } from "./matcher";
 import { benchPipelineDeps, quietLog } from "./pipeline-deps";
@@ -34,7 +34,7 @@ export async function benchMaintenance(context: BenchContext): Promise<BenchFigu
         publishedAt: input.publishedAt,
         dateInferred: false,
         fetchedAt: input.publishedAt,
-        theme: deps.config.theme.id,
+        theme: firstTheme(deps).id,
         onTheme: false,
         themeScore: null,
         eventId: null,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { text } from "node:stream/consumers";
+import { firstTheme } from "@eventwire/pipeline";
 import { Webhook } from "standardwebhooks";
 import { startLocalStack } from "../local/stack";
 import { type BenchContext, type BenchFigures, percentile } from "./context";
@@ -155,7 +156,7 @@ async function runPhase(
       })) as { secret: string };
       receivers.setSecret(index, created.secret);
     }
-    const theme = stack.deps.config.theme.id;
+    const theme = firstTheme(stack.deps).id;
     const startSeq = await stack.deps.store.changes.sequence(theme);
     const started = Date.now();
     // Sources are added on their schedule while the receipts are watched.

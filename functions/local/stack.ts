@@ -115,10 +115,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // its runs never overlap (a call during a run asks for one more after it).
     const dispatcher = singleFlight(() => dispatchDeliveries(deps));
     cleanups.push(() => dispatcher.idle());
-    // One pass at a time; its decisions' messages go out at once.
+    // One pass at a time (each theme's in turn); its decisions' messages go out at once.
     const maintainer = singleFlight(async () => {
-      const summary = await maintainEvents(deps);
-      if (summary.decisions.length > 0) await dispatcher.run();
+      let decisions = 0;
+      for (const theme of deps.config.themes) decisions += (await maintainEvents(deps, theme.id)).decisions.length;
+      if (decisions > 0) await dispatcher.run();
     });
     cleanups.push(() => maintainer.idle());
     const afterIngest = async (summary: IngestRunSummary) => {

@@ -99,7 +99,8 @@ describe("after storing", () => {
     expect(dispatch).toHaveLength(2);
     expect(dispatch[1]).toEqual({ dispatch: true, stored: 2, at: expect.stringMatching(ISO_TIME) });
     const at = (dispatch[1] as { at: string }).at;
-    expect(sentTo("MaintainQueue")).toEqual([{ maintain: true, stored: 2, at }]);
+    // It names the theme whose pass is due.
+    expect(sentTo("MaintainQueue")).toEqual([{ maintain: true, stored: 2, at, themes: [DEFAULT_THEME_ID] }]);
 
     // The next batch is counted towards the next pass, which it does not reach.
     expect(await workerHandler(batchOf(await atomSource("second-worker")))).toEqual({ batchItemFailures: [] });

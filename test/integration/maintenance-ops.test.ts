@@ -55,16 +55,24 @@ describe("the maintain function", () => {
       attempt: "1",
     };
     const { result, lines } = await logLinesOf(() => handler(scheduled));
-    expect(result).toMatchObject({ themeId: "isis-syria", resumed: 1, moved: 2, decisions: [] });
+    // One pass a theme of the deployment (one theme here).
+    expect(result).toMatchObject([{ themeId: "isis-syria", resumed: 1, moved: 2, decisions: [] }]);
     expect(lines.find((line) => line.message === "maintenance triggered")).toMatchObject({ trigger: "schedule", ...scheduled });
     expect(lines.find((line) => line.message === "maintenance pass finished")).toMatchObject({ moved: 2, resumed: 1 });
     expect(await articleIdsOf(db.store, away.id)).toEqual([]);
     expect(await articleIdsOf(db.store, kept.id)).toHaveLength(5);
 
     // The queue's message (the ingest worker asking) runs the same pass: nothing left to do.
-    const queued = { Records: [{ messageId: "m-1", body: JSON.stringify({ maintain: true, stored: 50 }) }] } as SQSEvent;
+    const queued = {
+      Records: [{ messageId: "m-1", body: JSON.stringify({ maintain: true, stored: 50, themes: ["isis-syria"] }) }],
+    } as SQSEvent;
     const again = await logLinesOf(() => handler(queued));
-    expect(again.result).toMatchObject({ resumed: 0, moved: 0, decisions: [] });
+    expect(again.result).toMatchObject([{ themeId: "isis-syria", resumed: 0, moved: 0, decisions: [] }]);
+    // A message naming no theme of the deployment runs none.
+    const other = {
+      Records: [{ messageId: "m-2", body: JSON.stringify({ maintain: true, themes: ["volcanoes"] }) }],
+    } as SQSEvent;
+    expect((await logLinesOf(() => handler(other))).result).toEqual([]);
     expect(again.lines.find((line) => line.message === "maintenance triggered")).toMatchObject({ trigger: "queue", messages: 1 });
   });
 });

@@ -149,7 +149,7 @@ describe("matching against the store", () => {
     const table = await freshTable();
     const deps = createTestDeps(table.store);
     const articles = fixtureStream("stream.jsonl");
-    const memory = createThemeMatcher(deps.config.theme as ThemeDefinition, deps.config.model);
+    const memory = createThemeMatcher(deps.config.themes[0] as ThemeDefinition, deps.config.model);
     const expected = new Map(articles.map((article) => [article.id, matchInMemory(memory, toMatchInput(article)).explanation]));
     for (const article of articles) await matchArticle(deps, article);
     for (const article of articles) {
@@ -257,7 +257,7 @@ describe("matching a run of articles", () => {
     const table = await freshTable();
     const counted = countCommits(createTestDeps(table.store));
     const articles = fixtureStream("stream.jsonl");
-    const memory = createThemeMatcher(counted.deps.config.theme as ThemeDefinition, counted.deps.config.model);
+    const memory = createThemeMatcher(counted.deps.config.themes[0] as ThemeDefinition, counted.deps.config.model);
     const expected = articles.map((article) => matchInMemory(memory, toMatchInput(article)).explanation);
 
     const results = await matchArticles(counted.deps, articles);

@@ -1,5 +1,5 @@
 import type { ApiConfig, ApiDeps } from "@eventwire/api";
-import { DEFAULT_THEMES, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
+import { DEFAULT_THEMES, type Log, SHIPPED_MODEL } from "@eventwire/core";
 import { createGuardedFetch, createMatcherRegistry, createUrlGuard } from "@eventwire/pipeline";
 import type { CommitMatchesInput, CommitOutcome, Store } from "@eventwire/store";
 import { ingestInProcess } from "../../functions/deps";
@@ -47,7 +47,6 @@ export function createTestDeps(store: Store, config: Partial<ApiConfig> = {}, st
     logs,
     config: {
       themes: DEFAULT_THEMES,
-      theme: DEFAULT_THEMES[0] as ThemeDefinition,
       model: SHIPPED_MODEL,
       fetchTimeoutMs: 5_000,
       maxFeedBytes: 1024 * 1024,

@@ -1,12 +1,10 @@
-import type { ThemeDefinition } from "@eventwire/core";
 import type { IngestRunSummary, IngestSourceResult, PipelineConfig, PipelineDeps } from "@eventwire/pipeline";
 import type { PreparedBody } from "./http-cache";
 import type { ClientAddress, RateLimiter } from "./rate-limit";
 import type { ResponseCache } from "./response-cache";
 
+/** The pipeline's settings (its `themes` are the themes served as feeds) and the HTTP app's. */
 export type ApiConfig = PipelineConfig & {
-  /** The themes served as feeds. */
-  themes: readonly ThemeDefinition[];
   /** Bearer token for management routes; null turns them off (503). */
   adminKey: string | null;
   /** Secret the pagination cursors' encryption keys are derived from. */

@@ -100,7 +100,7 @@ export async function themeEventsPage(
     ...eventEntryArticleIds(event),
     ...(kind === "page" ? [event.centralArticleId] : []),
   ]);
-  const articles = await deps.store.articles.getSummaries(ids);
+  const articles = await deps.store.articles.getSummaries(ids, { themeId });
   return { scope, page, articles };
 }
 

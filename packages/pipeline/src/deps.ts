@@ -19,8 +19,11 @@ export type WebhookSettings = {
 
 /** Settings the use cases read; built and validated once by functions/ or the local runner. */
 export type PipelineConfig = {
-  /** The theme every ingested article is judged against. */
-  theme: ThemeDefinition;
+  /**
+   * The themes every ingested article is judged against, in this order (never empty): the first
+   * that judges an article stores it with its judgement, each further one a membership of it.
+   */
+  themes: readonly ThemeDefinition[];
   /** The matcher's trained weights and thresholds. */
   model: MatcherModel;
   fetchTimeoutMs: number;
@@ -62,3 +65,19 @@ export type PipelineDeps = {
    */
   guard?: FetchGuard | undefined;
 };
+
+/** The first of the deployment's themes: the one a request or a command that names none is about. */
+export function firstTheme(deps: Pick<PipelineDeps, "config">): ThemeDefinition {
+  const theme = deps.config.themes[0];
+  if (theme === undefined) throw new Error("the pipeline's config names no theme");
+  return theme;
+}
+
+/** The deployment's theme with this id; an error naming the themes when there is none. */
+export function themeOf(deps: Pick<PipelineDeps, "config">, themeId: string): ThemeDefinition {
+  const theme = deps.config.themes.find((each) => each.id === themeId);
+  if (theme === undefined) {
+    throw new Error(`no theme "${themeId}" (themes: ${deps.config.themes.map((each) => each.id).join(", ")})`);
+  }
+  return theme;
+}

@@ -5,6 +5,7 @@ export { configureSource } from "./configure-source";
 export type { DecodedBody } from "./decode-body";
 export { decodeBody, detectCharset } from "./decode-body";
 export type { PipelineConfig, PipelineDeps, WebhookSettings } from "./deps";
+export { firstTheme } from "./deps";
 export type { FullTextResult } from "./extract-full-text";
 export { DEFAULT_FULL_TEXT_PER_FETCH, FULL_TEXT_BELOW_CHARS, fetchFullText, MAX_PAGE_BYTES } from "./extract-full-text";
 export type { FetchFeedOutcome, FetchFeedRequest, FetchGuard } from "./fetch-feed";

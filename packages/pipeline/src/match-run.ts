@@ -19,7 +19,8 @@ export type MatchResult = MatchOutcome | { stored: "rejected"; explanation: null
  * meets a change made elsewhere is taken back out of the cache (with any decided on top of it),
  * and its articles are decided again on fresh state; an article someone else stored meanwhile
  * is left out as existing. When the store refuses a commit's items, its articles are committed
- * one by one, so only the refused article is lost (and reported).
+ * one by one, so only the refused article is lost (and reported). Articles in `stored` are stored
+ * already (another theme judged them first): the run stores the theme's memberships of them.
  */
 export async function matchRun(
   deps: PipelineDeps,
@@ -27,6 +28,7 @@ export async function matchRun(
   articles: readonly Article[],
   decide: Decide,
   lateClaims: boolean,
+  stored: ReadonlySet<string> = new Set(),
 ): Promise<MatchResult[]> {
   const results = new Map<string, MatchResult>();
   // An id given twice is one article: the repeat is reported as existing.
@@ -42,7 +44,7 @@ export async function matchRun(
     let plan: Plan;
     if (ahead === null) {
       await syncMatcherCache(deps, cache);
-      plan = planCommit(cache.matcher, cache.seq, queue, decide, lateClaims, room(), deps.now());
+      plan = planCommit(cache.matcher, cache.seq, queue, decide, lateClaims, room(), deps.now(), stored);
     } else {
       plan = ahead;
       ahead = null;
@@ -57,7 +59,7 @@ export async function matchRun(
     let planError: unknown = null;
     if (plan.rest.length > 0 && singles === 0) {
       try {
-        ahead = planCommit(cache.matcher, plan.seqAfter, plan.rest, decide, lateClaims, room(), deps.now());
+        ahead = planCommit(cache.matcher, plan.seqAfter, plan.rest, decide, lateClaims, room(), deps.now(), stored);
       } catch (error) {
         planError = error;
       }

@@ -1,6 +1,6 @@
 import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending, withoutGaps } from "@eventwire/core";
 import type { ChangedEvents } from "@eventwire/store";
-import type { PipelineDeps } from "./deps";
+import { type PipelineDeps, themeOf } from "./deps";
 import { toMatchInput } from "./match-input";
 import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
 
@@ -65,8 +65,8 @@ export async function syncMatcherCache(deps: PipelineDeps, cache: ThemeMatcherCa
   cache.seq = changes.at(-1)?.seq ?? cache.seq;
 }
 
-function cacheFor(deps: PipelineDeps): ThemeMatcherCache {
-  const theme = deps.config.theme;
+function cacheFor(deps: PipelineDeps, themeId: string): ThemeMatcherCache {
+  const theme = themeOf(deps, themeId);
   let cache = deps.matchers.get(theme.id);
   if (cache === undefined) {
     cache = { matcher: createThemeMatcher(theme, deps.config.model), seq: 0, loaded: false, queue: Promise.resolve() };
@@ -84,8 +84,8 @@ export async function refreshEvent(deps: PipelineDeps, cache: ThemeMatcherCache,
 }
 
 /** Runs `work` on the theme's cache once the runs before it on this process have ended. */
-export function serialised<T>(deps: PipelineDeps, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
-  const cache = cacheFor(deps);
+export function serialised<T>(deps: PipelineDeps, themeId: string, work: (cache: ThemeMatcherCache) => Promise<T>): Promise<T> {
+  const cache = cacheFor(deps, themeId);
   const run = cache.queue.then(() => work(cache));
   cache.queue = run.catch(() => undefined);
   return run;

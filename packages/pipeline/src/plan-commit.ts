@@ -36,7 +36,8 @@ export type Plan = {
  * store's measure of a commit), applying each decision to the cache before the next (so a run's
  * articles see one another, exactly as one-at-a-time matching would), and records what to write. Nothing is stored yet. An article
  * already in the pool of off-theme articles is stored already, so it is left out: written again
- * it would meet its own claim in the same transaction.
+ * it would meet its own claim in the same transaction. An article in `stored` is stored already
+ * (another theme judged it first): the commit stores this theme's membership of it.
  */
 export function planCommit(
   matcher: Matcher,
@@ -46,6 +47,7 @@ export function planCommit(
   lateClaims: boolean,
   room: MatchCommitRoom,
   now: Date,
+  stored: ReadonlySet<string> = new Set(),
 ): Plan {
   const indexBefore = new Map<string, EventState | undefined>();
   const pendingBefore = matcher.pending;
@@ -76,6 +78,8 @@ export function planCommit(
       const explanation = decide(matcher, prepared);
       const judged: Article = {
         ...article,
+        // The run's theme judged it, whichever theme the article was read for.
+        theme: matcher.themeId,
         onTheme: explanation.onTheme,
         themeScore: explanation.theme?.score ?? null,
         eventId: explanation.decision === "off-theme" ? null : explanation.eventId,
@@ -136,7 +140,7 @@ export function planCommit(
         addPending(matcher, preparePending(matcher, input, prepared));
       }
       position.set(judged.id, articles.length);
-      articles.push({ article: judged, change });
+      articles.push({ article: judged, change, ...(stored.has(judged.id) ? { membership: true } : {}) });
     }
   } catch (error) {
     // A decision that throws leaves nothing of the plan in the cache.

@@ -1,5 +1,5 @@
 import { type Article, normalizeFeedItem, type Source } from "@eventwire/core";
-import type { PipelineDeps } from "./deps";
+import { firstTheme, type PipelineDeps } from "./deps";
 import { type ParsedFeed, parseFeed } from "./parse-feed";
 
 /** Normalises parsed items, dropping those that cannot become articles and repeats within the feed. */
@@ -14,7 +14,8 @@ function toArticles(deps: PipelineDeps, source: Source, feedUrl: string, feed: P
     baseUrl: feedUrl,
     feedLanguage: feed.language,
     fetchedAt,
-    theme: deps.config.theme.id,
+    // The first theme's: each theme's run over the articles gives them its own.
+    theme: firstTheme(deps).id,
   };
   for (const item of feed.items) {
     const result = normalizeFeedItem(item, context);

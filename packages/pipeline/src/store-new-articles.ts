@@ -1,16 +1,11 @@
-import { type Article, errorMessage, type Source } from "@eventwire/core";
+import type { Article, Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { withFullText } from "./extract-full-text";
-import { matchArticles } from "./match-article";
+import { byPublication, judgeByThemes, judgedBy } from "./judge-by-themes";
 
 export const DEFAULT_MAX_ITEMS_PER_FETCH = 500;
 /** How many of a source's latest articles a re-published item is compared with. */
 const REPUBLISH_WINDOW = 200;
-
-/** Orders articles by publication time (ties by id), oldest first. */
-function byPublication(a: Article, b: Article): number {
-  return a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id);
-}
 
 /**
  * Drops new articles whose content (title and text) a recent article of the same source
@@ -33,7 +28,9 @@ async function withoutRepublished(deps: PipelineDeps, source: Source, fresh: Art
 /**
  * Stores what is new in the feed and updates what was edited. New articles are capped at
  * `maxItemsPerFetch`, newest first (the rest wait for the next poll), and matched oldest
- * first (the matcher works in publication order). An item DynamoDB refuses is skipped; any
+ * first (the matcher works in publication order), by each theme in turn (`judgeByThemes`): the
+ * feed is fetched, deduplicated and its full texts read once. Stored articles of the feed that a
+ * theme has not judged yet are judged by it as stored. An item DynamoDB refuses is skipped; any
  * other error throws.
  */
 export async function storeNew(deps: PipelineDeps, source: Source, articles: Article[], fetchedAt: Date) {
@@ -52,28 +49,31 @@ export async function storeNew(deps: PipelineDeps, source: Source, articles: Art
   const cap = deps.config.maxItemsPerFetch ?? DEFAULT_MAX_ITEMS_PER_FETCH;
   const newestFirst = [...kept].sort((a, b) => byPublication(b, a));
   const batch = newestFirst.slice(0, cap).sort(byPublication);
+  // Stored articles some theme has not judged: read as stored (their text included), bounded too.
+  const unjudged = articles.filter((article) => {
+    const stored = storedHashes.get(article.id);
+    return stored !== undefined && deps.config.themes.some((theme) => !judgedBy(stored, theme.id));
+  });
+  const earlier = unjudged.length === 0 ? [] : await deps.store.articles.getFull(unjudged.slice(0, cap).map((a) => a.id));
   // Edits past the cap wait too, so the fetch is not complete until they are applied.
-  const deferred = newestFirst.length - batch.length + Math.max(0, edited.length - cap);
+  const deferred = newestFirst.length - batch.length + Math.max(0, edited.length - cap) + Math.max(0, unjudged.length - cap);
 
-  let stored = 0;
-  let skipped = 0;
-  let lost = 0;
-  const results = await matchArticles(deps, await withFullText(deps, source, batch));
-  for (const [index, result] of results.entries()) {
-    if (result.stored === "rejected") {
-      skipped += 1;
-      const articleId = batch[index]?.id;
-      deps.log.warn("article refused by the store", { sourceId: source.id, articleId, error: errorMessage(result.error) });
-    } else if (result.stored === "created") stored += 1;
-    else lost += 1;
-  }
+  const judged = await judgeByThemes(deps, source, await withFullText(deps, source, batch), earlier, storedHashes);
   let updated = 0;
   // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.
   for (const article of await withFullText(deps, source, edited.slice(0, cap))) {
-    const before = (storedHashes.get(article.id) as { contentHash: string }).contentHash;
-    if ((await deps.store.articles.updateContent({ ...article, updatedAt: fetchedAt.toISOString() }, before)) === "updated")
-      updated += 1;
+    const stored = storedHashes.get(article.id) as { contentHash: string; memberships: readonly string[] };
+    // The copies in its memberships are edited too, those this fetch's judging added included.
+    const memberships = [...stored.memberships, ...(judged.added.get(article.id) ?? [])];
+    const edit = { ...article, updatedAt: fetchedAt.toISOString(), memberships };
+    if ((await deps.store.articles.updateContent(edit, stored.contentHash)) === "updated") updated += 1;
   }
   const unchanged = articles.length - kept.length - republished - edited.length;
-  return { stored, skipped, updated, deferred, duplicates: unchanged + republished + lost };
+  return {
+    stored: judged.stored,
+    skipped: judged.skipped,
+    updated,
+    deferred,
+    duplicates: unchanged + republished + judged.lost,
+  };
 }

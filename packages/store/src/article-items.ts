@@ -33,17 +33,48 @@ export function summaryFromItem(item: Item): ArticleSummary {
 // The article item carries everything but the full text, which lives in a second item under the
 // same partition. Listings then read small items: a Query page (1 MB at most, counted before any
 // projection) holds a whole feed's worth of articles even when their texts are long.
-/** The index keys of an article item; the theme and event ones follow its matching. */
-function articleIndexKeys(article: Pick<Article, "id" | "publishedAt" | "onTheme" | "theme" | "sourceId" | "eventId">): Item {
+type Judged = Pick<Article, "id" | "publishedAt" | "onTheme" | "theme" | "eventId">;
+
+/** The index keys that follow a theme's judgement: its on- or off-theme partition, and its event's. */
+function themeIndexKeys(article: Judged): Item {
+  const time = keys.byTime(article.publishedAt, article.id);
+  return {
+    gsi2pk: article.onTheme ? keys.themeArticles(article.theme) : keys.offThemeArticles(article.theme),
+    gsi2sk: time,
+    ...(article.eventId !== null ? { gsi4pk: keys.eventArticles(article.eventId), gsi4sk: time } : {}),
+  };
+}
+
+/** The index keys of an article item; the theme and event ones follow its (first theme's) matching. */
+function articleIndexKeys(article: Judged & Pick<Article, "sourceId">): Item {
   const time = keys.byTime(article.publishedAt, article.id);
   return {
     gsi1pk: keys.articleCollection,
     gsi1sk: time,
-    gsi2pk: article.onTheme ? keys.themeArticles(article.theme) : keys.offThemeArticles(article.theme),
-    gsi2sk: time,
+    ...themeIndexKeys(article),
     gsi3pk: keys.sourceArticles(article.sourceId),
     gsi3sk: time,
-    ...(article.eventId !== null ? { gsi4pk: keys.eventArticles(article.eventId), gsi4sk: time } : {}),
+  };
+}
+
+/**
+ * The themes that have judged a stored article: its own (inline) and those of its memberships
+ * (`judged`, absent on an article no further theme has judged, as every item written before
+ * themes were several).
+ */
+export function judgedThemes(item: Item): Set<string> {
+  const further = item.judged instanceof Set ? [...(item.judged as Set<string>)] : [];
+  return new Set([String(item.theme), ...further]);
+}
+
+/** The article's judgement by one further theme, with a copy of its listing fields (`article.theme` is that theme). */
+export function membershipItem(article: ArticleSummary): Item {
+  return {
+    ...keys.membership(article.id, article.theme),
+    ...themeIndexKeys(article),
+    type: ENTITY.membership,
+    schemaVersion: SCHEMA_VERSION,
+    ...pickFields<ArticleSummary>(article as unknown as Item, SUMMARY_FIELDS),
   };
 }
 

@@ -1,18 +1,32 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Article, ArticleSummary, MatchExplanation } from "@eventwire/core";
-import { articleItems, summaryFromItem } from "./article-items";
+import type { Article, ArticleSummary } from "@eventwire/core";
+import { summaryFromItem } from "./article-items";
+import { judgementsOf, membershipEditWrites, membershipThemes, readAsTheme, sameMemberships } from "./article-memberships";
+import { newArticleWrites } from "./article-writes";
 import { type FilteredPage, type FilteredPageRequest, queryFilteredPage, type SortRange } from "./filtered-page";
 import { batchGetItems, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
-import { queryAll, queryRange, queryRangePage } from "./range-query";
+import { queryAll, queryRange } from "./range-query";
 import { SCHEMA_VERSION } from "./table";
 import { cancellationCodes, type TransactItem, transact } from "./transaction";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
 
 export type PageRequest = { limit: number; after?: PageKey | null | undefined };
 
-/** An article's content as an edit replaces it. */
-export type EditedArticle = Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & { updatedAt: string };
+/**
+ * An article's content as an edit replaces it; `memberships`: the further themes whose
+ * membership items copy its listing fields (as `findStoredHashes` read them).
+ */
+export type EditedArticle = Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & {
+  updatedAt: string;
+  memberships: readonly string[];
+};
+
+/** What one read tells of a stored article: its content hash and source, its own theme and the themes of its memberships. */
+type StoredArticleState = { contentHash: string; sourceId: string; theme: string; memberships: string[] };
+
+/** The options of reads by id: a strong read; `themeId`: each article as that theme judged it (left out where it has not). */
+type ReadOptions = { consistent?: boolean; themeId?: string };
 
 /** Normalised articles, stored and read; every write of them (here and inside the event commits) is built in this file. */
 export type ArticleRepository = {
@@ -23,16 +37,22 @@ export type ArticleRepository = {
   putIfAbsent(article: Article): Promise<"created" | "exists">;
   /** Which of these ids are stored already: one cheap read before writing a whole feed. */
   findExisting(ids: readonly string[]): Promise<Set<string>>;
-  /** The content hash of each of these ids that is stored: new, unchanged or edited, in one read. */
-  findStoredHashes(ids: readonly string[]): Promise<Map<string, { contentHash: string; sourceId: string }>>;
   /**
-   * Replaces a stored article's title, summary and text with an edited version and stamps
-   * `updatedAt`, if its content hash is still `expectedHash` (else another writer got there
-   * first, and this is a no-op). Its event and matching are left as they are.
+   * The content hash of each of these ids that is stored (new, unchanged or edited) and the
+   * themes that have judged it, in one read.
+   */
+  findStoredHashes(ids: readonly string[]): Promise<Map<string, StoredArticleState>>;
+  /**
+   * Replaces a stored article's title, summary and text (and its memberships' copies) with an
+   * edited version and stamps `updatedAt`, if its content hash is still `expectedHash` and no
+   * theme has judged it since (else another writer got there first, and this is a no-op). Its
+   * events and matching are left as they are.
    */
   updateContent(edited: EditedArticle, expectedHash: string): Promise<"updated" | "unchanged">;
   /** One article with its full text, or null. */
   get(id: string): Promise<Article | null>;
+  /** One article with its full text and its judgement by each theme that judged it (its own first), or null. */
+  getJudged(id: string): Promise<{ article: Article; judgements: ArticleSummary[] } | null>;
   /** Every article, newest first, without full text. */
   listNewest(request: PageRequest): Promise<Page<ArticleSummary>>;
   /** On-theme articles of one theme, newest first, without full text. */
@@ -47,8 +67,8 @@ export type ArticleRepository = {
   pageByTheme(themeId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>>;
   /** One event's articles, newest first, paged either way (the event feeds). */
   pageByEvent(eventId: string, request: TwoWayPageRequest): Promise<TwoWayPage<ArticleSummary>>;
-  /** Articles by id without full text, in the order asked for; missing ids are left out. `consistent`: a strong read. */
-  getSummaries(ids: readonly string[], options?: { consistent?: boolean }): Promise<ArticleSummary[]>;
+  /** Articles by id without full text, in the order asked for; missing ids are left out (see `ReadOptions`). */
+  getSummaries(ids: readonly string[], options?: ReadOptions): Promise<ArticleSummary[]>;
   /**
    * Articles of one index partition published in `range`, newest first, without full text,
    * keeping those `accept` takes and reading at most `maxRead` items (see `queryFilteredPage`).
@@ -60,21 +80,24 @@ export type ArticleRepository = {
   ): Promise<FilteredPage<ArticleSummary>>;
   /**
    * Articles by id with their full text, in the order asked for (missing ids left out), read
-   * with strong consistency: what a maintenance pass re-reads of an event's articles.
+   * with strong consistency: what a maintenance pass re-reads of an event's articles. With
+   * `themeId`, each as that theme judged it (left out where it has not).
    */
-  getFull(ids: readonly string[]): Promise<Article[]>;
+  getFull(ids: readonly string[], themeId?: string): Promise<Article[]>;
   /** The ids of every article the event's index lists (read from the index: it may lag a write by a moment). */
   idsByEvent(eventId: string): Promise<string[]>;
 };
 
 /**
  * Which index partition an article listing reads: every article, a theme's on- or off-theme
- * ones, one source's, or one event's. Each is ordered by publication time.
+ * ones, one source's, or one event's. Each is ordered by publication time. The first and the
+ * third list each article once (its article item); with `judgedBy`, only the articles that theme
+ * judged, each read as that theme judged it.
  */
 export type ArticlePartition =
-  | { kind: "all" }
+  | { kind: "all"; judgedBy?: string | undefined }
   | { kind: "theme"; themeId: string; onTheme: boolean }
-  | { kind: "source"; sourceId: string }
+  | { kind: "source"; sourceId: string; judgedBy?: string | undefined }
   | { kind: "event"; eventId: string };
 
 function articlePartition(where: ArticlePartition): { index: "gsi1" | "gsi2" | "gsi3" | "gsi4"; partition: string } {
@@ -99,70 +122,18 @@ export function publishedRange(since: string | null, until: string | null): Sort
   return { from: since ?? undefined, to: until === null ? undefined : `${until}#~` };
 }
 
-/**
- * The transaction items that store a new article: the article (only if it is new: the first
- * item holds the condition) and its text. `putIfAbsent` sends them alone; a match commit sends
- * them with the decision that placed the article.
- */
-export function newArticleWrites(tableName: string, article: Article): TransactItem[] {
-  const items = articleItems(article);
-  return [
-    { Put: { TableName: tableName, Item: items.summary, ConditionExpression: "attribute_not_exists(pk)" } },
-    { Put: { TableName: tableName, Item: items.text } },
-  ];
-}
-
-/**
- * The transaction item by which a stored off-theme article joins an event that claimed it, in
- * the theme's feeds from then on; only while it is still off-theme. It keeps the theme score it
- * was stored with; the explanation says why it joined.
- */
-export function joinEventWrite(
-  tableName: string,
-  themeId: string,
-  claimed: { articleId: string; eventId: string; explanation: MatchExplanation },
-): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.article(claimed.articleId),
-      UpdateExpression:
-        "SET onTheme = :true, eventId = :event, explanation = :explanation, gsi2pk = :themePk, gsi4pk = :eventPk, gsi4sk = gsi2sk",
-      ConditionExpression: "attribute_exists(pk) AND onTheme = :false",
-      ExpressionAttributeValues: {
-        ":true": true,
-        ":false": false,
-        ":event": claimed.eventId,
-        ":explanation": claimed.explanation,
-        ":themePk": keys.themeArticles(themeId),
-        ":eventPk": keys.eventArticles(claimed.eventId),
-      },
-    },
-  };
-}
-
-/**
- * The transaction item that moves an article from one event to another (its `eventId` and its
- * place in the event's article index), only while it is still in `from`.
- */
-export function moveArticleWrite(tableName: string, moves: { from: string; to: string }, articleId: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.article(articleId),
-      UpdateExpression: "SET eventId = :to, gsi4pk = :partition",
-      ConditionExpression: "eventId = :from",
-      ExpressionAttributeValues: { ":to": moves.to, ":from": moves.from, ":partition": keys.eventArticles(moves.to) },
-    },
-  };
-}
-
 function summaries(page: TwoWayPage<Item>): TwoWayPage<ArticleSummary> {
   return { ...page, items: page.items.map(summaryFromItem) };
 }
 
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
 export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string): ArticleRepository {
+  /** Article items as summaries: as stored, or as one theme judged them (those it has not, left out). */
+  async function asTheme(items: readonly Item[], themeId: string | undefined, consistent: boolean) {
+    if (themeId === undefined) return items.map(summaryFromItem);
+    return (await readAsTheme(doc, tableName, themeId, items, { consistent })).flatMap((summary) => summary ?? []);
+  }
+
   /**
    * Up to `limit` items of one index partition, newest first. A Query page stops at 1 MB, so it
    * keeps reading until it has `limit` items or the partition ends.
@@ -178,6 +149,16 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
       { limit: request.limit, startKey: request.after ?? undefined },
     );
     return { items: items.map(summaryFromItem), nextKey: toPageKey(lastKey) };
+  }
+
+  async function getJudged(id: string) {
+    // The article's partition holds its item, its text and its memberships: one read.
+    const items = await queryAll(doc, { tableName, partition: keys.article(id).pk });
+    const summary = items.find((item) => item.type === ENTITY.article);
+    if (summary === undefined) return null;
+    const text = items.find((item) => item.type === ENTITY.articleText)?.text;
+    const article = { ...summaryFromItem(summary), text: typeof text === "string" ? text : "" };
+    return { article, judgements: judgementsOf(items) };
   }
 
   return {
@@ -202,27 +183,37 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
         doc,
         tableName,
         ids.map((id) => keys.article(id)),
-        { projection: "id, contentHash, sourceId" },
+        { projection: "id, contentHash, sourceId, theme, judged" },
       );
       return new Map(
-        items.map((item) => [String(item.id), { contentHash: String(item.contentHash), sourceId: String(item.sourceId) }]),
+        items.map((item) => [
+          String(item.id),
+          {
+            contentHash: String(item.contentHash),
+            sourceId: String(item.sourceId),
+            theme: String(item.theme),
+            memberships: membershipThemes(item),
+          },
+        ]),
       );
     },
 
     async updateContent(edited, expectedHash) {
+      const unchangedMemberships = sameMemberships(edited.memberships);
       const writes: TransactItem[] = [
         {
           Update: {
             TableName: tableName,
             Key: keys.article(edited.id),
             UpdateExpression: "SET title = :title, summary = :summary, contentHash = :hash, updatedAt = :at",
-            ConditionExpression: "contentHash = :expected",
+            ConditionExpression: `contentHash = :expected AND ${unchangedMemberships.expression}`,
             ExpressionAttributeValues: {
               ":title": edited.title,
               ":summary": edited.summary,
               ":hash": edited.contentHash,
               ":at": edited.updatedAt,
               ":expected": expectedHash,
+              ...unchangedMemberships.values,
             },
           },
         },
@@ -232,6 +223,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
             Item: { ...keys.articleText(edited.id), type: ENTITY.articleText, schemaVersion: SCHEMA_VERSION, text: edited.text },
           },
         },
+        ...membershipEditWrites(tableName, edited, edited.memberships),
       ];
       try {
         return (await transact(doc, writes)) === null ? "updated" : "unchanged";
@@ -243,12 +235,10 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async get(id) {
-      const { items } = await queryRangePage(doc, { tableName, partition: keys.article(id).pk });
-      const summary = items.find((item) => item.type === ENTITY.article);
-      if (summary === undefined) return null;
-      const text = items.find((item) => item.type === ENTITY.articleText)?.text;
-      return { ...summaryFromItem(summary), text: typeof text === "string" ? text : "" };
+      return (await getJudged(id))?.article ?? null;
     },
+
+    getJudged,
 
     listNewest(request) {
       return queryNewest("gsi1", keys.articleCollection, request);
@@ -275,22 +265,26 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async getSummaries(ids, options = {}) {
+      const consistent = options.consistent ?? false;
       const items = await batchGetItems(
         doc,
         tableName,
         [...new Set(ids)].map((id) => keys.article(id)),
-        { consistent: options.consistent ?? false },
+        { consistent },
       );
-      const found = new Map(items.map((item) => [String(item.id), summaryFromItem(item)]));
+      const found = new Map((await asTheme(items, options.themeId, consistent)).map((summary) => [summary.id, summary]));
       return ids.flatMap((id) => found.get(id) ?? []);
     },
 
     filterPage(where, range, request) {
       const read = (item: Item) => summaryFromItem(item);
-      return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read }, request);
+      const judgedBy = where.kind === "all" || where.kind === "source" ? where.judgedBy : undefined;
+      const readPage =
+        judgedBy === undefined ? undefined : (items: readonly Item[]) => readAsTheme(doc, tableName, judgedBy, items);
+      return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read, readPage }, request);
     },
 
-    async getFull(ids) {
+    async getFull(ids, themeId) {
       const unique = [...new Set(ids)];
       const items = await batchGetItems(
         doc,
@@ -299,12 +293,13 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
         { consistent: true },
       );
       const texts = new Map<string, string>();
-      const summaries = new Map<string, ArticleSummary>();
+      const ownItems: Item[] = [];
       for (const item of items) {
         const id = String(item.pk).slice(keys.article("").pk.length);
         if (item.type === ENTITY.articleText) texts.set(id, typeof item.text === "string" ? item.text : "");
-        else if (item.type === ENTITY.article) summaries.set(id, summaryFromItem(item));
+        else if (item.type === ENTITY.article) ownItems.push(item);
       }
+      const summaries = new Map((await asTheme(ownItems, themeId, true)).map((summary) => [summary.id, summary]));
       return ids.flatMap((id) => {
         const summary = summaries.get(id);
         return summary === undefined ? [] : [{ ...summary, text: texts.get(id) ?? "" }];

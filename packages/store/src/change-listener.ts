@@ -11,11 +11,11 @@ export type ChangeListener = (themeId: string) => void;
  */
 export function withChangeListener(store: Store, onChange: ChangeListener): Store {
   const { articles, events } = store;
-  async function announce<T>(themeId: string, write: Promise<T>): Promise<T> {
+  async function announce<T>(themeIds: string | readonly string[], write: Promise<T>): Promise<T> {
     try {
       return await write;
     } finally {
-      onChange(themeId);
+      for (const themeId of typeof themeIds === "string" ? [themeIds] : themeIds) onChange(themeId);
     }
   }
   return {
@@ -23,7 +23,9 @@ export function withChangeListener(store: Store, onChange: ChangeListener): Stor
     articles: {
       ...articles,
       putIfAbsent: (article) => announce(article.theme, articles.putIfAbsent(article)),
-      updateContent: (article, before) => announce(article.theme, articles.updateContent(article, before)),
+      // An edit changes the article's listings in each theme that judged it.
+      updateContent: (article, before) =>
+        announce([article.theme, ...article.memberships], articles.updateContent(article, before)),
     },
     events: {
       ...events,

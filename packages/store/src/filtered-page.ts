@@ -30,6 +30,11 @@ type Query<T> = {
   range?: SortRange | undefined;
   /** Reads an item into the value `accept` judges and the page returns. */
   read: (item: Item) => T;
+  /**
+   * Reads a page of items at once instead (a value null: the item is not one of the listing's,
+   * and is passed over); for values that need a further read, done for the page in one go.
+   */
+  readPage?: ((items: readonly Item[]) => Promise<(T | null)[]>) | undefined;
 };
 
 // With a filter, rare matches would otherwise cost one round trip each.
@@ -53,10 +58,11 @@ export async function queryFilteredPage<T>(
       { limit: Math.min(step, request.maxRead - read), startKey },
     );
     const page = result.items;
+    const values = query.readPage === undefined ? page.map(query.read) : await query.readPage(page);
     for (const [position, item] of page.entries()) {
       read += 1;
-      const value = query.read(item);
-      if (request.accept === null || request.accept(value)) items.push(value);
+      const value = values[position] ?? null;
+      if (value !== null && (request.accept === null || request.accept(value))) items.push(value);
       if (items.length === request.limit) {
         const last = position === page.length - 1 && result.lastKey === undefined;
         return { items, nextKey: last ? null : indexKeyOf(item, query.index), read };

@@ -6,6 +6,7 @@
  * | source  | SOURCE#<id>   | SOURCE  | SOURCES / <created>#<id>    |                                  |                       |                      |
  * | article | ARTICLE#<id>  | ARTICLE | ARTICLES / <published>#<id> | THEME#<t> or OFFTHEME#<t> / time | SOURCE#<s> / time     | EVENT#<e> / time     |
  * | text    | ARTICLE#<id>  | TEXT    |                             |                                  |                       |                      |
+ * | member. | ARTICLE#<id>  | THEME#<t> |                           | THEME#<t> or OFFTHEME#<t> / time |                       | EVENT#<e> / time     |
  * | event   | EVENT#<id>    | EVENT   |                             | EVENTS#<t> / <lastSeen>#<id> (not once merged away) |    |                      |
  * | correct.| EVENT#<id>    | CORRECTION#<seq> (a maintenance decision's record on the event: kind, other event, why)                  |
  * | matcher | THEME#<t>     | MATCHER |                             |                                  |                       |                      |
@@ -20,6 +21,12 @@
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
  * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
+ * An article item carries the judgement of the first theme that judged it (its `theme`), inline;
+ * each further theme's judgement is a membership item (`THEME#<t>` under the article's partition):
+ * that theme's fields and a copy of the article's listing fields, in that theme's gsi2 and gsi4
+ * partitions like an article item, so every per-theme listing reads both alike. The article item's
+ * string set `judged` names the themes of its memberships (absent: none); gsi1 and gsi3 (all
+ * articles, by source) list article items only.
  * The matcher item holds the theme's change sequence: every event change takes the next number
  * and writes a CHANGE#<seq> item naming the event, which matchers that cache events read (with
  * strong consistency) to catch up.
@@ -38,6 +45,9 @@ export const keys = {
   /** The article's full text, kept apart so that listings read small items. */
   articleText: (id: string) => ({ pk: `ARTICLE#${id}`, sk: "TEXT" }),
   articleCollection: "ARTICLES",
+  /** One further theme's judgement of an article (its first theme's is on the article item). */
+  membership: (articleId: string, themeId: string) => ({ pk: `ARTICLE#${articleId}`, sk: `THEME#${themeId}` }),
+  membershipPrefix: "THEME#",
   themeArticles: (themeId: string) => `THEME#${themeId}`,
   offThemeArticles: (themeId: string) => `OFFTHEME#${themeId}`,
   eventArticles: (eventId: string) => `EVENT#${eventId}`,
@@ -87,6 +97,7 @@ export const ENTITY = {
   source: "source",
   article: "article",
   articleText: "article_text",
+  membership: "article_membership",
   event: "event",
   matcher: "matcher",
   change: "change",

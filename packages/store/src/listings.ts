@@ -24,12 +24,17 @@ export type ArticleQuery = { filter: ArticleFilter; since: string | null; until:
 /** What an events listing asks for: one theme's events active since a time, passing a filter. */
 export type EventQuery = { themeId: string; filter: EventFilter; activeSince: string | null };
 
-/** The index partition that serves the most selective filter; the others are applied to what it reads. */
+/**
+ * The index partition that serves the most selective filter; the others are applied to what it
+ * reads. A theme's articles in a partition that lists every theme's (all, a source's) are read
+ * as that theme judged them.
+ */
 function partitionFor(filter: ArticleFilter): ArticlePartition {
+  const judgedBy = filter.theme ?? undefined;
   if (filter.eventId !== null) return { kind: "event", eventId: filter.eventId };
-  if (filter.sourceId !== null) return { kind: "source", sourceId: filter.sourceId };
+  if (filter.sourceId !== null) return { kind: "source", sourceId: filter.sourceId, judgedBy };
   if (filter.theme !== null && filter.onTheme !== null) return { kind: "theme", themeId: filter.theme, onTheme: filter.onTheme };
-  return { kind: "all" };
+  return { kind: "all", judgedBy };
 }
 
 /** Whether the partition alone already gives exactly the filter's articles. */
@@ -37,11 +42,11 @@ function servedByPartition(filter: ArticleFilter, where: ArticlePartition): bool
   const given = (value: unknown) => value !== null;
   switch (where.kind) {
     case "all":
-      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId) && !given(filter.eventId);
+      return !given(filter.onTheme) && !given(filter.sourceId) && !given(filter.eventId);
     case "theme":
       return !given(filter.sourceId) && !given(filter.eventId);
     case "source":
-      return !given(filter.theme) && !given(filter.onTheme) && !given(filter.eventId);
+      return !given(filter.onTheme) && !given(filter.eventId);
     case "event":
       return !given(filter.theme) && !given(filter.onTheme) && !given(filter.sourceId);
   }

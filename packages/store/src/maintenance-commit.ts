@@ -1,6 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type EventCorrection, type EventState, MOVED_IDS_IN_CHANGE } from "@eventwire/core";
-import { moveArticleWrite } from "./article-repository";
+import { judgementKeys } from "./article-memberships";
+import { moveArticleWrite } from "./article-writes";
 import type { Item } from "./items";
 import { ENTITY, keys } from "./keys";
 import { advanceSequence, changeLogExpiry, type EventCounts, putEvent } from "./match-commit";
@@ -171,7 +172,7 @@ export type MaintenanceCommits = {
   pendingMoves(themeId: string): Promise<PendingMoves[]>;
   /**
    * Moves articles from one event to another: each its `eventId` and its place in the event's
-   * article index, only while it is still in `from` (one already moved, or moved on by a later
+   * article index (on the item that holds the theme's judgement of it), only while it is still in `from` (one already moved, or moved on by a later
    * decision, is left as it is). Many a transaction; how many moved now.
    */
   moveArticles(moves: ArticleMoves): Promise<number>;
@@ -221,8 +222,10 @@ export function createMaintenanceCommit(doc: DynamoDBDocumentClient, tableName: 
     },
 
     async moveArticles(moves) {
+      // Each article's membership of the theme: on its item, or its membership item.
+      const judgements = await judgementKeys(doc, tableName, moves.themeId, moves.articleIds);
       const results = await writeEach(doc, moves.articleIds, (articleId, lost) =>
-        lost ? [] : [moveArticleWrite(tableName, moves, articleId)],
+        lost ? [] : [moveArticleWrite(tableName, moves, articleId, judgements.get(articleId))],
       );
       return results.filter(Boolean).length;
     },

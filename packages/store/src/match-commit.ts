@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Article, EventState, MatchExplanation } from "@eventwire/core";
-import { joinEventWrite, newArticleWrites } from "./article-repository";
+import { type ItemKey, judgementKeys, membershipWrites } from "./article-memberships";
+import { joinEventWrite, newArticleWrites } from "./article-writes";
 import { eventToItem } from "./event-item";
 import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
@@ -25,8 +26,12 @@ export type MatchChange = {
   claimedArticleIds: readonly string[];
 };
 
-/** One article of a commit, as judged, and the event change it makes (null when it joins none). */
-export type MatchedArticle = { article: Article; change: MatchChange | null };
+/**
+ * One article of a commit, as judged, and the event change it makes (null when it joins none).
+ * `membership`: the article is stored already (another theme judged it first), so the commit
+ * stores this theme's judgement as a membership of it rather than the article.
+ */
+export type MatchedArticle = { article: Article; change: MatchChange | null; membership?: boolean };
 
 export type CommitMatchesInput = {
   themeId: string;
@@ -45,7 +50,8 @@ export type CommitMatchesInput = {
 };
 
 /**
- * `exists`: those articles were stored by someone else. `stale`: another matcher changed the
+ * `exists`: those articles were stored by someone else (for a membership: the theme has judged
+ * the article already, or the article is no longer stored as it was judged). `stale`: another matcher changed the
  * theme first (`sequence`), an event was written from an older version (`events`), or a
  * reconsidered article is no longer off-theme (`reconsidered`); decide again on fresh state.
  * `refused`: DynamoDB will never accept the commit's items (one too large, say). In each of
@@ -110,7 +116,7 @@ export function putEvent(tableName: string, event: EventState, previousVersion: 
   };
 }
 
-type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "reconsidered";
+type TransactionRole = "sequence" | "event" | "change" | "article" | "text" | "judged" | "reconsidered";
 type TransactionEntry = { item: TransactItem; role: TransactionRole; id?: string };
 
 /**
@@ -118,7 +124,11 @@ type TransactionEntry = { item: TransactItem; role: TransactionRole; id?: string
  * passes each event once, and an article of the run that an event claims is written already
  * joined (not updated after).
  */
-function matchTransactionItems(tableName: string, input: CommitMatchesInput): TransactionEntry[] {
+function matchTransactionItems(
+  tableName: string,
+  input: CommitMatchesInput,
+  judgements: ReadonlyMap<string, ItemKey>,
+): TransactionEntry[] {
   const changes = input.articles.flatMap((entry) => (entry.change === null ? [] : [entry.change]));
   changes.forEach((change, index) => {
     if (change.seq !== input.expectedSeq + index + 1)
@@ -145,7 +155,7 @@ function matchTransactionItems(tableName: string, input: CommitMatchesInput): Tr
     items.push({ role: "event", id: event.id, item: putEvent(tableName, event, previousVersion) });
   }
   const expiresAt = changeLogExpiry(input.now);
-  for (const { article, change } of input.articles) {
+  for (const { article, change, membership } of input.articles) {
     if (change !== null) {
       items.push({
         role: "change",
@@ -173,15 +183,17 @@ function matchTransactionItems(tableName: string, input: CommitMatchesInput): Tr
         },
       });
     }
-    // The article's own writes, as the article repository makes them: its item (the conditional one) and its text.
-    const [articleWrite, textWrite] = newArticleWrites(tableName, article);
+    // The article's own writes: its item (the conditional one) and its text; or the theme's
+    // membership (the conditional one) and the theme added to the article's `judged`.
+    const [first, second] = membership === true ? membershipWrites(tableName, article) : newArticleWrites(tableName, article);
     items.push(
-      { role: "article", id: article.id, item: articleWrite as TransactItem },
-      { role: "text", item: textWrite as TransactItem },
+      { role: "article", id: article.id, item: first as TransactItem },
+      { role: membership === true ? "judged" : "text", id: article.id, item: second as TransactItem },
     );
   }
   for (const claimed of input.reconsidered) {
-    items.push({ role: "reconsidered", id: claimed.articleId, item: joinEventWrite(tableName, input.themeId, claimed) });
+    const key = judgements.get(claimed.articleId);
+    items.push({ role: "reconsidered", id: claimed.articleId, item: joinEventWrite(tableName, input.themeId, claimed, key) });
   }
   return items;
 }
@@ -204,7 +216,17 @@ export type MatchCommits = {
 export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string): MatchCommits {
   return {
     async commitMatches(input) {
-      const items = matchTransactionItems(tableName, input);
+      // A claimed article's judgement by the theme is on its item or in its membership.
+      const judgements =
+        input.reconsidered.length === 0
+          ? new Map<string, ItemKey>()
+          : await judgementKeys(
+              doc,
+              tableName,
+              input.themeId,
+              input.reconsidered.map((claimed) => claimed.articleId),
+            );
+      const items = matchTransactionItems(tableName, input, judgements);
       if (items.length > MAX_TRANSACTION_ITEMS) {
         throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
       }
@@ -222,7 +244,7 @@ export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string
       if (codes === null) return { kind: "committed", seq: input.expectedSeq + changes };
       const failed = (role: TransactionRole) =>
         items.filter((entry, index) => entry.role === role && codes[index] === "ConditionalCheckFailed");
-      const existing = failed("article").map((entry) => entry.id as string);
+      const existing = [...failed("article"), ...failed("judged")].map((entry) => entry.id as string);
       if (existing.length > 0) return { kind: "exists", articleIds: existing };
       return {
         kind: "stale",

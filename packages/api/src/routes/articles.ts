@@ -1,7 +1,7 @@
 import type { ArticleFilter } from "@eventwire/core";
 import { listArticles } from "@eventwire/store";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { articleJson } from "../article-json";
+import { articleJson, themesJson } from "../article-json";
 import { baseUrl } from "../base-url";
 import type { ApiDeps } from "../deps";
 import { ApiError } from "../errors";
@@ -67,9 +67,13 @@ export function articleRoutes(deps: ApiDeps) {
   });
   mountCachedRoute(app, deps, getArticleRoute, async (c) => {
     const id = c.req.param("id");
-    const article = HEX_ID.test(id) ? await deps.store.articles.get(id) : null;
-    if (article === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
-    return jsonBody(deps, articleJson(article, baseUrl(c, deps), { explain: true }), { theme: article.theme });
+    const found = HEX_ID.test(id) ? await deps.store.articles.getJudged(id) : null;
+    if (found === null) throw new ApiError(404, "not_found", `no article has the id "${id}"`);
+    const { article, judgements } = found;
+    const base = baseUrl(c, deps);
+    const json = { ...articleJson(article, base, { explain: true }), themes: themesJson(judgements, base) };
+    // Any theme's write may add its judgement to the article: with several themes, any of them makes this stale.
+    return jsonBody(deps, json, { theme: deps.config.themes.length > 1 ? null : article.theme });
   });
   return app;
 }

@@ -100,7 +100,7 @@ export function eventRoutes(deps: ApiDeps) {
     const latestId = eventEntryArticleIds(event)[0];
     const latest =
       articles.items.find((article) => article.id === latestId) ??
-      (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId]))[0];
+      (await deps.store.articles.getSummaries(latestId === undefined ? [] : [latestId], { themeId: event.theme }))[0];
     return jsonBody(
       deps,
       {

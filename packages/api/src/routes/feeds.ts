@@ -139,7 +139,7 @@ export function feedRoutes(deps: ApiDeps) {
     const position = readFeedCursor(deps, scope, query.cursor);
     const page = await deps.store.articles.pageByEvent(event.id, { limit, position });
     // The event's latest member changed it last, wherever its date puts it in the listing.
-    const latest = await deps.store.articles.getSummaries(eventEntryArticleIds(event).slice(0, 1));
+    const latest = await deps.store.articles.getSummaries(eventEntryArticleIds(event).slice(0, 1), { themeId: event.theme });
     const base = baseUrl(c, deps);
     const urls = feedUrls(base, file.format);
     const eventTitles = new Map([[event.id, event.title]]);

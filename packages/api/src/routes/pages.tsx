@@ -126,7 +126,7 @@ export function pageRoutes(deps: ApiDeps) {
     // The central article is often on the first page; else one more read.
     const central = page.items.some((article) => article.id === event.centralArticleId)
       ? page.items
-      : await deps.store.articles.getSummaries([event.centralArticleId]);
+      : await deps.store.articles.getSummaries([event.centralArticleId], { themeId: event.theme });
     return sendPage(
       c,
       deps,

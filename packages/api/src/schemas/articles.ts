@@ -51,6 +51,21 @@ export const ARTICLE = z
       .nullable()
       .optional()
       .meta({ description: "why the matcher put the article where it is: only with one article or one event" }),
+    themes: z
+      .array(
+        z.object({
+          theme: z.string(),
+          onTheme: z.boolean(),
+          themeScore: z.number().nullable(),
+          event: z.object({ id: z.string(), url: link }).nullable(),
+          explanation: z.record(z.string(), z.unknown()).nullable(),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "the article's judgement by each theme that judged it, the first theme's (the top-level fields) first: only on /api/v1/articles/{id}",
+      }),
   })
   .openapi("Article");
 

@@ -1,5 +1,5 @@
 import { applyDecision, type EventState, type EventWithArticles, errorMessage, type MaintenanceDecision } from "@eventwire/core";
-import type { PipelineDeps } from "../deps";
+import { firstTheme, type PipelineDeps } from "../deps";
 import type { ThemeMatcherCache } from "../matcher-cache";
 import { serialised, syncMatcherCache } from "../matcher-cache-sync";
 import { decisionCommit, heldAfter } from "./decision-commit";
@@ -127,7 +127,8 @@ function cannotApply(deps: PipelineDeps, decision: MaintenanceDecision, why: str
 }
 
 /**
- * A maintenance pass over the theme's recent events (`deps.config.theme`): first it finishes the
+ * A maintenance pass over one theme's recent events (`themeId`, the first theme when absent; an
+ * event never spans themes, so each theme's pass is its own): first it finishes the
  * moves an earlier pass left undone, then it reads the events last seen within
  * `MAINTENANCE_LIMITS.windowDays` with all their articles, asks `deps.planner` which to merge or
  * split, and stores each decision in order (`applyDecision`'s states, written over the versions
@@ -136,8 +137,8 @@ function cannotApply(deps: PipelineDeps, decision: MaintenanceDecision, why: str
  * again, a few times. A pass with nothing to do writes nothing. Runs on the theme's matcher
  * cache, one run at a time in this process, and leaves the cache as the table is.
  */
-export function maintainEvents(deps: PipelineDeps): Promise<MaintenanceSummary> {
-  return serialised(deps, async (cache) => {
+export function maintainEvents(deps: PipelineDeps, themeId = firstTheme(deps).id): Promise<MaintenanceSummary> {
+  return serialised(deps, themeId, async (cache) => {
     const themeId = cache.matcher.themeId;
     const summary: MaintenanceSummary = {
       themeId,

@@ -31,7 +31,9 @@ export async function readWhole(
     events.map((event) =>
       limit(async () => {
         const ids = await deps.store.articles.idsByEvent(event.id);
-        const articles = (await deps.store.articles.getFull(ids)).filter((article) => article.eventId === event.id);
+        // As the event's theme judged them: an article another theme judged first is read from its membership.
+        const judged = await deps.store.articles.getFull(ids, event.theme);
+        const articles = judged.filter((article) => article.eventId === event.id);
         if (articles.length !== event.articleCount) return { event, articles: null };
         return { event, articles: articles.sort(byPublication) };
       }),

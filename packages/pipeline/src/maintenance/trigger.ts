@@ -2,12 +2,17 @@ import { MAINTENANCE_LIMITS } from "@eventwire/core";
 import type { PipelineDeps } from "../deps";
 
 /**
- * Counts articles ingest stored for the theme and says whether that calls for a maintenance
- * pass: every `MAINTENANCE_LIMITS.afterStored` of them, counted in the table, so the workers
- * that ingest one source each add up to one count, and of many adding at once exactly one is
- * told. Used where there is no run to count by (the deployed ingest worker); a local ingest run
- * is followed by a pass when it alone stored that many.
+ * Counts articles ingest stored towards each theme's maintenance pass and says which themes that
+ * calls for one: every `MAINTENANCE_LIMITS.afterStored` of them, counted in the table per theme
+ * (each theme judges every new article), so the workers that ingest one source each add up to
+ * one count, and of many adding at once exactly one is told. Used where there is no run to count
+ * by (the deployed ingest worker); a local ingest run is followed by a pass when it alone stored
+ * that many.
  */
-export function maintenanceDueAfter(deps: PipelineDeps, stored: number): Promise<boolean> {
-  return deps.store.events.countStored(deps.config.theme.id, stored, MAINTENANCE_LIMITS.afterStored);
+export async function maintenanceDueAfter(deps: PipelineDeps, stored: number): Promise<string[]> {
+  const due: string[] = [];
+  for (const theme of deps.config.themes) {
+    if (await deps.store.events.countStored(theme.id, stored, MAINTENANCE_LIMITS.afterStored)) due.push(theme.id);
+  }
+  return due;
 }

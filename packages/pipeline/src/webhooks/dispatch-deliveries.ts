@@ -7,7 +7,7 @@ import { createDeliveriesUnderWay } from "./deliveries-under-way";
 import type { DispatchSummary } from "./dispatch-summary";
 import { createDispatcherSlots } from "./dispatcher-slots";
 import { createDuePages } from "./due-pages";
-import { fanOutChanges } from "./fan-out";
+import { type ClaimAhead, fanOutChanges } from "./fan-out";
 import { requeueHeldOfActive } from "./requeue-held";
 import { createRunDelivery } from "./run-delivery";
 import { refreshSubscriptions } from "./subscription-view";
@@ -46,7 +46,7 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
 
   let fanOutDone = false;
   let fanOutError: { error: unknown } | null = null;
-  const fanOut = fanOutChanges(deps, deps.config.theme.id, wake.notify, claimsAhead.claimAhead)
+  const fanOut = fanOutEveryTheme(deps, wake.notify, claimsAhead.claimAhead)
     .then(
       (made) => {
         summary.made = made;
@@ -110,6 +110,13 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
   if (fanOutError !== null) throw (fanOutError as { error: unknown }).error;
   if (summary.made + summary.attempted > 0) deps.log.info("webhooks dispatched", { ...summary });
   return summary;
+}
+
+/** Each theme's changes turned into messages, one theme after another (each has its own outbox); how many were made. */
+async function fanOutEveryTheme(deps: PipelineDeps, onMade: () => void, claimAhead: ClaimAhead): Promise<number> {
+  let made = 0;
+  for (const theme of deps.config.themes) made += await fanOutChanges(deps, theme.id, onMade, claimAhead);
+  return made;
 }
 
 /** A copy of `items` in a random order. */

@@ -10,7 +10,7 @@ import {
 } from "@eventwire/core";
 import type { NewMessage } from "@eventwire/store";
 import pLimit from "p-limit";
-import type { PipelineDeps } from "../deps";
+import { firstTheme, type PipelineDeps } from "../deps";
 import { claimedUnder, type MessageLease } from "./leases";
 import { changeMessage } from "./new-message";
 
@@ -49,7 +49,7 @@ export type ClaimAhead = (subscription: Subscription, count: number) => Reservat
  */
 export async function fanOutChanges(
   deps: PipelineDeps,
-  themeId = deps.config.theme.id,
+  themeId = firstTheme(deps).id,
   onMade: () => void = () => undefined,
   claimAhead?: ClaimAhead,
 ): Promise<number> {
@@ -109,11 +109,14 @@ async function fanOutBatch(
   const last = changes.at(-1)?.seq ?? null;
   if (subscriptions.length === 0) return { made: 0, through: last };
   const { store } = deps;
-  const theme = findTheme(deps.config.theme ? [deps.config.theme] : [], changes[0]?.themeId ?? "");
+  const themeId = changes[0]?.themeId ?? "";
+  const theme = findTheme(deps.config.themes, themeId);
   const events = new Map((await store.events.getMany([...new Set(changes.flatMap(changeEventIds))])).map((e) => [e.id, e]));
   const compiled = new Map(subscriptions.map((s) => [s.id, compileSubscriptionFilter(s.filter, theme)]));
   const wantedArticles = new Set(changes.flatMap(changeArticleIds));
-  const articles = new Map((await store.articles.getSummaries([...wantedArticles], { consistent: true })).map((a) => [a.id, a]));
+  // Each as the change's theme judged it (an article another theme judged first, from its membership).
+  const judged = await store.articles.getSummaries([...wantedArticles], { consistent: true, themeId });
+  const articles = new Map(judged.map((a) => [a.id, a]));
 
   // The changes before the first one whose event or an article it names is missing.
   let complete = changes.length;

@@ -6,7 +6,7 @@ import {
   type Subscription,
   type SubscriptionFilter,
 } from "@eventwire/core";
-import type { PipelineDeps } from "../deps";
+import { firstTheme, type PipelineDeps } from "../deps";
 import { createUrlGuard, UrlRefusedError } from "../url-guard";
 import { type AttemptReport, attemptNow } from "./attempt-delivery";
 import { pingMessage } from "./new-message";
@@ -53,7 +53,7 @@ export async function checkEndpointUrl(deps: PipelineDeps, raw: string): Promise
 
 function fullFilter(deps: PipelineDeps, filter: Partial<SubscriptionFilter> | undefined): SubscriptionFilter {
   return {
-    theme: filter?.theme ?? deps.config.theme.id,
+    theme: filter?.theme ?? firstTheme(deps).id,
     eventIds: filter?.eventIds ?? null,
     entities: filter?.entities ?? null,
     keywords: filter?.keywords ?? null,
