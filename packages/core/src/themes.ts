@@ -21,8 +21,9 @@ const THEME_SCHEMA = z.strictObject({
     z.strictObject({
       id: text(),
       type: z.enum(ENTITY_TYPES),
-      // 0: recognised for matching (its aliases read as one name), with no say in the theme score.
-      weight: z.number().check(z.nonnegative()),
+      // 0: recognised for matching (its aliases read as one name), with no say in the theme score;
+      // below 0: counter-evidence, a neighbouring story's actor whose mentions take from the score.
+      weight: z.number(),
       aliases: z.array(text()).check(z.minLength(1)),
     }),
   ),
