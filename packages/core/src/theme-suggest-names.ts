@@ -17,7 +17,7 @@ function isWordVariant(a: string, b: string): boolean {
 /**
  * Whether two names (keys) are one entity: the same words give or take a variant's ending
  * ("houthi" / "houthis", "yemen" / "yemeni"), or one is the last word of the other's two
- * ("donald trump" / "trump"), unless the first of the two is a name of its own (`isName`:
+ * ("donald trump" / "trump"; "middle east" / "easter" are not), unless the first of the two is a name of its own (`isName`:
  * "yemen's houthis" is two names, not a longer one). Longer names keep their own: a leader
  * named after his group is not the group.
  */
@@ -29,7 +29,7 @@ export function namesAlike(a: string, b: string, isName: (word: string) => boole
   return (
     single.length === 1 &&
     pair.length === 2 &&
-    isWordVariant(single[0] as string, pair[1] as string) &&
+    single[0] === pair[1] &&
     !isName(pair[0] as string)
   );
 }
