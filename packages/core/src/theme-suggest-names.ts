@@ -26,12 +26,7 @@ export function namesAlike(a: string, b: string, isName: (word: string) => boole
   const wb = b.split(" ");
   if (wa.length === wb.length) return wa.every((word, index) => isWordVariant(word, wb[index] as string));
   const [single, pair] = wa.length === 1 ? [wa, wb] : [wb, wa];
-  return (
-    single.length === 1 &&
-    pair.length === 2 &&
-    single[0] === pair[1] &&
-    !isName(pair[0] as string)
-  );
+  return single.length === 1 && pair.length === 2 && single[0] === pair[1] && !isName(pair[0] as string);
 }
 
 /**
