@@ -41,7 +41,7 @@ function formatReview(suggestion: ThemeSuggestion): string {
       "left out, seen in one event's reports only (names of particular events, mostly):",
       `  ${suggestion.oneEvent
         .slice(0, REVIEW_ROWS)
-        .map((item) => `${item.name} (${share(item.on, suggestion.onTheme)})`)
+        .map((item) => `${item.kind === "entity" ? "name" : "term"} ${item.name} (${share(item.on, suggestion.onTheme)})`)
         .join(", ")}`,
     );
   }
@@ -85,16 +85,16 @@ export function runThemesSuggest(args: string[]): number {
     strict: true,
   });
   if (values.from === undefined) throw new UsageError(`themes suggest needs --from FILE (${THEMES_SUGGEST_USAGE})`);
+  const options = {
+    id: values.id,
+    minExamples: count(values["min-examples"], "--min-examples"),
+    minEvents: count(values["min-events"], "--min-events"),
+  };
   const rows = values.from.flatMap((file) => readRecords(file));
   let suggestion: ThemeSuggestion;
   try {
-    suggestion = suggestTheme(rows, {
-      id: values.id,
-      minExamples: count(values["min-examples"], "--min-examples"),
-      minEvents: count(values["min-events"], "--min-events"),
-    });
+    suggestion = suggestTheme(rows, options);
   } catch (error) {
-    if (error instanceof UsageError) throw error;
     throw new EvalInputError(`themes suggest: ${(error as Error).message}`);
   }
   const json = `${JSON.stringify(suggestion.theme, null, 2)}\n`;

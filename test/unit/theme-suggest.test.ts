@@ -151,6 +151,14 @@ describe("the statistic and the parts", () => {
 describe("themes suggest (the command)", () => {
   afterEach(() => vi.restoreAllMocks());
 
+  it("needs --from, and names a file it cannot read", () => {
+    expect(() => runThemesSuggest([])).toThrow(/themes suggest needs --from FILE/);
+    expect(() => runThemesSuggest(["--from", "/nonexistent/labelled.jsonl"])).toThrow(
+      /cannot read \/nonexistent\/labelled.jsonl/,
+    );
+    expect(() => runThemesSuggest(["--from", "/nonexistent/x.jsonl", "--min-events", "0"])).toThrow(/whole number/);
+  });
+
   it("writes the proposed file and prints what to review on stderr", () => {
     const dir = mkdtempSync(join(tmpdir(), "eventwire-suggest-"));
     const from = join(dir, "labelled.jsonl");
@@ -175,6 +183,6 @@ describe("themes suggest (the command)", () => {
     expect(theme.id).toBe("korvia");
     expect(stderr).toMatch(/13 on-theme and 20 off-theme examples/);
     expect(stderr).toMatch(/Remove names of particular events/);
-    expect(stderr).toMatch(/silver heron/);
+    expect(stderr).toMatch(/name silver heron \(4\/13\)/);
   });
 });

@@ -290,7 +290,11 @@ function finish(
   const fit = fitThemeThresholds(scores.map((score, index) => ({ ...score, on: isOn[index] as boolean })));
   const theme = parseTheme({ ...draft, threshold: fit.threshold, followUpThreshold: fit.followUpThreshold }, `${id} (suggested)`);
   const items = [...named, ...worded].sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
-  return { theme, onTheme: totals.on, offTheme: totals.off, items, oneEvent, separation: fit.separation };
+  // Shown as written: the word of a term, the name of an entity.
+  const shown = oneEvent.map((item) =>
+    item.kind === "term" ? { ...item, name: shownWord(item.name, termWords.get(item.name)) ?? item.name } : item,
+  );
+  return { theme, onTheme: totals.on, offTheme: totals.off, items, oneEvent: shown, separation: fit.separation };
 }
 
 type Scored = { score: number; anchored?: boolean; on: boolean };
