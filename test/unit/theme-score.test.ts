@@ -1,7 +1,9 @@
 import {
+  BUILTIN_THEMES,
   compileTheme,
   DEFAULT_THEMES,
   extractFeatures,
+  findTheme,
   parseTheme,
   poolEvidence,
   scoreEvidence,
@@ -159,5 +161,41 @@ describe("counter-evidence: a neighbouring story's actors, with a negative weigh
     const pooled = poolEvidence([passing, centred]);
     expect(pooled.values.get("velstrom")).toBe(centred.values.get("velstrom"));
     expect(pooled.values.get("velstrom")).toBeLessThan(passing.values.get("velstrom") as number);
+  });
+});
+
+describe("the two shipped themes keep out each other's news", () => {
+  const yemen = compileTheme(findTheme(BUILTIN_THEMES, "yemen-red-sea") as ThemeDefinition);
+  const isis = compileTheme(findTheme(BUILTIN_THEMES, "isis-syria") as ThemeDefinition);
+  const both = (title: string, body: string) =>
+    [yemen, isis].map((compiled) => scoreTheme(compiled, extractFeatures(title, body, compiled.dictionary)).onTheme);
+
+  it.each([
+    [
+      "US strikes on the Houthis",
+      "US strikes hit Houthi targets in Yemen",
+      "American jets struck Houthi radar sites near Hodeidah overnight. The Houthis said they would keep attacking ships in the Red Sea. The US has also struck Islamic State cells this year.",
+      [true, false],
+    ],
+    [
+      "US strikes on the Islamic State",
+      "US strikes Islamic State camps in Syria",
+      "American jets struck Islamic State camps in the Syrian desert near Palmyra. Officials said the strikes were unrelated to the campaign against the Houthis.",
+      [false, true],
+    ],
+    [
+      "a ship attacked in the Red Sea",
+      "Houthis claim missile attack on tanker",
+      "The Houthis said their missiles hit a tanker in the Red Sea.",
+      [true, false],
+    ],
+    [
+      "an unrelated ship accident",
+      "Container ship runs aground in fog",
+      "A container ship ran aground in fog; the crew were safe and the port reopened.",
+      [false, false],
+    ],
+  ])("%s: on-theme for yemen-red-sea, isis-syria as expected", (_name, title, body, expected) => {
+    expect(both(title, body)).toEqual(expected);
   });
 });
