@@ -28,6 +28,7 @@ import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
 import { formatMaintenance, MAINTAIN_USAGE, maintainedThemes, runMaintenance } from "./maintain-command";
+import { runThemesSuggest, THEMES_SUGGEST_USAGE } from "./themes-suggest";
 import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
@@ -51,6 +52,8 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
                            measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see docs/matching.md)
+  ${THEMES_SUGGEST_USAGE}
+                           propose a theme file from labelled articles, to edit (see docs/themes.md)
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
@@ -244,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "eval") return runEvalCommand(rest);
   if (command === "train") return runTrainCommand(rest);
   if (command === "bench") return runBenchCommand(rest);
+  if (command === "themes" && rest[0] === "suggest") return runThemesSuggest(rest.slice(1));
   const settings = parseEnv(process.env);
   const log = createLog({ format: settings.EVENTWIRE_LOG_FORMAT ?? "pretty", level: settings.EVENTWIRE_LOG_LEVEL });
 

@@ -1,7 +1,10 @@
 import {
+  BUILTIN_THEMES,
   compileTheme,
   DEFAULT_THEMES,
   extractFeatures,
+  findTheme,
+  parseTheme,
   poolEvidence,
   scoreEvidence,
   scoreTheme,
@@ -102,5 +105,97 @@ describe("pooled story evidence", () => {
     expect(pooled.anchors).toEqual(new Set(["isis"]));
     expect(pooled.values.get("terror")).toBe(Math.max(...reports.map((report) => report.values.get("terror") ?? 0)));
     expect(scoreEvidence(theme, poolEvidence(reports.slice(0, 2))).onTheme).toBe(false);
+  });
+});
+
+describe("counter-evidence: a neighbouring story's actors, with a negative weight", () => {
+  const neighbour = compileTheme(
+    parseTheme(
+      {
+        ...DEFAULT_THEMES[0],
+        entities: [
+          ...(DEFAULT_THEMES[0] as ThemeDefinition).entities,
+          { id: "velstrom", type: "org", weight: -3, aliases: ["Velstrom Brigade", "Velstrom"] },
+        ],
+      },
+      "neighbour",
+    ),
+  );
+  const scoreWith = (title: string, body: string) => scoreTheme(neighbour, extractFeatures(title, body, neighbour.dictionary));
+
+  it("is a weight the theme schema accepts", () => {
+    expect(neighbour.entityWeights.get("velstrom")).toBe(-3);
+  });
+
+  it("keeps out a report centred on the other story, though it names the theme in passing", () => {
+    const title = "US strikes Velstrom Brigade targets";
+    const body =
+      "US jets struck Velstrom Brigade depots overnight. The Velstrom fighters vowed revenge. The US also struck Islamic State targets in Syria last year, when Islamic State cells regrouped.";
+    // Without the counter-evidence the passing mention is enough.
+    expect(score(title, body).onTheme).toBe(true);
+    const result = scoreWith(title, body);
+    expect(result).toMatchObject({ onTheme: false, score: 0 });
+    expect(result.evidence[0]).toMatchObject({ name: "velstrom" });
+    expect(result.evidence[0]?.weight).toBeLessThan(0);
+  });
+
+  it("leaves on-theme a report of the theme that names the other story in passing", () => {
+    const result = scoreWith(
+      "Islamic State fighters attack Raqqa checkpoint",
+      "Islamic State fighters attacked a checkpoint near Raqqa in Syria; officials compared the raid to those of the Velstrom Brigade.",
+    );
+    expect(result.onTheme).toBe(true);
+    expect(result.anchored).toBe(true);
+  });
+
+  it("never anchors a report, and pools with its strongest (most negative) value", () => {
+    const passing = themeEvidence(
+      neighbour,
+      extractFeatures("Talks", "The Velstrom Brigade sent a delegate.", neighbour.dictionary),
+    );
+    expect(passing.anchors.size).toBe(0);
+    const centred = themeEvidence(
+      neighbour,
+      extractFeatures("Velstrom Brigade claims attack", "The Velstrom Brigade said it attacked.", neighbour.dictionary),
+    );
+    const pooled = poolEvidence([passing, centred]);
+    expect(pooled.values.get("velstrom")).toBe(centred.values.get("velstrom"));
+    expect(pooled.values.get("velstrom")).toBeLessThan(passing.values.get("velstrom") as number);
+  });
+});
+
+describe("the two shipped themes keep out each other's news", () => {
+  const yemen = compileTheme(findTheme(BUILTIN_THEMES, "yemen-red-sea") as ThemeDefinition);
+  const isis = compileTheme(findTheme(BUILTIN_THEMES, "isis-syria") as ThemeDefinition);
+  const both = (title: string, body: string) =>
+    [yemen, isis].map((compiled) => scoreTheme(compiled, extractFeatures(title, body, compiled.dictionary)).onTheme);
+
+  it.each([
+    [
+      "US strikes on the Houthis",
+      "US strikes hit Houthi targets in Yemen",
+      "American jets struck Houthi radar sites near Hodeidah overnight. The Houthis said they would keep attacking ships in the Red Sea. The US has also struck Islamic State cells this year.",
+      [true, false],
+    ],
+    [
+      "US strikes on the Islamic State",
+      "US strikes Islamic State camps in Syria",
+      "American jets struck Islamic State camps in the Syrian desert near Palmyra. Officials said the strikes were unrelated to the campaign against the Houthis.",
+      [false, true],
+    ],
+    [
+      "a ship attacked in the Red Sea",
+      "Houthis claim missile attack on tanker",
+      "The Houthis said their missiles hit a tanker in the Red Sea.",
+      [true, false],
+    ],
+    [
+      "an unrelated ship accident",
+      "Container ship runs aground in fog",
+      "A container ship ran aground in fog; the crew were safe and the port reopened.",
+      [false, false],
+    ],
+  ])("%s: on-theme for yemen-red-sea, isis-syria as expected", (_name, title, body, expected) => {
+    expect(both(title, body)).toEqual(expected);
   });
 });

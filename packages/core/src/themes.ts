@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { ENTITY_TYPES } from "./text-features/entities";
 import type { ThemeDefinition } from "./text-features/theme-score";
 import isisSyria from "./themes/isis-syria.json" with { type: "json" };
+import yemenRedSea from "./themes/yemen-red-sea.json" with { type: "json" };
 
 // zod/mini: every function parses the shipped theme at start, and only the API needs the rest of zod.
 z.config(en());
@@ -21,8 +22,9 @@ const THEME_SCHEMA = z.strictObject({
     z.strictObject({
       id: text(),
       type: z.enum(ENTITY_TYPES),
-      // 0: recognised for matching (its aliases read as one name), with no say in the theme score.
-      weight: z.number().check(z.nonnegative()),
+      // 0: recognised for matching (its aliases read as one name), with no say in the theme score;
+      // below 0: counter-evidence, a neighbouring story's actor whose mentions take from the score.
+      weight: z.number(),
       aliases: z.array(text()).check(z.minLength(1)),
     }),
   ),
@@ -30,7 +32,7 @@ const THEME_SCHEMA = z.strictObject({
 });
 
 /** Validates a theme definition (a JSON file under themes/); a bad one is an error naming the field. */
-function parseTheme(raw: unknown, origin: string): ThemeDefinition {
+export function parseTheme(raw: unknown, origin: string): ThemeDefinition {
   const result = THEME_SCHEMA.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -45,7 +47,10 @@ function parseTheme(raw: unknown, origin: string): ThemeDefinition {
 export const DEFAULT_THEME_ID = "isis-syria";
 
 /** The themes shipped with eventwire, which a deployment may follow by id. */
-export const BUILTIN_THEMES: readonly ThemeDefinition[] = [parseTheme(isisSyria, "isis-syria.json")];
+export const BUILTIN_THEMES: readonly ThemeDefinition[] = [
+  parseTheme(isisSyria, "isis-syria.json"),
+  parseTheme(yemenRedSea, "yemen-red-sea.json"),
+];
 
 /** The themes a deployment follows when it names none: ISIS and the Syrian conflict. */
 export const DEFAULT_THEMES: readonly ThemeDefinition[] = BUILTIN_THEMES.filter((theme) => theme.id === DEFAULT_THEME_ID);

@@ -27,16 +27,20 @@ export type EntityCounts = Map<string, EntityMention>;
 const CONNECTORS = new Set(["al", "el", "ez", "az", "as", "ad", "bin", "ibn", "abu", "de", "du", "von", "van", "of", "la"]);
 const MAX_NAME_WORDS = 4;
 // Days and months are capitalised but name nothing a story is about ("Monday's attack").
-const CALENDAR_WORD =
+export const CALENDAR_WORD =
   /^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)s?$/;
 
-// Hyphens split words ("Turkey-Syria" names two places); aliases are split the same way, so
-// "Deir ez-Zor" still matches as one name.
-function words(text: string): string[] {
+/**
+ * The words of a name or text as the entity reader splits them. Hyphens split words
+ * ("Turkey-Syria" names two places); aliases are split the same way, so "Deir ez-Zor" still
+ * matches as one name.
+ */
+export function nameWords(text: string): string[] {
   return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? [];
 }
 
-function keyOf(phrase: string): string {
+/** The key a name is known by: folded, without apostrophes, hyphens as spaces. */
+export function nameKey(phrase: string): string {
   const folded = foldText(phrase);
   // Most words carry neither; the replacements are then skipped.
   if (!/['’-]/.test(folded)) return folded;
@@ -53,11 +57,11 @@ export function compileEntities(definitions: readonly EntityDefinition[]): Entit
   let maxWords = 1;
   for (const definition of definitions) {
     for (const alias of definition.aliases) {
-      const tokens = words(alias);
+      const tokens = nameWords(alias);
       maxWords = Math.max(maxWords, tokens.length);
-      starts.add(keyOf(tokens[0] ?? ""));
+      starts.add(nameKey(tokens[0] ?? ""));
       if (isAllCaps(alias)) exact.set(tokens.join(" "), definition);
-      else folded.set(keyOf(tokens.join(" ")), definition);
+      else folded.set(nameKey(tokens.join(" ")), definition);
     }
   }
   return { exact, folded, maxWords, starts };
@@ -82,8 +86,8 @@ export function extractEntities(text: string, dictionary: EntityDictionary, gues
   // Clause by clause: a name never spans punctuation, and a capitalised opener of a sentence
   // or clause ("Later, …") is not mistaken for one.
   for (const sentence of text.split(/(?<=[.!?])\s+|\n+|[,;:()"“”«»]/)) {
-    const tokens = words(sentence);
-    const keys = tokens.map(keyOf);
+    const tokens = nameWords(sentence);
+    const keys = tokens.map(nameKey);
     // In a clause written all in capitals, capitals say nothing: "THIS IS WHY" names no group.
     const shouting = !/\p{Ll}/u.test(sentence);
     let index = 0;
@@ -140,7 +144,7 @@ const CLOSING_CREDIT = /(?<=^|[.!?"”’)]\s*)\((\p{Lu}[^()\n]{0,59})\)(?=[ \t]
 const DATELINE_SPAN = 80;
 
 const isKnownName = (name: string, dictionary: EntityDictionary) =>
-  dictionary.exact.has(words(name).join(" ")) || dictionary.folded.has(keyOf(words(name).join(" ")));
+  dictionary.exact.has(nameWords(name).join(" ")) || dictionary.folded.has(nameKey(nameWords(name).join(" ")));
 
 /**
  * The text without its credit lines, for the entity reader: outlets and photographers are not
@@ -177,7 +181,7 @@ export function outletKeys(outlet: string, dictionary: EntityDictionary): Readon
   let keys = known.get(outlet);
   if (keys === undefined) {
     const parts = [outlet, ...outlet.split(/\s+[-–—|:]\s+|:\s+/)].filter((part) => !isKnownName(part, dictionary));
-    keys = new Set(parts.map((part) => keyOf(words(part).join(" "))).filter((key) => key !== ""));
+    keys = new Set(parts.map((part) => nameKey(nameWords(part).join(" "))).filter((key) => key !== ""));
     // Outlets are as many as sources; a bound all the same, against an endless run of names.
     if (known.size >= MAX_OUTLETS_REMEMBERED) known.clear();
     known.set(outlet, keys);

@@ -8,7 +8,13 @@ export type ThemeDefinition = {
   title: string;
   description: string;
   language: string;
-  /** Named entities of the theme (groups, places, people) with their aliases and a weight. */
+  /**
+   * Named entities of the theme (groups, places, people) with their aliases and a weight. A
+   * weight of 0 makes a name known to the matcher with no say in the score; a negative weight
+   * makes it counter-evidence: a neighbouring story's actor (the other conflict's group), whose
+   * mentions take from the score, so that a report centred on it is not news of this theme
+   * however many of the theme's words it shares.
+   */
   entities: (EntityDefinition & { weight: number })[];
   /**
    * Words and phrases of the theme, with a weight. A `supporting` term ("terror", "militants")
@@ -95,7 +101,8 @@ export function themeEvidence(theme: CompiledTheme, features: ArticleFeatures): 
   for (const [key, mention] of features.entities) {
     const weight = theme.entityWeights.get(key);
     const inTitle = features.titleEntities.get(key) ?? 0;
-    if (weight !== undefined) credit(key, weight, inTitle, mention.count - inTitle, true);
+    // Counter-evidence never ties a report to the theme.
+    if (weight !== undefined) credit(key, weight, inTitle, mention.count - inTitle, weight > 0);
   }
   for (const term of theme.terms) {
     credit(
@@ -112,13 +119,17 @@ export function themeEvidence(theme: CompiledTheme, features: ArticleFeatures): 
 /**
  * The evidence of several reports of one story taken together: each name counts with its
  * strongest value in any of them (a story is not more on-theme for saying "terror" in every
- * report), and the story is anchored when any report is.
+ * report; counter-evidence, with its most negative), and the story is anchored when any
+ * report is.
  */
 export function poolEvidence(parts: readonly ThemeEvidence[]): ThemeEvidence {
   const values = new Map<string, number>();
   const anchors = new Set<string>();
   for (const part of parts) {
-    for (const [name, value] of part.values) values.set(name, Math.max(values.get(name) ?? 0, value));
+    for (const [name, value] of part.values) {
+      const seen = values.get(name) ?? 0;
+      values.set(name, Math.abs(value) > Math.abs(seen) ? value : seen);
+    }
     for (const name of part.anchors) anchors.add(name);
   }
   return { values, anchors };
@@ -128,7 +139,8 @@ export function poolEvidence(parts: readonly ThemeEvidence[]): ThemeEvidence {
 export function scoreEvidence(theme: CompiledTheme, evidence: ThemeEvidence): ThemeScore {
   let raw = 0;
   for (const value of evidence.values.values()) raw += value;
-  const score = 1 - Math.exp(-raw / SATURATION);
+  // Counter-evidence can take the score to 0, not below.
+  const score = 1 - Math.exp(-Math.max(raw, 0) / SATURATION);
   const anchored = evidence.anchors.size > 0;
   return {
     score,
@@ -136,7 +148,8 @@ export function scoreEvidence(theme: CompiledTheme, evidence: ThemeEvidence): Th
     anchored,
     evidence: [...evidence.values.entries()]
       .map(([name, weight]) => ({ name, weight: Math.round(weight * 100) / 100 }))
-      .sort((a, b) => b.weight - a.weight)
+      // Counter-evidence is shown beside the evidence it outweighed, by its size.
+      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
       .slice(0, 8),
   };
 }
