@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import type { Log } from "@eventwire/core";
+import type { Log, ThemeDefinition } from "@eventwire/core";
 import {
   addSource,
   configureSource,
@@ -27,6 +27,8 @@ import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
 import { formatMaintenance, MAINTAIN_USAGE, maintainedTheme, runMaintenance } from "./maintain-command";
+import { runThemesCommand, THEMES_USAGE } from "./themes-command";
+import { configuredThemes } from "./themes-config";
 import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
@@ -44,16 +46,17 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
                            change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
   ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's recent events, print what it did
-  train --stream FILE [--stream FILE …] [--existing FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
+  train --stream FILE [--stream FILE …] [--existing FILE] [--theme ID|FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
                            re-train the matcher model on labelled articles (--cv: leave-one-group-out figures first)
   ${BENCH_USAGE}
                            measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see docs/matching.md)
+  ${THEMES_USAGE}
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
-EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
+EVENTWIRE_THEMES, EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
 running DynamoDB instead of starting one); see docs/configuration.md.`;
 
 const TABLE_DEFAULT = "eventwire";
@@ -102,7 +105,13 @@ async function runningStackEndpoint(settings: EnvSettings): Promise<string | und
  * Runs `work` against the store a command should use: DYNAMODB_ENDPOINT when set, else the
  * DynamoDB Local of a running `start` on the same DATA_DIR, else one started for this command.
  */
-async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: PipelineDeps) => Promise<T>): Promise<T> {
+async function withDeps<T>(
+  settings: EnvSettings,
+  log: Log,
+  work: (deps: PipelineDeps, themes: readonly ThemeDefinition[]) => Promise<T>,
+): Promise<T> {
+  // Before DynamoDB Local starts: a bad theme file stops the command with nothing left running.
+  const themes = configuredThemes(settings);
   let endpoint = settings.DYNAMODB_ENDPOINT ?? (await runningStackEndpoint(settings));
   let stopDynamo: (() => Promise<void>) | undefined;
   if (endpoint === undefined) {
@@ -111,10 +120,10 @@ async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: Pipelin
     stopDynamo = () => dynamo.stop();
   }
   const tableName = settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT;
-  const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log });
+  const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log, themes });
   try {
     await ensureTable(clients.client, tableName);
-    return await work(deps);
+    return await work(deps, themes);
   } finally {
     clients.client.destroy();
     await stopDynamo?.();
@@ -156,6 +165,8 @@ function onOff(option: string, value: string | undefined): boolean | undefined {
 }
 
 async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Promise<void> {
+  // Before anything starts: a bad theme file stops `start` with nothing to clean up.
+  const themes = configuredThemes(settings);
   const dataDir = settings.DATA_DIR;
   const demoServer = demo
     ? await startDemoFeedServer({ corpus: loadDemoCorpus(), batchSize: DEMO_BATCH, releaseEveryMs: DEMO_RELEASE_SECONDS * 1000 })
@@ -174,6 +185,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       tableName: settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT,
       adminKey: admin.key,
       sources: demoServer ? demoServer.feedUrls : sourceUrls(settings),
+      themes,
       sourceIntervalSeconds: demoServer ? 10 : undefined,
       scheduleIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_SCHEDULE_SECONDS) * 1000,
       dispatchIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_DISPATCH_SECONDS) * 1000,
@@ -243,6 +255,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "eval") return runEvalCommand(rest);
   if (command === "train") return runTrainCommand(rest);
   if (command === "bench") return runBenchCommand(rest);
+  if (command === "themes") return runThemesCommand(rest);
   const settings = parseEnv(process.env);
   const log = createLog({ format: settings.EVENTWIRE_LOG_FORMAT ?? "pretty", level: settings.EVENTWIRE_LOG_LEVEL });
 
@@ -280,8 +293,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case "maintain": {
       const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
-      const theme = maintainedTheme(values.theme);
-      const summary = await withDeps(settings, log, (deps) => runMaintenance(deps, theme));
+      const summary = await withDeps(settings, log, (deps, themes) =>
+        runMaintenance(deps, maintainedTheme(values.theme, themes)),
+      );
       process.stdout.write(formatMaintenance(summary));
       return 0;
     }

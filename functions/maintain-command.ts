@@ -1,14 +1,17 @@
-import { DEFAULT_THEMES, findTheme, type ThemeDefinition } from "@eventwire/core";
+import { findTheme, type ThemeDefinition } from "@eventwire/core";
 import { type MaintenanceSummary, maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
 import { UsageError } from "./eval-command";
 
 export const MAINTAIN_USAGE = "maintain [--theme ID]";
 
-/** The theme `--theme` names (the first theme without it); a usage error naming the themes otherwise. */
-export function maintainedTheme(id: string | undefined): ThemeDefinition {
-  const theme = id === undefined ? DEFAULT_THEMES[0] : findTheme(DEFAULT_THEMES, id);
+/**
+ * The theme `--theme` names among the deployment's (`themes`, from EVENTWIRE_THEMES; the first
+ * without it); a usage error naming the themes otherwise.
+ */
+export function maintainedTheme(id: string | undefined, themes: readonly ThemeDefinition[]): ThemeDefinition {
+  const theme = id === undefined ? themes[0] : findTheme(themes, id);
   if (theme === undefined) {
-    throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${DEFAULT_THEMES.map((t) => t.id).join(", ")})`);
+    throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${themes.map((t) => t.id).join(", ")})`);
   }
   return theme;
 }
