@@ -110,7 +110,8 @@ export { formatSimHash, hammingDistance, parseSimHash, shingles, simhash } from 
 export type { CompiledTheme, ThemeDefinition, ThemeScore } from "./text-features/theme-score";
 export { compileTheme, poolEvidence, scoreEvidence, scoreTheme, themeEvidence } from "./text-features/theme-score";
 export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-features/tokens";
-export { BUILTIN_THEMES, DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, parseTheme, themeJsonSchema } from "./themes";
+export { themeJsonSchema } from "./theme-json-schema";
+export { BUILTIN_THEMES, DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, parseTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
 export { canonicalizeUrl, isWebUrl, MAX_URL_LENGTH } from "./url";
 export * from "./webhooks/index";
