@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import type { Log, ThemeDefinition } from "@eventwire/core";
+import type { Log } from "@eventwire/core";
 import {
   addSource,
   configureSource,
@@ -105,11 +105,7 @@ async function runningStackEndpoint(settings: EnvSettings): Promise<string | und
  * Runs `work` against the store a command should use: DYNAMODB_ENDPOINT when set, else the
  * DynamoDB Local of a running `start` on the same DATA_DIR, else one started for this command.
  */
-async function withDeps<T>(
-  settings: EnvSettings,
-  log: Log,
-  work: (deps: PipelineDeps, themes: readonly ThemeDefinition[]) => Promise<T>,
-): Promise<T> {
+async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: PipelineDeps) => Promise<T>): Promise<T> {
   // Before DynamoDB Local starts: a bad theme file stops the command with nothing left running.
   const themes = configuredThemes(settings);
   let endpoint = settings.DYNAMODB_ENDPOINT ?? (await runningStackEndpoint(settings));
@@ -123,7 +119,7 @@ async function withDeps<T>(
   const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log, themes });
   try {
     await ensureTable(clients.client, tableName);
-    return await work(deps, themes);
+    return await work(deps);
   } finally {
     clients.client.destroy();
     await stopDynamo?.();
@@ -293,9 +289,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "maintain": {
       const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
-      const summary = await withDeps(settings, log, (deps, themes) =>
-        runMaintenance(deps, maintainedTheme(values.theme, themes)),
-      );
+      const theme = maintainedTheme(values.theme, configuredThemes(settings));
+      const summary = await withDeps(settings, log, (deps) => runMaintenance(deps, theme));
       process.stdout.write(formatMaintenance(summary));
       return 0;
     }
