@@ -1,10 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../functions/config";
 import { configuredThemes, loadThemeList } from "../../functions/themes-config";
-import { declaredFunction, deployRoot, loaded, names, useInfraStandIn } from "../support/infra-stand-in";
+import { declaredFunction, deployRoot, loaded, names, projectRoot, useInfraStandIn } from "../support/infra-stand-in";
 
 // The theme files a deploy ships (EVENTWIRE_THEMES in the deploy shell) and what each function
 // reads: its EVENTWIRE_THEMES names copies that `copyFiles` puts in its package, in the order given.
@@ -85,4 +86,37 @@ describe("theme files in the function packages", () => {
     );
     expect(stop(" , ")).toThrow(/EVENTWIRE_THEMES is set but names no theme/);
   });
+});
+
+describe("npm run build (and so npm run deploy)", () => {
+  /** `npm run build`'s script in a child process, with EVENTWIRE_THEMES as the deploy shell sets it. */
+  function build(themes: string): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "functions/build-command.ts"], {
+        cwd: projectRoot,
+        env: { ...process.env, EVENTWIRE_THEMES: themes },
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+  }
+
+  it("error: stops on a bad theme file before building anything, naming the file and the field", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eventwire-build-themes-"));
+    const manifest = path.join(projectRoot, "dist/bundles.json");
+    const builtBefore = statSync(manifest, { throwIfNoEntry: false })?.mtimeMs;
+    try {
+      const file = path.join(dir, "bad.json");
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(SHIPPED), threshold: 2 }));
+      const run = await build(`isis-syria,${file}`);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`npm run build: theme file ${file}: threshold: Too big: expected number to be <=1\n`);
+      expect(statSync(manifest, { throwIfNoEntry: false })?.mtimeMs).toBe(builtBefore);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
