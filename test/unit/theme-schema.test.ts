@@ -71,6 +71,7 @@ describe("happy: the JSON Schema of a theme file", () => {
     expect(schemaFields(withKey)).toEqual([]);
     expect(zodField(withKey)).toBeNull();
   });
+
   it("takes the example theme file of docs/themes.md, as zod does", () => {
     const doc = readFileSync(new URL("../../docs/themes.md", import.meta.url), "utf8");
     const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? "null");
