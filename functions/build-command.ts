@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { BUNDLE_ROOT } from "../infra/bundles";
 import { buildBundles } from "./build";
+import { ConfigError } from "./config";
+import { loadThemeList } from "./themes-config";
 
 // `npm run build [-- --analyze [--top N]]`: the Lambda bundles under dist/, one folder a function,
 // which is what `sst deploy` ships (infra/functions.ts); with --analyze the parts (npm packages,
@@ -15,6 +17,18 @@ const top = Number(values.top);
 if (!Number.isInteger(top) || top < 1) throw new Error(`--top takes a whole number above 0 (got "${values.top}")`);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// The theme files a deploy ships (EVENTWIRE_THEMES, relative to the project root as infra reads
+// them) are checked as each function checks them at its cold start: `npm run deploy` (build,
+// then `sst deploy`) stops here on a bad one, before anything is deployed.
+if (process.env.EVENTWIRE_THEMES !== undefined) {
+  try {
+    loadThemeList(process.env.EVENTWIRE_THEMES, root);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`npm run build: ${error.message}\n`);
+    process.exit(1);
+  }
+}
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 const bundles = await buildBundles(root, path.join(root, BUNDLE_ROOT));
 for (const bundle of bundles) {

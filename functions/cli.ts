@@ -28,7 +28,8 @@ import { MissingPrerequisiteError } from "./local/java";
 import { startLocalStack } from "./local/stack";
 import { createLog } from "./log";
 import { formatMaintenance, MAINTAIN_USAGE, maintainedThemes, runMaintenance } from "./maintain-command";
-import { runThemesSuggest, THEMES_SUGGEST_USAGE } from "./themes-suggest";
+import { runThemesCommand, THEMES_USAGE } from "./themes-command";
+import { configuredThemes } from "./themes-config";
 import { runTrainCommand } from "./train-command";
 
 const USAGE = `eventwire: news feeds in, events out (RSS/Atom/JSON feeds, a JSON API).
@@ -45,19 +46,18 @@ Usage: eventwire <command> [options]      (or: npm run cli -- <command> [options
   sources set ID [--full-text on|off] [--enabled on|off] [--interval SECONDS]
                            change a source's settings (ID from sources list)
   import-events FILE.jsonl load labelled articles as existing events (one per "event" label)
-  ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split the theme's (each theme's) recent events, print what it did
-  train --stream FILE [--stream FILE …] [--existing FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
+  ${MAINTAIN_USAGE}   run a maintenance pass now: merge and split each theme's (or this one's) recent events, print what it did
+  train --stream FILE [--stream FILE …] [--existing FILE] [--theme ID|FILE] [--out FILE] [--cv GROUPS [--cv-only]] [--no-maintenance] [--l2 N]
                            re-train the matcher model on labelled articles (--cv: leave-one-group-out figures first)
   ${BENCH_USAGE}
                            measure ingest, matching, serving, webhooks, bundles and memory; see BENCHMARKS.md
   ${EVAL_USAGE}
                            score the matcher on labelled articles (see docs/matching.md)
-  ${THEMES_SUGGEST_USAGE}
-                           propose a theme file from labelled articles, to edit (see docs/themes.md)
+  ${THEMES_USAGE}
   help                     show this text
 
 Environment: PORT (8787), HOST (127.0.0.1), DATA_DIR (.data), EVENTWIRE_SOURCES or EVENTWIRE_SOURCES_FILE,
-EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
+EVENTWIRE_THEMES, EVENTWIRE_ADMIN_KEY, EVENTWIRE_LOG_LEVEL (info; debug adds a line per poll), DYNAMODB_ENDPOINT (use a
 running DynamoDB instead of starting one); see docs/configuration.md.`;
 
 const TABLE_DEFAULT = "eventwire";
@@ -107,6 +107,8 @@ async function runningStackEndpoint(settings: EnvSettings): Promise<string | und
  * DynamoDB Local of a running `start` on the same DATA_DIR, else one started for this command.
  */
 async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: PipelineDeps) => Promise<T>): Promise<T> {
+  // Before DynamoDB Local starts: a bad theme file stops the command with nothing left running.
+  const themes = configuredThemes(settings);
   let endpoint = settings.DYNAMODB_ENDPOINT ?? (await runningStackEndpoint(settings));
   let stopDynamo: (() => Promise<void>) | undefined;
   if (endpoint === undefined) {
@@ -115,7 +117,7 @@ async function withDeps<T>(settings: EnvSettings, log: Log, work: (deps: Pipelin
     stopDynamo = () => dynamo.stop();
   }
   const tableName = settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT;
-  const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log });
+  const { deps, clients } = buildPipelineDeps({ settings: { ...settings, DYNAMODB_ENDPOINT: endpoint }, tableName, log, themes });
   try {
     await ensureTable(clients.client, tableName);
     return await work(deps);
@@ -160,6 +162,8 @@ function onOff(option: string, value: string | undefined): boolean | undefined {
 }
 
 async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Promise<void> {
+  // Before anything starts: a bad theme file stops `start` with nothing to clean up.
+  const themes = configuredThemes(settings);
   const dataDir = settings.DATA_DIR;
   const demoServer = demo
     ? await startDemoFeedServer({ corpus: loadDemoCorpus(), batchSize: DEMO_BATCH, releaseEveryMs: DEMO_RELEASE_SECONDS * 1000 })
@@ -178,6 +182,7 @@ async function commandStart(settings: EnvSettings, demo: boolean, log: Log): Pro
       tableName: settings.EVENTWIRE_TABLE ?? TABLE_DEFAULT,
       adminKey: admin.key,
       sources: demoServer ? demoServer.feedUrls : sourceUrls(settings),
+      themes,
       sourceIntervalSeconds: demoServer ? 10 : undefined,
       scheduleIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_SCHEDULE_SECONDS) * 1000,
       dispatchIntervalMs: (demoServer ? 5 : settings.EVENTWIRE_DISPATCH_SECONDS) * 1000,
@@ -247,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "eval") return runEvalCommand(rest);
   if (command === "train") return runTrainCommand(rest);
   if (command === "bench") return runBenchCommand(rest);
-  if (command === "themes" && rest[0] === "suggest") return runThemesSuggest(rest.slice(1));
+  if (command === "themes") return runThemesCommand(rest);
   const settings = parseEnv(process.env);
   const log = createLog({ format: settings.EVENTWIRE_LOG_FORMAT ?? "pretty", level: settings.EVENTWIRE_LOG_LEVEL });
 
@@ -285,7 +290,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "maintain": {
       const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
-      const summaries = await withDeps(settings, log, (deps) => runMaintenance(deps, maintainedThemes(deps, values.theme)));
+      const themes = maintainedThemes(values.theme, configuredThemes(settings));
+      const summaries = await withDeps(settings, log, (deps) => runMaintenance(deps, themes));
       process.stdout.write(summaries.map(formatMaintenance).join(""));
       return 0;
     }

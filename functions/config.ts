@@ -42,6 +42,11 @@ const ENV_SCHEMA = z.object({
   ),
   /** A file of feed URLs, one a line (read by `sourceUrls`); deployed, the ingest function's copy. */
   EVENTWIRE_SOURCES_FILE: optionalText,
+  /**
+   * The themes followed: built-in ids, theme files and folders of them, comma-separated (read by
+   * `configuredThemes`, themes-config.ts); unset, the default themes. Deployed, the functions' copies.
+   */
+  EVENTWIRE_THEMES: z.optional(z.string()),
   EVENTWIRE_FETCH_TIMEOUT_MS: positiveInt(15_000, 300_000),
   EVENTWIRE_MAX_FEED_BYTES: positiveInt(5 * 1024 * 1024, 100 * 1024 * 1024),
   EVENTWIRE_INGEST_CONCURRENCY: positiveInt(4, 64),

@@ -8,7 +8,7 @@ import {
   type RateLimiter,
   type ResponseCache,
 } from "@eventwire/api";
-import { DEFAULT_THEMES, errorMessage, type Log, SHIPPED_MODEL } from "@eventwire/core";
+import { errorMessage, type Log, SHIPPED_MODEL, type ThemeDefinition } from "@eventwire/core";
 import {
   createGuardedFetch,
   createMatcherRegistry,
@@ -20,11 +20,19 @@ import {
 import { createDynamoClients, createStore, type DynamoClients, withChangeListener } from "@eventwire/store";
 import { cursorSecret, type EnvSettings, userAgent, VERSION } from "./config";
 import { productionPlanner } from "./planner";
+import { configuredThemes } from "./themes-config";
 
-export type DepsInput = { settings: EnvSettings; tableName: string; log: Log };
+/** `themes`: the deployment's themes when the caller has loaded them already; else they are loaded here (EVENTWIRE_THEMES). */
+export type DepsInput = { settings: EnvSettings; tableName: string; log: Log; themes?: readonly ThemeDefinition[] };
 
-/** Builds what the use cases need: one DynamoDB client, one store, the validated settings. */
-export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { deps: PipelineDeps; clients: DynamoClients } {
+/** Builds what the use cases need: one DynamoDB client, one store, the validated settings and themes. */
+export function buildPipelineDeps({ settings, tableName, log, themes: loaded }: DepsInput): {
+  deps: PipelineDeps;
+  clients: DynamoClients;
+  themes: readonly ThemeDefinition[];
+} {
+  // Before any client exists: a bad theme file stops the start with nothing to clean up.
+  const themes = loaded ?? configuredThemes(settings);
   const clients = createDynamoClients({
     endpoint: settings.DYNAMODB_ENDPOINT,
     region: settings.AWS_REGION,
@@ -44,7 +52,7 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
     matchers: createMatcherRegistry(),
     planner: productionPlanner(),
     config: {
-      themes: DEFAULT_THEMES,
+      themes,
       model: SHIPPED_MODEL,
       fetchTimeoutMs: settings.EVENTWIRE_FETCH_TIMEOUT_MS,
       maxFeedBytes: settings.EVENTWIRE_MAX_FEED_BYTES,
@@ -61,7 +69,7 @@ export function buildPipelineDeps({ settings, tableName, log }: DepsInput): { de
       fullTextPerFetch: settings.EVENTWIRE_FULL_TEXT_PER_FETCH,
     },
   };
-  return { deps, clients };
+  return { deps, clients, themes };
 }
 
 /** The per-client request limit of the settings, or null when it is off. */
@@ -123,7 +131,7 @@ export function buildApiDeps(
   deps: ApiDeps;
   clients: DynamoClients;
 } {
-  const { deps, clients } = buildPipelineDeps(input);
+  const { deps, clients, themes } = buildPipelineDeps(input);
   const apiDeps: Omit<ApiDeps, "ingest"> = {
     ...deps,
     rateLimiter: rateLimiter(input.settings, deps.now),

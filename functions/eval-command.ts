@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
-  BUILTIN_THEMES,
   byStreamOrder,
   createThemeMatcher,
   createUnfilteredMatcher,
@@ -9,7 +8,6 @@ import {
   describeErrors,
   type EvaluationReport,
   evaluateStream,
-  findTheme,
   formatErrors,
   type LabelledArticle,
   type MatcherModel,
@@ -19,8 +17,9 @@ import {
   SHIPPED_MODEL,
 } from "@eventwire/core";
 import { type EvalFormat, EvalInputError, readLabelledArticles } from "./eval-files";
+import { themeArgument } from "./themes-config";
 
-export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID] [--model FILE] [--errors FILE] [--thin-existing] [--no-maintenance] [--json]`;
+export const EVAL_USAGE = `eval --stream FILE [--existing FILE] [--format jsonl|mstream] [--theme ID|FILE] [--model FILE] [--errors FILE] [--thin-existing] [--no-maintenance] [--json]`;
 
 function readModel(file: string): MatcherModel {
   let raw: unknown;
@@ -86,9 +85,8 @@ export function runEvalCommand(args: string[]): number {
   if (values.format !== "jsonl" && values.format !== "mstream")
     throw new UsageError(`--format must be jsonl or mstream, not "${values.format}"`);
   const format = values.format as EvalFormat;
-  const theme = findTheme(BUILTIN_THEMES, values.theme);
-  if (theme === undefined)
-    throw new UsageError(`no theme "${values.theme}" (themes: ${BUILTIN_THEMES.map((t) => t.id).join(", ")})`);
+  // A built-in id or a theme file, validated as a deployment validates it.
+  const theme = themeArgument(values.theme);
 
   const given = values.existing === undefined ? [] : readLabelledArticles(values.existing, format, theme.id);
   const read = readLabelledArticles(values.stream, format, theme.id);

@@ -1,14 +1,16 @@
-import type { ThemeDefinition } from "@eventwire/core";
+import { findTheme, type ThemeDefinition } from "@eventwire/core";
 import { type MaintenanceSummary, maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
 import { UsageError } from "./eval-command";
 
 export const MAINTAIN_USAGE = "maintain [--theme ID]";
 
-/** The theme `--theme` names, or every theme of the deployment without it; a usage error naming the themes otherwise. */
-export function maintainedThemes(deps: PipelineDeps, id: string | undefined): readonly ThemeDefinition[] {
-  const { themes } = deps.config;
+/**
+ * The theme `--theme` names among the deployment's (`themes`, from EVENTWIRE_THEMES), or every one
+ * of them without it; a usage error naming the themes otherwise.
+ */
+export function maintainedThemes(id: string | undefined, themes: readonly ThemeDefinition[]): readonly ThemeDefinition[] {
   if (id === undefined) return themes;
-  const theme = themes.find((each) => each.id === id);
+  const theme = findTheme(themes, id);
   if (theme === undefined) {
     throw new UsageError(`maintain --theme: no theme "${id}" (themes: ${themes.map((t) => t.id).join(", ")})`);
   }

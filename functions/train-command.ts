@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
-  BUILTIN_THEMES,
   bcubed,
   binaryPrf,
   byStreamOrder,
@@ -11,7 +10,6 @@ import {
   DEFAULT_THEME_ID,
   type DecisionProfile,
   evaluateStream,
-  findTheme,
   fitLogistic,
   type LabelledArticle,
   type LengthProfiles,
@@ -29,6 +27,7 @@ import {
 } from "@eventwire/core";
 import { UsageError } from "./eval-command";
 import { readLabelledArticles } from "./eval-files";
+import { themeArgument } from "./themes-config";
 
 const DEFAULT_OUT = new URL("../packages/core/src/matcher/model.json", import.meta.url).pathname;
 /** Overlapped copies of the stream added to the training pairs, and how far their events spread. */
@@ -304,8 +303,8 @@ export function runTrainCommand(args: string[]): number {
   });
   if (values.stream === undefined || values.stream.length === 0)
     throw new UsageError("train needs --stream FILE (labelled JSON Lines; give it more than once for several files)");
-  const theme = findTheme(BUILTIN_THEMES, values.theme);
-  if (theme === undefined) throw new UsageError(`no theme "${values.theme}"`);
+  // A built-in id or a theme file, validated as a deployment validates it.
+  const theme = themeArgument(values.theme);
   if (values["cv-only"] && values.cv === undefined) throw new UsageError("--cv-only needs --cv GROUPS");
   const l2 = Number(values.l2);
   if (!(l2 >= 0)) throw new UsageError(`--l2 must be a number ≥ 0, not "${values.l2}"`);

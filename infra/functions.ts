@@ -1,6 +1,7 @@
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { bundleProblems } from "../functions/bundle-manifest";
+import { splitThemeList } from "../functions/theme-list";
 import { BUNDLE_HANDLER, BUNDLE_ROOT, bundleDir, LAMBDA_HANDLERS, type LambdaName, lambdaSizing } from "./bundles";
 
 /** What a deploy reads besides infra/: the project root (SST's `$cli.paths.root`) and the shell's environment. */
@@ -113,16 +114,71 @@ export function shippedSourcesFile(deploy: DeployInput): { from: string; to: str
   return { from: path.relative(deploy.root, full), to: DEPLOYED_SOURCES_FILE };
 }
 
+/** The folder of every function's package that the deploy's theme files go to. */
+export const DEPLOYED_THEMES_DIR = "themes";
+
+/** A theme id (packages/core/src/themes.ts): an entry of this form that names no file is a built-in theme's id. */
+const THEME_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A file SST copies into a function's package (`copyFiles`), `from` relative to the project root. */
+type CopiedFile = { from: string; to: string };
+
+/**
+ * The themes the deploy ships with every function (EVENTWIRE_THEMES in the deploy shell, paths
+ * relative to the project root): a built-in theme's id is kept as it is; a theme file, and each
+ * `*.json` file of a folder in name order, is copied into the package as `themes/NN-name.json`,
+ * numbered so the order holds, and the functions' EVENTWIRE_THEMES names the copies (read from
+ * the task root, functions/themes-config.ts). Null when unset: the functions follow the default
+ * themes. What the files hold is checked by each function at start; `themes check` checks it
+ * before a deploy.
+ */
+export function shippedThemes(deploy: DeployInput): { setting: string; copyFiles: CopiedFile[] } | null {
+  const list = deploy.env.EVENTWIRE_THEMES;
+  if (list === undefined) return null;
+  const entries = splitThemeList(list);
+  if (entries.length === 0)
+    throw new Error("EVENTWIRE_THEMES is set but names no theme: name ids, theme files or folders, or unset it");
+  const setting: string[] = [];
+  const copyFiles: CopiedFile[] = [];
+  for (const entry of entries) {
+    const full = path.resolve(deploy.root, entry);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (stat === undefined) {
+      if (!THEME_ID.test(entry)) throw new Error(`EVENTWIRE_THEMES: "${entry}": no such file or folder: ${full}`);
+      setting.push(entry);
+      continue;
+    }
+    const files = stat.isDirectory()
+      ? readdirSync(full)
+          .filter((name) => name.endsWith(".json"))
+          .sort()
+          .map((name) => path.join(full, name))
+      : [full];
+    if (files.length === 0) throw new Error(`EVENTWIRE_THEMES: the folder ${entry} (${full}) holds no .json theme file`);
+    for (const file of files) {
+      const to = `${DEPLOYED_THEMES_DIR}/${String(copyFiles.length + 1).padStart(2, "0")}-${path.basename(file)}`;
+      copyFiles.push({ from: path.relative(deploy.root, file), to });
+      setting.push(to);
+    }
+  }
+  return { setting: setting.join(","), copyFiles };
+}
+
 /**
  * The arguments every eventwire function is declared with: Node 22 on arm64, the folder
  * `npm run build` wrote for it deployed as it is (SST's `bundle`: SST bundles nothing itself, so
- * what is measured is what ships, source maps never among it), its memory, and its environment,
+ * what is measured is what ships, source maps never among it) with the files it reads (the sources
+ * file, the theme files), its memory, and its environment,
  * refused when it would not fit Lambda's 4 KB.
  */
 export function lambdaFunction(name: LambdaName, deploy: DeployInput = deployInput()) {
   const sources = name === "ingest" ? shippedSourcesFile(deploy) : null;
+  // Every function builds the pipeline's deps, and so reads the themes.
+  const themes = shippedThemes(deploy);
   const environment = functionEnvironment(name, deploy.env);
   if (sources !== null) environment.EVENTWIRE_SOURCES_FILE = DEPLOYED_SOURCES_FILE;
+  if (themes !== null) environment.EVENTWIRE_THEMES = themes.setting;
+  const copyFiles = [...(sources === null ? [] : [sources]), ...(themes?.copyFiles ?? [])];
   const bytes = environmentBytes(environment);
   if (bytes + SST_ENVIRONMENT_BYTES > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     const largest = Object.entries(environment)
@@ -141,7 +197,7 @@ export function lambdaFunction(name: LambdaName, deploy: DeployInput = deployInp
     handler: BUNDLE_HANDLER,
     memory: `${lambdaSizing(name).memoryMb} MB` as const,
     environment,
-    ...(sources === null ? {} : { copyFiles: [sources] }),
+    ...(copyFiles.length === 0 ? {} : { copyFiles }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type ApiDeps, createApp } from "@eventwire/api";
-import { errorMessage, type Log, MAINTENANCE_LIMITS } from "@eventwire/core";
+import { errorMessage, type Log, MAINTENANCE_LIMITS, type ThemeDefinition } from "@eventwire/core";
 import {
   dispatchDeliveries,
   type IngestRunSummary,
@@ -28,6 +28,8 @@ export type LocalStackOptions = {
   tableName: string;
   adminKey: string | null;
   sources: readonly string[];
+  /** The themes followed, when the caller has loaded them already (else from `settings`: EVENTWIRE_THEMES). */
+  themes?: readonly ThemeDefinition[];
   sourceIntervalSeconds?: number | undefined;
   /** Period of the ingest schedule; null runs no schedule. */
   scheduleIntervalMs: number | null;
@@ -84,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       settings: { ...options.settings, DYNAMODB_ENDPOINT: endpoint },
       tableName: options.tableName,
       adminKey: options.adminKey,
+      themes: options.themes,
       log,
       clientAddress: (c) => getConnInfo(c).remote.address,
       // One process holds everything here: the admin routes run the pipeline themselves.

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { MAINTENANCE_LIMITS } from "@eventwire/core";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +97,30 @@ describe("eventwire maintain", () => {
       expect(unknown.code).toBe(64);
       expect(unknown.stderr).toContain('maintain --theme: no theme "volcanoes" (themes: isis-syria)');
     } finally {
+      await table.drop();
+    }
+  });
+
+  it("picks --theme among the deployment's themes (EVENTWIRE_THEMES), files included", async () => {
+    const table = await createTestStore();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "eventwire-maintain-themes-"));
+    try {
+      const shipped = JSON.parse(
+        readFileSync(new URL("../../packages/core/src/themes/isis-syria.json", import.meta.url), "utf8"),
+      );
+      writeFileSync(path.join(dir, "harbours.json"), JSON.stringify({ ...shipped, id: "harbours" }));
+      const env = {
+        DYNAMODB_ENDPOINT: table.endpoint,
+        EVENTWIRE_TABLE: table.tableName,
+        EVENTWIRE_THEMES: `isis-syria,${path.join(dir, "harbours.json")}`,
+      };
+      const done = await runCli(["maintain", "--theme", "harbours"], env);
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stdout).toContain("theme harbours: 0 recent events examined");
+      const unknown = await runCli(["maintain", "--theme", "volcanoes"], env);
+      expect(unknown.stderr).toContain('maintain --theme: no theme "volcanoes" (themes: isis-syria, harbours)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await table.drop();
     }
   });

@@ -72,14 +72,14 @@ describe("happy: the document", () => {
     expect(spec.components.securitySchemes.adminKey).toMatchObject({ type: "http", scheme: "bearer" });
   });
 
-  it("lists every route the app serves under /api/v1, /health and the document's own, with its method", () => {
+  it("lists every route the app serves under /api/v1, /schemas, /health and the document's own, with its method", () => {
     const documented = new Set(
       operations().map(({ path, method }) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
     );
     const served = app.routes
       // Middleware (ALL, or a path with a wildcard) is not a route.
       .filter((route) => route.method !== "ALL" && !route.path.includes("*"))
-      .filter((route) => /^\/(api\/v1\/|health|openapi\.json|docs)/.test(route.path))
+      .filter((route) => /^\/(api\/v1\/|health|openapi\.json|docs|schemas\/)/.test(route.path))
       .map((route) => `${route.method} ${route.path}`);
     expect(served.length).toBeGreaterThan(20);
     for (const route of served) expect(documented, route).toContain(route);

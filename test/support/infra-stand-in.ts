@@ -98,11 +98,12 @@ export function useInfraStandIn(): void {
         },
       },
     });
-    for (const name of [...Object.keys(DEPLOY_ENV), "EVENTWIRE_SOURCES", "EVENTWIRE_PUBLIC_URL"])
+    for (const name of [...Object.keys(DEPLOY_ENV), "EVENTWIRE_SOURCES", "EVENTWIRE_PUBLIC_URL", "EVENTWIRE_THEMES"])
       savedEnv[name] = process.env[name];
     Object.assign(process.env, DEPLOY_ENV);
     delete process.env.EVENTWIRE_SOURCES;
     delete process.env.EVENTWIRE_PUBLIC_URL;
+    delete process.env.EVENTWIRE_THEMES;
     // A computed specifier keeps tsc from type-checking sst.config.ts, whose types come from .sst/.
     const specifier = new URL("../../sst.config.ts", import.meta.url).href;
     loaded.config = ((await import(/* @vite-ignore */ specifier)) as { default: SstConfig }).default;

@@ -154,3 +154,38 @@ describe("train", () => {
     );
   });
 });
+
+describe("eval --theme ID|FILE", () => {
+  const shipped = readFileSync(new URL("../../packages/core/src/themes/isis-syria.json", import.meta.url), "utf8");
+  /** The report of the fixture stream under `theme`, less its speed. */
+  function report(theme: string): Record<string, unknown> & { theme: { r: number } } {
+    const { code, out } = captured(() =>
+      runEvalCommand(["--stream", fixture("stream.jsonl"), "--theme", theme, "--no-maintenance", "--json"]),
+    );
+    expect(code).toBe(0);
+    const { articles_per_sec: _speed, ...rest } = JSON.parse(out.trim().split("\n").at(-1) as string);
+    return rest;
+  }
+
+  it("scores a theme file as the built-in theme it copies, and a changed one as changed", () => {
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-eval-theme-"));
+    writeFileSync(join(dir, "copy.json"), shipped);
+    // Relevance never reaches 1: with both thresholds at 1 nothing is on-theme.
+    writeFileSync(join(dir, "closed.json"), JSON.stringify({ ...JSON.parse(shipped), threshold: 1, followUpThreshold: 1 }));
+    const builtin = report("isis-syria");
+    expect(builtin.theme.r).toBeGreaterThan(0);
+    expect(report(join(dir, "copy.json"))).toEqual(builtin);
+    expect(report(join(dir, "closed.json")).theme.r).toBe(0);
+  });
+
+  it("refuses a bad theme file, naming it and the field, before reading the stream", () => {
+    const dir = mkdtempSync(join(tmpdir(), "eventwire-eval-theme-"));
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...JSON.parse(shipped), threshold: -0.5 }));
+    expect(() => runEvalCommand(["--stream", join(dir, "none.jsonl"), "--theme", join(dir, "bad.json")])).toThrow(
+      /^theme file .*bad\.json: threshold: Too small/,
+    );
+    expect(() => runTrainCommand(["--stream", join(dir, "none.jsonl"), "--theme", join(dir, "bad.json")])).toThrow(
+      /^theme file .*bad\.json: threshold: Too small/,
+    );
+  });
+});

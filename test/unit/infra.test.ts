@@ -327,7 +327,8 @@ describe("function environments (Lambda's 4 KB)", () => {
   });
 
   it("happy: every setting is forwarded to some function, or is one that is not a deploy setting", () => {
-    // Set some other way on AWS: the secret, the table's link, JSON logs always, the sources file by infra; or local only.
+    // Set some other way on AWS: the secret, the table's link, JSON logs always, the sources and theme files by infra
+    // (infra-themes.test.ts); or local only.
     const notForwarded = [
       "EVENTWIRE_ADMIN_KEY",
       "EVENTWIRE_CURSOR_SECRET",
@@ -335,6 +336,7 @@ describe("function environments (Lambda's 4 KB)", () => {
       "EVENTWIRE_LOG_FORMAT",
       "EVENTWIRE_SOURCES",
       "EVENTWIRE_SOURCES_FILE",
+      "EVENTWIRE_THEMES",
       "EVENTWIRE_SCHEDULE_SECONDS",
       "EVENTWIRE_DISPATCH_SECONDS",
       "EVENTWIRE_MAINTENANCE_SECONDS",

@@ -17,6 +17,7 @@ import { feedRoutes } from "./routes/feeds";
 import { healthRoutes } from "./routes/health";
 import { ingestRoutes } from "./routes/ingest";
 import { pageRoutes } from "./routes/pages";
+import { schemaRoutes } from "./routes/schemas";
 import { sourceRoutes } from "./routes/sources";
 import { deliveryRoutes, subscriptionRoutes } from "./routes/subscriptions";
 import { themeRoutes } from "./routes/themes";
@@ -42,6 +43,7 @@ export function createApp(deps: ApiDeps) {
   app.use("/api/v1/*", conditional);
   app.use("/openapi.json", conditional);
   app.use("/docs", conditional);
+  app.use("/schemas/*", conditional);
 
   // The pages for people (`/`, `/events/{id}`); `/` passes JSON clients on to the index below.
   app.route("/", pageRoutes(deps));
@@ -62,6 +64,7 @@ export function createApp(deps: ApiDeps) {
         sources: `${base}/api/v1/sources`,
         subscriptions: `${base}/api/v1/subscriptions`,
         health: `${base}/health`,
+        themeSchema: `${base}/schemas/theme.json`,
       },
     });
   });
@@ -70,6 +73,7 @@ export function createApp(deps: ApiDeps) {
   app.route("/api/v1/events", eventRoutes(deps));
   app.route("/api/v1/articles", articleRoutes(deps));
   app.route("/api/v1/themes", themeRoutes(deps));
+  app.route("/schemas", schemaRoutes(deps));
   app.route("/api/v1/sources", sourceRoutes(deps));
   app.route("/api/v1/ingest", ingestRoutes(deps));
   app.route("/api/v1/subscriptions", subscriptionRoutes(deps));
