@@ -88,7 +88,7 @@ describe("error: a broken theme fails on the field zod names", () => {
     ["an entity without aliases", { ...base, entities: entity(3, { aliases: [] }) }, "entities.3.aliases"],
     ["an empty alias", { ...base, entities: entity(2, { aliases: [""] }) }, "entities.2.aliases.0"],
     ["an unknown entity type", { ...base, entities: entity(0, { type: "city" }) }, "entities.0.type"],
-    ["a negative entity weight", { ...base, entities: entity(1, { weight: -1 }) }, "entities.1.weight"],
+    ["an entity weight that is not a number", { ...base, entities: entity(1, { weight: "2" }) }, "entities.1.weight"],
     ["a term of weight 0", { ...base, terms: [{ term: "raid", weight: 0 }] }, "terms.0.weight"],
     ["a threshold past 1", { ...base, threshold: 1.5 }, "threshold"],
     ["an id with a space", { ...base, id: "isis syria" }, "id"],

@@ -94,6 +94,6 @@ describe("error: themes check", () => {
     expect(none.stderr).toContain("themes check FILE|FOLDER|ID");
     const unknown = await runCli(["themes", "toString"], env, dir);
     expect(unknown.code).toBe(64);
-    expect(unknown.stderr).toContain('unknown themes command "toString" (check)');
+    expect(unknown.stderr).toContain('unknown themes command "toString" (check, suggest)');
   });
 });
