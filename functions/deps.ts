@@ -131,7 +131,7 @@ export function buildApiDeps(
   deps: ApiDeps;
   clients: DynamoClients;
 } {
-  const { deps, clients, themes } = buildPipelineDeps(input);
+  const { deps, clients } = buildPipelineDeps(input);
   const apiDeps: Omit<ApiDeps, "ingest"> = {
     ...deps,
     rateLimiter: rateLimiter(input.settings, deps.now),

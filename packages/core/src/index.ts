@@ -110,10 +110,10 @@ export { formatSimHash, hammingDistance, parseSimHash, shingles, simhash } from 
 export type { CompiledTheme, ThemeDefinition, ThemeScore } from "./text-features/theme-score";
 export { compileTheme, poolEvidence, scoreEvidence, scoreTheme, themeEvidence } from "./text-features/theme-score";
 export { contentTerms, countTerms, foldText, stem, wordTokens } from "./text-features/tokens";
+export { themeJsonSchema } from "./theme-json-schema";
 export type { SuggestExample, SuggestedItem, SuggestedRole, SuggestOptions, ThemeSuggestion } from "./theme-suggest";
 export { fitThemeThresholds, logOddsRatio, suggestTheme } from "./theme-suggest";
 export { groupNames, namesAlike, writtenForms } from "./theme-suggest-names";
-export { themeJsonSchema } from "./theme-json-schema";
 export { BUILTIN_THEMES, DEFAULT_THEME_ID, DEFAULT_THEMES, findTheme, parseTheme } from "./themes";
 export type { Article, ArticleSummary, Log, RawFeedItem, Source, Theme } from "./types";
 export { canonicalizeUrl, isWebUrl, MAX_URL_LENGTH } from "./url";
