@@ -97,19 +97,32 @@ function afterEarlierStories(close: number) {
   return (report: MatchInput) => matchInMemory(matcher, report).explanation;
 }
 
-const FIRST_SHIP = matchInput(
+/** A full report (more distinct terms than a feed summary has): its lead sentence, then the common background. */
+function fullReport(id: string, publishedAt: string, title: string, lead: string): MatchInput {
+  return matchInput(id, publishedAt, title, `${lead} ${BACKGROUND}`);
+}
+
+const BACKGROUND =
+  "Shipping companies have rerouted vessels around the Cape of Good Hope for months, adding weeks to voyages between Asia and Europe. " +
+  "Insurers raised war-risk premiums again, and naval patrols said they would escort merchant traffic through the southern approaches. " +
+  "Analysts warned that freight rates, fuel costs and delivery times would climb further if commercial operators kept avoiding the route. " +
+  "The group says its campaign will continue until its demands are met, while diplomats in several capitals urged restraint and talks.";
+
+const FIRST_SHIP = fullReport(
   "first-ship",
   "2026-03-02T10:00:00Z",
   "Houthis attack bulk carrier Northern Lark in Red Sea",
-  "Houthi fighters attacked the bulk carrier Northern Lark with drones and small boats in the Red Sea off Yemen. The crew of the Northern Lark abandoned the ship and were rescued.",
+  "Houthi fighters attacked the bulk carrier Northern Lark with drones and small boats in the Red Sea off Yemen. The crew of the Northern Lark abandoned the ship and were rescued. The Northern Lark was carrying fertiliser.",
 );
-const SECOND_SHIP = matchInput(
+const SECOND_SHIP_LEAD =
+  "Two sailors on the bulk carrier Silver Heron were killed when Houthi drones struck the Silver Heron in the Red Sea off Yemen, a day after another ship was attacked. The Silver Heron is drifting and on fire.";
+const SECOND_SHIP = fullReport(
   "second-ship",
   "2026-03-03T09:00:00Z",
   "Houthi drones kill two crew on bulk carrier in Red Sea",
-  "Two sailors on the bulk carrier Silver Heron were killed when Houthi drones struck the Silver Heron in the Red Sea off Yemen, a day after another ship was attacked and abandoned by its crew.",
+  SECOND_SHIP_LEAD,
 );
-const FIRST_SINKS = matchInput(
+const FIRST_SINKS = fullReport(
   "first-sinks",
   "2026-03-03T12:00:00Z",
   "Northern Lark sinks in Red Sea after Houthi attack",
@@ -136,5 +149,20 @@ describe("sibling happenings", () => {
     const second = decide(SECOND_SHIP);
     expect(second.decision).toBe("attached");
     expect(second.eventId).toBe(first.eventId);
+  });
+
+  it("does not tell a feed summary apart by its names: it names too few to lead with one", () => {
+    const decide = afterEarlierStories(0.99);
+    const first = decide(FIRST_SHIP);
+    const summary = decide(
+      matchInput(
+        "second-summary",
+        "2026-03-03T09:00:00Z",
+        "Houthi drones kill two crew on bulk carrier in Red Sea",
+        SECOND_SHIP_LEAD,
+      ),
+    );
+    expect(summary.decision).toBe("attached");
+    expect(summary.eventId).toBe(first.eventId);
   });
 });

@@ -13,7 +13,7 @@ import { nextEventState } from "./grow-event";
 import { leadsDiffer } from "./lead-names";
 import { DAY_MS, eventIdFor, explain, type MatchExplanation, type Matcher, type PreparedArticle } from "./matcher";
 import { PENDING_LIMITS, reconsiderPending } from "./pending-pool";
-import { matchProbability, profileFor, type Signals, sharesText, signalScorer } from "./signals";
+import { matchProbability, profileFor, type Signals, SUMMARY_MAX_TERMS, sharesText, signalScorer } from "./signals";
 
 /**
  * Decides where an article goes: off-theme, a copy of an article already in an event, attached
@@ -102,13 +102,15 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
 type Scored = { event: EventState; signals: Signals; probability: number };
 
 /**
- * The event an article is judged against: the most probable one it shares words with and whose
- * leading name it shares (`leadsDiffer`), when that one reaches `bar`; else the most probable it
- * shares words with, when that one is a close match (`close`); else the first of these that falls
- * short of `bar`, or none.
+ * The event an article is judged against: the most probable one it shares words with. For a full
+ * text, the most probable one it shares words and its leading name with (`leadsDiffer`), when
+ * that one reaches `bar`; else the most probable it shares words with, when that one is a close
+ * match (`close`); else the first of these that falls short of `bar`, or none.
  */
 function bestCandidate(scored: readonly Scored[], prepared: PreparedArticle, matcher: Matcher, bar: number, close: number) {
   const sharing = scored.filter((candidate) => sharesText(candidate.signals));
+  // A summary or a headline names too few names for the one it names most to be its lead.
+  if (prepared.vectors.body.size < SUMMARY_MAX_TERMS) return sharing[0];
   const sameLead = sharing.find(
     (candidate) => !leadsDiffer(prepared.vectors.entities, candidate.event.entities, matcher.index.entityIdf),
   );
