@@ -30,6 +30,7 @@ export type { EventGrowth } from "./matcher/event-growth";
 export { addToGrowth, GROWTH_LIMITS, growthOfMembers } from "./matcher/event-growth";
 export { EventIndex } from "./matcher/event-index";
 export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
+export { LEAD_MIN_WEIGHT, LEAD_PASSING_SHARE, leadName, leadsDiffer, namedWeight } from "./matcher/lead-names";
 export type {
   AppliedDecision,
   EventWithArticles,

@@ -10,9 +10,10 @@ import {
 import { findCopy } from "./copy-check";
 import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
+import { leadsDiffer } from "./lead-names";
 import { DAY_MS, eventIdFor, explain, type MatchExplanation, type Matcher, type PreparedArticle } from "./matcher";
 import { PENDING_LIMITS, reconsiderPending } from "./pending-pool";
-import { matchProbability, profileFor, sharesText, signalScorer } from "./signals";
+import { matchProbability, profileFor, type Signals, SUMMARY_MAX_TERMS, sharesText, signalScorer } from "./signals";
 
 /**
  * Decides where an article goes: off-theme, a copy of an article already in an event, attached
@@ -54,13 +55,13 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
       return { event, signals, probability: matchProbability(profile, signals) };
     })
     .sort((a, b) => b.probability - a.probability);
-  // The best event it shares words with; the closest event overall is what a new event turned down.
-  const best = scored.find((candidate) => sharesText(candidate.signals));
+  // The best event it shares words and its lead with; the closest event overall is what a new event turned down.
+  const onTheme = theme === null || theme.onTheme;
+  const bar = onTheme ? profile.attachThreshold : profile.followUpThreshold;
+  const best = bestCandidate(scored, prepared, matcher, bar, profile.followUpThreshold);
   const closest = scored[0];
   const second = scored.find((candidate) => candidate !== best);
   const runnerUp = second ? { eventId: second.event.id, probability: second.probability } : null;
-  const onTheme = theme === null || theme.onTheme;
-  const bar = onTheme ? profile.attachThreshold : profile.followUpThreshold;
 
   if (best !== undefined && best.probability >= bar) {
     return {
@@ -96,6 +97,26 @@ export function decideMatch(matcher: Matcher, prepared: PreparedArticle): MatchE
     candidates: candidates.length,
     reconsidered: false,
   };
+}
+
+type Scored = { event: EventState; signals: Signals; probability: number };
+
+/**
+ * The event an article is judged against: the most probable one it shares words with. For a full
+ * text, the most probable one it shares words and its leading name with (`leadsDiffer`), when
+ * that one reaches `bar`; else the most probable it shares words with, when that one is a close
+ * match (`close`); else the first of these that falls short of `bar`, or none.
+ */
+function bestCandidate(scored: readonly Scored[], prepared: PreparedArticle, matcher: Matcher, bar: number, close: number) {
+  const sharing = scored.filter((candidate) => sharesText(candidate.signals));
+  // A summary or a headline names too few names for the one it names most to be its lead.
+  if (prepared.vectors.body.size < SUMMARY_MAX_TERMS) return sharing[0];
+  const sameLead = sharing.find(
+    (candidate) => !leadsDiffer(prepared.vectors.entities, candidate.event.entities, matcher.index.entityIdf),
+  );
+  if (sameLead !== undefined && sameLead.probability >= bar) return sameLead;
+  const strongest = sharing[0];
+  return strongest !== undefined && strongest.probability >= Math.max(bar, close) ? strongest : sameLead;
 }
 
 /** Each prepared article's theme evidence, worked out once (pooled reports are read again and again). */

@@ -1,0 +1,65 @@
+import type { EntityType } from "../text-features/entities";
+import { contentTerms } from "../text-features/tokens";
+
+type Entities = ReadonlyMap<string, { type: EntityType; weight: number }>;
+
+/**
+ * A side's lead is a name it carries at least this strongly (entity weights are unit vectors
+ * over `1 + ln(mentions)`): one of the few names a report makes, named in its headline and body
+ * or again and again; a name among ten named once each is not.
+ */
+export const LEAD_MIN_WEIGHT = 0.3;
+/** The other side names a lead "in passing" when it names it less than half as strongly as its own lead. */
+export const LEAD_PASSING_SHARE = 0.5;
+
+/**
+ * The name a report or an event is about: the entity it names most, each weighed by how rare
+ * it is among events (`entityIdf`), so that the group and the country every story names do not
+ * lead over the ship, the city or the person this one is about.
+ */
+export function leadName(entities: Entities, entityIdf: (key: string) => number): string | null {
+  let lead: string | null = null;
+  let strongest = 0;
+  for (const [key, entry] of entities) {
+    const strength = entry.weight * entityIdf(key);
+    if (strength > strongest) {
+      strongest = strength;
+      lead = key;
+    }
+  }
+  return lead;
+}
+
+const wordsOf = (key: string) => new Set(contentTerms(key));
+const within = (small: ReadonlySet<string>, large: ReadonlySet<string>) =>
+  small.size > 0 && [...small].every((word) => large.has(word));
+
+/** How strongly a side names `key`, or a longer or shorter form of it (a ship with or without its "MV"). */
+export function namedWeight(side: Entities, key: string): number {
+  const words = wordsOf(key);
+  let best = side.get(key)?.weight ?? 0;
+  for (const [other, entry] of side) {
+    if (entry.weight <= best) continue;
+    const otherWords = wordsOf(other);
+    if (within(words, otherWords) || within(otherWords, words)) best = entry.weight;
+  }
+  return best;
+}
+
+/**
+ * Whether a report and an event are about different names: each leads with a name the other
+ * names at most in passing (an air strike on one port and the drone attack on another city it
+ * answers; a second ship attacked the day after the first). Such a report tells of a happening
+ * of its own, however much of the place, the group and the kind of act it shares with the event.
+ */
+export function leadsDiffer(article: Entities, event: Entities, entityIdf: (key: string) => number): boolean {
+  const own = leadName(article, entityIdf);
+  const theirs = leadName(event, entityIdf);
+  if (own === null || theirs === null || own === theirs) return false;
+  const ownWeight = article.get(own)?.weight ?? 0;
+  const theirWeight = event.get(theirs)?.weight ?? 0;
+  if (ownWeight < LEAD_MIN_WEIGHT || theirWeight < LEAD_MIN_WEIGHT) return false;
+  return (
+    namedWeight(article, theirs) < LEAD_PASSING_SHARE * ownWeight && namedWeight(event, own) < LEAD_PASSING_SHARE * theirWeight
+  );
+}
