@@ -6,7 +6,7 @@ type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 
 /** Write capacity units a client's writes cost, as DynamoDB bills them, counted since the meter was put on. */
-export type WriteMeter = { readonly units: number; readonly writes: number };
+export type WriteMeter = { readonly units: number };
 
 const KB = 1024;
 
@@ -111,13 +111,14 @@ async function readItems(reader: DynamoDBDocumentClient, tableName: string, keys
 /**
  * Counts what `client`'s writes would be billed on DynamoDB. DynamoDB Local's own
  * `ConsumedCapacity` cannot be used: it reports a transaction at two units an item whatever the
- * item's size. So the meter reads every item a write touches just before and just after it (on
- * `reader`, a client of its own) and applies the documented sizing rules (`itemWriteUnits`). The
- * reads slow the writes down: time nothing while a meter is on. A write that fails costs nothing
- * here (DynamoDB bills some of those too: a floor, not a ceiling).
+ * item's size. So the meter reads every item a write touches just before and just after it
+ * (through `reader`; reads pass the meter untouched) and applies the documented sizing rules
+ * (`itemWriteUnits`). The reads slow the writes down: time nothing while a meter is on. A write
+ * that fails, or an item a batch hands back unprocessed, costs nothing here (DynamoDB bills some
+ * failed writes too: a floor, not a ceiling).
  */
 export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClient, tableName: string): WriteMeter {
-  const totals = { units: 0, writes: 0 };
+  let billed = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const { keys, transactional } = touchedKeys(String(context.commandName), args.input as Item);
@@ -125,9 +126,14 @@ export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClie
       const before = await readItems(reader, tableName, keys);
       const result = await next(args);
       const after = await readItems(reader, tableName, keys);
+      // A batch's unprocessed items were not written: the caller sends them again, counted then.
+      const left = (result.output as { UnprocessedItems?: Item }).UnprocessedItems;
+      const unprocessed = new Set(
+        left === undefined ? [] : touchedKeys("BatchWriteItemCommand", { RequestItems: left }).keys.map(keyText),
+      );
       for (const key of keys) {
-        totals.units += itemWriteUnits(before.get(keyText(key)), after.get(keyText(key)), transactional);
-        totals.writes += 1;
+        if (unprocessed.has(keyText(key))) continue;
+        billed += itemWriteUnits(before.get(keyText(key)), after.get(keyText(key)), transactional);
       }
       return result;
     },
@@ -135,10 +141,7 @@ export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClie
   );
   return {
     get units() {
-      return totals.units;
-    },
-    get writes() {
-      return totals.writes;
+      return billed;
     },
   };
 }
