@@ -63,7 +63,15 @@ export function readThemeFile(file: string, shown: string = file): ThemeDefiniti
 /** The file or folder an entry names (relative to `baseDir`); a ConfigError when there is none. */
 function existingPath(entry: string, baseDir: string, label: string): { full: string; folder: boolean } {
   const full = path.resolve(baseDir, entry);
-  const stat = statSync(full, { throwIfNoEntry: false });
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(full, { throwIfNoEntry: false });
+  } catch (error) {
+    // A path through a file (ENOTDIR), or one this process may not read (EACCES).
+    throw new ConfigError(
+      `${label}: cannot read "${entry}" (${full}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
   if (stat === undefined) {
     const builtins = BUILTIN_THEMES.map((theme) => theme.id).join(", ");
     throw new ConfigError(`${label}: "${entry}" is no built-in theme (${builtins}) and no file or folder: ${full}`);
@@ -75,9 +83,15 @@ function existingPath(entry: string, baseDir: string, label: string): { full: st
 function filesOf(entry: string, baseDir: string, label: string): { full: string; shown: string }[] {
   const { full, folder } = existingPath(entry, baseDir, label);
   if (!folder) return [{ full, shown: entry }];
-  const names = readdirSync(full)
-    .filter((name) => name.endsWith(".json"))
-    .sort();
+  let listed: string[];
+  try {
+    listed = readdirSync(full);
+  } catch (error) {
+    throw new ConfigError(
+      `${label}: cannot list the folder ${entry} (${full}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const names = listed.filter((name) => name.endsWith(".json")).sort();
   if (names.length === 0) throw new ConfigError(`${label}: the folder ${entry} (${full}) holds no .json theme file`);
   return names.map((name) => ({ full: path.join(full, name), shown: path.join(entry, name) }));
 }

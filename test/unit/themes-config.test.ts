@@ -88,6 +88,14 @@ describe("error: a bad list or file stops the start, naming the file and the fie
     expect(() => load("empty")).toThrow(/EVENTWIRE_THEMES: the folder empty \(.*\) holds no \.json theme file/);
   });
 
+  it("refuses a path through a file with a ConfigError naming it, not a crash", () => {
+    writeFileSync(path.join(dir, "plain.json"), JSON.stringify(theme("plain")));
+    expect(() => load("plain.json/inner.json")).toThrow(ConfigError);
+    expect(() => load("plain.json/inner.json")).toThrow(
+      /EVENTWIRE_THEMES: cannot read "plain\.json\/inner\.json" \(.*\): ENOTDIR/,
+    );
+  });
+
   it("refuses two themes with one id, naming both", () => {
     write("a.json", theme("same"));
     write("b.json", theme("same"));
