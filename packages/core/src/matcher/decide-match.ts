@@ -10,7 +10,7 @@ import {
 import { findCopy } from "./copy-check";
 import type { EventState } from "./event";
 import { nextEventState } from "./grow-event";
-import { leadsDiffer } from "./lead-names";
+import { leadComparer } from "./lead-names";
 import { DAY_MS, eventIdFor, explain, type MatchExplanation, type Matcher, type PreparedArticle } from "./matcher";
 import { PENDING_LIMITS, reconsiderPending } from "./pending-pool";
 import { matchProbability, profileFor, type Signals, SUMMARY_MAX_TERMS, sharesText, signalScorer } from "./signals";
@@ -103,7 +103,7 @@ type Scored = { event: EventState; signals: Signals; probability: number };
 
 /**
  * The event an article is judged against: the most probable one it shares words with. For a full
- * text, the most probable one it shares words and its leading name with (`leadsDiffer`), when
+ * text, the most probable one it shares words and its leading name with (`leadComparer`), when
  * that one reaches `bar`; else the most probable it shares words with, when that one is a close
  * match (`close`); else the first of these that falls short of `bar`, or none.
  */
@@ -111,9 +111,8 @@ function bestCandidate(scored: readonly Scored[], prepared: PreparedArticle, mat
   const sharing = scored.filter((candidate) => sharesText(candidate.signals));
   // A summary or a headline names too few names for the one it names most to be its lead.
   if (prepared.vectors.body.size < SUMMARY_MAX_TERMS) return sharing[0];
-  const sameLead = sharing.find(
-    (candidate) => !leadsDiffer(prepared.vectors.entities, candidate.event.entities, matcher.index.entityIdf),
-  );
+  const differs = leadComparer(prepared.vectors.entities, matcher.index.entityIdf);
+  const sameLead = sharing.find((candidate) => !differs(candidate.event.entities));
   if (sameLead !== undefined && sameLead.probability >= bar) return sameLead;
   const strongest = sharing[0];
   return strongest !== undefined && strongest.probability >= Math.max(bar, close) ? strongest : sameLead;

@@ -34,17 +34,33 @@ export function leadName(entities: Entities, entityIdf: (key: string) => number)
   return lead;
 }
 
-const wordsOf = (key: string) => new Set(contentTerms(key));
+// A name's words depend on the name alone: stemmed once for each side that holds it, and kept
+// for as long as that side's map lives.
+const wordsBySide = new WeakMap<Entities, Map<string, ReadonlySet<string>>>();
+function wordsOf(side: Entities, key: string): ReadonlySet<string> {
+  let words = wordsBySide.get(side);
+  if (words === undefined) {
+    words = new Map();
+    wordsBySide.set(side, words);
+  }
+  let found = words.get(key);
+  if (found === undefined) {
+    found = new Set(contentTerms(key));
+    words.set(key, found);
+  }
+  return found;
+}
 const within = (small: ReadonlySet<string>, large: ReadonlySet<string>) =>
   small.size > 0 && [...small].every((word) => large.has(word));
 
 /** How strongly a side names `key`, or a longer or shorter form of it (a ship with or without its "MV"). */
 export function namedWeight(side: Entities, key: string): number {
-  const words = wordsOf(key);
   let best = side.get(key)?.weight ?? 0;
+  let words: ReadonlySet<string> | undefined;
   for (const [other, entry] of side) {
     if (entry.weight <= best) continue;
-    const otherWords = wordsOf(other);
+    words ??= new Set(contentTerms(key));
+    const otherWords = wordsOf(side, other);
     if (within(words, otherWords) || within(otherWords, words)) best = entry.weight;
   }
   return best;
@@ -55,15 +71,24 @@ export function namedWeight(side: Entities, key: string): number {
  * names at most in passing (an air strike on one port and the drone attack on another city it
  * answers; a second ship attacked the day after the first). Such a report tells of a happening
  * of its own, however much of the place, the group and the kind of act it shares with the event.
+ * The report's lead is found once, for all the events it is compared with.
  */
-export function leadsDiffer(article: Entities, event: Entities, entityIdf: (key: string) => number): boolean {
+export function leadComparer(article: Entities, entityIdf: (key: string) => number): (event: Entities) => boolean {
   const own = leadName(article, entityIdf);
-  const theirs = leadName(event, entityIdf);
-  if (own === null || theirs === null || own === theirs) return false;
-  const ownWeight = article.get(own)?.weight ?? 0;
-  const theirWeight = event.get(theirs)?.weight ?? 0;
-  if (ownWeight < LEAD_MIN_WEIGHT || theirWeight < LEAD_MIN_WEIGHT) return false;
-  return (
-    namedWeight(article, theirs) < LEAD_PASSING_SHARE * ownWeight && namedWeight(event, own) < LEAD_PASSING_SHARE * theirWeight
-  );
+  const ownWeight = own === null ? 0 : (article.get(own)?.weight ?? 0);
+  if (own === null || ownWeight < LEAD_MIN_WEIGHT) return () => false;
+  return (event) => {
+    const theirs = leadName(event, entityIdf);
+    if (theirs === null || theirs === own) return false;
+    const theirWeight = event.get(theirs)?.weight ?? 0;
+    if (theirWeight < LEAD_MIN_WEIGHT) return false;
+    return (
+      namedWeight(article, theirs) < LEAD_PASSING_SHARE * ownWeight && namedWeight(event, own) < LEAD_PASSING_SHARE * theirWeight
+    );
+  };
+}
+
+/** `leadComparer` for one event. */
+export function leadsDiffer(article: Entities, event: Entities, entityIdf: (key: string) => number): boolean {
+  return leadComparer(article, entityIdf)(event);
 }
