@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import type { Log } from "@eventwire/core";
+import { errorMessage, type Log } from "@eventwire/core";
 import {
   addSource,
   configureSource,
@@ -291,8 +291,11 @@ async function main(argv: string[]): Promise<number> {
     case "maintain": {
       const { values } = parseArgs({ args: rest, options: { theme: { type: "string" } }, strict: true });
       const themes = maintainedThemes(values.theme, configuredThemes(settings));
-      const summaries = await withDeps(settings, log, (deps) => runMaintenance(deps, themes));
+      const { summaries, failed } = await withDeps(settings, log, (deps) => runMaintenance(deps, themes));
       process.stdout.write(summaries.map(formatMaintenance).join(""));
+      for (const { themeId, error } of failed)
+        process.stderr.write(`eventwire: theme ${themeId}: maintenance failed: ${errorMessage(error)}\n`);
+      if (failed.length > 0) return 1;
       return 0;
     }
     case "sources": {

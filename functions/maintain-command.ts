@@ -1,5 +1,5 @@
 import { findTheme, type ThemeDefinition } from "@eventwire/core";
-import { type MaintenanceSummary, maintainEvents, type PipelineDeps } from "@eventwire/pipeline";
+import { type MaintenanceSummary, maintainThemes, type PipelineDeps, type ThemesMaintenance } from "@eventwire/pipeline";
 import { UsageError } from "./eval-command";
 
 export const MAINTAIN_USAGE = "maintain [--theme ID]";
@@ -42,8 +42,9 @@ export function formatMaintenance(summary: MaintenanceSummary): string {
 }
 
 /** `maintain`: one maintenance pass over each of these themes' recent events, with these deps, now, one after another. */
-export async function runMaintenance(deps: PipelineDeps, themes: readonly ThemeDefinition[]): Promise<MaintenanceSummary[]> {
-  const summaries: MaintenanceSummary[] = [];
-  for (const theme of themes) summaries.push(await maintainEvents(deps, theme.id));
-  return summaries;
+export function runMaintenance(deps: PipelineDeps, themes: readonly ThemeDefinition[]): Promise<ThemesMaintenance> {
+  return maintainThemes(
+    deps,
+    themes.map((theme) => theme.id),
+  );
 }

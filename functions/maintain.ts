@@ -1,4 +1,5 @@
-import { type MaintenanceSummary, maintainEvents } from "@eventwire/pipeline";
+import { errorMessage } from "@eventwire/core";
+import { type MaintenanceSummary, maintainThemes } from "@eventwire/pipeline";
 import type { SQSEvent } from "aws-lambda";
 import { notifyDispatcher } from "./dispatch-queue";
 import { pipelineLambdaDeps } from "./lambda-deps";
@@ -26,8 +27,9 @@ function namedThemes(event: SQSEvent): Set<string> {
  * Maintenance entry: the Maintain schedule (infra/maintain.ts, hourly) and the maintain queue
  * (the ingest worker's message once many articles were stored) run one pass over recent events
  * per theme: those the messages name, every theme for the schedule (or a message naming none).
- * A pass that throws leaves the queue message to be retried, then to the dead-letter queue;
- * what it stored stays, and the next pass finishes its moves. Two passes may overlap (a queue
+ * A theme whose pass throws does not stop the others' (`maintainThemes`); the handler then throws,
+ * leaving the queue message to be retried, then to the dead-letter queue; what a pass stored
+ * stays, and the next pass finishes its moves. Two passes may overlap (a queue
  * message during a scheduled run): the later writer's decision meets the theme's changed
  * sequence, writes nothing, and it plans again on what the first stored.
  */
@@ -36,23 +38,18 @@ export async function handler(event: SQSEvent | ScheduleEvent): Promise<Maintena
   else deps.log.info("maintenance triggered", { trigger: "schedule", ...scheduleEventFields(event) });
   const named = "Records" in event ? namedThemes(event) : new Set<string>();
   const themes = deps.config.themes.filter((theme) => named.size === 0 || named.has(theme.id));
-  const summaries: MaintenanceSummary[] = [];
-  for (const theme of themes) {
-    const summary = await maintainEvents(deps, theme.id);
-    summaries.push(summary);
-    deps.log.info("maintenance pass finished", {
-      themeId: summary.themeId,
-      examined: summary.examined,
-      decisions: summary.decisions.length,
-      moved: summary.moved,
-      resumed: summary.resumed,
-    });
-  }
+  const { summaries, failed } = await maintainThemes(
+    deps,
+    themes.map((theme) => theme.id),
+  );
   const decisions = summaries.reduce((sum, summary) => sum + summary.decisions.length, 0);
   // Their decisions are in the outbox: the dispatcher sends event.merged / event.split now.
   if (decisions > 0 && dispatchQueueUrl !== undefined) {
     const at = summaries.at(-1)?.finishedAt ?? deps.now().toISOString();
     await notifyDispatcher(dispatchQueueUrl, deps.log, { maintained: decisions, at });
   }
+  // The other themes had their pass; the message comes back for the ones that failed.
+  if (failed.length > 0)
+    throw new Error(`maintenance failed for ${failed.map((each) => `${each.themeId} (${errorMessage(each.error)})`).join(", ")}`);
   return summaries;
 }

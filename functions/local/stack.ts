@@ -4,7 +4,7 @@ import {
   dispatchDeliveries,
   type IngestRunSummary,
   ingestDueSources,
-  maintainEvents,
+  maintainThemes,
   type SeedSourcesResult,
   seedSources,
   webhookSenderFor,
@@ -120,9 +120,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => dispatcher.idle());
     // One pass at a time (each theme's in turn); its decisions' messages go out at once.
     const maintainer = singleFlight(async () => {
-      let decisions = 0;
-      for (const theme of deps.config.themes) decisions += (await maintainEvents(deps, theme.id)).decisions.length;
-      if (decisions > 0) await dispatcher.run();
+      const { summaries } = await maintainThemes(
+        deps,
+        deps.config.themes.map((theme) => theme.id),
+      );
+      if (summaries.some((summary) => summary.decisions.length > 0)) await dispatcher.run();
     });
     cleanups.push(() => maintainer.idle());
     const afterIngest = async (summary: IngestRunSummary) => {

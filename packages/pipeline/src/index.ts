@@ -28,6 +28,8 @@ export { ingestSource } from "./ingest-source";
 export { extractMainText, MAX_PAGE_ELEMENTS } from "./main-text";
 export type { MaintenanceSummary, StoredDecision } from "./maintenance/maintain-events";
 export { maintainEvents } from "./maintenance/maintain-events";
+export type { ThemesMaintenance } from "./maintenance/maintain-themes";
+export { maintainThemes } from "./maintenance/maintain-themes";
 export { maintenanceDueAfter } from "./maintenance/trigger";
 export { matchArticle, matchArticles } from "./match-article";
 export { toMatchInput } from "./match-input";

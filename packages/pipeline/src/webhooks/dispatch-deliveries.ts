@@ -115,7 +115,16 @@ export async function dispatchDeliveries(deps: PipelineDeps, options: DispatchOp
 /** Each theme's changes turned into messages, one theme after another (each has its own outbox); how many were made. */
 async function fanOutEveryTheme(deps: PipelineDeps, onMade: () => void, claimAhead: ClaimAhead): Promise<number> {
   let made = 0;
-  for (const theme of deps.config.themes) made += await fanOutChanges(deps, theme.id, onMade, claimAhead);
+  let failure: { error: unknown } | undefined;
+  // A theme whose fan-out throws does not hold back the others' messages; the run then reports it.
+  for (const theme of deps.config.themes) {
+    try {
+      made += await fanOutChanges(deps, theme.id, onMade, claimAhead);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== undefined) throw failure.error;
   return made;
 }
 
