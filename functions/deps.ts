@@ -29,7 +29,6 @@ export type DepsInput = { settings: EnvSettings; tableName: string; log: Log; th
 export function buildPipelineDeps({ settings, tableName, log, themes: loaded }: DepsInput): {
   deps: PipelineDeps;
   clients: DynamoClients;
-  themes: readonly ThemeDefinition[];
 } {
   // Before any client exists: a bad theme file stops the start with nothing to clean up.
   const themes = loaded ?? configuredThemes(settings);
@@ -69,7 +68,7 @@ export function buildPipelineDeps({ settings, tableName, log, themes: loaded }: 
       fullTextPerFetch: settings.EVENTWIRE_FULL_TEXT_PER_FETCH,
     },
   };
-  return { deps, clients, themes };
+  return { deps, clients };
 }
 
 /** The per-client request limit of the settings, or null when it is off. */

@@ -16,7 +16,8 @@ export type ItemKey = { pk: string; sk: string };
  * The transaction items by which a further theme's judgement of a stored article is stored: the
  * membership (only if that theme has not judged the article yet: the first item holds the
  * condition) and the theme added to the article item's `judged`, only while the article is
- * stored with the content the membership copies (an edit in between would leave a stale copy).
+ * stored with the content the membership copies (an edit in between would leave a stale copy)
+ * and holds another theme's judgement inline.
  */
 export function membershipWrites(tableName: string, article: Article): TransactItem[] {
   return [
@@ -26,8 +27,15 @@ export function membershipWrites(tableName: string, article: Article): TransactI
         TableName: tableName,
         Key: keys.article(article.id),
         UpdateExpression: "ADD judged :theme",
-        ConditionExpression: "attribute_exists(pk) AND contentHash = :hash",
-        ExpressionAttributeValues: { ":theme": new Set([article.theme]), ":hash": article.contentHash },
+        // Not the theme the article item holds inline: two workers judging in different theme
+        // orders (a rollout) would otherwise list the article twice in that theme.
+        ConditionExpression: "attribute_exists(pk) AND contentHash = :hash AND #inline <> :themeId",
+        ExpressionAttributeNames: { "#inline": "theme" },
+        ExpressionAttributeValues: {
+          ":theme": new Set([article.theme]),
+          ":themeId": article.theme,
+          ":hash": article.contentHash,
+        },
       },
     },
   ];

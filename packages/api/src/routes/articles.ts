@@ -72,8 +72,8 @@ export function articleRoutes(deps: ApiDeps) {
     const { article, judgements } = found;
     const base = baseUrl(c, deps);
     const json = { ...articleJson(article, base, { explain: true }), themes: themesJson(judgements, base) };
-    // Any theme's write may add its judgement to the article: with several themes, any of them makes this stale.
-    return jsonBody(deps, json, { theme: deps.config.themes.length > 1 ? null : article.theme });
+    // Any theme's write may add its judgement to the article, so any theme's change makes this stale.
+    return jsonBody(deps, json, { theme: null });
   });
   return app;
 }
