@@ -144,8 +144,26 @@ describe("error: a bad list or file stops the start, naming the file and the fie
     ],
     [
       "two entities with one id",
-      (t: typeof SHIPPED) => ({ ...t, entities: [...t.entities, t.entities[1]] }),
+      (t: typeof SHIPPED) => ({ ...t, entities: [...t.entities, { ...t.entities[1], aliases: ["Nowhere Land"] }] }),
       /^theme file t\.json: entities\.\d+\.id: "syria" is already the id of entities\.1$/,
+    ],
+    [
+      "an alias another entity has (it would silently go to one of them)",
+      (t: typeof SHIPPED) => ({
+        ...t,
+        entities: [...t.entities, { id: "other", type: "place", weight: -1, aliases: ["syria"] }],
+      }),
+      /^theme file t\.json: entities\.\d+\.aliases\.0: "syria" is already an alias of entities\.1$/,
+    ],
+    [
+      "an alias with no word",
+      (t: typeof SHIPPED) => ({ ...t, entities: [...t.entities, { id: "dash", type: "other", weight: 1, aliases: ["—"] }] }),
+      /^theme file t\.json: entities\.\d+\.aliases\.0: "—" has no word to read as a name$/,
+    ],
+    [
+      "an entity weight past 10",
+      (t: typeof SHIPPED) => ({ ...t, entities: [{ ...t.entities[0], weight: 1e308 }, ...t.entities.slice(1)] }),
+      /^theme file t\.json: entities\.0\.weight: Too big: expected number to be <=10$/,
     ],
     [
       "a term of stop words only",

@@ -21,13 +21,13 @@ const FIELD_DESCRIPTIONS: Record<string, string> = {
   "entities[].id": "The entity's key, unique in the theme: what the matcher and the evidence name it by (e.g. `isis`).",
   "entities[].type": "What it is: a person, a place, an org(anisation) or other.",
   "entities[].weight":
-    "What a mention adds to the theme score (the shipped themes use -3 to 3). 0: recognised for matching (its aliases read as one name), with no say in the theme score. Below 0: counter-evidence, a neighbouring story's actor (another conflict's group) whose mentions take from the score, never below 0, and never make a report on-theme.",
+    "What a mention adds to the theme score, -10 to 10 (the shipped themes use -3 to 3). 0: recognised for matching (its aliases read as one name), with no say in the theme score. Below 0: counter-evidence, a neighbouring story's actor (another conflict's group) whose mentions take from the score, never below 0, and never make a report on-theme.",
   "entities[].aliases": "The names it goes by, at least one; a mention of any is a mention of the entity.",
   "entities[].aliases[]": "A name as written; an all-capital alias (`IS`, `SDF`) matches only in capitals, others in any case.",
   terms: "The theme's words and phrases.",
   "terms[]": "A word or phrase of the theme, with its weight.",
   "terms[].term": "A word or phrase, matched on its word stems (a phrase counts as often as its rarest word).",
-  "terms[].weight": "What a mention adds to the theme score, more than 0 (the shipped themes use 0.5 to 3).",
+  "terms[].weight": "What a mention adds to the theme score, more than 0 and at most 10 (the shipped themes use 0.5 to 3).",
   "terms[].supporting":
     "true: the term adds to the score but never makes an article on-theme alone (`terror`, `militants`). Default false.",
 };

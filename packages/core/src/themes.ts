@@ -1,6 +1,6 @@
 import { en } from "zod/locales";
 import * as z from "zod/mini";
-import { ENTITY_TYPES } from "./text-features/entities";
+import { ENTITY_TYPES, nameKey, nameWords } from "./text-features/entities";
 import type { ThemeDefinition } from "./text-features/theme-score";
 import { contentTerms } from "./text-features/tokens";
 import isisSyria from "./themes/isis-syria.json" with { type: "json" };
@@ -18,11 +18,16 @@ const ENTITY_SCHEMA = z.strictObject({
   type: z.enum(ENTITY_TYPES),
   // 0: recognised for matching (its aliases read as one name), with no say in the theme score;
   // below 0: counter-evidence, a neighbouring story's actor whose mentions take from the score.
-  weight: z.number(),
+  // Bounded so that sums of weights stay finite (the shipped themes use -3 to 3).
+  weight: z.number().check(z.gte(-10), z.lte(10)),
   aliases: z.array(text()).check(z.minLength(1)),
 });
 
-const TERM_SCHEMA = z.strictObject({ term: text(), weight: z.number().check(z.positive()), supporting: z.optional(z.boolean()) });
+const TERM_SCHEMA = z.strictObject({
+  term: text(),
+  weight: z.number().check(z.positive(), z.lte(10)),
+  supporting: z.optional(z.boolean()),
+});
 
 /** A theme file (`parseTheme`); its JSON Schema is generated from it (`themeJsonSchema`). */
 export const THEME_SCHEMA = z.strictObject({
@@ -47,10 +52,24 @@ function crossFieldProblems(theme: ThemeDefinition): string[] {
   if (theme.followUpThreshold > theme.threshold)
     problems.push(`followUpThreshold: ${theme.followUpThreshold} must not exceed threshold (${theme.threshold})`);
   const seen = new Map<string, number>();
+  // An alias is read as one entity: a second entity with it would silently lose it to the later one.
+  const aliasOwner = new Map<string, number>();
   for (const [index, entity] of theme.entities.entries()) {
     const first = seen.get(entity.id);
     if (first !== undefined) problems.push(`entities.${index}.id: "${entity.id}" is already the id of entities.${first}`);
     else seen.set(entity.id, index);
+    for (const [at, alias] of entity.aliases.entries()) {
+      const words = nameWords(alias);
+      if (words.length === 0) {
+        problems.push(`entities.${index}.aliases.${at}: "${alias}" has no word to read as a name`);
+        continue;
+      }
+      const key = nameKey(words.join(" "));
+      const owner = aliasOwner.get(key);
+      if (owner !== undefined && owner !== index)
+        problems.push(`entities.${index}.aliases.${at}: "${alias}" is already an alias of entities.${owner}`);
+      else aliasOwner.set(key, index);
+    }
   }
   for (const [index, term] of theme.terms.entries()) {
     // A term of stop words only has no stems: it would never match anything.
