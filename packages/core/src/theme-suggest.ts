@@ -1,3 +1,4 @@
+import { binaryPrf } from "./metrics";
 import { CALENDAR_WORD, compileEntities } from "./text-features/entities";
 import { type ArticleFeatures, extractFeatures } from "./text-features/features";
 import { compileTheme, scoreTheme, type ThemeDefinition } from "./text-features/theme-score";
@@ -300,19 +301,11 @@ function finish(
 type Scored = { score: number; anchored?: boolean; on: boolean };
 
 function separationAt(scored: readonly Scored[], threshold: number) {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (const { score, anchored, on } of scored) {
-    const predicted = anchored === true && score >= threshold;
-    if (predicted && on) tp += 1;
-    else if (predicted) fp += 1;
-    else if (on) fn += 1;
-  }
-  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
-  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { precision: round(precision), recall: round(recall), f1: round(f1) };
+  const { p, r, f1 } = binaryPrf(
+    scored.map((each) => each.on),
+    scored.map((each) => each.anchored === true && each.score >= threshold),
+  );
+  return { precision: round(p), recall: round(r), f1: round(f1) };
 }
 
 /**
