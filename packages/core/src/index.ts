@@ -1,4 +1,5 @@
 export { acceptQuality, prefersJson } from "./accept";
+export { byPublication } from "./article-order";
 export type { CorrectionKind, EventCorrection } from "./corrections";
 export { CORRECTIONS_SHOWN, decisionCorrections, describeCorrection } from "./corrections";
 export type { EvaluationOptions, EvaluationReport, LabelledArticle } from "./evaluation";

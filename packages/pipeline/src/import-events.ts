@@ -1,4 +1,4 @@
-import { type Article, eventIdFor, importExplanation } from "@eventwire/core";
+import { type Article, byPublication, eventIdFor, importExplanation } from "@eventwire/core";
 import { firstTheme, type PipelineDeps } from "./deps";
 import { type MatchResult, matchRun } from "./match-run";
 import { serialised } from "./matcher-cache-sync";
@@ -16,7 +16,7 @@ export async function importEvents(deps: PipelineDeps, groups: readonly (readonl
   // Imported events are the first theme's.
   const themeId = firstTheme(deps).id;
   for (const group of groups) {
-    const ordered = [...group].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
+    const ordered = [...group].sort(byPublication);
     let eventId: string | null = null;
     for (const article of ordered) {
       // The event's id comes from its first article, so a re-run finds the same event.

@@ -1,4 +1,4 @@
-import { type Article, errorMessage, type Source } from "@eventwire/core";
+import { type Article, byPublication, errorMessage, type Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { matchArticles } from "./match-article";
 import type { MatchResult } from "./match-run";
@@ -17,11 +17,6 @@ type JudgedArticles = {
   /** The themes whose memberships this judging added, by article. */
   added: Map<string, string[]>;
 };
-
-/** Orders articles by publication time (ties by id), oldest first. */
-export function byPublication(a: Article, b: Article): number {
-  return a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id);
-}
 
 /** Whether a theme has judged a stored article. */
 export function judgedBy(stored: StoredJudgements, themeId: string): boolean {
@@ -46,17 +41,16 @@ export async function judgeByThemes(
   storedJudgements: ReadonlyMap<string, StoredJudgements>,
 ): Promise<JudgedArticles> {
   const result: JudgedArticles = { stored: 0, skipped: 0, lost: 0, added: new Map() };
-  // The new articles the store holds once the first theme's run is over.
+  // The new articles: all of them for the first theme, then those the store holds once its run is over.
   let held: readonly Article[] = fresh;
   for (const [position, theme] of deps.config.themes.entries()) {
     const waiting = earlier.filter((article) => {
       const stored = storedJudgements.get(article.id);
       return stored !== undefined && !judgedBy(stored, theme.id);
     });
-    const news = position === 0 ? fresh : held;
-    const run = [...news, ...waiting].sort(byPublication).map((article) => ({ ...article, theme: theme.id }));
+    const run = [...held, ...waiting].sort(byPublication).map((article) => ({ ...article, theme: theme.id }));
     if (run.length === 0) continue;
-    const members = new Set([...waiting.map((article) => article.id), ...(position === 0 ? [] : news.map((a) => a.id))]);
+    const members = new Set([...waiting.map((article) => article.id), ...(position === 0 ? [] : held.map((a) => a.id))]);
     const results = await matchArticles(deps, run, { themeId: theme.id, stored: members });
     const rejected = new Set<string>();
     for (const [index, outcome] of results.entries()) {

@@ -1,7 +1,7 @@
-import type { Article, Source } from "@eventwire/core";
+import { type Article, byPublication, type Source } from "@eventwire/core";
 import type { PipelineDeps } from "./deps";
 import { withFullText } from "./extract-full-text";
-import { byPublication, judgeByThemes, judgedBy } from "./judge-by-themes";
+import { judgeByThemes, judgedBy } from "./judge-by-themes";
 
 export const DEFAULT_MAX_ITEMS_PER_FETCH = 500;
 /** How many of a source's latest articles a re-published item is compared with. */

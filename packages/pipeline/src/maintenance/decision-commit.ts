@@ -1,5 +1,6 @@
 import {
   type AppliedDecision,
+  byPublication,
   decisionCorrections,
   type EventState,
   type EventWithArticles,
@@ -75,9 +76,7 @@ export function heldAfter(decision: MaintenanceDecision, held: HeldEvents, store
   const byId = new Map(stored.map((event) => [event.id, event]));
   const at = (id: string): EventState => byId.get(id) as EventState;
   if (decision.kind === "merge") {
-    const articles = [...articlesOf(decision.into), ...articlesOf(decision.from)].sort(
-      (a, b) => a.input.publishedAt.localeCompare(b.input.publishedAt) || a.input.id.localeCompare(b.input.id),
-    );
+    const articles = [...articlesOf(decision.into), ...articlesOf(decision.from)].sort((a, b) => byPublication(a.input, b.input));
     return [{ event: at(decision.into), articles }];
   }
   const leaving = new Set(decision.articleIds);

@@ -1,4 +1,4 @@
-import { type Article, type EventState, type EventWithArticles, MAINTENANCE_LIMITS } from "@eventwire/core";
+import { byPublication, type EventState, type EventWithArticles, MAINTENANCE_LIMITS } from "@eventwire/core";
 import pLimit from "p-limit";
 import type { PipelineDeps } from "../deps";
 import { toMatchInput } from "../match-input";
@@ -10,10 +10,6 @@ const READ_CONCURRENCY = 8;
 
 /** Events read whole for a pass, by id. */
 export type HeldEvents = Map<string, EventWithArticles>;
-
-function byPublication(a: Article, b: Article): number {
-  return a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id);
-}
 
 /**
  * Events with every one of their articles, the full text included, as a pass re-examines them.
