@@ -1,4 +1,4 @@
-import type { Log, MaintenancePlanner, MatcherModel, ThemeDefinition } from "@eventwire/core";
+import { findTheme, type Log, type MaintenancePlanner, type MatcherModel, type ThemeDefinition } from "@eventwire/core";
 import type { Store } from "@eventwire/store";
 import type { FetchGuard } from "./fetch-feed";
 import type { MatcherRegistry } from "./matcher-cache";
@@ -75,7 +75,7 @@ export function firstTheme(deps: Pick<PipelineDeps, "config">): ThemeDefinition 
 
 /** The deployment's theme with this id; an error naming the themes when there is none. */
 export function themeOf(deps: Pick<PipelineDeps, "config">, themeId: string): ThemeDefinition {
-  const theme = deps.config.themes.find((each) => each.id === themeId);
+  const theme = findTheme(deps.config.themes, themeId);
   if (theme === undefined) {
     throw new Error(`no theme "${themeId}" (themes: ${deps.config.themes.map((each) => each.id).join(", ")})`);
   }
