@@ -3,23 +3,16 @@ import type { Article } from "@eventwire/core";
 import { matchArticle, matchArticles } from "@eventwire/pipeline";
 import { keys } from "@eventwire/store";
 import { describe, expect, it } from "vitest";
-import { fixtureStream } from "../support/articles";
+import { fixturesByName, pickFixture } from "../support/articles";
 import { aroundCommits, createTestDeps, type TestDeps } from "../support/deps";
 import { type TestStore, useTestTables } from "../support/store";
 
 const { freshTable } = useTestTables();
 const THEME = "isis-syria";
 
-/** The fixture stream's articles by id: three reports of the dam's capture and its repairs, two of the Aleppo talks, two off-theme. */
-function stream(): Map<string, Article> {
-  return new Map(fixtureStream("stream.jsonl").map((article) => [(article.url ?? "").split("/").at(-1) ?? article.id, article]));
-}
-
-function pick(articles: Map<string, Article>, name: string): Article {
-  const article = articles.get(name);
-  if (article === undefined) throw new Error(`no fixture article ${name}`);
-  return article;
-}
+/** The fixture stream's articles by name: three reports of the dam's capture and its repairs, two of the Aleppo talks, two off-theme. */
+const stream = () => fixturesByName("stream.jsonl");
+const pick = pickFixture;
 
 /**
  * Makes one change item of a stored commit invisible, as a reader may find it while the commit

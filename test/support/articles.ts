@@ -51,3 +51,15 @@ export function fixtureStream(name: string): Article[] {
     .map((record) => recordToArticle(record, "isis-syria", new Date("2026-03-05T00:00:00Z")))
     .sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || (a.guid ?? "").localeCompare(b.guid ?? ""));
 }
+
+/** A fixture file's articles by the last part of their URL ("dam-battle"). */
+export function fixturesByName(name: string): Map<string, Article> {
+  return new Map(fixtureStream(name).map((article) => [(article.url ?? "").split("/").at(-1) ?? article.id, article]));
+}
+
+/** One article of `fixturesByName`, or an error naming the missing one. */
+export function pickFixture(articles: ReadonlyMap<string, Article>, short: string): Article {
+  const article = articles.get(short);
+  if (article === undefined) throw new Error(`no fixture article ${short}`);
+  return article;
+}

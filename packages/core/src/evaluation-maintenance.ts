@@ -31,6 +31,13 @@ export class StreamEvents {
     else held.push(article);
   }
 
+  /** How many events the stream has (those that left the matcher's window included; those merged away not). */
+  get size(): number {
+    let count = 0;
+    for (const articles of this.articles.values()) if (articles.length > 0) count += 1;
+    return count;
+  }
+
   /** The event an id now stands for: itself, or the event it was merged into. */
   current(eventId: string): string {
     let id = eventId;

@@ -131,7 +131,7 @@ export function evaluateStream(
     maintenance: events.decisions,
     report: {
       articles: stream.length,
-      events: matcher.index.size,
+      events: events.size,
       bcubed: labelled ? bcubed(gold, predicted) : null,
       pairwise: labelled ? pairwise(gold, predicted) : null,
       nmi: labelled ? nmi(gold, predicted) : null,

@@ -29,7 +29,7 @@ export type { EventMember, EventOutlet, EventState, TermWeights } from "./matche
 export { EVENT_LIMITS, leadingEntities } from "./matcher/event";
 export type { EventGrowth } from "./matcher/event-growth";
 export { addToGrowth, GROWTH_LIMITS, growthOfMembers } from "./matcher/event-growth";
-export { EventIndex } from "./matcher/event-index";
+export { EventIndex, INDEX_WINDOW } from "./matcher/event-index";
 export { combined as combinedTerms, nextEventState } from "./matcher/grow-event";
 export { LEAD_MIN_WEIGHT, LEAD_PASSING_SHARE, leadName, leadsDiffer, namedWeight } from "./matcher/lead-names";
 export type {

@@ -4,7 +4,7 @@ import { type PipelineDeps, themeOf } from "./deps";
 import { toMatchInput } from "./match-input";
 import { resetCache, type ThemeMatcherCache } from "./matcher-cache";
 
-/** How many recently changed events a cold start loads (the candidates come from these). */
+/** The most events a cold start loads: the newest of the matcher's window (see `readWindow`). */
 export const WORKING_SET_EVENTS = 5000;
 
 /** The events a change names: its event, and a maintenance change's other one (a split's new event is named only there). */
@@ -12,27 +12,52 @@ function changedEventIds(change: ChangedEvents): string[] {
   return change.relatedEventId === null ? [change.eventId] : [change.eventId, change.relatedEventId];
 }
 
-/** How many of the latest changes a cold start reads to find its working set of events. */
-const COLD_START_CHANGES = 20_000;
+/** How many of the latest changes a cold start reads to find where its catch-up begins. */
+const COLD_START_CHANGES = 200;
 
 /**
- * Loads a cold cache: the events behind the theme's latest changes, current up to the last
- * change before the first gap a commit not yet seen whole leaves (see `withoutGaps`), and the
- * recent off-theme articles a later story may claim.
+ * How long the theme's events index may take to show a change (DynamoDB's indexes are read
+ * eventually; they lag by milliseconds as a rule). Changes written earlier than this before a
+ * cold start are taken as seen in the events it reads there; later ones are read again.
+ */
+const INDEX_SETTLE_MS = 60_000;
+
+/**
+ * Loads a cold cache, three reads at once: the events of the matcher's window, newest first and
+ * at most `WORKING_SET_EVENTS` (from the theme's events index); the latest changes, to set the
+ * cache's sequence at the last change written `INDEX_SETTLE_MS` before the load (the catch-up
+ * that follows reads every later change and its events with strong consistency, stopping before
+ * a gap, see `withoutGaps`); and the recent off-theme articles a later story may claim.
  */
 async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<void> {
   const themeId = cache.matcher.themeId;
-  const latest = await deps.store.changes.latestChanges(themeId, COLD_START_CHANGES);
-  const ids = [...new Set(latest.flatMap(changedEventIds))].slice(0, WORKING_SET_EVENTS);
-  for (const event of (await deps.store.events.getLive(ids)).live) cache.matcher.index.upsert(event);
-  const oldestFirst = [...latest].reverse();
-  // Fewer than asked for: that is the whole log, which starts at the theme's first change.
-  const start = latest.length < COLD_START_CHANGES ? 0 : (oldestFirst[0]?.seq ?? 1) - 1;
-  cache.seq = withoutGaps(start, oldestFirst, deps.now()).at(-1)?.seq ?? start;
+  const { index } = cache.matcher;
+  const started = deps.now().getTime();
+  const [latest, window, offTheme] = await Promise.all([
+    deps.store.changes.latestChanges(themeId, COLD_START_CHANGES),
+    deps.store.events.readWindow(themeId, {
+      windowMs: index.windowMs,
+      minEvents: index.minEvents,
+      maxEvents: WORKING_SET_EVENTS,
+    }),
+    deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size }),
+  ]);
+  // Oldest first, as a warm cache met them: the window moves on as they come.
+  for (const event of window.events.toReversed()) index.upsert(event);
+  const settled = latest.find((change) => Date.parse(change.at) <= started - INDEX_SETTLE_MS);
+  // None settled among fewer than asked for: the log starts at the theme's first change.
+  cache.seq = settled?.seq ?? (latest.length < COLD_START_CHANGES ? 0 : (latest.at(-1)?.seq ?? 1) - 1);
   // Recent off-theme articles, oldest first, so the pool keeps the newest.
-  const offTheme = await deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size });
   for (const article of offTheme.items.reverse()) addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
   cache.loaded = true;
+  deps.log.info("matcher cache loaded", {
+    themeId,
+    events: window.events.length,
+    eventItemsRead: window.read.items,
+    eventRequests: window.read.requests,
+    seq: cache.seq,
+    pending: cache.matcher.pending.length,
+  });
 }
 
 /**

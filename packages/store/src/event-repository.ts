@@ -8,6 +8,7 @@ import { createMaintenanceCommit, type MaintenanceCommits } from "./maintenance-
 import { createMatchCommit, type MatchCommits } from "./match-commit";
 import { queryAll, queryRange, queryRangePage } from "./range-query";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
+import { readWindowEvents, type WindowEvents, type WindowRequest } from "./window-events";
 
 /**
  * An event as its page and JSON read it: live, or merged away into `mergedInto` (which may
@@ -44,6 +45,11 @@ export type EventRepository = MatchCommits &
       activeSince: string | null,
       request: FilteredPageRequest<EventState>,
     ): Promise<FilteredPage<EventState>>;
+    /**
+     * A matcher's working set: the theme's live events of a window back from its most recently
+     * active one, newest first, bounded in count and reads (see `readWindowEvents`).
+     */
+    readWindow(themeId: string, request: WindowRequest): Promise<WindowEvents>;
     /** The ids of a theme's events last active at or after `since` (an ISO time), the most recently active first. */
     idsActiveSince(themeId: string, since: string): Promise<string[]>;
     /**
@@ -101,6 +107,10 @@ export function createEventRepository(doc: DynamoDBDocumentClient, tableName: st
         },
         request,
       );
+    },
+
+    readWindow(themeId, request) {
+      return readWindowEvents(doc, tableName, themeId, request);
     },
 
     async idsActiveSince(themeId, since) {

@@ -43,3 +43,4 @@ export type { IndexName } from "./table";
 export { createTableInput, keyAttributes, SCHEMA_VERSION, sstDynamoArgs, TABLE_SCHEMA } from "./table";
 export type { PagePosition, TwoWayPage, TwoWayPageRequest } from "./two-way-page";
 export type { WebhookRepository } from "./webhook-repository";
+export type { WindowEvents, WindowRequest } from "./window-events";

@@ -72,22 +72,25 @@ export async function queryRangePage(
 
 /**
  * Reads a range request after request until `limit` items (every item when absent) or the
- * range's end; `lastKey` continues right after the last item read (none at the end).
+ * range's end; `lastKey` continues right after the last item read (none at the end), and
+ * `requests` says how many requests it took.
  */
 export async function queryRange(
   doc: DynamoDBDocumentClient,
   query: RangeQuery,
   options: { limit?: number | undefined; startKey?: Item | undefined } = {},
-): Promise<{ items: Item[]; lastKey: Item | undefined }> {
+): Promise<{ items: Item[]; lastKey: Item | undefined; requests: number }> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const items: Item[] = [];
   let startKey = options.startKey;
+  let requests = 0;
   do {
     const page = await queryRangePage(doc, query, { limit: limit - items.length, startKey });
+    requests += 1;
     items.push(...page.items);
     startKey = page.lastKey;
   } while (items.length < limit && startKey !== undefined);
-  return { items, lastKey: startKey };
+  return { items, lastKey: startKey, requests };
 }
 
 /** Every item of a range, request after request. */

@@ -1,3 +1,4 @@
+import FlatQueue from "flatqueue";
 import type { EventState } from "./event";
 
 /**
@@ -22,6 +23,15 @@ export type CandidateQuery = {
   maxCandidates: number;
 };
 
+/**
+ * What a theme's index holds: the events of the model's window, and never fewer than the newest
+ * `minEvents`. A term's IDF is read from the events in the index, and needs enough of them to
+ * tell a rare word from a common one: when a theme is quiet (a window with a few events), the
+ * newest few hundred stand in, as they did before events left the index (none of them can be a
+ * candidate: `candidates` still asks for the window).
+ */
+export const INDEX_WINDOW = { minEvents: 500 } as const;
+
 // Only the rarest keys of an article look events up, and a key shared by too many events is
 // no lead at all: together these keep a look-up's cost flat as the index grows.
 const LOOKUP_TERMS = 14;
@@ -32,6 +42,10 @@ const POSTINGS_SHARE = 0.05;
 /**
  * The events the matcher knows, with inverted indexes from terms and entities to events.
  * Event frequency (how many events use a term) doubles as the IDF the signals weigh terms by.
+ * With a window (`windowMs`), the index holds only the events that can still be candidates: an
+ * event last seen more than the window before the newest time the index has seen (the latest
+ * `lastSeen` of any event upserted) leaves it, so postings, slots and IDF are those of the
+ * window, and a long-running matcher costs what a fresh one does.
  * Postings hold each event's slot rather than its id, so a look-up adds up its leads in typed
  * arrays: with 10,000 events a look-up walks thousands of postings, and string-keyed maps made
  * it most of the matcher's time.
@@ -50,13 +64,77 @@ export class EventIndex {
   private scores = new Float64Array(0);
   private marks = new Uint32Array(0);
   private lookUpMark = 0;
+  /** Slots by their `lastSeen`, oldest first (one entry an upsert; entries of slots since changed are skipped). */
+  private readonly byLastSeen = new FlatQueue<number>();
+  private newestMs = Number.NEGATIVE_INFINITY;
+
+  /**
+   * `windowMs`: how long after its last article an event stays (by default, for ever);
+   * `minEvents`: how many of the newest events stay however old (see `INDEX_WINDOW`).
+   */
+  constructor(
+    readonly windowMs: number = Number.POSITIVE_INFINITY,
+    readonly minEvents = 0,
+  ) {}
 
   get size(): number {
     return this.events.size;
   }
 
-  /** Adds an event, or replaces the one with the same id. */
+  /** The newest time the index has seen (epoch ms): the latest `lastSeen` of the events upserted. */
+  get newest(): number {
+    return this.newestMs;
+  }
+
+  /**
+   * Adds an event, or replaces the one with the same id. When its `lastSeen` is the newest the
+   * index has seen, the events last seen more than the window before it leave. The event itself
+   * always stays, however old: a caller that reads one back (an import into an old event, a
+   * refresh after a stale commit) gets it, until the newest time moves on again.
+   */
   upsert(event: EventState): void {
+    this.add(event);
+    const slot = (this.indexed.get(event.id) as Indexed).slot;
+    const lastSeen = this.lastSeen[slot] as number;
+    // An unreadable date (never a candidate) heads the queue and leaves once the window moves; it never moves it.
+    this.byLastSeen.push(slot, queueTime(lastSeen));
+    if (lastSeen > this.newestMs) {
+      this.newestMs = lastSeen;
+      this.evictBefore(lastSeen - this.windowMs);
+    }
+    // Entries of events upserted again pile up inside the window; past twice the events, the queue starts afresh.
+    if (this.byLastSeen.length > 2 * this.events.size + 1024) this.rebuildQueue();
+  }
+
+  /**
+   * Removes the events last seen before `horizon` (epoch ms), oldest first, while more than
+   * `minEvents` remain, reading only the queue's head: the cost is that of the events removed,
+   * not of those kept.
+   */
+  private evictBefore(horizon: number): void {
+    const queue = this.byLastSeen;
+    while (queue.length > 0 && (queue.peekValue() as number) < horizon) {
+      const slot = queue.peek() as number;
+      const id = this.slotIds[slot];
+      // An entry of a slot since freed, or of an event since upserted with another time, says nothing now.
+      const current = id !== undefined && queueTime(this.lastSeen[slot] as number) === queue.peekValue();
+      if (current && this.events.size <= this.minEvents) return;
+      queue.pop();
+      if (current) this.remove(id);
+    }
+  }
+
+  private rebuildQueue(): void {
+    const queue = this.byLastSeen;
+    queue.clear();
+    for (const [slot, id] of this.slotIds.entries()) {
+      const lastSeen = this.lastSeen[slot] as number;
+      if (id !== undefined) queue.push(slot, queueTime(lastSeen));
+    }
+    queue.shrink();
+  }
+
+  private add(event: EventState): void {
     this.remove(event.id);
     const terms = [...new Set([...event.titleTerms.keys(), ...event.bodyTerms.keys()])];
     const entities = [...event.entities.keys()];
@@ -81,9 +159,11 @@ export class EventIndex {
     this.events.set(event.id, event);
   }
 
-  /** Forgets every event. */
+  /** Forgets every event, and the newest time seen. */
   clear(): void {
     this.events.clear();
+    this.byLastSeen.clear();
+    this.newestMs = Number.NEGATIVE_INFINITY;
     this.termPostings.clear();
     this.entityPostings.clear();
     this.indexed.clear();
@@ -186,6 +266,11 @@ export class EventIndex {
     }
     return best.map((entry) => this.events.get(this.slotIds[entry.slot] as string) as EventState);
   }
+}
+
+/** A time as the eviction queue orders it: an unreadable one first. */
+function queueTime(ms: number): number {
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 }
 
 /** ln(1 + (N + 1) / (ef + 1)) for N events, ef of which carry the key. */

@@ -2,7 +2,7 @@ import { hashId } from "../hash";
 import type { EntityDictionary } from "../text-features/entities";
 import type { ArticleFeatures } from "../text-features/features";
 import type { CompiledTheme, ThemeScore } from "../text-features/theme-score";
-import { EventIndex } from "./event-index";
+import { EventIndex, INDEX_WINDOW } from "./event-index";
 import type { ArticleVectors, MatcherModel, Signals } from "./signals";
 
 /** What the matcher needs of an article. */
@@ -80,7 +80,8 @@ export function createMatcher(
   theme: CompiledTheme | null,
   dictionary: EntityDictionary,
 ): Matcher {
-  return { themeId, index: new EventIndex(), model, theme, dictionary, pending: [] };
+  const index = new EventIndex(model.windowDays * DAY_MS, INDEX_WINDOW.minEvents);
+  return { themeId, index, model, theme, dictionary, pending: [] };
 }
 
 /** The id of the event an article opens: stable, so a retried write names the same event. */
