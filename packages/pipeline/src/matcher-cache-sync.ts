@@ -33,14 +33,17 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
   const themeId = cache.matcher.themeId;
   const { index } = cache.matcher;
   const started = deps.now().getTime();
-  const [latest, window, offTheme] = await Promise.all([
+  const [latest, window, pending] = await Promise.all([
     deps.store.changes.latestChanges(themeId, COLD_START_CHANGES),
     deps.store.events.readWindow(themeId, {
       windowMs: index.windowMs,
       minEvents: index.minEvents,
       maxEvents: WORKING_SET_EVENTS,
     }),
-    deps.store.articles.listOffTheme(themeId, { limit: PENDING_LIMITS.size }),
+    // Read as the pool reads them (title and summary) while the events are still on their way.
+    deps.store.articles
+      .listOffTheme(themeId, { limit: PENDING_LIMITS.size })
+      .then((page) => page.items.map((article) => preparePending(cache.matcher, toMatchInput(article)))),
   ]);
   // Oldest first, as a warm cache met them: the window moves on as they come.
   for (const event of window.events.toReversed()) index.upsert(event);
@@ -48,7 +51,7 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
   // None settled among fewer than asked for: the log starts at the theme's first change.
   cache.seq = settled?.seq ?? (latest.length < COLD_START_CHANGES ? 0 : (latest.at(-1)?.seq ?? 1) - 1);
   // Recent off-theme articles, oldest first, so the pool keeps the newest.
-  for (const article of offTheme.items.reverse()) addPending(cache.matcher, preparePending(cache.matcher, toMatchInput(article)));
+  for (const prepared of pending.reverse()) addPending(cache.matcher, prepared);
   cache.loaded = true;
   deps.log.info("matcher cache loaded", {
     themeId,

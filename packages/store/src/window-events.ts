@@ -23,18 +23,18 @@ export type WindowEvents = {
   read: { items: number; requests: number };
 };
 
-/** Time slices of the window read at once, newest first; `SLICES` of them over the window. */
-const SLICES = 12;
+/** The window is read a slice of time at a time (a day), `CONCURRENCY` slices at once, newest first. */
+const SLICE_MS = 86_400_000;
 const CONCURRENCY = 4;
 
 /**
  * A theme's live events last active within `windowMs` of its most recently active one (or the
  * newest `minEvents`, when the window holds fewer), the most recently active first, at most
  * `maxEvents`. Read from the theme's events index (by `lastSeen`, eventually consistent: a caller
- * catches up from the change log) in time slices, several at once, newest first: a slice is
- * begun only while the finished newer slices hold fewer than `maxEvents`, and reads at most what
- * they leave. So a read is bounded by `maxEvents` items and about `CONCURRENCY - 1` slices more,
- * in 1 MB pages.
+ * catches up from the change log) a day at a time, several days at once, newest first: a day is
+ * begun only while the days read hold fewer than `maxEvents`, and reads at most what they
+ * leave. So a read is bounded by `maxEvents` items and what the days still being read hold
+ * (`CONCURRENCY - 1` days at most), in pages of up to 1 MB.
  */
 export async function readWindowEvents(
   doc: DynamoDBDocumentClient,
@@ -49,43 +49,47 @@ export async function readWindowEvents(
   if (typeof newest !== "string") return { events: [], newest: null, read: { items: 0, requests } };
   const newestMs = Date.parse(newest);
   // No window (or an unreadable newest time): one slice, the whole index partition.
-  const count = Number.isFinite(request.windowMs) && Number.isFinite(newestMs) ? SLICES : 1;
+  const windowed = Number.isFinite(request.windowMs) && Number.isFinite(newestMs);
+  const count = windowed ? Math.max(1, Math.ceil(request.windowMs / SLICE_MS)) : 1;
   const step = request.windowMs / count;
   const bound = (slice: number) => new Date(newestMs - slice * step).toISOString();
   // Slice 0 is open above (an event active since the first read is welcome); each slice's upper
   // bound is the next one's lower, which the `time#id` keys sort after, so no item is in two.
   const slices: RangeQuery[] = Array.from({ length: count }, (_, slice) => ({
     ...base,
-    range: count === 1 ? undefined : { from: bound(slice + 1), to: slice === 0 ? undefined : bound(slice) },
+    range: windowed ? { from: bound(slice + 1), to: slice === 0 ? undefined : bound(slice) } : undefined,
   }));
-  const found: Item[][] = [];
-  let finishedPrefix = 0;
-  let heldByPrefix = 0;
+  const found: EventState[][] = [];
+  let read = 0;
+  // Slices begin in order, so every finished slice is newer than one about to begin: what they
+  // hold is what the cap leaves it, and once they hold the cap no older slice is needed.
+  let held = 0;
   let next = 0;
   const readSlices = async () => {
-    while (next < slices.length && heldByPrefix < request.maxEvents) {
+    while (next < slices.length && held < request.maxEvents) {
       const slice = next;
       next += 1;
-      const result = await queryRange(doc, slices[slice] as RangeQuery, { limit: request.maxEvents - heldByPrefix });
+      const result = await queryRange(doc, slices[slice] as RangeQuery, { limit: request.maxEvents - held });
       requests += result.requests;
-      found[slice] = result.items;
-      // Only slices newer than every unread one count towards the cap: the newest are kept.
-      while (found[finishedPrefix] !== undefined) {
-        heldByPrefix += (found[finishedPrefix] as Item[]).length;
-        finishedPrefix += 1;
-      }
+      read += result.items.length;
+      held += result.items.length;
+      // Unpacked as each slice comes, while the others are still being read.
+      found[slice] = liveEvents(result.items);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, readSlices));
-  const items = found.flat();
+  const events = found.flat();
   // A quiet theme: the window holds too few events to weigh terms by, so older ones stand in.
-  if (items.length < request.minEvents && next === slices.length && count > 1) {
-    const older = await queryRange(doc, { ...base, range: { below: bound(count) } }, { limit: request.minEvents - items.length });
+  if (read < request.minEvents && next === slices.length && windowed) {
+    const older = await queryRange(doc, { ...base, range: { below: bound(count) } }, { limit: request.minEvents - read });
     requests += older.requests;
-    items.push(...older.items);
+    read += older.items.length;
+    events.push(...liveEvents(older.items));
   }
-  const kept = items.slice(0, request.maxEvents);
-  // Merged-away events leave the index; one read while its merge was written is passed over.
-  const events = kept.filter((item) => typeof item.mergedInto !== "string").map(eventFromItem);
-  return { events, newest, read: { items: items.length, requests } };
+  return { events: events.slice(0, request.maxEvents), newest, read: { items: read, requests } };
+}
+
+/** Event items as events; a merged-away one (read while its merge was written) is passed over. */
+function liveEvents(items: readonly Item[]): EventState[] {
+  return items.filter((item) => typeof item.mergedInto !== "string").map(eventFromItem);
 }
