@@ -53,7 +53,8 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
   // Recent off-theme articles, oldest first, so the pool keeps the newest.
   for (const prepared of pending.reverse()) addPending(cache.matcher, prepared);
   cache.loaded = true;
-  deps.log.info("matcher cache loaded", {
+  // At debug: a run that stores nothing says nothing at info.
+  deps.log.debug("matcher cache loaded", {
     themeId,
     events: window.events.length,
     eventItemsRead: window.read.items,
