@@ -122,10 +122,25 @@ describe("a matcher's cold load", () => {
       );
     });
 
-    it("reads nothing from an empty theme", async () => {
+    it("reads an empty theme, and a small one, in one request", async () => {
       const table = await freshTable();
       const empty = await table.store.events.readWindow(THEME, { windowMs: WINDOW, minEvents: 500, maxEvents: 5000 });
       expect(empty).toEqual({ events: [], newest: null, read: { items: 0, requests: 1 } });
+
+      const newest = "2026-03-04T00:00:00.000Z";
+      await putEvents(table, [
+        filler("new", newest),
+        filler("inside", at(newest, -WINDOW)),
+        filler("old", at(newest, -WINDOW - 1)),
+      ]);
+      const ids = async (minEvents: number, maxEvents: number) => {
+        const read = await table.store.events.readWindow(THEME, { windowMs: WINDOW, minEvents, maxEvents });
+        expect(read.read).toEqual({ items: 3, requests: 1 });
+        return read.events.map((event) => event.id);
+      };
+      expect(await ids(0, 5000)).toEqual(["new", "inside"]);
+      expect(await ids(500, 5000)).toEqual(["new", "inside", "old"]);
+      expect(await ids(500, 2)).toEqual(["new", "inside"]);
     });
   });
 });

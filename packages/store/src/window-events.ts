@@ -23,6 +23,9 @@ export type WindowEvents = {
   read: { items: number; requests: number };
 };
 
+/** Events read first, newest first: a theme that has no more is read in this one request. */
+const HEAD_EVENTS = 100;
+
 /** The window is read a slice of time at a time (a day), `CONCURRENCY` slices at once, newest first. */
 const SLICE_MS = 86_400_000;
 const CONCURRENCY = 4;
@@ -31,7 +34,8 @@ const CONCURRENCY = 4;
  * A theme's live events last active within `windowMs` of its most recently active one (or the
  * newest `minEvents`, when the window holds fewer), the most recently active first, at most
  * `maxEvents`. Read from the theme's events index (by `lastSeen`, eventually consistent: a caller
- * catches up from the change log) a day at a time, several days at once, newest first: a day is
+ * catches up from the change log). A theme of up to `HEAD_EVENTS` events is read in one request;
+ * a larger one a day at a time, several days at once, newest first: a day is
  * begun only while the days read hold fewer than `maxEvents`, and reads at most what they
  * leave. So a read is bounded by `maxEvents` items and what the days still being read hold
  * (`CONCURRENCY - 1` days at most), in pages of up to 1 MB.
@@ -43,13 +47,21 @@ export async function readWindowEvents(
   request: WindowRequest,
 ): Promise<WindowEvents> {
   const base: RangeQuery = { tableName, index: "gsi2", partition: keys.themeEvents(themeId), newestFirst: true };
-  const head = await queryRangePage(doc, { ...base, projection: "lastSeen" }, { limit: 1 });
+  const head = await queryRangePage(doc, base, { limit: HEAD_EVENTS });
   const newest = head.items[0]?.lastSeen;
   let requests = 1;
   if (typeof newest !== "string") return { events: [], newest: null, read: { items: 0, requests } };
   const newestMs = Date.parse(newest);
-  // No window (or an unreadable newest time): one slice, the whole index partition.
   const windowed = Number.isFinite(request.windowMs) && Number.isFinite(newestMs);
+  if (head.lastKey === undefined) {
+    // The theme's every event, in one request: those of the window, or the newest `minEvents`.
+    const inWindow = windowed
+      ? head.items.filter((item) => Date.parse(String(item.lastSeen)) >= newestMs - request.windowMs).length
+      : head.items.length;
+    const kept = head.items.slice(0, Math.min(request.maxEvents, Math.max(inWindow, request.minEvents)));
+    return { events: liveEvents(kept), newest, read: { items: head.items.length, requests } };
+  }
+  // No window (or an unreadable newest time): one slice, the whole index partition.
   const count = windowed ? Math.max(1, Math.ceil(request.windowMs / SLICE_MS)) : 1;
   const step = request.windowMs / count;
   const bound = (slice: number) => new Date(newestMs - slice * step).toISOString();
