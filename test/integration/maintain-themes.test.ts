@@ -27,12 +27,24 @@ afterAll(() => db.drop());
 describe("maintainThemes", () => {
   it("error: a theme whose pass throws is logged and named, and the themes after it still get their pass", async () => {
     const good = deps.config.themes[1]?.id as string;
-    const { summaries, failed } = await maintainThemes(deps, ["broken", good]);
+    const { summaries, failed, searchIndex } = await maintainThemes(deps, ["broken", good]);
     expect(failed.map((each) => each.themeId)).toEqual(["broken"]);
     expect(String(failed[0]?.error)).toContain("unreadable");
     expect(summaries.map((summary) => summary.themeId)).toEqual([good]);
     expect(deps.logs.some((entry) => entry.message === "maintenance pass failed" && entry.fields.themeId === "broken")).toBe(
       true,
     );
+    // The search index is every theme's: it is built all the same (an empty table: nothing to digest).
+    expect(searchIndex).toEqual({ slots: 0, days: 0, articles: 0, folded: 0, more: false });
+  });
+
+  it("error: a search index build that throws is logged, and the themes' passes stand", async () => {
+    const good = deps.config.themes[1]?.id as string;
+    const search = { ...db.store.search, oldestArticle: () => Promise.reject(new Error("the index partition is unreadable")) };
+    const broken = { ...deps, store: { ...deps.store, search } };
+    const { summaries, searchIndex } = await maintainThemes(broken, [good]);
+    expect(summaries.map((summary) => summary.themeId)).toEqual([good]);
+    expect(searchIndex).toBeNull();
+    expect(deps.logs.some((entry) => entry.message === "search index build failed")).toBe(true);
   });
 });

@@ -81,6 +81,17 @@ export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit
 export { isBucketFull, takeToken } from "./rate-limit";
 export type { ArticleFilter, EventFilter } from "./search";
 export { articleMatchesFilter, entityKeys, eventMatchesFilter, searchTerms, textsContainTerms } from "./search";
+export type { TermDigest, TimeBucket } from "./search-digest";
+export {
+  addToDigest,
+  articleSearchTerms,
+  bucketOf,
+  closedBefore,
+  createDigest,
+  digestMayHold,
+  isLateWrite,
+  SEARCH_INDEX,
+} from "./search-digest";
 export type { NewSourceInput, NewSourceResult, PollHints, SourceStatus } from "./source-schedule";
 export {
   createSource,

@@ -1,5 +1,7 @@
 export type { AddSourceOptions, AddSourceResult, SeedSourcesResult } from "./add-source";
 export { addSource, seedSources } from "./add-source";
+export type { SearchIndexBuild } from "./build-search-index";
+export { buildSearchIndex, SEARCH_BUILD_ARTICLES } from "./build-search-index";
 export type { SourceSettingsInput } from "./configure-source";
 export { configureSource } from "./configure-source";
 export type { DecodedBody } from "./decode-body";

@@ -62,10 +62,10 @@ export async function storeNew(deps: PipelineDeps, source: Source, articles: Art
   let updated = 0;
   // Edits are bounded like new articles: a feed rewriting every item costs a few fetches.
   for (const article of await withFullText(deps, source, edited.slice(0, cap))) {
-    const stored = storedHashes.get(article.id) as { contentHash: string; memberships: readonly string[] };
+    const stored = storedHashes.get(article.id) as { contentHash: string; publishedAt: string; memberships: readonly string[] };
     // The copies in its memberships are edited too, those this fetch's judging added included.
     const memberships = [...stored.memberships, ...(judged.added.get(article.id) ?? [])];
-    const edit = { ...article, updatedAt: fetchedAt.toISOString(), memberships };
+    const edit = { ...article, publishedAt: stored.publishedAt, updatedAt: fetchedAt.toISOString(), memberships };
     if ((await deps.store.articles.updateContent(edit, stored.contentHash)) === "updated") updated += 1;
   }
   const unchanged = articles.length - kept.length - republished - edited.length;

@@ -7,6 +7,8 @@ import { type FilteredPage, type FilteredPageRequest, queryFilteredPage, type So
 import { batchGetItems, type Item, type Page, type PageKey, toPageKey } from "./items";
 import { ENTITY, keys } from "./keys";
 import { queryAll, queryRange } from "./range-query";
+import { createSearchIndexRepository } from "./search-index-repository";
+import { querySearchPage } from "./search-page";
 import { SCHEMA_VERSION } from "./table";
 import { cancellationCodes, type TransactItem, transact } from "./transaction";
 import { queryTwoWayPage, type TwoWayPage, type TwoWayPageRequest } from "./two-way-page";
@@ -18,12 +20,14 @@ export type PageRequest = { limit: number; after?: PageKey | null | undefined };
  * membership items copy its listing fields (as `findStoredHashes` read them).
  */
 export type EditedArticle = Pick<Article, "id" | "theme" | "title" | "summary" | "text" | "contentHash"> & {
+  /** Its publication time as stored (its place in the listings, which an edit keeps). */
+  publishedAt: string;
   updatedAt: string;
   memberships: readonly string[];
 };
 
 /** What one read tells of a stored article: its content hash and source, its own theme and the themes of its memberships. */
-type StoredArticleState = { contentHash: string; sourceId: string; theme: string; memberships: string[] };
+type StoredArticleState = { contentHash: string; sourceId: string; publishedAt: string; theme: string; memberships: string[] };
 
 /** The options of reads by id: a strong read; `themeId`: each article as that theme judged it (left out where it has not). */
 type ReadOptions = { consistent?: boolean; themeId?: string };
@@ -79,6 +83,17 @@ export type ArticleRepository = {
     request: FilteredPageRequest<ArticleSummary>,
   ): Promise<FilteredPage<ArticleSummary>>;
   /**
+   * `filterPage` for a search (`terms`, all of which `accept` requires): the same articles in the
+   * same order, skipping the stretches of time the search index says hold none of the terms
+   * (see search-page.ts); its page keys are its own.
+   */
+  searchPage(
+    where: ArticlePartition,
+    range: SortRange,
+    terms: readonly string[],
+    request: FilteredPageRequest<ArticleSummary>,
+  ): Promise<FilteredPage<ArticleSummary>>;
+  /**
    * Articles by id with their full text, in the order asked for (missing ids left out), read
    * with strong consistency: what a maintenance pass re-reads of an event's articles. With
    * `themeId`, each as that theme judged it (left out where it has not).
@@ -128,6 +143,17 @@ function summaries(page: TwoWayPage<Item>): TwoWayPage<ArticleSummary> {
 
 /** Normalised articles. Ids are deterministic, so every write is conditional and a repeat is a no-op. */
 export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: string): ArticleRepository {
+  const searchIndex = createSearchIndexRepository(doc, tableName);
+
+  /** How a listing reads its items: as stored, or (`judgedBy`) as that theme judged them. */
+  function readerOf(where: ArticlePartition) {
+    const read = (item: Item) => summaryFromItem(item);
+    const judgedBy = where.kind === "all" || where.kind === "source" ? where.judgedBy : undefined;
+    const readPage =
+      judgedBy === undefined ? undefined : (items: readonly Item[]) => readAsTheme(doc, tableName, judgedBy, items);
+    return { read, readPage };
+  }
+
   /** Article items as summaries: as stored, or as one theme judged them (those it has not, left out). */
   async function asTheme(items: readonly Item[], themeId: string | undefined, consistent: boolean) {
     if (themeId === undefined) return items.map(summaryFromItem);
@@ -163,6 +189,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
 
   return {
     async putIfAbsent(article) {
+      await searchIndex.markLate([{ id: article.id, publishedAt: article.publishedAt, writtenAt: article.fetchedAt }]);
       // A writer holding the same article in a transaction right now is waited out by
       // `transact`; then the article is either absent (and written) or there (and exists).
       return (await transact(doc, newArticleWrites(tableName, article))) === null ? "created" : "exists";
@@ -183,7 +210,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
         doc,
         tableName,
         ids.map((id) => keys.article(id)),
-        { projection: "id, contentHash, sourceId, theme, judged" },
+        { projection: "id, contentHash, sourceId, publishedAt, theme, judged" },
       );
       return new Map(
         items.map((item) => [
@@ -191,6 +218,7 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
           {
             contentHash: String(item.contentHash),
             sourceId: String(item.sourceId),
+            publishedAt: String(item.publishedAt),
             theme: String(item.theme),
             memberships: membershipThemes(item),
           },
@@ -225,6 +253,8 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
         },
         ...membershipEditWrites(tableName, edited, edited.memberships),
       ];
+      // New words in an article its bucket's digests may have been built without.
+      await searchIndex.markLate([{ id: edited.id, publishedAt: edited.publishedAt, writtenAt: edited.updatedAt }]);
       try {
         return (await transact(doc, writes)) === null ? "updated" : "unchanged";
       } catch (error) {
@@ -277,11 +307,16 @@ export function createArticleRepository(doc: DynamoDBDocumentClient, tableName: 
     },
 
     filterPage(where, range, request) {
-      const read = (item: Item) => summaryFromItem(item);
-      const judgedBy = where.kind === "all" || where.kind === "source" ? where.judgedBy : undefined;
-      const readPage =
-        judgedBy === undefined ? undefined : (items: readonly Item[]) => readAsTheme(doc, tableName, judgedBy, items);
-      return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, read, readPage }, request);
+      return queryFilteredPage(doc, { tableName, ...articlePartition(where), range, ...readerOf(where) }, request);
+    },
+
+    searchPage(where, range, terms, request) {
+      return querySearchPage(
+        doc,
+        searchIndex,
+        { tableName, ...articlePartition(where), range, terms, ...readerOf(where) },
+        request,
+      );
     },
 
     async getFull(ids, themeId) {

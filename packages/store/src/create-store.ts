@@ -3,6 +3,7 @@ import { type ArticleRepository, createArticleRepository } from "./article-repos
 import { type ChangeLogRepository, createChangeLogRepository } from "./change-log-repository";
 import type { DynamoClients } from "./client";
 import { createEventRepository, type EventRepository } from "./event-repository";
+import { createSearchIndexRepository, type SearchIndexRepository } from "./search-index-repository";
 import { createSourceRepository, type SourceRepository } from "./source-repository";
 import { createWebhookRepository, type WebhookRepository } from "./webhook-repository";
 
@@ -15,6 +16,8 @@ export type Store = {
   /** Each theme's change log (the webhook outbox) and how far it has been turned into messages. */
   changes: ChangeLogRepository;
   webhooks: WebhookRepository;
+  /** The search index: digests of closed buckets of publication time, built by `buildSearchIndex`. */
+  search: SearchIndexRepository;
   /** Resolves when the table answers; rejects with the SDK's error otherwise. */
   ping(): Promise<void>;
 };
@@ -28,6 +31,7 @@ export function createStore(clients: DynamoClients, tableName: string): Store {
     events: createEventRepository(clients.doc, tableName),
     changes: createChangeLogRepository(clients.doc, tableName),
     webhooks: createWebhookRepository(clients.doc, tableName),
+    search: createSearchIndexRepository(clients.doc, tableName),
     async ping() {
       await clients.client.send(new DescribeTableCommand({ TableName: tableName }));
     },

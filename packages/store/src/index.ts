@@ -37,6 +37,15 @@ export type {
 export type { NewMessage } from "./message-items";
 export type { PutOutcome } from "./message-numbering";
 export type { FinishedAttempt, MessageClaim, MessageRepository, SharedMessageWrites } from "./message-repository";
+export type {
+  DigestedText,
+  LateMark,
+  SearchIndexRepository,
+  SearchLevel,
+  StoredDigest,
+  WrittenArticle,
+} from "./search-index-repository";
+export { SEARCH_DIGEST_BUDGET } from "./search-page";
 export type { SourceFetchUpdate, SourceRepository, SourceSettingsUpdate } from "./source-repository";
 export type { SubscriptionRepository } from "./subscription-repository";
 export type { IndexName } from "./table";

@@ -18,6 +18,8 @@
  * | message | MSG#<id>      | MSG     |                             | DUE / <dueAt>#<id> (while due), HELD / <sub>#<position> (while held) |
  * | msg log | SUB#<id>      | MSG#<position> (the message id; the position is the subscription's messageSeq when it was written)       |
  * | attempt | MSG#<id>      | ATTEMPT#<n> |                         |                                  | SUBATTEMPTS#<sub> / <at>#<id>#<n> (expires after 30 days) |
+ * | digest  | SEARCH#SLOTS or SEARCH#DAYS | <bucket start> (a Bloom filter of the search terms of every article published in a 5-minute slot or a UTC day) |
+ * | late    | SEARCH#LATE   | <published>#<id> (an article written into a bucket that may be digested; deleted once the digests hold it)  |
  *
  * On-theme articles sit under THEME#<t> in gsi2, so that partition is exactly what the theme
  * feeds serve; off-theme ones sit under OFFTHEME#<t>, where a later story can still find them.
@@ -27,6 +29,10 @@
  * partitions like an article item, so every per-theme listing reads both alike. The article item's
  * string set `judged` names the themes of its memberships (absent: none); gsi1 and gsi3 (all
  * articles, by source) list article items only.
+ * The search index (search-index-repository.ts) digests closed buckets of publication time over
+ * every article (all themes together: an article's terms are the same in every listing), so a
+ * `q=` listing of any partition skips the buckets that cannot hold a match. Its items are in
+ * no index, so they cost one write each.
  * The matcher item holds the theme's change sequence: every event change takes the next number
  * and writes a CHANGE#<seq> item naming the event, which matchers that cache events read (with
  * strong consistency) to catch up.
@@ -89,6 +95,12 @@ export const keys = {
   heldMessages: "HELD",
   attempt: (messageId: string, n: number) => ({ pk: `MSG#${messageId}`, sk: `ATTEMPT#${String(n).padStart(3, "0")}` }),
   subscriptionAttempts: (subscriptionId: string) => `SUBATTEMPTS#${subscriptionId}`,
+  /** The search index's digest of the articles published in one slot or one UTC day, by its start. */
+  searchDigest: (level: "slot" | "day", start: string) => ({ pk: level === "slot" ? "SEARCH#SLOTS" : "SEARCH#DAYS", sk: start }),
+  searchDigests: (level: "slot" | "day") => (level === "slot" ? "SEARCH#SLOTS" : "SEARCH#DAYS"),
+  /** An article written into a bucket that may be digested already, until the digests hold its terms. */
+  lateMark: (sortKey: string) => ({ pk: "SEARCH#LATE", sk: sortKey }),
+  lateMarks: "SEARCH#LATE",
   /** Sorts by time, ties broken by id, so a page boundary never splits equal times ambiguously. */
   byTime: (isoTime: string, id: string) => `${isoTime}#${id}`,
 } as const;
@@ -109,4 +121,6 @@ export const ENTITY = {
   message: "message",
   messageLog: "message_log",
   attempt: "attempt",
+  searchDigest: "search_digest",
+  lateMark: "search_late_mark",
 } as const;

@@ -55,7 +55,8 @@ function servedByPartition(filter: ArticleFilter, where: ArticlePartition): bool
 /**
  * The articles that pass a query, newest first, one bounded page without full text: read from the
  * index partition that serves its most selective filter, with the rest (and the words) applied
- * while reading. A page may hold fewer than `limit` articles and still have a `nextKey`.
+ * while reading. A page may hold fewer than `limit` articles and still have a `nextKey`. A search's
+ * pages skip the stretches of time its words are not in (search-page.ts).
  */
 export function listArticles(
   articles: ArticleRepository,
@@ -64,8 +65,15 @@ export function listArticles(
 ): Promise<FilteredPage<ArticleSummary>> {
   const { filter } = query;
   const where = partitionFor(filter);
-  const filtered = filter.terms.length > 0 || !servedByPartition(filter, where);
-  return articles.filterPage(where, publishedRange(query.since, query.until), {
+  const range = publishedRange(query.since, query.until);
+  // A search skips, by the search index, the stretches of time that hold none of its words.
+  if (filter.terms.length > 0)
+    return articles.searchPage(where, range, filter.terms, {
+      ...request,
+      accept: (article) => articleMatchesFilter(article, filter),
+    });
+  const filtered = !servedByPartition(filter, where);
+  return articles.filterPage(where, range, {
     ...request,
     accept: filtered ? (article) => articleMatchesFilter(article, filter) : null,
   });

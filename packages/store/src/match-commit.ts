@@ -4,6 +4,7 @@ import { type ItemKey, judgementKeys, membershipWrites } from "./article-members
 import { joinEventWrite, newArticleWrites } from "./article-writes";
 import { eventToItem } from "./event-item";
 import { ENTITY, keys } from "./keys";
+import { createSearchIndexRepository } from "./search-index-repository";
 import { SCHEMA_VERSION, TABLE_SCHEMA } from "./table";
 import { MAX_TRANSACTION_ITEMS, type TransactItem, transact } from "./transaction";
 
@@ -231,6 +232,13 @@ export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string
         throw new Error(`a match commit holds at most ${MAX_TRANSACTION_ITEMS} items (got ${items.length})`);
       }
       const changes = input.articles.filter((entry) => entry.change !== null).length;
+      // Before the articles, so none is ever stored late without its mark (a theme's membership
+      // adds no words: its article is in the index already).
+      await createSearchIndexRepository(doc, tableName).markLate(
+        input.articles.flatMap(({ article, membership }) =>
+          membership === true ? [] : [{ id: article.id, publishedAt: article.publishedAt, writtenAt: article.fetchedAt }],
+        ),
+      );
       let codes: (string | undefined)[] | null;
       try {
         codes = await transact(

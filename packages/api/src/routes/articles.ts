@@ -19,7 +19,7 @@ const listArticlesRoute = createRoute({
   tags: ["articles"],
   summary: "Stored articles, newest first",
   description:
-    "Filters combine. `event`, `source`, or `theme` with `onTheme` pick an index; the other filters and `q` are applied while reading it, at most a set number of articles per request: a page may then hold fewer than `limit` articles, or none, and still have a `nextCursor`. Follow it until it is null to get every match exactly once.",
+    "Filters combine. `event`, `source`, or `theme` with `onTheme` pick an index; the other filters and `q` are applied while reading it, at most a set number of articles per request: a page may then hold fewer than `limit` articles, or none, and still have a `nextCursor`. Follow it until it is null to get every match exactly once. With `q`, the stretches of time whose search digests lack one of the words are skipped, so a search for an old story reaches it in a few pages.",
   security: PUBLIC,
   request: { query: ARTICLES_QUERY },
   responses: answers({
