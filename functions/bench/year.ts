@@ -17,7 +17,7 @@ import { measureYearMatcher } from "./year-matcher";
 import { createBulkWriter, residentMb, writeYear } from "./year-write";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Where a full run draws its chart (BENCHMARKS.md links it); other runs draw theirs in the temp folder. */
+/** Where a run draws its chart (BENCHMARKS.md links it); a --quick run draws its own in the temp folder. */
 const YEAR_CHART = path.resolve(here, "../../docs/images/bench-year.svg");
 
 /** Days after which the API is measured while the year fills: 1, 3, 6 and 12 months. */
@@ -109,7 +109,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
     context.say(
       `year: writing ${shape.days} days of ${shape.articlesPerDay} reports a day (${(shape.offThemeShare * 100).toFixed(0)}% off-theme), ${shape.events} events planned, ${shape.sources} sources, full texts for the last ${shape.textDays} days, into DynamoDB Local in memory (4 BatchWriteItem writers)`,
     );
-    const growth: { articles: number; p99: Record<ApiKind, number> }[] = [];
+    const growth: { day: number; articles: number; p99: Record<ApiKind, number> }[] = [];
     const checkpointSeconds = context.quick ? 1 : 4;
     const written = await writeYear(createBulkWriter(doc, year.tableName), generator, {
       dynamoPid: dynamo.pid,
@@ -122,7 +122,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
           warm: true,
           minAnswers: context.quick ? 20 : 100,
         });
-        growth.push({ articles: sofar.articles, p99 });
+        growth.push({ day, articles: sofar.articles, p99 });
         context.say(
           `year: after ${day} days (${sofar.articles} articles), API p99 ${API_KINDS.map((kind) => `${kind} ${p99[kind]} ms`).join(", ")} (${checkpointSeconds} s each)`,
         );
@@ -144,6 +144,11 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
       year_dynamo_rss_mb: written.dynamoRssMb,
       year_dynamo_peak_rss_mb: written.dynamoPeakRssMb,
     };
+    // The API as the year filled (the chart's points): articles then, and each request's p99.
+    for (const { day, articles, p99 } of growth) {
+      figures[`year_day_${day}_articles`] = articles;
+      for (const kind of API_KINDS) figures[`api_year_p99_ms_${kind}_day_${day}`] = p99[kind];
+    }
 
     // The API on the whole year against the same requests on the small table.
     const paths = apiPaths(generator);
@@ -160,8 +165,9 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
       );
     }
     figures.api_year_p99_ratio = worst;
+    figures.year_small_articles = small.articles;
     context.say(line("api_year_p99_ratio", worst, `api_year_p99_ratio (the worst of the four): ${worst.toFixed(2)}`));
-    growth.unshift({ articles: small.articles, p99: api.small });
+    growth.unshift({ day: 0, articles: small.articles, p99: api.small });
 
     // A search for a word only an event about six months old used.
     const old = generator.eventAround(182);
@@ -252,7 +258,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
         }),
       ),
     });
-    const file = context.quick || scale < 1 ? path.join(os.tmpdir(), "bench-year.svg") : YEAR_CHART;
+    const file = context.quick ? path.join(os.tmpdir(), "bench-year.svg") : YEAR_CHART;
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, chart);
     context.say(`year chart written to ${file}`);
