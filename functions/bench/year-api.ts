@@ -86,14 +86,16 @@ async function p99Of(url: string, seconds: number, minAnswers: number): Promise<
   };
   const timed = check(await autocannon({ url, connections: CONNECTIONS, duration: seconds, workers: 1, timeout: 120 }));
   if (timed.requests.total >= minAnswers) return timed.latency.p99;
-  return check(await autocannon({ url, connections: CONNECTIONS, amount: minAnswers, workers: 1, timeout: 120 })).latency.p99;
+  // autocannon sends at least one request a connection.
+  const amount = Math.max(minAnswers, CONNECTIONS);
+  return check(await autocannon({ url, connections: CONNECTIONS, amount, workers: 1, timeout: 120 })).latency.p99;
 }
 
 /** What following a search's pages to the end took; `lastFound`: the page that brought the last match. */
 export type SearchWalk = { pages: number; found: number; lastFound: number; ms: number; capped: boolean };
 
-/** Follows `path`'s `nextCursor` until it is null (or `cap` pages), counting pages and articles. */
-export async function followPages(baseUrl: string, path: string, cap: number): Promise<SearchWalk> {
+/** Follows `path`'s `nextCursor` until it is null (or `cap` pages, or `cap` ms), counting pages and articles. */
+export async function followPages(baseUrl: string, path: string, cap: { pages: number; ms: number }): Promise<SearchWalk> {
   const started = performance.now();
   let pages = 0;
   let found = 0;
@@ -108,6 +110,6 @@ export async function followPages(baseUrl: string, path: string, cap: number): P
     found += page.items.length;
     if (page.items.length > 0) lastFound = pages;
     cursor = page.nextCursor;
-  } while (cursor !== null && pages < cap);
+  } while (cursor !== null && pages < cap.pages && performance.now() - started < cap.ms);
   return { pages, found, lastFound, ms: performance.now() - started, capped: cursor !== null };
 }
