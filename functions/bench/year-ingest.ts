@@ -1,10 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { MatchInput } from "@eventwire/core";
 import { addSource, ingestDueSources } from "@eventwire/pipeline";
 import { keys } from "@eventwire/store";
-import { BUNDLE_ROOT } from "../../infra/bundles";
 import { buildBundles } from "../build";
 import { bundleEnv, firstEvent } from "./bundles";
 import { itemBytes, meterWrites } from "./capacity";
@@ -115,7 +116,10 @@ export async function measureYearColdStart(
   runs: number,
 ): Promise<YearColdStart> {
   const root = path.resolve(here, "../..");
-  const bundles = await buildBundles(root, path.join(root, BUNDLE_ROOT));
+  // Built as `npm run build` builds them, into a folder of its own: not dist/, which another
+  // bench run (its bundles module) may be rebuilding at the same time.
+  const outDir = mkdtempSync(path.join(os.tmpdir(), "eventwire-year-"));
+  const bundles = await buildBundles(root, outDir);
   const worker = bundles.find((bundle) => bundle.name === "ingest-worker");
   if (worker === undefined) throw new Error("no ingest-worker bundle was built");
   const reports = Array.from({ length: runs + 1 }, (_, run) => feedsOf(run));
@@ -155,6 +159,7 @@ export async function measureYearColdStart(
   } finally {
     clients.client.destroy();
     await feeds.close();
+    rmSync(outDir, { recursive: true, force: true });
   }
   return { ms: median(times), runs: times, matched, logged };
 }
