@@ -5,8 +5,11 @@ import { TABLE_SCHEMA } from "@eventwire/store/table";
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
 
-/** Write capacity units a client's writes cost, as DynamoDB bills them, counted since the meter was put on. */
-export type WriteMeter = { readonly units: number };
+/**
+ * Write capacity units a client's writes cost, as DynamoDB bills them, counted since the meter
+ * was put on; and the bytes the items they touched grew by (what the table holds more).
+ */
+export type WriteMeter = { readonly units: number; readonly bytesAdded: number };
 
 const KB = 1024;
 
@@ -119,6 +122,7 @@ async function readItems(reader: DynamoDBDocumentClient, tableName: string, keys
  */
 export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClient, tableName: string): WriteMeter {
   let billed = 0;
+  let bytesAdded = 0;
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const { keys, transactional } = touchedKeys(String(context.commandName), args.input as Item);
@@ -133,7 +137,9 @@ export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClie
       );
       for (const key of keys) {
         if (unprocessed.has(keyText(key))) continue;
-        billed += itemWriteUnits(before.get(keyText(key)), after.get(keyText(key)), transactional);
+        const [old, next] = [before.get(keyText(key)), after.get(keyText(key))];
+        billed += itemWriteUnits(old, next, transactional);
+        bytesAdded += (next === undefined ? 0 : itemBytes(next)) - (old === undefined ? 0 : itemBytes(old));
       }
       return result;
     },
@@ -142,6 +148,9 @@ export function meterWrites(client: DynamoDBClient, reader: DynamoDBDocumentClie
   return {
     get units() {
       return billed;
+    },
+    get bytesAdded() {
+      return bytesAdded;
     },
   };
 }

@@ -16,10 +16,16 @@ export type BenchContext = {
   freshTable(prefix: string): Promise<{ endpoint: string; tableName: string }>;
   /** Load duration for the HTTP figures, in seconds. */
   loadSeconds: number;
+  /** The `year` module's size as a share of a full year (--year-scale); null: its default. */
+  yearScale: number | null;
 };
 
 /** Builds the context of one run; `close` stops what it started. */
-export function createBenchContext(options: { quick: boolean; say: (line: string) => void }): BenchContext & {
+export function createBenchContext(options: {
+  quick: boolean;
+  say: (line: string) => void;
+  yearScale?: number | null;
+}): BenchContext & {
   close(): Promise<void>;
 } {
   let dynamo: Promise<DynamoLocal> | undefined;
@@ -28,6 +34,7 @@ export function createBenchContext(options: { quick: boolean; say: (line: string
     quick: options.quick,
     say: options.say,
     loadSeconds: options.quick ? 1 : 20,
+    yearScale: options.yearScale ?? null,
     async dynamo() {
       dynamo ??= startDynamoLocal({ dataDir: null });
       return (await dynamo).endpoint;

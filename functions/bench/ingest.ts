@@ -82,7 +82,7 @@ async function ingestFeed(context: BenchContext, count: number, seed: number, me
  * Seconds for BatchWriteItem to write `items` into a fresh table of the run's DynamoDB Local;
  * `metered`: the write units instead (the time of a metered write means nothing).
  */
-async function rawWrite(
+export async function rawWrite(
   context: BenchContext,
   items: readonly Item[],
   metered = false,

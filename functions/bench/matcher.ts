@@ -79,7 +79,7 @@ function matcherWith(count: number, seed: number): Matcher {
  * One pass of the probes through `matcher` (each prepared and decided; the index is not
  * changed): microseconds per probe, and candidate events scored in all.
  */
-function probePass(matcher: Matcher, probes: MatchInput[]): { micros: number; candidates: number } {
+export function probePass(matcher: Matcher, probes: MatchInput[]): { micros: number; candidates: number } {
   let candidates = 0;
   const started = performance.now();
   for (const probe of probes) candidates += decideMatch(matcher, prepareArticle(matcher, probe)).candidates;
@@ -90,7 +90,7 @@ function probePass(matcher: Matcher, probes: MatchInput[]): { micros: number; ca
 const FULL_TEXT_WORDS = 250;
 
 /** Places the theme knows: a story set in one of them is told apart from stories set elsewhere. */
-const STORY_PLACES = [
+export const STORY_PLACES = [
   "Damascus",
   "Aleppo",
   "Idlib",

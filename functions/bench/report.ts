@@ -23,9 +23,18 @@ export const TARGETS: Record<string, { at: "least" | "most" | "below"; bound: nu
   ingest_peak_rss_mb: { at: "below", bound: 300 },
 };
 
+/** The targets of the `year` module's figures (`bench --only year`): a year costs what a week costs, per article. */
+export const YEAR_TARGETS: typeof TARGETS = {
+  matcher_scaling_100k: { at: "most", bound: 2.5 },
+  cold_year_first_match_ms: { at: "most", bound: 3000 },
+  api_year_p99_ratio: { at: "most", bound: 1.5 },
+  search_old_pages: { at: "most", bound: 20 },
+  year_wcu_ratio: { at: "most", bound: 3 },
+};
+
 /** "≥ 0.5 ✓", "< 25 ✗": a figure's target and whether this value meets it; empty without a target. */
-export function targetCell(key: string, value: number): string {
-  const target = TARGETS[key];
+export function targetCell(key: string, value: number, targets = TARGETS): string {
+  const target = targets[key];
   if (target === undefined) return "";
   const met = target.at === "least" ? value >= target.bound : target.at === "most" ? value <= target.bound : value < target.bound;
   const sign = target.at === "least" ? "≥" : target.at === "most" ? "≤" : "<";

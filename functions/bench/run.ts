@@ -11,6 +11,7 @@ import { benchMemory } from "./memory";
 import { renderBenchSection, writeBenchSection } from "./report";
 import { benchServe } from "./serve";
 import { benchWebhook } from "./webhook";
+import { benchYear } from "./year";
 
 /** The benchmark modules, in the order a full run takes them. */
 const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigures>> = {
@@ -21,7 +22,11 @@ const BENCH_MODULES: Record<string, (context: BenchContext) => Promise<BenchFigu
   webhook: benchWebhook,
   memory: benchMemory,
   maintenance: benchMaintenance,
+  year: benchYear,
 };
+
+/** Modules a run takes only when `--only` names them (they take long: a year of news is written first). */
+const ON_REQUEST = new Set(["year"]);
 
 /** The keys `bench --json` always carries on a full run (the issue's contract). */
 export const REQUIRED_KEYS = [
@@ -39,7 +44,7 @@ export const REQUIRED_KEYS = [
   "ingest_peak_rss_mb",
 ] as const;
 
-export const BENCH_USAGE = "bench [--json] [--quick] [--only NAME[,NAME]]";
+export const BENCH_USAGE = "bench [--json] [--quick] [--only NAME[,NAME]] [--year-scale SHARE]";
 
 /**
  * `bench`: runs every module (or those --only names) on this machine, prints each figure as it
@@ -52,19 +57,26 @@ export async function runBenchCommand(args: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      "year-scale": { type: "string" },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals.length > 0) throw new UsageError(`bench takes no arguments (got "${positionals[0]}"); ${BENCH_USAGE}`);
-  const names = values.only === undefined ? Object.keys(BENCH_MODULES) : values.only.split(",").map((name) => name.trim());
+  const names =
+    values.only === undefined
+      ? Object.keys(BENCH_MODULES).filter((name) => !ON_REQUEST.has(name))
+      : values.only.split(",").map((name) => name.trim());
   for (const name of names) {
     if (!(name in BENCH_MODULES))
       throw new UsageError(`bench --only: no module "${name}" (${Object.keys(BENCH_MODULES).join(", ")})`);
   }
+  const yearScale = values["year-scale"] === undefined ? null : Number(values["year-scale"]);
+  if (yearScale !== null && !(yearScale > 0 && yearScale <= 1))
+    throw new UsageError(`bench --year-scale: a share of a year above 0 and at most 1 (got "${values["year-scale"]}")`);
   // With --json, stdout is kept for the JSON object: progress goes to stderr.
   const out = values.json ? process.stderr : process.stdout;
-  const context = createBenchContext({ quick: values.quick, say: (line) => out.write(`${line}\n`) });
+  const context = createBenchContext({ quick: values.quick, say: (line) => out.write(`${line}\n`), yearScale });
   const figures: BenchFigures = {};
   const started = Date.now();
   try {

@@ -1,3 +1,4 @@
+export { articleItems } from "./article-items";
 export type { ArticleRepository, EditedArticle, PageRequest } from "./article-repository";
 export type { AttemptLogRepository } from "./attempt-log-repository";
 export type { ChangeListener } from "./change-listener";
@@ -11,6 +12,7 @@ export type { Store } from "./create-store";
 export { createStore } from "./create-store";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
+export { eventToItem } from "./event-item";
 export type { EventLookup, EventRepository } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey, PageMark } from "./items";
@@ -34,6 +36,7 @@ export type {
   MatchedArticle,
   ReconsideredArticle,
 } from "./match-commit";
+export { changeLogExpiry } from "./match-commit";
 export type { NewMessage } from "./message-items";
 export type { PutOutcome } from "./message-numbering";
 export type { FinishedAttempt, MessageClaim, MessageRepository, SharedMessageWrites } from "./message-repository";

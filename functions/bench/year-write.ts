@@ -1,0 +1,157 @@
+import { readFileSync } from "node:fs";
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { itemBytes } from "./capacity";
+import type { YearGenerator } from "./year-data";
+
+type Item = Record<string, unknown>;
+
+/** Writes items with BatchWriteItem, 25 a request, `concurrency` requests at once, re-sending what comes back unprocessed. */
+export type BulkWriter = {
+  put(items: readonly Item[]): Promise<void>;
+  /** Resolves once every item put so far is written. */
+  flush(): Promise<void>;
+};
+
+export function createBulkWriter(doc: DynamoDBDocumentClient, tableName: string, concurrency = 4): BulkWriter {
+  let buffer: Item[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+
+  const send = async (batch: Item[]) => {
+    let request: BatchWriteCommandInput["RequestItems"] = {
+      [tableName]: batch.map((item) => ({ PutRequest: { Item: item } })),
+    };
+    for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 20 * 2 ** attempt)));
+      const result: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: request }));
+      request = result.UnprocessedItems;
+    }
+  };
+
+  const start = async (batch: Item[]) => {
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure !== null) throw failure;
+    const running: Promise<void> = send(batch)
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  };
+
+  return {
+    async put(items) {
+      buffer.push(...items);
+      while (buffer.length >= 25) {
+        const batch = buffer.slice(0, 25);
+        buffer = buffer.slice(25);
+        await start(batch);
+      }
+    },
+    async flush() {
+      while (buffer.length > 0) {
+        const batch = buffer.slice(0, 25);
+        buffer = buffer.slice(25);
+        await start(batch);
+      }
+      await Promise.all(inFlight);
+      if (failure !== null) throw failure;
+    },
+  };
+}
+
+/** A process's resident memory in MB (Linux's /proc), or NaN where it cannot be read. */
+export function residentMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match === null ? Number.NaN : Number(match[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** What writing the year took and holds. */
+export type YearWritten = {
+  articles: number;
+  texts: number;
+  events: number;
+  changes: number;
+  items: number;
+  /** Sum of the items' sizes as DynamoDB counts them. */
+  bytes: number;
+  seconds: number;
+  /** DynamoDB Local's resident memory at the end, and the most seen while writing (MB). */
+  dynamoRssMb: number;
+  dynamoPeakRssMb: number;
+};
+
+/**
+ * Writes a whole year from `generator` (a day at a time, in order), calling `atDay` after the
+ * days it names (with everything up to then written; its time is not counted as writing), and
+ * reporting progress every 30 days.
+ */
+export async function writeYear(
+  writer: BulkWriter,
+  generator: YearGenerator,
+  options: {
+    dynamoPid: number | undefined;
+    checkpoints: readonly number[];
+    atDay(day: number, written: YearWritten): Promise<void>;
+    say(line: string): void;
+  },
+): Promise<YearWritten> {
+  const started = performance.now();
+  const written: YearWritten = {
+    articles: 0,
+    texts: 0,
+    events: 0,
+    changes: 0,
+    items: 0,
+    bytes: 0,
+    seconds: 0,
+    dynamoRssMb: 0,
+    dynamoPeakRssMb: 0,
+  };
+  const add = async (day: ReturnType<YearGenerator["nextDay"]>) => {
+    written.articles += day.articles;
+    written.texts += day.texts;
+    written.events += day.events;
+    written.changes += day.changes;
+    written.items += day.items.length;
+    for (const item of day.items) written.bytes += itemBytes(item);
+    await writer.put(day.items);
+  };
+  // Time spent measuring at the checkpoints is not time spent writing.
+  let pausedMs = 0;
+  const measure = () => {
+    written.seconds = (performance.now() - started - pausedMs) / 1000;
+    written.dynamoRssMb = residentMb(options.dynamoPid);
+    written.dynamoPeakRssMb = Math.max(written.dynamoPeakRssMb, written.dynamoRssMb);
+  };
+  for (let day = 1; day <= generator.shape.days; day += 1) {
+    await add(generator.nextDay());
+    if (day === generator.shape.days) await add(generator.finish());
+    if (day % 30 === 0 || options.checkpoints.includes(day)) {
+      await writer.flush();
+      measure();
+      if (day % 30 === 0)
+        options.say(
+          `year: day ${day}, ${written.articles} articles, ${written.events} events, ${written.items} items (${(written.bytes / 2 ** 20).toFixed(0)} MB) in ${written.seconds.toFixed(0)} s; DynamoDB Local RSS ${written.dynamoRssMb.toFixed(0)} MB`,
+        );
+      if (options.checkpoints.includes(day)) {
+        const paused = performance.now();
+        await options.atDay(day, written);
+        pausedMs += performance.now() - paused;
+      }
+    }
+  }
+  await writer.flush();
+  measure();
+  return written;
+}
