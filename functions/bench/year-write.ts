@@ -6,7 +6,8 @@ import {
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
 import { itemBytes } from "./capacity";
-import type { YearGenerator } from "./year-data";
+import { DAY_MS, type YearGenerator } from "./year-data";
+import { createYearDigests } from "./year-digests";
 
 type Item = Record<string, unknown>;
 
@@ -82,6 +83,8 @@ export type YearWritten = {
   texts: number;
   events: number;
   changes: number;
+  /** Search-index digests (slots and days) written. */
+  digests: number;
   items: number;
   /** Sum of the items' sizes as DynamoDB counts them. */
   bytes: number;
@@ -112,13 +115,22 @@ export async function writeYear(
     texts: 0,
     events: 0,
     changes: 0,
+    digests: 0,
     items: 0,
     bytes: 0,
     seconds: 0,
     dynamoRssMb: 0,
     dynamoPeakRssMb: 0,
   };
-  const add = async (day: ReturnType<YearGenerator["nextDay"]>) => {
+  const { shape } = generator;
+  const digests = createYearDigests(shape.endMs - shape.days * DAY_MS, shape.endMs);
+  const add = async (day: ReturnType<YearGenerator["nextDay"]>, last = false) => {
+    // The search index's digests, as the maintenance pass would have built them.
+    const indexItems = digests.take(day.items, last);
+    written.digests = digests.written.digests;
+    written.items += indexItems.length;
+    for (const item of indexItems) written.bytes += itemBytes(item);
+    await writer.put(indexItems);
     written.articles += day.articles;
     written.texts += day.texts;
     written.events += day.events;
@@ -136,7 +148,7 @@ export async function writeYear(
   };
   for (let day = 1; day <= generator.shape.days; day += 1) {
     await add(generator.nextDay());
-    if (day === generator.shape.days) await add(generator.finish());
+    if (day === generator.shape.days) await add(generator.finish(), true);
     if (day % 30 === 0 || options.checkpoints.includes(day)) {
       await writer.flush();
       measure();

@@ -132,7 +132,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
     });
     const nodeRssMb = process.memoryUsage().rss / 2 ** 20;
     context.say(
-      `year: ${written.articles} articles (${written.texts} with full text), ${written.events} events, ${written.changes} change items; ${written.items} items, ${(written.bytes / 2 ** 20).toFixed(0)} MB as DynamoDB counts them, written in ${written.seconds.toFixed(0)} s (${(written.items / written.seconds).toFixed(0)} items/s); DynamoDB Local RSS ${written.dynamoRssMb.toFixed(0)} MB (peak ${written.dynamoPeakRssMb.toFixed(0)} MB), bench process ${nodeRssMb.toFixed(0)} MB`,
+      `year: ${written.articles} articles (${written.texts} with full text), ${written.events} events, ${written.changes} change items, ${written.digests} search digests; ${written.items} items, ${(written.bytes / 2 ** 20).toFixed(0)} MB as DynamoDB counts them, written in ${written.seconds.toFixed(0)} s (${(written.items / written.seconds).toFixed(0)} items/s); DynamoDB Local RSS ${written.dynamoRssMb.toFixed(0)} MB (peak ${written.dynamoPeakRssMb.toFixed(0)} MB), bench process ${nodeRssMb.toFixed(0)} MB`,
     );
     const figures: BenchFigures = {
       year_scale: scale,
@@ -140,6 +140,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
       year_articles_with_text: written.texts,
       year_events: written.events,
       year_change_items: written.changes,
+      year_search_digests: written.digests,
       year_items: written.items,
       year_table_mb: written.bytes / 2 ** 20,
       year_generate_s: written.seconds,

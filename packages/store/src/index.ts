@@ -48,6 +48,7 @@ export type {
   StoredDigest,
   WrittenArticle,
 } from "./search-index-repository";
+export { digestItem } from "./search-index-repository";
 export { SEARCH_DIGEST_BUDGET } from "./search-page";
 export type { SourceFetchUpdate, SourceRepository, SourceSettingsUpdate } from "./source-repository";
 export type { SubscriptionRepository } from "./subscription-repository";

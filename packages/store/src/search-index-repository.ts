@@ -64,7 +64,8 @@ export type SearchIndexRepository = {
   clearLateMarks(sortKeys: readonly string[]): Promise<void>;
 };
 
-function digestItem(level: SearchLevel, bucket: TimeBucket, digest: TermDigest, articles: number, version: number): Item {
+/** A bucket's digest as an item (what a build writes). */
+export function digestItem(level: SearchLevel, bucket: TimeBucket, digest: TermDigest, articles: number, version: number): Item {
   return {
     ...keys.searchDigest(level, bucket.start),
     type: ENTITY.searchDigest,
