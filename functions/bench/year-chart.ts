@@ -119,7 +119,8 @@ function panel(left: number, heading: string, labels: { x: string; y: string }, 
 /** The chart as an SVG document. */
 export function renderYearChart(input: YearChartInput): string {
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" role="img">`,
+    `<title>${escapeXml(input.title)}: the matcher's time per article against the events in its index, and the API's p99 against the articles in the table</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="20" font-size="15" text-anchor="middle">${escapeXml(input.title)}</text>`,
     panel(80, "Matcher: time per article", { x: "events in the index", y: "µs per article" }, input.matcher, false),
