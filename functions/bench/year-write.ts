@@ -1,10 +1,6 @@
 import { readFileSync } from "node:fs";
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { batchWriteItems } from "@eventwire/store";
 import { itemBytes } from "./capacity";
 import { DAY_MS, type YearGenerator } from "./year-data";
 import { createYearDigests } from "./year-digests";
@@ -23,16 +19,12 @@ export function createBulkWriter(doc: DynamoDBDocumentClient, tableName: string,
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
 
-  const send = async (batch: Item[]) => {
-    let request: BatchWriteCommandInput["RequestItems"] = {
-      [tableName]: batch.map((item) => ({ PutRequest: { Item: item } })),
-    };
-    for (let attempt = 0; request !== undefined && Object.keys(request).length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 20 * 2 ** attempt)));
-      const result: BatchWriteCommandOutput = await doc.send(new BatchWriteCommand({ RequestItems: request }));
-      request = result.UnprocessedItems;
-    }
-  };
+  const send = (batch: Item[]) =>
+    batchWriteItems(
+      doc,
+      tableName,
+      batch.map((item) => ({ put: item })),
+    );
 
   const start = async (batch: Item[]) => {
     while (inFlight.size >= concurrency) await Promise.race(inFlight);

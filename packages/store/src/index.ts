@@ -1,6 +1,7 @@
 export { articleItems } from "./article-items";
 export type { ArticleRepository, EditedArticle, PageRequest } from "./article-repository";
 export type { AttemptLogRepository } from "./attempt-log-repository";
+export { batchWriteItems } from "./batch-write";
 export type { ChangeListener } from "./change-listener";
 export { withChangeListener } from "./change-listener";
 export type { ChangedEvents, ChangeLogRepository } from "./change-log-repository";

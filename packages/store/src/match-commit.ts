@@ -215,6 +215,7 @@ export type MatchCommits = {
 
 /** The match commit over one table. */
 export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string): MatchCommits {
+  const searchIndex = createSearchIndexRepository(doc, tableName);
   return {
     async commitMatches(input) {
       // A claimed article's judgement by the theme is on its item or in its membership.
@@ -234,7 +235,7 @@ export function createMatchCommit(doc: DynamoDBDocumentClient, tableName: string
       const changes = input.articles.filter((entry) => entry.change !== null).length;
       // Before the articles, so none is ever stored late without its mark (a theme's membership
       // adds no words: its article is in the index already).
-      await createSearchIndexRepository(doc, tableName).markLate(
+      await searchIndex.markLate(
         input.articles.flatMap(({ article, membership }) =>
           membership === true ? [] : [{ id: article.id, publishedAt: article.publishedAt, writtenAt: article.fetchedAt }],
         ),
