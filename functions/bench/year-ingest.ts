@@ -137,6 +137,8 @@ export async function measureYearColdStart(
       const env = bundleEnv("ingest-worker", table, {
         EVENTWIRE_SOURCES: "",
         EVENTWIRE_CURSOR_SECRET: "bench-cursor-secret-0123456789",
+        // What it loaded and how long that took ("matcher cache loaded") is logged at debug.
+        EVENTWIRE_LOG_LEVEL: "debug",
       });
       const started = performance.timeOrigin + performance.now();
       const child = await runChild(

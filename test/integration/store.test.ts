@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { gunzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -7,7 +7,7 @@ import {
   DescribeTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { Article } from "@eventwire/core";
+import type { Article, EventState } from "@eventwire/core";
 import { createTableInput, ensureTable, keys, TABLE_SCHEMA } from "@eventwire/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testArticle } from "../support/articles";
@@ -37,6 +37,22 @@ function article(index: number, text: string): Article {
   );
 }
 
+/** An event's state as items written before it was split held it, in one JSON object. */
+function olderState(event: EventState) {
+  return {
+    centralTerms: Object.fromEntries(event.centralTerms),
+    titleTerms: Object.fromEntries(event.titleTerms),
+    bodyTerms: Object.fromEntries(event.bodyTerms),
+    entities: Object.fromEntries(event.entities),
+    members: event.members,
+    outlets: event.outlets,
+    ...(event.termWords === undefined
+      ? {}
+      : { termWords: Object.fromEntries([...event.termWords].map(([term, words]) => [term, Object.fromEntries(words)])) }),
+    ...(event.growth === undefined ? {} : { growth: event.growth }),
+  };
+}
+
 describe("store", () => {
   it("stores an article once; a repeat is a no-op that reports it exists", async () => {
     const one = article(1, "<p>Body</p>");
@@ -57,17 +73,43 @@ describe("store", () => {
     expect((await db.store.articles.get(articles[0]?.id ?? ""))?.text).toHaveLength(20_000);
   });
 
-  it("stores an event's matcher state gzipped, reads events written in the two older shapes, and names one it cannot read", async () => {
+  it("stores an event's matcher state gzipped in three parts, reads the members part only when asked, and names a part it cannot read", async () => {
     const { event } = await storeStory(db.store, DAM_STORY);
     const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
-    expect(packed?.stateGz).toBeInstanceOf(Uint8Array);
+    for (const part of ["indexGz", "membersGz"]) expect(packed?.[part]).toBeInstanceOf(Uint8Array);
+    // The words its terms were written as: a part of their own, for an event that keeps them.
+    expect(packed?.wordsGz instanceof Uint8Array).toBe(event.termWords !== undefined);
+    expect(packed).not.toHaveProperty("stateGz");
     expect(packed).not.toHaveProperty("state");
-    const { stateGz, ...rest } = packed as Record<string, unknown>;
-    const json = gunzipSync(stateGz as Uint8Array).toString("utf8");
-    // The state as one JSON string, as written before it was gzipped.
+    expect(await db.store.events.get(event.id)).toEqual(event);
+    // A members part that cannot be read: the event still reads (a cold start indexes it), and
+    // its members name the event and the part when they are first used.
+    await db.clients.doc.send(
+      new PutCommand({ TableName: db.tableName, Item: { ...packed, membersGz: new Uint8Array([1, 2, 3]) } }),
+    );
+    const lazy = await db.store.events.get(event.id);
+    expect(lazy?.titleTerms).toEqual(event.titleTerms);
+    expect(() => lazy?.members).toThrow(`event ${event.id}: its matcher state cannot be read (membersGz:`);
+    // An index part that cannot be read is an error when the event is read, not a bare zlib one.
+    await db.clients.doc.send(
+      new PutCommand({ TableName: db.tableName, Item: { ...packed, indexGz: new Uint8Array([1, 2, 3]) } }),
+    );
+    await expect(db.store.events.get(event.id)).rejects.toThrow(`event ${event.id}: its matcher state cannot be read (indexGz:`);
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: packed }));
+  });
+
+  it("reads events written in the three older shapes: one gzipped state, a JSON string before that, maps before that", async () => {
+    const { event } = await storeStory(db.store, {
+      title: `${DAM_STORY.title} (older shapes)`,
+      articles: DAM_STORY.articles.map((written) => ({ ...written, title: `${written.title}, again` })),
+    });
+    const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
+    const { indexGz: _, membersGz: __, wordsGz: ___, ...rest } = packed as Record<string, unknown>;
+    const json = JSON.stringify(olderState(event));
+    await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, stateGz: gzipSync(json) } }));
+    expect(await db.store.events.get(event.id)).toEqual(event);
     await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, state: json } }));
     expect(await db.store.events.get(event.id)).toEqual(event);
-    // And as separate maps, as written before that.
     await db.clients.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...rest, ...JSON.parse(json) } }));
     expect(await db.store.events.get(event.id)).toEqual(event);
     // A state that cannot be unpacked is an error naming the event, not a bare zlib one.
@@ -86,19 +128,19 @@ describe("store", () => {
       ],
     });
     const { Item: packed } = await db.clients.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.event(event.id) }));
-    const { stateGz, sourceCount, ...rest } = packed as Record<string, unknown>;
-    const state = JSON.parse(gunzipSync(stateGz as Uint8Array).toString("utf8"));
-    expect(state.outlets).toEqual(event.outlets);
+    const { indexGz: _, membersGz: __, wordsGz: ___, sourceCount, ...rest } = packed as Record<string, unknown>;
     expect(sourceCount).toBe(event.outlets.length);
     // The older shape: no outlets in the state, members naming none, the source ids beside it.
-    const { outlets: _, ...olderState } = state;
-    olderState.members = olderState.members.map(
-      ({ outlet: __, credit: ___, ...member }: Record<string, unknown>, index: number) =>
-        index === 0 ? { ...member, copyOf: "someone-else" } : member,
+    const { outlets: ____, ...state } = olderState(event);
+    const members = state.members.map(({ outlet: _o, credit: _c, ...member }, index) =>
+      index === 0 ? { ...member, copyOf: "someone-else" } : member,
     );
     const sourceIds = [...new Set(event.members.map((member) => member.sourceId))];
     await db.clients.doc.send(
-      new PutCommand({ TableName: db.tableName, Item: { ...rest, sourceCount, sourceIds, state: JSON.stringify(olderState) } }),
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...rest, sourceCount, sourceIds, state: JSON.stringify({ ...state, members }) },
+      }),
     );
     const read = await db.store.events.get(event.id);
     expect(read?.outlets).toEqual(sourceIds.map((id) => ({ key: id, name: id })));

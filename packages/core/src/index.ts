@@ -49,7 +49,14 @@ export type { MatchDecision, MatchExplanation, Matcher, MatchInput, PreparedArti
 export { createMatcher, eventIdFor } from "./matcher/matcher";
 export { createThemeMatcher, createUnfilteredMatcher, parseMatcherModel, SHIPPED_MODEL } from "./matcher/model";
 export type { Reconsidered } from "./matcher/pending-pool";
-export { addPending, PENDING_LIMITS, preparePending, reconsiderPending, removePending } from "./matcher/pending-pool";
+export {
+  addPending,
+  addPendingAll,
+  PENDING_LIMITS,
+  preparePending,
+  reconsiderPending,
+  removePending,
+} from "./matcher/pending-pool";
 export { prepareArticle } from "./matcher/prepare-article";
 export type { ArticleVectors, DecisionProfile, LengthProfiles, MatcherModel, SignalName, Signals } from "./matcher/signals";
 export {

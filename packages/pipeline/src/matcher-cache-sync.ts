@@ -1,4 +1,4 @@
-import { addPending, createThemeMatcher, PENDING_LIMITS, preparePending, withoutGaps } from "@eventwire/core";
+import { addPendingAll, createThemeMatcher, PENDING_LIMITS, preparePending, withoutGaps } from "@eventwire/core";
 import type { ChangedEvents } from "@eventwire/store";
 import { type PipelineDeps, themeOf } from "./deps";
 import { toMatchInput } from "./match-input";
@@ -51,7 +51,7 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
   // None settled among fewer than asked for: the log starts at the theme's first change.
   cache.seq = settled?.seq ?? (latest.length < COLD_START_CHANGES ? 0 : (latest.at(-1)?.seq ?? 1) - 1);
   // Recent off-theme articles, oldest first, so the pool keeps the newest.
-  for (const prepared of pending.reverse()) addPending(cache.matcher, prepared);
+  addPendingAll(cache.matcher, pending.reverse());
   cache.loaded = true;
   // At debug: a run that stores nothing says nothing at info.
   deps.log.debug("matcher cache loaded", {
@@ -61,6 +61,7 @@ async function loadCache(deps: PipelineDeps, cache: ThemeMatcherCache): Promise<
     eventRequests: window.read.requests,
     seq: cache.seq,
     pending: cache.matcher.pending.length,
+    ms: deps.now().getTime() - started,
   });
 }
 

@@ -13,7 +13,7 @@ export type { Store } from "./create-store";
 export { createStore } from "./create-store";
 export type { EnsureTableResult } from "./ensure-table";
 export { ensureTable } from "./ensure-table";
-export { eventToItem } from "./event-item";
+export { eventFromItem, eventToItem } from "./event-item";
 export type { EventLookup, EventRepository } from "./event-repository";
 export type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
 export type { Page, PageKey, PageMark } from "./items";

@@ -27,6 +27,29 @@ export function addPending(matcher: Matcher, pending: PreparedArticle): void {
   matcher.pending = [...kept, pending].slice(-PENDING_LIMITS.size);
 }
 
+/**
+ * Adds off-theme articles to the pool in order, as `addPending` would one by one. A cold start
+ * fills an empty pool with articles in time order and distinct: then each add only drops the
+ * oldest (by the window or the size), so what stays is a run at the list's end, found in one
+ * pass rather than by copying the pool once an article. Any other list is added one by one.
+ */
+export function addPendingAll(matcher: Matcher, list: readonly PreparedArticle[]): void {
+  const last = list.at(-1);
+  if (last === undefined) return;
+  const inOrder =
+    matcher.pending.length === 0 &&
+    list.every((entry, index) => index === 0 || (list[index - 1] as PreparedArticle).vectors.time <= entry.vectors.time) &&
+    new Set(list.map((entry) => entry.input.id)).size === list.length;
+  if (!inOrder) {
+    for (const pending of list) addPending(matcher, pending);
+    return;
+  }
+  const horizon = last.vectors.time - PENDING_LIMITS.windowDays * DAY_MS;
+  let start = Math.max(0, list.length - PENDING_LIMITS.size);
+  while ((list[start] as PreparedArticle).vectors.time < horizon) start += 1;
+  matcher.pending = list.slice(start);
+}
+
 export type Reconsidered = { prepared: PreparedArticle; explanation: MatchExplanation };
 
 /**
