@@ -5,11 +5,10 @@ import { fileURLToPath } from "node:url";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDynamoClients, createStore, ensureTable } from "@eventwire/store";
 import { startDynamoLocal } from "../local/dynamo-local";
-import type { LocalStack } from "../local/stack";
 import type { BenchContext, BenchFigures } from "./context";
 import { median } from "./context";
 import { targetCell, YEAR_TARGETS } from "./report";
-import { API_KINDS, type ApiKind, apiP99, apiPaths, followPages, startYearApi } from "./year-api";
+import { API_KINDS, type ApiKind, apiP99, apiPaths, followPages, startYearApi, type YearApi } from "./year-api";
 import { type ChartSeries, renderYearChart } from "./year-chart";
 import { createYearGenerator, DAY_MS, yearShape } from "./year-data";
 import { measureYearColdStart, measureYearWriteCost } from "./year-ingest";
@@ -55,8 +54,8 @@ function line(key: string, value: number, text: string): string {
 
 /** The p99 of each request on both tables, taken in turn slice by slice; the median slice's each. */
 async function compareApis(
-  year: LocalStack,
-  small: LocalStack,
+  year: YearApi,
+  small: YearApi,
   paths: { year: Record<ApiKind, string>; small: Record<ApiKind, string> },
   context: BenchContext,
 ) {
@@ -85,7 +84,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
   const endMs = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const dynamo = await startYearDynamo();
   const clients = createDynamoClients({ endpoint: dynamo.endpoint, region: "local" });
-  const stacks: LocalStack[] = [];
+  const stacks: YearApi[] = [];
   try {
     const year = { endpoint: dynamo.endpoint, tableName: "bench-year" };
     const reference = { endpoint: dynamo.endpoint, tableName: "bench-year-small" };
