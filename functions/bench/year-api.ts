@@ -91,6 +91,35 @@ export async function apiP99(
   return Object.fromEntries(API_KINDS.map((kind) => [kind, middle(samples[kind])])) as Record<ApiKind, number>;
 }
 
+/**
+ * Each request's median time (ms) sent one at a time, `count` times after three unmeasured:
+ * what one request costs, beside what 50 connections make of it.
+ */
+export async function serialMedians(
+  baseUrl: string,
+  paths: Record<ApiKind, string>,
+  count = 25,
+): Promise<Record<ApiKind, number>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const medians = {} as Record<ApiKind, number>;
+    for (const kind of API_KINDS) {
+      const url = `${baseUrl}${paths[kind]}`;
+      for (let warm = 0; warm < 3; warm += 1) await get(url, agent);
+      const times: number[] = [];
+      for (let sent = 0; sent < count; sent += 1) {
+        const started = performance.now();
+        await get(url, agent);
+        times.push(performance.now() - started);
+      }
+      medians[kind] = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+    }
+    return medians;
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** One GET over `agent`, its body read to the end; anything but a 200 is an error naming the URL. */
 function get(url: string, agent: http.Agent): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { batchWriteItems } from "@eventwire/store";
@@ -67,6 +68,19 @@ export function residentMb(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * The seconds a JVM has spent collecting garbage since it started (`jstat -gcutil`'s GCT), or
+ * NaN where jstat is missing or the process is gone: DynamoDB Local's, around a load.
+ */
+export function jvmGcSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const run = spawnSync("jstat", ["-gcutil", String(pid)], { encoding: "utf8", timeout: 10_000 });
+  const [header, values] = (run.stdout ?? "").trim().split("\n");
+  if (run.status !== 0 || header === undefined || values === undefined) return Number.NaN;
+  const at = header.trim().split(/\s+/).indexOf("GCT");
+  return at < 0 ? Number.NaN : Number(values.trim().split(/\s+/)[at]);
 }
 
 /** What writing the year took and holds. */

@@ -8,12 +8,12 @@ import { startDynamoLocal } from "../local/dynamo-local";
 import type { BenchContext, BenchFigures } from "./context";
 import { median } from "./context";
 import { targetCell, YEAR_TARGETS } from "./report";
-import { API_KINDS, type ApiKind, apiP99, apiPaths, followPages, startYearApi, type YearApi } from "./year-api";
+import { API_KINDS, type ApiKind, apiP99, apiPaths, followPages, serialMedians, startYearApi, type YearApi } from "./year-api";
 import { type ChartSeries, renderYearChart } from "./year-chart";
 import { createYearGenerator, DAY_MS, yearShape } from "./year-data";
 import { measureYearColdStart, measureYearWriteCost } from "./year-ingest";
 import { measureYearMatcher } from "./year-matcher";
-import { createBulkWriter, residentMb, writeYear } from "./year-write";
+import { createBulkWriter, jvmGcSeconds, residentMb, writeYear } from "./year-write";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where a run draws its chart (BENCHMARKS.md links it); a --quick run draws its own in the temp folder. */
@@ -58,18 +58,29 @@ async function compareApis(
   small: YearApi,
   paths: { year: Record<ApiKind, string>; small: Record<ApiKind, string> },
   context: BenchContext,
+  dynamoPid: number | undefined,
 ) {
   const slices = context.quick ? 1 : 4;
   const seconds = Math.max(1, Math.round(context.loadSeconds / slices));
   const runs = { year: [] as Record<ApiKind, number>[], small: [] as Record<ApiKind, number>[] };
+  // DynamoDB Local's garbage collection during each table's slices: its JVM serves both.
+  const gc = { year: 0, small: 0 };
+  const timedGc = async <T>(table: "year" | "small", work: () => Promise<T>) => {
+    const before = jvmGcSeconds(dynamoPid);
+    const result = await work();
+    gc[table] += jvmGcSeconds(dynamoPid) - before;
+    return result;
+  };
   for (let slice = 0; slice < slices; slice += 1) {
     const load = { seconds, slices: 1, warm: slice === 0, minAnswers: context.quick ? 50 : 100 };
-    runs.year.push(await apiP99(year.apiUrl, paths.year, load));
-    runs.small.push(await apiP99(small.apiUrl, paths.small, load));
+    runs.year.push(await timedGc("year", () => apiP99(year.apiUrl, paths.year, load)));
+    runs.small.push(await timedGc("small", () => apiP99(small.apiUrl, paths.small, load)));
   }
   const pick = (list: Record<ApiKind, number>[]) =>
     Object.fromEntries(API_KINDS.map((kind) => [kind, median(list.map((entry) => entry[kind]))])) as Record<ApiKind, number>;
-  return { year: pick(runs.year), small: pick(runs.small) };
+  // One request at a time, in turn: what each costs alone on either table.
+  const serial = { year: await serialMedians(year.apiUrl, paths.year), small: await serialMedians(small.apiUrl, paths.small) };
+  return { year: pick(runs.year), small: pick(runs.small), serial, gc };
 }
 
 /**
@@ -154,7 +165,7 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
 
     // The API on the whole year against the same requests on the small table.
     const paths = apiPaths(generator);
-    const api = await compareApis(yearApi, smallApi, { year: paths, small: smallPaths }, context);
+    const api = await compareApis(yearApi, smallApi, { year: paths, small: smallPaths }, context, dynamo.pid);
     let worst = 0;
     for (const kind of API_KINDS) {
       const ratio = api.year[kind] / api.small[kind];
@@ -162,11 +173,21 @@ export async function benchYear(context: BenchContext): Promise<BenchFigures> {
       figures[`api_year_p99_ms_${kind}`] = api.year[kind];
       figures[`api_small_p99_ms_${kind}`] = api.small[kind];
       figures[`api_year_p99_ratio_${kind}`] = ratio;
+      figures[`api_year_serial_ms_${kind}`] = api.serial.year[kind];
+      figures[`api_small_serial_ms_${kind}`] = api.serial.small[kind];
       context.say(
-        `year API ${paths[kind]}: p99 ${api.year[kind]} ms on the year, ${api.small[kind]} ms on ${small.articles} articles (${smallPaths[kind]}): ratio ${ratio.toFixed(2)}`,
+        `year API ${paths[kind]}: p99 ${api.year[kind].toFixed(0)} ms on the year, ${api.small[kind].toFixed(0)} ms on ${small.articles} articles (${smallPaths[kind]}): ratio ${ratio.toFixed(2)}; one at a time, median ${api.serial.year[kind].toFixed(1)} against ${api.serial.small[kind].toFixed(1)} ms`,
       );
     }
     figures.api_year_p99_ratio = worst;
+    // Where jstat is missing (a JRE without the JDK's tools), not measured.
+    if (Number.isFinite(api.gc.year) && Number.isFinite(api.gc.small)) {
+      figures.year_dynamo_gc_s_year_load = api.gc.year;
+      figures.year_dynamo_gc_s_small_load = api.gc.small;
+      context.say(
+        `year API: DynamoDB Local's JVM collected garbage for ${api.gc.year.toFixed(1)} s during the year's load slices, ${api.gc.small.toFixed(1)} s during the small table's`,
+      );
+    }
     figures.year_small_articles = small.articles;
     context.say(line("api_year_p99_ratio", worst, `api_year_p99_ratio (the worst of the four): ${worst.toFixed(2)}`));
     growth.unshift({ day: 0, articles: small.articles, p99: api.small });

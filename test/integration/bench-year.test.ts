@@ -13,6 +13,8 @@ const POSITIVE = [
   "api_year_p99_ratio_source",
   "api_year_p99_ratio_event",
   "api_year_p99_ratio_search",
+  "api_year_serial_ms_search",
+  "api_small_serial_ms_events",
   "search_old_pages",
   "search_old_ms",
   "year_wcu_per_article",
