@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { lambdaSizing } from "../../infra/bundles";
-import type { BenchContext } from "./context";
+import { type BenchContext, median } from "./context";
 import { YEAR_THEME, type YearGenerator } from "./year-data";
 
 /** The four requests measured on a year, each against the same on a small table. */
@@ -35,9 +35,9 @@ export type YearApi = { apiUrl: string; stop(): Promise<void> };
  * The API over one table, as `npm start` serves it, with its response cache off
  * (EVENTWIRE_RESPONSE_CACHE_SECONDS=0): every request reads the table, which is what a year in
  * it changes (a cached answer costs the same on any table). It runs in a `node` of its own with
- * the api function's heap bound, as a deployed API does: in the bench's process, whose heap holds
- * the year's generator (gigabytes at full volume), a full collection stalled every request in
- * flight for seconds, and those stalls, not the table, made the p99.
+ * the api function's heap bound, as a deployed API does, rather than in the bench's process,
+ * whose heap holds the year's generator (gigabytes at full volume) and whose collections would
+ * pause the API with it.
  */
 export async function startYearApi(context: BenchContext, endpoint: string, tableName: string): Promise<YearApi> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "year-api-child.ts"), endpoint, tableName], {
@@ -112,7 +112,7 @@ export async function serialMedians(
         await get(url, agent);
         times.push(performance.now() - started);
       }
-      medians[kind] = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] as number;
+      medians[kind] = median(times);
     }
     return medians;
   } finally {

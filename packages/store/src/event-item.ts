@@ -5,8 +5,6 @@ import { ENTITY, keys } from "./keys";
 import { SCHEMA_VERSION } from "./table";
 
 const round = (value: number) => Math.round(value * 1e5) / 1e5;
-const weightsToObject = (weights: Map<string, number>) =>
-  Object.fromEntries([...weights].map(([term, weight]) => [term, round(weight)]));
 const objectToWeights = (value: unknown) => new Map(Object.entries((value ?? {}) as Record<string, number>));
 
 /** Weights as two lists, keys and values in the same order: far quicker to parse than an object of hundreds of keys. */
@@ -62,15 +60,19 @@ type PackedState = {
 
 const gzipJson = (value: unknown) => gzipSync(JSON.stringify(value), { level: 1 });
 
-/** Gunzipped and parsed, or an error naming the event and the attribute. */
-function gunzipJson(item: Item, attribute: string): unknown {
-  const value = item[attribute];
+/** `read`'s answer, or its error as one naming the event and the attribute it read. */
+function readPart<T>(eventId: string, attribute: string, read: () => T): T {
   try {
-    if (!(value instanceof Uint8Array)) throw new Error("not binary");
-    return JSON.parse(gunzipSync(value).toString("utf8"));
+    return read();
   } catch (error) {
-    throw new Error(`event ${String(item.id)}: its matcher state cannot be read (${attribute}: ${(error as Error).message})`);
+    throw new Error(`event ${eventId}: its matcher state cannot be read (${attribute}: ${(error as Error).message})`);
   }
+}
+
+/** A gzipped JSON attribute, parsed (throws on anything else). */
+function gunzipJson(value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) throw new Error("not binary");
+  return JSON.parse(gunzipSync(value).toString("utf8"));
 }
 
 /**
@@ -131,10 +133,11 @@ export function eventToItem(event: EventState): Item {
   };
 }
 
-/** Members as read: items written before outlets were read name none (see `unpackState`). */
-function readMembers(item: Item, members: unknown): EventMember[] {
-  // Items written before outlets were read count sources by id (`sourceIds`), and their
-  // members name no outlet: each original counted for its source.
+/**
+ * Members as read. Members written before outlets were read name none: each original counted
+ * for its own source (the item's `sourceIds` stand for its outlets, see `unpackState`).
+ */
+function readMembers(members: unknown): EventMember[] {
   return ((members ?? []) as Partial<EventMember>[]).map(
     (member): EventMember =>
       member.outlet === undefined
@@ -194,31 +197,39 @@ function defineLazy<K extends keyof LazyFields>(event: EventState, names: readon
   }
 }
 
-/** An item written with its state split (`indexGz`): the index part now, the rest on first use. */
+/**
+ * An item written with its state split (`indexGz`): the index part now, the rest on first use
+ * (the event keeps only those two attributes' bytes until then, not the item).
+ */
 function splitEventFromItem(item: Item): EventState {
-  const index = gunzipJson(item, "indexGz") as IndexPart;
-  let titleTerms: Map<string, number>;
-  let bodyTerms: Map<string, number>;
-  let entities: EventState["entities"];
-  try {
-    titleTerms = columnsToWeights(index.titleTerms, "title terms");
-    bodyTerms = columnsToWeights(index.bodyTerms, "body terms");
+  const id = String(item.id);
+  const { titleTerms, bodyTerms, entities, outlets } = readPart(id, "indexGz", () => {
+    const index = gunzipJson(item.indexGz) as IndexPart;
     const [entityKeys, types, weights] = index.entities;
-    entities = new Map(entityKeys.map((key, at) => [key, { type: types[at] as EntityType, weight: weights[at] as number }]));
-  } catch (error) {
-    throw new Error(`event ${String(item.id)}: its matcher state cannot be read (indexGz: ${(error as Error).message})`);
-  }
-  const event = { ...eventHead(item), outlets: index.outlets, titleTerms, bodyTerms, entities } as EventState;
-  defineLazy(event, ["centralTerms", "members", "growth"], () => {
-    const part = gunzipJson(item, "membersGz") as MembersPart;
+    if (!Array.isArray(index.outlets)) throw new Error("its outlets are not a list");
     return {
-      centralTerms: columnsToWeights(part.centralTerms, "central terms"),
-      members: readMembers(item, part.members),
-      growth: part.growth,
+      titleTerms: columnsToWeights(index.titleTerms, "title terms"),
+      bodyTerms: columnsToWeights(index.bodyTerms, "body terms"),
+      entities: new Map(entityKeys.map((key, at) => [key, { type: types[at] as EntityType, weight: weights[at] as number }])),
+      outlets: index.outlets,
     };
   });
-  if (item.wordsGz !== undefined)
-    defineLazy(event, ["termWords"], () => ({ termWords: wordsToMaps(gunzipJson(item, "wordsGz") as WordsPart) }));
+  const event = { ...eventHead(item), outlets, titleTerms, bodyTerms, entities } as EventState;
+  const { membersGz, wordsGz } = item;
+  defineLazy(event, ["centralTerms", "members", "growth"], () =>
+    readPart(id, "membersGz", () => {
+      const part = gunzipJson(membersGz) as MembersPart;
+      return {
+        centralTerms: columnsToWeights(part.centralTerms, "central terms"),
+        members: readMembers(part.members),
+        growth: part.growth,
+      };
+    }),
+  );
+  if (wordsGz !== undefined)
+    defineLazy(event, ["termWords"], () =>
+      readPart(id, "wordsGz", () => ({ termWords: wordsToMaps(gunzipJson(wordsGz) as WordsPart) })),
+    );
   return event;
 }
 
@@ -242,7 +253,7 @@ function unpackState(item: Item): PackedState {
     titleTerms: (packed.titleTerms ?? {}) as Record<string, number>,
     bodyTerms: (packed.bodyTerms ?? {}) as Record<string, number>,
     entities: (packed.entities ?? {}) as PackedState["entities"],
-    members: readMembers(item, packed.members),
+    members: readMembers(packed.members),
     outlets: (packed.outlets as EventOutlet[] | undefined) ?? legacyIds.map((id) => ({ key: id, name: id })),
     ...(packed.termWords === undefined ? {} : { termWords: packed.termWords as WordsPart }),
     ...(packed.growth === undefined ? {} : { growth: packed.growth as EventGrowth }),
