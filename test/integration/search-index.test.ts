@@ -116,6 +116,45 @@ describe("a search on a table with and without the search index", () => {
     expect(before.get(queries[0] as string)?.pages).toBeGreaterThan(25);
   });
 
+  it("reads only keys, titles and summaries of a slot's articles, and only the matches whole", async () => {
+    const queried: Record<string, unknown>[] = [];
+    let fetchedWhole = 0;
+    const name = "count-search-reads";
+    db.clients.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        const output = out.output as { Items?: Record<string, unknown>[]; Responses?: Record<string, unknown[]> };
+        const command = (context as { commandName?: string }).commandName;
+        if (command === "QueryCommand") queried.push(...(output.Items ?? []).filter((item) => "title" in item));
+        if (command === "BatchGetItemCommand") fetchedWhole += Object.values(output.Responses ?? {}).flat().length;
+        return out;
+      },
+      { step: "initialize", name },
+    );
+    try {
+      // No digest yet: the search reads every article until it has its page.
+      expect(await db.store.search.builtSlots()).toBeNull();
+      const filter = { terms: searchTerms("harbour"), theme: null, eventId: null, sourceId: null, onTheme: null };
+      const page = await listArticles(
+        db.store.articles,
+        { filter, since: null, until: null },
+        { limit: 4, after: null, maxRead: 40 },
+      );
+      expect(page.items).toHaveLength(4);
+      expect(page.items.map((each) => each.id)).toEqual(expected("harbour").slice(0, 4));
+      // Whole items come with their URL and source; the slots' articles came without.
+      for (const each of page.items) {
+        const source = stored.find((one) => one.id === each.id) as Article;
+        expect([each.url, each.sourceId, each.publishedAt]).toEqual([source.url, source.sourceId, source.publishedAt]);
+      }
+      expect(queried.length).toBeGreaterThan(page.items.length);
+      for (const item of queried) expect(Object.keys(item).sort()).toEqual(["gsi1sk", "pk", "sk", "summary", "title"]);
+      expect(fetchedWhole).toBe(page.items.length);
+    } finally {
+      db.clients.client.middlewareStack.remove(name);
+    }
+  });
+
   it("once built, finds the oldest day's story within a few pages, and the same articles in the same order", async () => {
     const build = await buildSearchIndex(deps);
     // Closed at 04:00 on the 7th (two hours ago, floored to a slot): six whole days and 48 slots of the 7th.

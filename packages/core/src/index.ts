@@ -87,7 +87,14 @@ export { readCredit } from "./outlets/credit-line";
 export type { TokenBucket, TokenBucketPolicy, TokenDecision } from "./rate-limit";
 export { isBucketFull, takeToken } from "./rate-limit";
 export type { ArticleFilter, EventFilter } from "./search";
-export { articleMatchesFilter, entityKeys, eventMatchesFilter, searchTerms, textsContainTerms } from "./search";
+export {
+  articleHoldsTerms,
+  articleMatchesFilter,
+  entityKeys,
+  eventMatchesFilter,
+  searchTerms,
+  textsContainTerms,
+} from "./search";
 export type { TermDigest, TimeBucket } from "./search-digest";
 export {
   addToDigest,

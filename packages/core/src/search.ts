@@ -72,11 +72,16 @@ export type ArticleFilter = {
   onTheme: boolean | null;
 };
 
+/** Whether an article's title and summary (what a search reads of it) hold every term. */
+export function articleHoldsTerms(terms: readonly string[], article: { title: string; summary: string }): boolean {
+  return textsContainTerms(terms, [article.title, article.summary]);
+}
+
 /** Whether an article passes the filter; the search reads its title and summary. */
 export function articleMatchesFilter(article: ArticleSummary, filter: ArticleFilter): boolean {
   if (filter.theme !== null && article.theme !== filter.theme) return false;
   if (filter.eventId !== null && article.eventId !== filter.eventId) return false;
   if (filter.sourceId !== null && article.sourceId !== filter.sourceId) return false;
   if (filter.onTheme !== null && article.onTheme !== filter.onTheme) return false;
-  return textsContainTerms(filter.terms, [article.title, article.summary]);
+  return articleHoldsTerms(filter.terms, article);
 }

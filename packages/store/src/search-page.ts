@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { bucketOf, digestMayHold } from "@eventwire/core";
+import { articleHoldsTerms, bucketOf, digestMayHold } from "@eventwire/core";
 import type { FilteredPage, FilteredPageRequest, SortRange } from "./filtered-page";
-import type { Item, PageKey } from "./items";
+import { batchGetItems, type Item, type PageKey } from "./items";
 import { queryRangePage } from "./range-query";
 import type { SearchIndexRepository, SearchLevel, StoredDigest } from "./search-index-repository";
 import type { IndexName } from "./table";
@@ -9,9 +9,12 @@ import type { IndexName } from "./table";
 // A search of an article listing, newest first, that skips the stretches of time the search
 // index says hold no match. The walk goes down levels: UTC days' digests, then the slots'
 // digests of a day that may hold one (or has none: not digested yet, or a table older than the
-// index), then the articles of a slot that may hold one (or has no digest), read and filtered
-// as any listing's. Where a page stops is one sort key: every article above it has been read
-// or skipped, so a cursor carries `{ below }` and every match comes exactly once, in order.
+// index), then the articles of a slot that may hold one (or has no digest). Those are read as
+// much as the search reads of them (their keys, title and summary: about a third of an article
+// item), and only the ones whose words match are then read whole and filtered as any listing's:
+// a slot is some tens of articles at a busy theme's rate and holds a match in few of them. Where
+// a page stops is one sort key: every article above it has been read or skipped, so a cursor
+// carries `{ below }` and every match comes exactly once, in order.
 
 /**
  * Digest bytes after which a page reads no further digest, beside its `maxRead` articles (a day's
@@ -27,6 +30,8 @@ const FIRST_DIGESTS = 2;
 /** Late marks one page reads; below the last of more, every digest counts as a possible match. */
 const LATE_MARKS_PER_PAGE = 500;
 const ARTICLES_PER_QUERY = 200;
+/** What a page reads of an article before its words match: its keys and what the search reads. */
+const SEARCHED_PROJECTION = "pk, sk, title, summary";
 /** Sorts above every sort key ("<ISO time>#<id>"). */
 const TOP = "~";
 
@@ -99,18 +104,26 @@ export async function querySearchPage<T>(
       const range = { from: lo === "" ? undefined : lo, to: top === TOP ? undefined : top };
       const page = await queryRangePage(
         doc,
-        { tableName: query.tableName, index: query.index, partition: query.partition, range, newestFirst: true },
+        {
+          tableName: query.tableName,
+          index: query.index,
+          partition: query.partition,
+          range,
+          newestFirst: true,
+          projection: `${SEARCHED_PROJECTION}, ${query.index}sk`,
+        },
         { limit: Math.min(ARTICLES_PER_QUERY, request.maxRead - read), startKey },
       );
-      const values = query.readPage === undefined ? page.items.map(query.read) : await query.readPage(page.items);
-      for (const [position, item] of page.items.entries()) {
-        const key = String(item[`${query.index}sk`]);
+      for (const item of page.items) {
+        const key = sortKeyOf(item);
         read += 1;
         // The range's top is inclusive; the article at `below` itself came on an earlier page.
         if (key === top) continue;
-        const value = values[position] ?? null;
-        if (value !== null && (request.accept === null || request.accept(value))) items.push(value);
         below = key;
+        if (!holdsTerms(item)) continue;
+        matches.push(item);
+        if (items.length + matches.length < request.limit) continue;
+        await readMatches();
         if (items.length >= request.limit) return "stopped";
       }
       if (page.lastKey === undefined) {
@@ -118,6 +131,37 @@ export async function querySearchPage<T>(
         return "done";
       }
       startKey = page.lastKey;
+    }
+  }
+
+  const sortKeyOf = (item: Item) => String(item[`${query.index}sk`]);
+  const holdsTerms = (item: Item) =>
+    articleHoldsTerms(query.terms, { title: String(item.title ?? ""), summary: String(item.summary ?? "") });
+
+  /** Articles read whose words match, not read whole yet, newest first; all above `below`. */
+  const matches: Item[] = [];
+
+  /**
+   * Reads the pending matches whole, in one go (by their table keys: an article's own item, or a
+   * theme's membership of it), as the listing reads them, and keeps those `accept` takes; if the
+   * page fills at one, the page ends there (`below` is its key). One gone since the index was
+   * read is left out.
+   */
+  async function readMatches(): Promise<void> {
+    const batch = matches.splice(0);
+    if (batch.length === 0) return;
+    const keysOf = batch.map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
+    const whole = await batchGetItems(doc, query.tableName, keysOf);
+    const values = query.readPage === undefined ? whole.map(query.read) : await query.readPage(whole);
+    const byKey = new Map(whole.map((item, position) => [sortKeyOf(item), values[position] ?? null]));
+    for (const match of batch) {
+      const value = byKey.get(sortKeyOf(match)) ?? null;
+      if (value === null || (request.accept !== null && !request.accept(value))) continue;
+      items.push(value);
+      if (items.length >= request.limit) {
+        below = sortKeyOf(match);
+        return;
+      }
     }
   }
 
@@ -148,6 +192,9 @@ export async function querySearchPage<T>(
     }
   }
 
-  const status = below <= floor ? "done" : await walk("day", floor);
+  const walked = below <= floor ? "done" : await walk("day", floor);
+  await readMatches();
+  // Filled by the last matches: the page ends at the one that filled it.
+  const status = items.length >= request.limit ? "stopped" : walked;
   return { items, nextKey: status === "done" ? null : { below }, read };
 }
