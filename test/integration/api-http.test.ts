@@ -317,4 +317,25 @@ describe("request limits over a real HTTP server", () => {
     expect((JSON.parse(status.body) as ErrorAnswer).error.code).toBe("payload_too_large");
     expect((await fetch(`${running.url}/health`)).status).toBe(200);
   });
+
+  it("answers a GET that carries a body as one without it (a read has no body to bound or read)", async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        `${running.url}/api/v1/events?limit=1`,
+        { method: "GET", headers: { "content-type": "application/json", "content-length": String(128 * 1024) } },
+        (response) => {
+          let body = "";
+          response.on("data", (chunk: Buffer) => {
+            body += chunk.toString("utf8");
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on("error", reject);
+      request.end("x".repeat(128 * 1024));
+    });
+    expect(answer.status).toBe(200);
+    expect(Array.isArray((JSON.parse(answer.body) as { items: unknown[] }).items)).toBe(true);
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
+  });
 });

@@ -30,7 +30,11 @@ export function requestLimits(): MiddlewareHandler[] {
       throw new ApiError(413, "payload_too_large", BODY_TOO_LARGE);
     },
   });
-  return [urlLimit, bodyBound];
+  // A GET or HEAD has no body the app reads (the runtime's Request drops it); asking for one
+  // would make the Node adapter build a whole Request for every read.
+  const bodyLimitUnlessRead: MiddlewareHandler = (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : bodyBound(c, next);
+  return [urlLimit, bodyLimitUnlessRead];
 }
 
 /** A JSON error a server writes itself, outside the app (it has no request id). */
