@@ -416,6 +416,29 @@ describe("API", () => {
       }
     });
 
+    it("never asks a GET or HEAD for its body (the Node adapter would build a whole Request for it)", async () => {
+      let asked = 0;
+      const watched = (url: string, init: RequestInit) => {
+        const request = new Request(url, init);
+        const body = request.body;
+        Object.defineProperty(request, "body", {
+          get() {
+            asked += 1;
+            return body;
+          },
+        });
+        return request;
+      };
+      for (const method of ["GET", "HEAD"]) {
+        const response = await app.fetch(watched("http://localhost/api/v1/events?limit=1", { method }));
+        expect(response.status).toBe(200);
+      }
+      expect(asked).toBe(0);
+      // A POST is still bounded, so its body is asked for.
+      await app.fetch(watched("http://localhost/api/v1/sources", { method: "POST", headers: admin, body: "{}" }));
+      expect(asked).toBeGreaterThan(0);
+    });
+
     it("stops reading a body sent without a length once it passes the limit, never reading 10 MB", async () => {
       let pulled = 0;
       const chunk = new TextEncoder().encode(`{"url":"https://feeds.example/big.xml","title":"${"x".repeat(64 * 1024)}`);

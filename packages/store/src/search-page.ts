@@ -10,8 +10,8 @@ import type { IndexName } from "./table";
 // index says hold no match. The walk goes down levels: UTC days' digests, then the slots'
 // digests of a day that may hold one (or has none: not digested yet, or a table older than the
 // index), then the articles of a slot that may hold one (or has no digest). Those are read as
-// much as the search reads of them (their keys, title and summary: about a third of an article
-// item), and only the ones whose words match are then read whole and filtered as any listing's:
+// much as the search reads of them (their keys, title and summary: about a quarter of an article
+// item's bytes in the year bench), and only the ones whose words match are then read whole and filtered as any listing's:
 // a slot is some tens of articles at a busy theme's rate and holds a match in few of them. Where
 // a page stops is one sort key: every article above it has been read or skipped, so a cursor
 // carries `{ below }` and every match comes exactly once, in order.
